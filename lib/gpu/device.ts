@@ -1,0 +1,116 @@
+/**
+ * The WebGPU device the toolkit computes on: one adapter and device per process, requested
+ * with the adapter's largest storage-buffer and workgroup limits.
+ *
+ * On a machine without a GPU, WebGPU under Deno runs on Mesa lavapipe (software Vulkan);
+ * select it with the environment variable `DENO_WEBGPU_BACKEND=vulkan`.
+ *
+ * @module
+ */
+
+/**
+ * A ready WebGPU device with what is known about it.
+ *
+ * @example
+ * ```ts
+ * import { getGpu, type Gpu } from "./device.ts";
+ * const gpu: Gpu = await getGpu();
+ * console.log(gpu.adapterName, gpu.limits.maxStorageBufferBindingSize);
+ * ```
+ */
+export type Gpu = {
+  /** The device every buffer and pipeline is created on. */
+  device: GPUDevice;
+  /** The adapter's description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
+  adapterName: string;
+  /** The backend asked for with `DENO_WEBGPU_BACKEND` ("default" when unset). */
+  backend: string;
+  /** The limits the device was created with. */
+  limits: GPUSupportedLimits;
+  /** Whether the adapter is a software fallback (lavapipe, llvmpipe). */
+  isFallback: boolean;
+};
+
+let cached: Promise<Gpu> | undefined;
+
+const INSTALL_HINT = "On Linux without a GPU install Mesa's software Vulkan driver " +
+  "(apt-get install mesa-vulkan-drivers) and run with DENO_WEBGPU_BACKEND=vulkan.";
+
+function envBackend(): string {
+  try {
+    return Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default";
+  } catch {
+    return "default";
+  }
+}
+
+async function requestGpu(): Promise<Gpu> {
+  const backend = envBackend();
+  if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
+    throw new Error(
+      `lib/gpu/device.ts: WebGPU is not available (navigator.gpu is missing). ${INSTALL_HINT}`,
+    );
+  }
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) {
+    throw new Error(
+      `lib/gpu/device.ts: no WebGPU adapter found (DENO_WEBGPU_BACKEND=${backend}). ${INSTALL_HINT}`,
+    );
+  }
+  const al = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: al.maxStorageBufferBindingSize,
+      maxBufferSize: al.maxBufferSize,
+      maxComputeInvocationsPerWorkgroup: al.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: al.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: al.maxComputeWorkgroupSizeY,
+      maxComputeWorkgroupSizeZ: al.maxComputeWorkgroupSizeZ,
+      maxComputeWorkgroupsPerDimension: al.maxComputeWorkgroupsPerDimension,
+      maxStorageBuffersPerShaderStage: al.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupStorageSize: al.maxComputeWorkgroupStorageSize,
+    },
+  });
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const legacy = adapter as GPUAdapter & { isFallbackAdapter?: boolean };
+  const adapterName = info.description || info.device || info.vendor || "unknown adapter";
+  device.addEventListener("uncapturederror", (event) => {
+    const error = (event as GPUUncapturedErrorEvent).error;
+    console.error(`lib/gpu/device.ts: uncaptured WebGPU error: ${error.message}`);
+  });
+  device.lost.then((lost) => {
+    if (lost.reason !== "destroyed") {
+      console.error(`lib/gpu/device.ts: WebGPU device lost: ${lost.message}`);
+    }
+    cached = undefined;
+  });
+  return {
+    device,
+    adapterName,
+    backend,
+    limits: device.limits,
+    isFallback: Boolean(info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false),
+  };
+}
+
+/**
+ * The process-wide GPU, created on first call and cached afterwards. Throws a clear error,
+ * saying what to install, when `navigator.gpu` or an adapter is missing.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "./device.ts";
+ * const gpu = await getGpu();
+ * console.log(gpu.backend, gpu.isFallback);
+ * ```
+ */
+export async function getGpu(): Promise<Gpu> {
+  if (!cached) {
+    const p = requestGpu();
+    cached = p;
+    p.catch(() => {
+      if (cached === p) cached = undefined;
+    });
+  }
+  return await cached;
+}

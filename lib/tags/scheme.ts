@@ -1,0 +1,27 @@
+/**
+ * The tagging schemes the toolkit converts between.
+ *
+ * @module
+ */
+
+/**
+ * A tagging scheme: IOB1 (I- everywhere, B- only between two adjacent entities of a
+ * type), IOB2 (B- starts every entity), IOE1 / IOE2 (the mirror images with E-),
+ * IOBES and BILOU (single-token entities tagged S- / U-, last tokens E- / L-).
+ *
+ * @example
+ * ```ts
+ * const scheme: Scheme = "IOB2";
+ * ```
+ */
+export type Scheme = "IOB1" | "IOB2" | "IOE1" | "IOE2" | "IOBES" | "BILOU";
+
+/**
+ * Every scheme, in a fixed order (for loops in tests and menus).
+ *
+ * @example
+ * ```ts
+ * for (const s of SCHEMES) console.log(s);
+ * ```
+ */
+export const SCHEMES: readonly Scheme[] = ["IOB1", "IOB2", "IOE1", "IOE2", "IOBES", "BILOU"];
