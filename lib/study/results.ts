@@ -1,0 +1,151 @@
+/**
+ * The study's results file: append-only JSON Lines, one line per finished run,
+ * flushed (written and synced) per run. A crash can at worst leave one partial last
+ * line, which {@link readResults} reports and skips: only the run that was in progress
+ * is lost, and resuming reruns it.
+ *
+ * @module
+ */
+
+/**
+ * Precision, recall, F1 and support (number of gold entities) of one entity type or an average.
+ *
+ * @example
+ * ```ts
+ * const s: Scores = { precision: 0.9, recall: 0.8, f1: 0.847, support: 120 };
+ * ```
+ */
+export type Scores = { precision: number; recall: number; f1: number; support: number };
+
+/**
+ * One finished (subsample x model) run.
+ *
+ * @example
+ * ```ts
+ * const r: RunResult = { runId: "s0001/tiny-bert", model: "tiny-bert", subsample: "s0001",
+ *   documents: 12, sentences: 40, entities: 55, eps: 1.375,
+ *   micro: { precision: 0.8, recall: 0.7, f1: 0.747, support: 300 }, byType: {},
+ *   trainMs: 5300, steps: 30, seed: 1, finishedAt: "2026-11-25T12:00:00Z" };
+ * ```
+ */
+export type RunResult = {
+  runId: string;
+  model: string;
+  subsample: string;
+  documents: number;
+  sentences: number;
+  entities: number;
+  eps: number;
+  micro: Scores;
+  byType: Record<string, Scores>;
+  trainMs: number;
+  steps: number;
+  seed: number;
+  finishedAt: string;
+  [extra: string]: unknown;
+};
+
+/**
+ * Appends one result as one line and syncs it to disk before returning.
+ *
+ * @example
+ * ```ts
+ * await appendResult("out/results.jsonl", result);
+ * ```
+ */
+export async function appendResult(path: string, result: RunResult): Promise<void> {
+  await writeSynced(path, JSON.stringify(result) + "\n", { append: true, create: true });
+}
+
+async function writeSynced(path: string, text: string, options: Deno.OpenOptions): Promise<void> {
+  const file = await Deno.open(path, options);
+  try {
+    const bytes = new TextEncoder().encode(text);
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * What {@link readResults} found: the results and any damaged lines (with line numbers).
+ *
+ * @example
+ * ```ts
+ * const { results, damaged } = await readResults("out/results.jsonl");
+ * ```
+ */
+export type ResultsFile = { results: RunResult[]; damaged: { line: number; text: string }[] };
+
+/**
+ * Reads a results file (missing file: no results). A line that is not a complete JSON
+ * object is reported in `damaged`; only the last line may be damaged (an interrupted
+ * write), anywhere else it is an error naming file and line.
+ *
+ * @example
+ * ```ts
+ * const { results } = await readResults("out/results.jsonl");
+ * console.log(results.length);
+ * ```
+ */
+export async function readResults(path: string): Promise<ResultsFile> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { results: [], damaged: [] };
+    throw e;
+  }
+  const lines = text.split("\n");
+  const results: RunResult[] = [];
+  const damaged: { line: number; text: string }[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const last = i === lines.length - 1; // no trailing newline: the write was cut short
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    const ok = !last && typeof parsed === "object" && parsed !== null &&
+      typeof (parsed as RunResult).runId === "string";
+    if (ok) results.push(parsed as RunResult);
+    else if (last) damaged.push({ line: i + 1, text: line });
+    else throw new Error(`${path}:${i + 1}: not a result line: ${line.slice(0, 80)}`);
+  });
+  return { results, damaged };
+}
+
+/**
+ * Rewrites a results file without its damaged last line (write to a temporary file,
+ * then rename), so that appends start on a fresh line.
+ *
+ * @example
+ * ```ts
+ * await repairResults("out/results.jsonl");
+ * ```
+ */
+export async function repairResults(path: string): Promise<ResultsFile> {
+  const file = await readResults(path);
+  if (file.damaged.length > 0) {
+    await writeTextAtomic(path, file.results.map((r) => JSON.stringify(r) + "\n").join(""));
+  }
+  return file;
+}
+
+/**
+ * Writes a whole file atomically: to `path.tmp-<pid>`, synced, then renamed over `path`.
+ *
+ * @example
+ * ```ts
+ * await writeTextAtomic("out/report.html", "<html></html>");
+ * ```
+ */
+export async function writeTextAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await writeSynced(tmp, text, { write: true, create: true, truncate: true });
+  await Deno.rename(tmp, path);
+}
