@@ -1,0 +1,230 @@
+/**
+ * brat standoff annotations: a `.txt` file and its `.ann` file, whose text-bound
+ * lines (`T1\tPERSON 0 5\tAlice`) become spans. Offsets in `.ann` files count
+ * Unicode code points (brat is written in Python) and are converted to the UTF-16
+ * offsets of `Span`; each mention text is checked against the text at its offsets.
+ *
+ * Discontinuous mentions (`T2\tORG 0 5;10 15\tAlice Smith`) are an error unless
+ * `discontinuous` says what to do; each one is listed in the report either way.
+ * Relations (R), events (E), attributes (A/M), normalizations (N), notes (#) and
+ * equivalences (*) are not spans: they are skipped and counted in the report.
+ *
+ * @module
+ */
+
+import type { Doc, Range, Span } from "./types.ts";
+import { CorpusError } from "./errors.ts";
+
+/**
+ * What {@link readBrat} skipped or changed.
+ *
+ * @example
+ * ```ts
+ * const r: BratReport = { ignored: { R: 2, "#": 1 }, discontinuous: [], otherTypes: 0 };
+ * ```
+ */
+export type BratReport = {
+  /** Count of skipped lines by their first letter (R, E, A, M, N, #, *). */
+  ignored: Record<string, number>;
+  /** Each discontinuous mention, its fragments (UTF-16 offsets) and what was done. */
+  discontinuous: {
+    id: string;
+    line: number;
+    label: string;
+    fragments: Range[];
+    action: "span" | "fragments" | "skip";
+  }[];
+  /** T lines whose type is not in `entityTypes` (event triggers, for instance). */
+  otherTypes: number;
+};
+
+/**
+ * Options of {@link readBrat}.
+ *
+ * @example
+ * ```ts
+ * const opts: ReadBratOptions = { id: "doc1", file: "doc1.ann", discontinuous: "span" };
+ * ```
+ */
+export type ReadBratOptions = {
+  /** Document id (default `"brat"`); use the file's base name. */
+  id?: string;
+  /** `.ann` file name for error messages. */
+  file?: string;
+  /**
+   * Discontinuous mentions: `"error"` (default), `"span"` (one span from the first
+   * fragment's start to the last one's end), `"fragments"` (one span per fragment) or
+   * `"skip"`; all are reported.
+   */
+  discontinuous?: "error" | "span" | "fragments" | "skip";
+  /** Overlapping spans: `"error"` (default) or `"keep"` (the document keeps them all). */
+  overlap?: "error" | "keep";
+  /** Only these T types are entities; other T lines are counted in `otherTypes`. */
+  entityTypes?: readonly string[];
+  /** Offset unit of the `.ann` file (default `"codepoint"`, as brat writes them). */
+  offsets?: "codepoint" | "utf16";
+};
+
+function cpToUtf16Map(text: string): number[] | null {
+  if (!/[\uD800-\uDFFF]/.test(text)) return null;
+  const map: number[] = [];
+  let u = 0;
+  for (const ch of text) {
+    map.push(u);
+    u += ch.length;
+  }
+  map.push(u);
+  return map;
+}
+
+/**
+ * Reads one brat document (its `.txt` and `.ann` contents) into a {@link Doc} and a
+ * {@link BratReport}. Malformed T lines, offsets outside the text, a mention text
+ * that differs from the text at its offsets, unknown line kinds, and (by default)
+ * discontinuous or overlapping mentions are errors naming the file, line and span.
+ *
+ * @example
+ * ```ts
+ * const { doc, report } = readBrat("Alice met Bob.", "T1\tPER 0 5\tAlice\nT2\tPER 10 13\tBob\nR1\tMeets Arg1:T1 Arg2:T2\n");
+ * // doc.spans → [{ start: 0, end: 5, label: "PER" }, { start: 10, end: 13, label: "PER" }]
+ * // report.ignored → { R: 1 }
+ * ```
+ */
+export function readBrat(
+  txt: string,
+  ann: string,
+  opts: ReadBratOptions = {},
+): { doc: Doc; report: BratReport } {
+  const file = opts.file;
+  const docId = opts.id ?? "brat";
+  const map = (opts.offsets ?? "codepoint") === "codepoint" ? cpToUtf16Map(txt) : null;
+  const limit = map ? map.length - 1 : txt.length;
+  const report: BratReport = { ignored: {}, discontinuous: [], otherTypes: 0 };
+  const spans: (Span & { line: number; id: string })[] = [];
+  const types = opts.entityTypes ? new Set(opts.entityTypes) : null;
+  const lines = ann.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/\r$/, "");
+    const place = { file, line: i + 1, docId };
+    if (line.trim() === "") continue;
+    const kind = line[0];
+    if ("REAMN#*".includes(kind)) {
+      report.ignored[kind] = (report.ignored[kind] ?? 0) + 1;
+      continue;
+    }
+    if (kind !== "T") {
+      throw new CorpusError(`unknown annotation line ${JSON.stringify(line)}`, place);
+    }
+    const m = /^(T\S*)\t(\S+) ([0-9]+ [0-9]+(?:;[0-9]+ [0-9]+)*)\t(.*)$/.exec(line);
+    if (!m) {
+      throw new CorpusError(
+        `malformed text-bound line ${JSON.stringify(line)} (expected "T1\\tTYPE START END\\tTEXT")`,
+        place,
+      );
+    }
+    const [, id, label, offsets, mention] = m;
+    const raw = offsets.split(";").map((f) => f.split(" ").map(Number));
+    const fragments: Range[] = raw.map(([s, e]) => {
+      const bad = (why: string) =>
+        new CorpusError(`${id}: ${why}`, { ...place, span: { start: s, end: e, label } });
+      if (s >= e) throw bad("start >= end");
+      if (e > limit) throw bad(`end is past the end of the text (length ${limit})`);
+      return map ? { start: map[s], end: map[e] } : { start: s, end: e };
+    });
+    const got = fragments.map((f) => txt.slice(f.start, f.end)).join(" ");
+    if (got !== mention) {
+      throw new CorpusError(
+        `${id}: mention text ${JSON.stringify(mention)} differs from the text at its offsets ${
+          JSON.stringify(got)
+        }`,
+        { ...place, span: { start: fragments[0].start, end: fragments.at(-1)!.end, label } },
+      );
+    }
+    if (types && !types.has(label)) {
+      report.otherTypes++;
+      continue;
+    }
+    if (fragments.length > 1) {
+      const action = opts.discontinuous ?? "error";
+      if (action === "error") {
+        throw new CorpusError(
+          `${id}: discontinuous mention ${offsets} (set discontinuous: "span", "fragments" or "skip")`,
+          { ...place, span: { start: fragments[0].start, end: fragments.at(-1)!.end, label } },
+        );
+      }
+      report.discontinuous.push({ id, line: i + 1, label, fragments, action });
+      if (action === "skip") continue;
+      const parts = action === "span"
+        ? [{ start: fragments[0].start, end: fragments.at(-1)!.end }]
+        : fragments;
+      for (const f of parts) spans.push({ ...f, label, line: i + 1, id });
+      continue;
+    }
+    spans.push({ ...fragments[0], label, line: i + 1, id });
+  }
+  spans.sort((a, b) => a.start - b.start || a.end - b.end);
+  if ((opts.overlap ?? "error") === "error") {
+    for (let k = 1; k < spans.length; k++) {
+      const p = spans[k - 1];
+      const s = spans[k];
+      if (s.start < p.end) {
+        throw new CorpusError(
+          `${s.id} overlaps ${p.id} [${p.start}, ${p.end}) ${p.label} on line ${p.line} (set overlap: "keep")`,
+          { file, line: s.line, docId, span: { start: s.start, end: s.end, label: s.label } },
+        );
+      }
+    }
+  }
+  return {
+    doc: {
+      id: docId,
+      text: txt,
+      spans: spans.map(({ start, end, label }) => ({ start, end, label })),
+    },
+    report,
+  };
+}
+
+/**
+ * Writes a document as brat standoff: the text and an `.ann` with one T line per
+ * span (`T1`, `T2`, ... in span order), offsets in code points as brat expects. A
+ * span whose text contains a line break cannot be written and is an error.
+ *
+ * @example
+ * ```ts
+ * writeBrat({ id: "d", text: "Alice met Bob.", spans: [{ start: 0, end: 5, label: "PER" }] });
+ * // { txt: "Alice met Bob.", ann: "T1\tPER 0 5\tAlice\n" }
+ * ```
+ */
+export function writeBrat(doc: Doc): { txt: string; ann: string } {
+  let toCp: ((u: number) => number) | null = null;
+  if (/[\uD800-\uDFFF]/.test(doc.text)) {
+    const m = new Array<number>(doc.text.length + 1).fill(NaN);
+    let cp = 0;
+    let u = 0;
+    for (const ch of doc.text) {
+      m[u] = cp++;
+      u += ch.length;
+    }
+    m[u] = cp;
+    toCp = (x) => m[x];
+  }
+  const lines = doc.spans.map((s, k) => {
+    const place = { docId: doc.id, span: s };
+    if (!(s.start >= 0 && s.start < s.end && s.end <= doc.text.length)) {
+      throw new CorpusError("span is empty or outside the text", place);
+    }
+    if (/\s/.test(s.label) || s.label === "") {
+      throw new CorpusError("label is empty or contains whitespace", place);
+    }
+    const mention = doc.text.slice(s.start, s.end);
+    if (/[\n\r]/.test(mention)) throw new CorpusError("span text contains a line break", place);
+    const start = toCp ? toCp(s.start) : s.start;
+    const end = toCp ? toCp(s.end) : s.end;
+    if (Number.isNaN(start) || Number.isNaN(end)) {
+      throw new CorpusError("span boundary splits a surrogate pair", place);
+    }
+    return `T${k + 1}\t${s.label} ${start} ${end}\t${mention}\n`;
+  });
+  return { txt: doc.text, ann: lines.join("") };
+}

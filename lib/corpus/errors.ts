@@ -1,0 +1,116 @@
+/**
+ * The one error type every corpus reader, writer and tag converter throws: it says
+ * what was wrong and where (file and line, document id, span, token position), so a
+ * user can find the offending line in their own data.
+ *
+ * @module
+ */
+
+import type { Span } from "./types.ts";
+
+/**
+ * Where a problem is: any of file name, 1-based line number, document id, span and
+ * 0-based position (of a tag or token in a sequence).
+ *
+ * @example
+ * ```ts
+ * const where: ErrorPlace = { file: "train.conll", line: 12 };
+ * ```
+ */
+export type ErrorPlace = {
+  file?: string;
+  line?: number;
+  docId?: string;
+  span?: Span;
+  index?: number;
+};
+
+/**
+ * Formats a place as a message prefix: `file:line: document d1: span [0, 5) PER: `.
+ *
+ * @example
+ * ```ts
+ * formatPlace({ file: "a.conll", line: 3 }); // "a.conll:3: "
+ * formatPlace({ docId: "d1", span: { start: 0, end: 5, label: "PER" } });
+ * // "document d1: span [0, 5) PER: "
+ * ```
+ */
+export function formatPlace(place: ErrorPlace): string {
+  const parts: string[] = [];
+  if (place.file !== undefined && place.line !== undefined) {
+    parts.push(`${place.file}:${place.line}`);
+  } else if (place.file !== undefined) parts.push(place.file);
+  else if (place.line !== undefined) parts.push(`line ${place.line}`);
+  if (place.docId !== undefined) parts.push(`document ${place.docId}`);
+  if (place.span !== undefined) {
+    const s = place.span;
+    parts.push(`span [${s.start}, ${s.end}) ${s.label}`);
+  }
+  return parts.length ? parts.join(": ") + ": " : "";
+}
+
+/**
+ * An error in a user's corpus or tag sequence. `message` starts with the place
+ * (see {@link formatPlace}); `detail` is the message without it, and the place's
+ * fields are kept so callers can add context with {@link withPlace}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   throw new CorpusError("unknown tag prefix X-", { file: "a.conll", line: 3 });
+ * } catch (e) {
+ *   if (e instanceof CorpusError) console.log(e.message, e.line);
+ *   // "a.conll:3: unknown tag prefix X-" 3
+ * }
+ * ```
+ */
+export class CorpusError extends Error {
+  /** The message without its place prefix. */
+  readonly detail: string;
+  /** File name, as given in the reader's options. */
+  readonly file?: string;
+  /** 1-based line number in the file. */
+  readonly line?: number;
+  /** The document's id. */
+  readonly docId?: string;
+  /** The span at fault. */
+  readonly span?: Span;
+  /** 0-based position of the tag or token at fault. */
+  readonly index?: number;
+
+  constructor(detail: string, place: ErrorPlace = {}) {
+    super(formatPlace(place) + detail);
+    this.name = "CorpusError";
+    this.detail = detail;
+    this.file = place.file;
+    this.line = place.line;
+    this.docId = place.docId;
+    this.span = place.span;
+    this.index = place.index;
+  }
+}
+
+/**
+ * Returns a copy of a {@link CorpusError} with more context (fields already set win
+ * over the new ones, except that `undefined` never overwrites); any other error is
+ * returned unchanged.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   throw new CorpusError("bad tag", { index: 2 });
+ * } catch (e) {
+ *   throw withPlace(e, { file: "a.conll", line: 7 }); // "a.conll:7: bad tag"
+ * }
+ * ```
+ */
+export function withPlace(error: unknown, place: ErrorPlace): unknown {
+  if (!(error instanceof CorpusError)) return error;
+  return new CorpusError(error.detail, {
+    file: error.file ?? place.file,
+    line: error.line ?? place.line,
+    docId: error.docId ?? place.docId,
+    span: error.span ?? place.span,
+    index: error.index ?? place.index,
+  });
+}

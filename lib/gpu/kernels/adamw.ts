@@ -1,0 +1,90 @@
+/**
+ * The AdamW update kernel, in place on parameter, first and second moment, chunk by chunk
+ * (tensors larger than `maxStorageBufferBindingSize`, e.g. BERT-base's word embeddings'
+ * optimizer state, are bound in ranges). The gradient is multiplied by the clip factor that
+ * `gradNorm` left on the GPU, so clipping needs no readback. CPU reference:
+ * `lib/gpu/reference/adamw.ts` (PyTorch `torch.optim.AdamW`).
+ *
+ * @module
+ */
+import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Gpu } from "../device.ts";
+import type { Tensor } from "../tensor.ts";
+import type { AdamWOptions } from "../reference/adamw.ts";
+import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+
+const ADAMW: Kernel = {
+  name: "adamw",
+  code: `${FLAT_INDEX}
+struct U {
+  count: u32, useClip: u32, beta1: f32, beta2: f32,
+  eps: f32, decay: f32, stepSize: f32, bc2Sqrt: f32,
+  gradScale: f32,
+}
+@group(0) @binding(0) var<storage, read_write> p: array<f32>;
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read_write> m: array<f32>;
+@group(0) @binding(3) var<storage, read_write> v: array<f32>;
+@group(0) @binding(4) var<storage, read> clip: array<f32>; // [norm, factor]
+@group(0) @binding(5) var<uniform> u: U;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= u.count) { return; }
+  let factor = select(1.0, clip[1], u.useClip != 0u) * u.gradScale;
+  let grad = g[i] * factor;
+  let mi = u.beta1 * m[i] + (1.0 - u.beta1) * grad;
+  let vi = u.beta2 * v[i] + (1.0 - u.beta2) * grad * grad;
+  m[i] = mi;
+  v[i] = vi;
+  p[i] = p[i] * u.decay - u.stepSize * mi / (sqrt(vi) / u.bc2Sqrt + u.eps);
+}`,
+};
+
+/**
+ * Records one AdamW update of `param` with `grad`, moments `m` and `v` (all the same size;
+ * `step` counts from 1). `clip` is the `[norm, factor]` tensor of `gradNorm` (omitted: no
+ * clipping); `gradScale` multiplies the gradient as well.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor, zeros } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), param = tensor(gpu, [1], [1]);
+ * adamw(s, { gpu, param, grad: tensor(gpu, [1], [0.5]), m: zeros(gpu, [1]), v: zeros(gpu, [1]) },
+ *   { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 });
+ * await s.submit(); // param ~ [0.9]
+ * ```
+ */
+export function adamw(
+  s: Step,
+  t: {
+    gpu: Gpu;
+    param: Tensor;
+    grad: Tensor;
+    m: Tensor;
+    v: Tensor;
+    clip?: Tensor;
+    chunkBytes?: number;
+  },
+  o: AdamWOptions,
+): void {
+  if (!(o.step >= 1)) throw new Error(`lib/gpu/kernels/adamw.ts: step ${o.step} must count from 1`);
+  const { lr, beta1, beta2, eps, weightDecay, step: k } = o;
+  const head = [
+    1 - lr * weightDecay,
+    lr / (1 - beta1 ** k),
+    Math.sqrt(1 - beta2 ** k),
+    o.gradScale ?? 1,
+  ];
+  for (const c of chunkBindings(t.gpu, [t.param, t.grad, t.m, t.v], t.chunkBytes)) {
+    s.dispatch(
+      ADAMW,
+      [...c.bindings, t.clip ?? c.bindings[1]], // without clip: grad again, unread
+      flatGrid(c.count),
+      packUniforms("uufffffff", [c.count, t.clip ? 1 : 0, beta1, beta2, eps, ...head]),
+    );
+  }
+}

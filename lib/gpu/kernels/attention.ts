@@ -1,0 +1,319 @@
+/**
+ * Attention kernels besides the matmuls: the scaled, masked softmax over scores
+ * `[B*H, T, T]` (padding key mask per batch row, optional causal mask), its backward, and
+ * the permutations between `[B, T, (3,) H, d]` and `[B*H, T, d]`. CPU reference:
+ * `lib/gpu/reference/attention.ts`.
+ *
+ * Not fused (no flash attention): QK^T and PV go through core's register-blocked batched
+ * matmul, the fast design on lavapipe, while a fused kernel needs shared-memory tiles and
+ * workgroup barriers, which are slow on a CPU. At the sequence lengths of the study
+ * (T <= 512) the `[B*H, T, T]` scores fit in memory easily. The softmax runs one invocation
+ * per row (three passes over T values, no barriers).
+ *
+ * @module
+ */
+import type { Kernel, Step } from "../kernel.ts";
+import type { Tensor } from "../tensor.ts";
+import type { HeadShape } from "../reference/attention.ts";
+import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+
+function softmaxKernel(masked: boolean): Kernel {
+  return {
+    name: `attention-softmax${masked ? "-masked" : ""}`,
+    code: `${FLAT_INDEX}
+struct U { rows: u32, heads: u32, seq: u32, causal: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read> scores: array<f32>;
+@group(0) @binding(1) var<storage, read_write> probs: array<f32>;
+${masked ? "@group(0) @binding(2) var<storage, read> keyMask: array<u32>;" : ""}
+@group(0) @binding(${masked ? 3 : 2}) var<uniform> u: U;
+fn visible(b: u32, i: u32, j: u32) -> bool {
+  if (u.causal != 0u && j > i) { return false; }
+  ${masked ? "return keyMask[b * u.seq + j] != 0u;" : "return true;"}
+}
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flatIndex(gid, nwg); // row of [B*H*T, T]
+  if (r >= u.rows) { return; }
+  let i = r % u.seq;
+  let b = r / (u.seq * u.heads);
+  let base = r * u.seq;
+  var mx = -3.0e38;
+  var seen = false;
+  for (var j = 0u; j < u.seq; j++) {
+    if (visible(b, i, j)) { mx = max(mx, u.scale * scores[base + j]); seen = true; }
+  }
+  var sum = 0.0;
+  for (var j = 0u; j < u.seq; j++) {
+    var e = 0.0;
+    if (visible(b, i, j)) { e = exp(u.scale * scores[base + j] - mx); }
+    probs[base + j] = e;
+    sum += e;
+  }
+  let inv = select(0.0, 1.0 / sum, seen);
+  for (var j = 0u; j < u.seq; j++) { probs[base + j] *= inv; }
+}`,
+  };
+}
+
+const SOFTMAX = softmaxKernel(false);
+const SOFTMAX_MASKED = softmaxKernel(true);
+
+const SOFTMAX_BACKWARD: Kernel = {
+  name: "attention-softmax-backward",
+  code: `${FLAT_INDEX}
+struct U { rows: u32, seq: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read> probs: array<f32>;
+@group(0) @binding(1) var<storage, read> dprobs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dscores: array<f32>;
+@group(0) @binding(3) var<uniform> u: U;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flatIndex(gid, nwg);
+  if (r >= u.rows) { return; }
+  let base = r * u.seq;
+  var pd = 0.0;
+  for (var j = 0u; j < u.seq; j++) { pd = fma(probs[base + j], dprobs[base + j], pd); }
+  for (var j = 0u; j < u.seq; j++) {
+    dscores[base + j] = u.scale * probs[base + j] * (dprobs[base + j] - pd);
+  }
+}`,
+};
+
+/**
+ * Options of the attention softmax: `scores` and `probs` `[batch*heads, seq, seq]`,
+ * `keyMask` a u32 tensor `[batch*seq]` (nonzero = real token) or omitted, `causal`.
+ *
+ * @example
+ * ```ts
+ * import type { Tensor } from "../tensor.ts";
+ * declare const scores: Tensor, probs: Tensor;
+ * const o: SoftmaxOptions = { scores, probs, batch: 2, heads: 4, seq: 16, scale: 0.125 };
+ * ```
+ */
+export type SoftmaxOptions = {
+  scores: Tensor;
+  probs: Tensor;
+  batch: number;
+  heads: number;
+  seq: number;
+  scale: number;
+  keyMask?: Tensor;
+  causal?: boolean;
+};
+
+function checkScores(what: string, o: SoftmaxOptions, ts: Tensor[]): number {
+  const rows = o.batch * o.heads * o.seq;
+  for (const t of ts) {
+    if (t.size !== rows * o.seq) {
+      throw new Error(
+        `lib/gpu/kernels/attention.ts ${what}: tensor [${t.shape.join(", ")}] is not ` +
+          `[${o.batch}*${o.heads}, ${o.seq}, ${o.seq}]`,
+      );
+    }
+  }
+  return rows;
+}
+
+/**
+ * Records `probs = softmax(scale * scores)` over each row's visible keys (hidden keys get
+ * 0; a row with no visible key is all zeros).
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor, tensorU32 } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), probs = tensor(gpu, [1, 2, 2]);
+ * softmaxForward(s, { scores: tensor(gpu, [1, 2, 2], [1, 2, 3, 4]), probs, batch: 1, heads: 1,
+ *   seq: 2, scale: 1, keyMask: tensorU32(gpu, [2], [1, 1]), causal: true });
+ * await s.submit(); // probs = [1, 0, 0.2689, 0.7311]
+ * ```
+ */
+export function softmaxForward(s: Step, o: SoftmaxOptions): void {
+  const rows = checkScores("softmaxForward", o, [o.scores, o.probs]);
+  if (o.keyMask && o.keyMask.size !== o.batch * o.seq) {
+    throw new Error(
+      `lib/gpu/kernels/attention.ts softmaxForward: keyMask has ${o.keyMask.size} elements, ` +
+        `needs batch*seq = ${o.batch * o.seq}`,
+    );
+  }
+  const u = packUniforms("uuuuf", [rows, o.heads, o.seq, o.causal ? 1 : 0, o.scale]);
+  if (o.keyMask) s.dispatch(SOFTMAX_MASKED, [o.scores, o.probs, o.keyMask], flatGrid(rows), u);
+  else s.dispatch(SOFTMAX, [o.scores, o.probs], flatGrid(rows), u);
+}
+
+/**
+ * Records the softmax backward `dscores = scale * p * (dprobs - sum(p * dprobs))` per row
+ * (written, not accumulated). Masks need no handling: hidden keys have `p = 0`.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), dscores = tensor(gpu, [1, 1, 1]);
+ * softmaxBackward(s, { probs: tensor(gpu, [1, 1, 1], [1]), dprobs: tensor(gpu, [1, 1, 1], [5]),
+ *   dscores, batch: 1, heads: 1, seq: 1, scale: 1 });
+ * await s.submit(); // dscores = [0]
+ * ```
+ */
+export function softmaxBackward(s: Step, o: {
+  probs: Tensor;
+  dprobs: Tensor;
+  dscores: Tensor;
+  batch: number;
+  heads: number;
+  seq: number;
+  scale: number;
+}): void {
+  const rows = checkScores("softmaxBackward", { ...o, scores: o.probs }, [
+    o.probs,
+    o.dprobs,
+    o.dscores,
+  ]);
+  s.dispatch(
+    SOFTMAX_BACKWARD,
+    [o.probs, o.dprobs, o.dscores],
+    flatGrid(rows),
+    packUniforms("uuf", [rows, o.seq, o.scale]),
+  );
+}
+
+// One invocation per element of the head-major [B, H, T, d] tensor; `tokens` is the
+// token-major [B, T, parts, H, d] tensor, of which part `part` is gathered or scattered.
+function permuteKernel(toHeads: boolean): Kernel {
+  return {
+    name: toHeads ? "attention-split-heads" : "attention-merge-heads",
+    code: `${FLAT_INDEX}
+struct U { count: u32, seq: u32, heads: u32, headDim: u32, parts: u32, part: u32 }
+@group(0) @binding(0) var<storage, ${toHeads ? "read" : "read_write"}> tokens: array<f32>;
+@group(0) @binding(1) var<storage, ${toHeads ? "read_write" : "read"}> heads: array<f32>;
+@group(0) @binding(2) var<uniform> u: U;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= u.count) { return; }
+  let k = i % u.headDim;
+  let t = (i / u.headDim) % u.seq;
+  let bh = i / (u.headDim * u.seq);
+  let h = bh % u.heads;
+  let b = bh / u.heads;
+  let j = (((b * u.seq + t) * u.parts + u.part) * u.heads + h) * u.headDim + k;
+  ${toHeads ? "heads[i] = tokens[j];" : "tokens[j] = heads[i];"}
+}`,
+  };
+}
+
+const SPLIT = permuteKernel(true);
+const MERGE = permuteKernel(false);
+
+function permute(
+  s: Step,
+  toHeads: boolean,
+  tokens: Tensor,
+  heads: Tensor,
+  sh: HeadShape,
+  parts: number,
+  part: number,
+): void {
+  const count = sh.batch * sh.seq * sh.heads * sh.headDim;
+  if (heads.size !== count || tokens.size !== count * parts) {
+    throw new Error(
+      `lib/gpu/kernels/attention.ts: [${tokens.shape.join(", ")}] / [${heads.shape.join(", ")}] ` +
+        `do not fit batch ${sh.batch}, seq ${sh.seq}, ${parts} x ${sh.heads} heads of ${sh.headDim}`,
+    );
+  }
+  s.dispatch(
+    toHeads ? SPLIT : MERGE,
+    [tokens, heads],
+    flatGrid(count),
+    packUniforms("uuuuuu", [count, sh.seq, sh.heads, sh.headDim, parts, part]),
+  );
+}
+
+/**
+ * Records `out = split(x)`: `[B, T, H*d]` to `[B*H, T, d]`. Backward: {@link mergeHeads}.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), out = tensor(gpu, [2, 2, 1]);
+ * splitHeads(s, { x: tensor(gpu, [1, 2, 2], [1, 2, 3, 4]), out,
+ *   shape: { batch: 1, seq: 2, heads: 2, headDim: 1 } });
+ * await s.submit(); // out = [1, 3, 2, 4]
+ * ```
+ */
+export function splitHeads(s: Step, o: { x: Tensor; out: Tensor; shape: HeadShape }): void {
+  permute(s, true, o.x, o.out, o.shape, 1, 0);
+}
+
+/**
+ * Records `out = merge(y)`: `[B*H, T, d]` to `[B, T, H*d]`. Backward: {@link splitHeads}.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), out = tensor(gpu, [1, 2, 2]);
+ * mergeHeads(s, { y: tensor(gpu, [2, 2, 1], [1, 3, 2, 4]), out,
+ *   shape: { batch: 1, seq: 2, heads: 2, headDim: 1 } });
+ * await s.submit(); // out = [1, 2, 3, 4]
+ * ```
+ */
+export function mergeHeads(s: Step, o: { y: Tensor; out: Tensor; shape: HeadShape }): void {
+  permute(s, false, o.out, o.y, o.shape, 1, 0);
+}
+
+/**
+ * Records the split of a fused `[B, T, 3, H, d]` projection into `q`, `k`, `v`
+ * `[B*H, T, d]`. Backward: {@link mergeQkv}.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu);
+ * const [q, k, v] = [0, 1, 2].map(() => tensor(gpu, [1, 1, 1]));
+ * splitQkv(s, { qkv: tensor(gpu, [1, 1, 3], [1, 2, 3]), q, k, v,
+ *   shape: { batch: 1, seq: 1, heads: 1, headDim: 1 } });
+ * await s.submit(); // q = [1], k = [2], v = [3]
+ * ```
+ */
+export function splitQkv(
+  s: Step,
+  o: { qkv: Tensor; q: Tensor; k: Tensor; v: Tensor; shape: HeadShape },
+): void {
+  [o.q, o.k, o.v].forEach((t, part) => permute(s, true, o.qkv, t, o.shape, 3, part));
+}
+
+/**
+ * Records the merge of `dq`, `dk`, `dv` `[B*H, T, d]` into `dqkv` `[B, T, 3, H, d]` (the
+ * backward of {@link splitQkv}; written, not accumulated).
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), dqkv = tensor(gpu, [1, 1, 3]);
+ * mergeQkv(s, { dq: tensor(gpu, [1], [1]), dk: tensor(gpu, [1], [2]), dv: tensor(gpu, [1], [3]),
+ *   dqkv, shape: { batch: 1, seq: 1, heads: 1, headDim: 1 } });
+ * await s.submit(); // dqkv = [1, 2, 3]
+ * ```
+ */
+export function mergeQkv(
+  s: Step,
+  o: { dq: Tensor; dk: Tensor; dv: Tensor; dqkv: Tensor; shape: HeadShape },
+): void {
+  [o.dq, o.dk, o.dv].forEach((t, part) => permute(s, false, o.dqkv, t, o.shape, 3, part));
+}

@@ -1,0 +1,68 @@
+/**
+ * Column sums of `[rows, cols]` added into `[cols]`: the bias gradient of a linear layer.
+ * One invocation per column walks down the rows (neighbouring invocations read
+ * neighbouring addresses; no barriers, no races). CPU reference:
+ * `lib/gpu/reference/column_sum.ts`.
+ *
+ * @module
+ */
+import type { Kernel, Step } from "../kernel.ts";
+import type { Tensor } from "../tensor.ts";
+import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+
+// f32 for any width; vec4 (4 columns per invocation) when cols is a multiple of 4.
+function kernel(vec: boolean): Kernel {
+  const T = vec ? "vec4<f32>" : "f32";
+  return {
+    name: `column-sum-${T}`,
+    code: `${FLAT_INDEX}
+struct U { rows: u32, cols: u32 }
+@group(0) @binding(0) var<storage, read> x: array<${T}>;
+@group(0) @binding(1) var<storage, read_write> into: array<${T}>;
+@group(0) @binding(2) var<uniform> u: U;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let c = flatIndex(gid, nwg);
+  if (c >= u.cols) { return; }
+  var sum = ${T}(0.0);
+  for (var r = 0u; r < u.rows; r++) { sum += x[r * u.cols + c]; }
+  into[c] += sum;
+}`,
+  };
+}
+
+const SCALAR = kernel(false);
+const VEC4 = kernel(true);
+
+/**
+ * Records `into[c] += sum_r x[r, c]` for `x` `[rows, cols]`.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor, zeros } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), db = zeros(gpu, [2]);
+ * columnSum(s, { x: tensor(gpu, [2, 2], [1, 2, 3, 4]), rows: 2, cols: 2, into: db });
+ * await s.submit(); // db = [4, 6]
+ * ```
+ */
+export function columnSum(
+  s: Step,
+  o: { x: Tensor; rows: number; cols: number; into: Tensor },
+): void {
+  if (o.x.size !== o.rows * o.cols || o.into.size !== o.cols) {
+    throw new Error(
+      `lib/gpu/kernels/column_sum.ts: x has ${o.x.size} elements and into ${o.into.size} ` +
+        `for [${o.rows}, ${o.cols}]`,
+    );
+  }
+  const w = o.cols % 4 === 0 ? 4 : 1;
+  s.dispatch(
+    w === 4 ? VEC4 : SCALAR,
+    [o.x, o.into],
+    flatGrid(o.cols / w),
+    packUniforms("uu", [o.rows, o.cols / w]),
+  );
+}

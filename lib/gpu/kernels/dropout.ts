@@ -1,0 +1,71 @@
+/**
+ * Dropout kernel with the counter-based hash of `lib/gpu/reference/dropout.ts`: the mask
+ * of element `i` is a function of `(seed, step, i)` only, identical to the reference's
+ * bit for bit, so the backward regenerates it instead of storing it.
+ *
+ * @module
+ */
+import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Gpu } from "../device.ts";
+import type { Tensor } from "../tensor.ts";
+import {
+  dropoutKey,
+  type DropoutOptions,
+  dropoutScale,
+  dropoutThreshold,
+} from "../reference/dropout.ts";
+import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+
+const DROPOUT: Kernel = {
+  name: "dropout",
+  code: `${FLAT_INDEX}
+struct U { count: u32, elementOffset: u32, key: u32, threshold: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> u: U;
+fn pcg(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= u.count) { return; }
+  let r = pcg(pcg((i + u.elementOffset) ^ u.key) + u.key);
+  out[i] = select(0.0, x[i] * u.scale, (r >> 8u) >= u.threshold);
+}`,
+};
+
+/**
+ * Records dropout of `x` into `out` (`out` must not alias `x`): kept elements scaled by
+ * `1 / (1 - p)`, dropped ones 0. The backward is the same call on `dout` (into `dx`) with
+ * the same options.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), out = tensor(gpu, [4]);
+ * dropout(s, { gpu, x: tensor(gpu, [4], [1, 1, 1, 1]), out, p: 0.1, seed: 42, step: 0 });
+ * await s.submit();
+ * ```
+ */
+export function dropout(
+  s: Step,
+  o: DropoutOptions & { gpu: Gpu; x: Tensor; out: Tensor; chunkBytes?: number },
+): void {
+  const key = dropoutKey(o.seed, o.step);
+  const threshold = dropoutThreshold(o.p);
+  const scale = dropoutScale(o.p);
+  for (const c of chunkBindings(o.gpu, [o.x, o.out], o.chunkBytes)) {
+    s.dispatch(
+      DROPOUT,
+      c.bindings,
+      flatGrid(c.count),
+      packUniforms("uuuuf", [c.count, c.elementOffset, key, threshold, scale]),
+    );
+  }
+}

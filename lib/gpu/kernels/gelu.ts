@@ -1,0 +1,110 @@
+/**
+ * GELU kernels, forward and backward, erf form (BERT) and tanh form (GPT-2). CPU
+ * reference: `lib/gpu/reference/gelu.ts` (PyTorch `F.gelu` semantics).
+ *
+ * erf has no WGSL builtin: `Phi(x) = 0.5 erfc(-x / sqrt 2)` uses the Chebyshev-fitted
+ * erfc of Numerical Recipes (`erfcc`, fractional error < 1.2e-7), as the reference does.
+ * The tanh argument is clamped to +-15 (tanh is +-1 in f32 there) so no backend can
+ * overflow inside its tanh.
+ *
+ * @module
+ */
+import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Gpu } from "../device.ts";
+import type { Tensor } from "../tensor.ts";
+import type { GeluKind } from "../reference/gelu.ts";
+import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+
+const MATH = `
+fn erfcPos(a: f32) -> f32 { // erfc(a) for a >= 0
+  let t = 1.0 / (1.0 + 0.5 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+    t * (-0.82215223 + t * 0.17087277))))))));
+  return t * exp(-a * a + p);
+}
+fn phi(x: f32) -> f32 { // standard normal CDF
+  let z = x * 0.70710678118654752;
+  let e = erfcPos(abs(z));
+  return select(1.0 - 0.5 * e, 0.5 * e, z < 0.0);
+}
+fn tanhArg(x: f32) -> f32 {
+  return clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
+}
+fn geluErf(x: f32) -> f32 { return x * phi(x); }
+fn geluErfGrad(x: f32) -> f32 { return phi(x) + x * 0.3989422804014327 * exp(-0.5 * x * x); }
+fn geluTanh(x: f32) -> f32 { return 0.5 * x * (1.0 + tanh(tanhArg(x))); }
+fn geluTanhGrad(x: f32) -> f32 {
+  let th = tanh(tanhArg(x));
+  return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * 0.7978845608028654 * (1.0 + 0.134145 * x * x);
+}`;
+
+function kernel(kind: GeluKind, backward: boolean): Kernel {
+  const fn = kind === "erf" ? "geluErf" : "geluTanh";
+  return {
+    name: `gelu-${kind}-${backward ? "backward" : "forward"}`,
+    code: `${FLAT_INDEX}${MATH}
+struct U { count: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+${backward ? "@group(0) @binding(1) var<storage, read> dout: array<f32>;" : ""}
+@group(0) @binding(${backward ? 2 : 1}) var<storage, read_write> out: array<f32>;
+@group(0) @binding(${backward ? 3 : 2}) var<uniform> u: U;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flatIndex(gid, nwg);
+  if (i >= u.count) { return; }
+  out[i] = ${backward ? `dout[i] * ${fn}Grad(x[i])` : `${fn}(x[i])`};
+}`,
+  };
+}
+
+const KERNELS = {
+  erf: [kernel("erf", false), kernel("erf", true)],
+  tanh: [kernel("tanh", false), kernel("tanh", true)],
+};
+
+/**
+ * Records `out = gelu(x)` elementwise (`out` must not alias `x`).
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), out = tensor(gpu, [2]);
+ * geluForward(s, { gpu, x: tensor(gpu, [2], [-1, 1]), out, kind: "erf" });
+ * await s.submit(); // out ~ [-0.1587, 0.8413]
+ * ```
+ */
+export function geluForward(
+  s: Step,
+  o: { gpu: Gpu; x: Tensor; out: Tensor; kind: GeluKind; chunkBytes?: number },
+): void {
+  for (const c of chunkBindings(o.gpu, [o.x, o.out], o.chunkBytes)) {
+    s.dispatch(KERNELS[o.kind][0], c.bindings, flatGrid(c.count), packUniforms("u", [c.count]));
+  }
+}
+
+/**
+ * Records `dx = dout * gelu'(x)` elementwise (written, not accumulated).
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), dx = tensor(gpu, [1]);
+ * geluBackward(s, { gpu, x: tensor(gpu, [1], [0]), dout: tensor(gpu, [1], [2]), dx, kind: "tanh" });
+ * await s.submit(); // dx = [1]
+ * ```
+ */
+export function geluBackward(
+  s: Step,
+  o: { gpu: Gpu; x: Tensor; dout: Tensor; dx: Tensor; kind: GeluKind; chunkBytes?: number },
+): void {
+  for (const c of chunkBindings(o.gpu, [o.x, o.dout, o.dx], o.chunkBytes)) {
+    s.dispatch(KERNELS[o.kind][1], c.bindings, flatGrid(c.count), packUniforms("u", [c.count]));
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Global gradient norm over many tensors and the clipping factor, computed ON the GPU (no
+ * readback): `clip = min(1, maxNorm / (norm + 1e-6))` like `torch.nn.utils.clip_grad_norm_`,
+ * left in a `[2]` tensor `[norm, clip]` that `adamw` reads. CPU reference:
+ * `lib/gpu/reference/grad_norm.ts`.
+ *
+ * Each gradient chunk is reduced by {@link PARTIALS_PER_CHUNK} invocations (4 workgroups,
+ * strided, no barriers), each writing its own slot of a partials buffer; one invocation
+ * then adds all partials with Kahan summation and takes the root.
+ *
+ * @module
+ */
+import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Gpu } from "../device.ts";
+import type { Tensor } from "../tensor.ts";
+import { packUniforms } from "./grid.ts";
+
+/**
+ * Partial sums per gradient chunk.
+ *
+ * @example
+ * ```ts
+ * console.log(PARTIALS_PER_CHUNK); // 256
+ * ```
+ */
+export const PARTIALS_PER_CHUNK = 256;
+
+const SQUARES: Kernel = {
+  name: "grad-norm-squares",
+  code: `struct U { count: u32, base: u32 }
+@group(0) @binding(0) var<storage, read> g: array<f32>;
+@group(0) @binding(1) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(2) var<uniform> u: U;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  var sum = 0.0;
+  for (var i = gid.x; i < u.count; i += ${PARTIALS_PER_CHUNK}u) { sum = fma(g[i], g[i], sum); }
+  partials[u.base + gid.x] = sum;
+}`,
+};
+
+const FINISH: Kernel = {
+  name: "grad-norm-finish",
+  code: `struct U { count: u32, maxNorm: f32 }
+@group(0) @binding(0) var<storage, read> partials: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>; // [norm, clip]
+@group(0) @binding(2) var<uniform> u: U;
+@compute @workgroup_size(1)
+fn main() {
+  var sum = 0.0;
+  var comp = 0.0;
+  for (var i = 0u; i < u.count; i++) {
+    let y = partials[i] - comp;
+    let t = sum + y;
+    comp = (t - sum) - y;
+    sum = t;
+  }
+  let norm = sqrt(sum);
+  out[0] = norm;
+  out[1] = min(1.0, u.maxNorm / (norm + 1e-6));
+}`,
+};
+
+/**
+ * How many f32 partial sums {@link gradNorm} needs for these gradients (size its
+ * `partials` scratch tensor with this).
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * gradNormPartials(gpu, [tensor(gpu, [10]), tensor(gpu, [3, 3])]); // 512
+ * ```
+ */
+export function gradNormPartials(gpu: Gpu, grads: Tensor[], chunkBytes?: number): number {
+  let n = 0;
+  for (const g of grads) n += chunkBindings(gpu, [g], chunkBytes).length;
+  return n * PARTIALS_PER_CHUNK;
+}
+
+/**
+ * Records the global L2 norm of `grads` and the clip factor into `out` `[2]` =
+ * `[norm, min(1, maxNorm / (norm + 1e-6))]`; `partials` is scratch of
+ * {@link gradNormPartials} elements. With no `maxNorm` the factor is 1.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const grads = [tensor(gpu, [2], [3, 4]), tensor(gpu, [1], [12])];
+ * const partials = tensor(gpu, [gradNormPartials(gpu, grads)]), out = tensor(gpu, [2]);
+ * const s = step(gpu);
+ * gradNorm(s, { gpu, grads, partials, out, maxNorm: 1 });
+ * const r = s.read(out);
+ * await s.submit(); // await r ~ [13, 0.0769]
+ * ```
+ */
+export function gradNorm(s: Step, o: {
+  gpu: Gpu;
+  grads: Tensor[];
+  partials: Tensor;
+  out: Tensor;
+  maxNorm?: number;
+  chunkBytes?: number;
+}): void {
+  const need = gradNormPartials(o.gpu, o.grads, o.chunkBytes);
+  if (o.partials.size < need || o.out.size !== 2) {
+    throw new Error(
+      `lib/gpu/kernels/grad_norm.ts: partials has ${o.partials.size} elements (needs ${need}), ` +
+        `out has ${o.out.size} (needs 2)`,
+    );
+  }
+  let base = 0;
+  for (const g of o.grads) {
+    for (const c of chunkBindings(o.gpu, [g], o.chunkBytes)) {
+      s.dispatch(
+        SQUARES,
+        [c.bindings[0], o.partials],
+        [PARTIALS_PER_CHUNK / 64],
+        packUniforms("uu", [c.count, base]),
+      );
+      base += PARTIALS_PER_CHUNK;
+    }
+  }
+  s.dispatch(
+    FINISH,
+    [o.partials, o.out],
+    [1],
+    packUniforms("uf", [base, o.maxNorm ?? Number.MAX_VALUE]),
+  );
+}

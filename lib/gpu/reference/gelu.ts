@@ -1,0 +1,125 @@
+/**
+ * GELU activation, forward and backward, in the two forms the models use: the exact
+ * erf form (BERT's `"gelu"`, PyTorch `F.gelu(x)`) and the tanh approximation (GPT-2's
+ * `"gelu_new"`, PyTorch `F.gelu(x, approximate="tanh")`). The CPU reference for
+ * `lib/gpu/kernels/gelu.ts`.
+ *
+ * erf has no WGSL builtin, so both the kernel and this reference compute it from the
+ * Chebyshev-fitted complementary error function of Numerical Recipes (`erfcc`, section
+ * 6.2): fractional error below 1.2e-7 everywhere, so the absolute error of erf is below
+ * 1.2e-7 and the tail `Phi(x)` for negative `x` keeps its relative accuracy.
+ *
+ * @module
+ */
+import { type FloatArray, zerosLike } from "./float_array.ts";
+
+/**
+ * Which GELU: `"erf"` = `x * Phi(x)` (exact), `"tanh"` =
+ * `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+ *
+ * @example
+ * ```ts
+ * const kind: GeluKind = "tanh"; // GPT-2
+ * ```
+ */
+export type GeluKind = "erf" | "tanh";
+
+/**
+ * The complementary error function, `erfc(z) = 1 - erf(z)`, fractional error < 1.2e-7.
+ *
+ * @example
+ * ```ts
+ * erfc(1); // ~0.1572992
+ * ```
+ */
+export function erfc(z: number): number {
+  const a = Math.abs(z);
+  const t = 1 / (1 + 0.5 * a);
+  const r = t *
+    Math.exp(
+      -a * a - 1.26551223 +
+        t * (1.00002368 +
+            t * (0.37409196 +
+                t * (0.09678418 +
+                    t * (-0.18628806 +
+                        t * (0.27886807 +
+                            t *
+                              (-1.13520398 +
+                                t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return z >= 0 ? r : 2 - r;
+}
+
+/**
+ * The error function, `1 - erfc(z)` (absolute error < 1.2e-7).
+ *
+ * @example
+ * ```ts
+ * erf(0.5); // ~0.5204999
+ * ```
+ */
+export function erf(z: number): number {
+  return 1 - erfc(z);
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * GELU of one value.
+ *
+ * @example
+ * ```ts
+ * gelu(1, "erf"); // ~0.8413447
+ * ```
+ */
+export function gelu(x: number, kind: GeluKind): number {
+  if (kind === "erf") return x * 0.5 * erfc(-x * Math.SQRT1_2);
+  return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+}
+
+/**
+ * The derivative of GELU at one value: `Phi(x) + x phi(x)` for erf, the derivative of
+ * the tanh formula for tanh.
+ *
+ * @example
+ * ```ts
+ * geluGrad(0, "erf"); // 0.5
+ * ```
+ */
+export function geluGrad(x: number, kind: GeluKind): number {
+  if (kind === "erf") {
+    return 0.5 * erfc(-x * Math.SQRT1_2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+  }
+  const th = Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
+  return 0.5 * (1 + th) +
+    0.5 * x * (1 - th * th) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x);
+}
+
+/**
+ * GELU forward, element by element.
+ *
+ * @example
+ * ```ts
+ * geluForward(new Float32Array([-1, 0, 1]), "tanh"); // ~[-0.1588, 0, 0.8412]
+ * ```
+ */
+export function geluForward<T extends FloatArray>(x: T, kind: GeluKind): T {
+  const out = zerosLike(x, x.length);
+  for (let i = 0; i < x.length; i++) out[i] = gelu(x[i], kind);
+  return out;
+}
+
+/**
+ * GELU backward: `dx[i] = dout[i] * gelu'(x[i])` (written, not accumulated).
+ *
+ * @example
+ * ```ts
+ * geluBackward(new Float64Array([0]), new Float64Array([2]), "erf"); // [1]
+ * ```
+ */
+export function geluBackward<T extends FloatArray>(x: T, dout: T, kind: GeluKind): T {
+  const dx = zerosLike(x, x.length);
+  for (let i = 0; i < x.length; i++) dx[i] = dout[i] * geluGrad(x[i], kind);
+  return dx;
+}

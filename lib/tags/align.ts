@@ -1,0 +1,492 @@
+/**
+ * Subword alignment for token classification, and its inverse.
+ *
+ * Encoding ({@link encodeDoc}): each sentence of a document (see `docSentences`) is
+ * split into words (`doc.meta.tokens` when the reader gave them, else `splitWords`
+ * with the entity spans, so entities are whole words), the words get tags in the
+ * scheme (`spansToTags`), and each word is tokenized on its own (the tokenizer gives
+ * no offsets; results are cached per tokenizer and distinct word). As in the Hugging
+ * Face token-classification recipe, a word's label id goes on its first subtoken and
+ * -100 (ignored by the loss) on the others and on special tokens; with `labelAll`,
+ * every subtoken is labelled, the later ones with the tag's `I-` form.
+ *
+ * A sentence longer than `maxLength` subtokens (special tokens included) is cut into
+ * windows of whole words that overlap by about `stride` subtokens; no window boundary
+ * falls inside an entity, so every entity is whole in at least one window (an entity
+ * that cannot fit in a window is an error naming the document and span).
+ *
+ * Decoding ({@link decodeToTags}, {@link decodeToSpans}, {@link decodeDocs}): a
+ * word's predicted tag is the one of its first subtoken (label ids, or the argmax of
+ * scores); a word seen in several windows takes the prediction of the window where
+ * it is farthest from an edge; the sentence's word tags are turned back into
+ * character spans with `tagsToSpans`. Gold predictions decode to the original spans
+ * (tested as a property).
+ *
+ * @module
+ */
+
+import type { Doc, Range, Span } from "../corpus/types.ts";
+import { CorpusError } from "../corpus/errors.ts";
+import { docSentences, docTokens } from "../corpus/stats.ts";
+import { splitWords } from "../corpus/words.ts";
+import type { Scheme } from "./scheme.ts";
+import { chunksToTags, spansToChunks, tagsToSpans, type TokenChunk } from "./convert.ts";
+import { labelIndex } from "./labels.ts";
+import type { WordTokenizer } from "./tokenizer.ts";
+
+/**
+ * The label id of positions the loss ignores (PyTorch's `ignore_index`, -100).
+ *
+ * @example
+ * ```ts
+ * const trained = example.labels.filter((l) => l !== IGNORE_INDEX).length;
+ * ```
+ */
+export const IGNORE_INDEX: number = -100;
+
+/**
+ * Options of {@link encodeDoc} and {@link encodeDocs}.
+ *
+ * @example
+ * ```ts
+ * const opts: AlignOptions = { labels: ["O", "B-ORG", "I-ORG"], scheme: "IOB2", maxLength: 128 };
+ * ```
+ */
+export type AlignOptions = {
+  /** The label list (tag of id i at position i), e.g. from `labelList`. */
+  labels: readonly string[];
+  /** Tag scheme of the labels (default IOB2). */
+  scheme?: Scheme;
+  /** Most subtokens per example, special tokens included (default 512). */
+  maxLength?: number;
+  /** Subtokens two windows of a long sentence share, about (default: 128, at most
+   * half a window). */
+  stride?: number;
+  /** Label every subtoken (later ones with the `I-` form) instead of the first only. */
+  labelAll?: boolean;
+};
+
+/**
+ * One encoded example: a sentence, or a window of a long sentence.
+ *
+ * - `docId`, `sentence` (index of the sentence in the document), `window` (index of
+ *   the window in the sentence, 0 when it is not cut);
+ * - `words`: the example's words, as character ranges of the document's text;
+ *   `wordOffset`: the index of `words[0]` among the sentence's words;
+ *   `sentenceWords`: the number of words of the sentence;
+ * - `inputIds`, `attentionMask` (all 1: padding is the batcher's job), `labels`
+ *   (label ids, -100 where ignored) and `wordIds` (the index in `words` of each
+ *   subtoken's word, `null` for special tokens), all of the same length.
+ *
+ * @example
+ * ```ts
+ * const e: Encoded = { docId: "d1", sentence: 0, window: 0, wordOffset: 0, sentenceWords: 1,
+ *   words: [{ start: 0, end: 3 }], inputIds: [101, 18976, 102], attentionMask: [1, 1, 1],
+ *   labels: [-100, 1, -100], wordIds: [null, 0, null] };
+ * ```
+ */
+export type Encoded = {
+  docId: string;
+  sentence: number;
+  window: number;
+  wordOffset: number;
+  sentenceWords: number;
+  words: Range[];
+  inputIds: number[];
+  attentionMask: number[];
+  labels: number[];
+  wordIds: (number | null)[];
+};
+
+type Cache = [Map<string, number[]>, Map<string, number[]>];
+const caches = new WeakMap<WordTokenizer, Cache>();
+
+/**
+ * A word's subtoken ids, cached per tokenizer (`unkId` when the tokenizer gives none).
+ *
+ * @example
+ * ```ts
+ * const toy: WordTokenizer = { encodeWord: (w) => [w.length], prefixIds: [], suffixIds: [],
+ *   padId: 0, unkId: 1, vocabSize: 99 };
+ * wordPieces(toy, "hello", true); // [5]
+ * ```
+ */
+export function wordPieces(tokenizer: WordTokenizer, word: string, first: boolean): number[] {
+  let cache = caches.get(tokenizer);
+  if (cache === undefined) {
+    cache = [new Map(), new Map()];
+    caches.set(tokenizer, cache);
+  }
+  const map = cache[first ? 0 : 1];
+  let ids = map.get(word);
+  if (ids === undefined) {
+    ids = tokenizer.encodeWord(word, first);
+    if (ids.length === 0) ids = [tokenizer.unkId];
+    map.set(word, ids);
+  }
+  return ids;
+}
+
+type SentenceParts = { range: Range; words: Range[]; spans: Span[] };
+
+/** The document's sentences with their words and entity spans; errors name the span. */
+function sentenceParts(doc: Doc): SentenceParts[] {
+  const sentences = docSentences(doc);
+  const given = doc.meta?.tokens !== undefined ? docTokens(doc) : undefined;
+  const spans = [...doc.spans].sort((a, b) => a.start - b.start || a.end - b.end);
+  const parts: SentenceParts[] = [];
+  let t = 0, s = 0;
+  for (const range of sentences) {
+    let words: Range[];
+    if (given !== undefined) {
+      if (t < given.length && given[t].start < range.start) {
+        throw new CorpusError(
+          `token [${given[t].start}, ${given[t].end}) is in no sentence`,
+          { docId: doc.id, index: t },
+        );
+      }
+      const from = t;
+      while (t < given.length && given[t].end <= range.end) t++;
+      words = given.slice(from, t);
+    } else words = splitWords(doc.text, range, doc.spans);
+    const mine: Span[] = [];
+    while (s < spans.length && spans[s].start < range.end) {
+      const span = spans[s];
+      if (span.start < range.start || span.end > range.end) {
+        throw new CorpusError(
+          `span is not inside one sentence (sentence [${range.start}, ${range.end}))`,
+          { docId: doc.id, span },
+        );
+      }
+      mine.push(span);
+      s++;
+    }
+    parts.push({ range, words, spans: mine });
+  }
+  if (s < spans.length) {
+    throw new CorpusError("span is in no sentence", { docId: doc.id, span: spans[s] });
+  }
+  if (given !== undefined && t < given.length) {
+    throw new CorpusError(`token [${given[t].start}, ${given[t].end}) is in no sentence`, {
+      docId: doc.id,
+      index: t,
+    });
+  }
+  return parts;
+}
+
+/** Word windows [from, to) of at most `budget` subtokens, never cutting a chunk. */
+function windows(
+  lengths: readonly number[],
+  chunks: readonly TokenChunk[],
+  budget: number,
+  stride: number,
+  fail: (what: string, chunk?: TokenChunk) => never,
+): [number, number][] {
+  const n = lengths.length;
+  const entity = new Int32Array(n).fill(-1);
+  chunks.forEach((c, k) => entity.fill(k, c.first, c.last + 1));
+  const inside = (w: number) => w > 0 && w < n && entity[w] >= 0 && entity[w] === entity[w - 1];
+  const out: [number, number][] = [];
+  let from = 0;
+  while (from < n) {
+    let to = from, used = 0;
+    while (to < n && used + lengths[to] <= budget) used += lengths[to++];
+    if (to === from) fail(`word ${from} has ${lengths[from]} subtokens, more than fit`);
+    if (inside(to)) {
+      const start = chunks[entity[to]].first;
+      if (start <= from) fail("entity does not fit in one window", chunks[entity[to]]);
+      to = start;
+    }
+    out.push([from, to]);
+    if (to >= n) break;
+    let next = to, overlap = 0;
+    while (next > from + 1 && overlap + lengths[next - 1] <= stride) overlap += lengths[--next];
+    if (inside(next)) {
+      const chunk = chunks[entity[next]];
+      next = chunk.first > from ? chunk.first : chunk.last + 1;
+    }
+    from = next;
+  }
+  return out;
+}
+
+/**
+ * Encodes one document for token classification: one example per sentence (more for a
+ * sentence longer than `maxLength`), with subtoken ids, attention mask, label ids and
+ * the subtoken-to-word map (see the module docs).
+ *
+ * @example
+ * ```ts
+ * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
+ * const doc = { id: "d1", text: "We thank Dr. G.D. Niswender.", spans: [
+ *   { start: 9, end: 27, label: "PERSON" }] };
+ * const [ex] = encodeDoc(doc, tok, { labels: labelList(["PERSON"], "IOB2") });
+ * ex.labels; // [-100, 0, 0, 1, -100, 2, -100, -100, -100, 2, -100, -100, -100, 0, -100]
+ * ```
+ */
+export function encodeDoc(doc: Doc, tokenizer: WordTokenizer, opts: AlignOptions): Encoded[] {
+  const scheme = opts.scheme ?? "IOB2";
+  const ids = labelIndex(opts.labels);
+  const maxLength = opts.maxLength ?? 512;
+  const budget = maxLength - tokenizer.prefixIds.length - tokenizer.suffixIds.length;
+  if (!(budget >= 1)) {
+    throw new Error(`maxLength ${maxLength} leaves no room beside the special tokens`);
+  }
+  const stride = Math.max(0, Math.min(opts.stride ?? 128, Math.floor(budget / 2)));
+  const out: Encoded[] = [];
+  sentenceParts(doc).forEach((part, sentence) => {
+    const { words } = part;
+    let chunks: TokenChunk[];
+    try {
+      chunks = spansToChunks(words, part.spans);
+    } catch (e) {
+      throw e instanceof CorpusError
+        ? new CorpusError(e.detail, { docId: doc.id, span: e.span, index: e.index })
+        : e;
+    }
+    const tags = chunksToTags(words.length, chunks, scheme);
+    const tagIds = tags.map((tag) => {
+      const id = ids.get(tag);
+      if (id === undefined) {
+        throw new CorpusError(`tag ${tag} is not in the label list (${opts.labels.join(", ")})`, {
+          docId: doc.id,
+        });
+      }
+      return id;
+    });
+    const innerIds = opts.labelAll
+      ? tags.map((tag, w) => tag === "O" ? tagIds[w] : ids.get("I-" + tag.slice(2)) ?? tagIds[w])
+      : undefined;
+    const pieces = words.map((w, i) =>
+      wordPieces(
+        tokenizer,
+        doc.text.slice(w.start, w.end),
+        i === 0 || !/\s/.test(doc.text.slice(words[i - 1].end, w.start)),
+      )
+    );
+    const fail = (what: string, chunk?: TokenChunk): never => {
+      const span = chunk &&
+        part.spans.find((s) =>
+          s.start === words[chunk.first].start && s.end === words[chunk.last].end
+        );
+      throw new CorpusError(`${what} (maxLength ${maxLength})`, { docId: doc.id, span });
+    };
+    const cuts = windows(pieces.map((p) => p.length), chunks, budget, stride, fail);
+    cuts.forEach(([from, to], window) => {
+      const inputIds = [...tokenizer.prefixIds];
+      const labels: number[] = inputIds.map(() => IGNORE_INDEX);
+      const wordIds: (number | null)[] = inputIds.map(() => null);
+      for (let w = from; w < to; w++) {
+        const p = pieces[w];
+        for (let k = 0; k < p.length; k++) {
+          inputIds.push(p[k]);
+          labels.push(k === 0 ? tagIds[w] : innerIds ? innerIds[w] : IGNORE_INDEX);
+          wordIds.push(w - from);
+        }
+      }
+      for (const id of tokenizer.suffixIds) {
+        inputIds.push(id);
+        labels.push(IGNORE_INDEX);
+        wordIds.push(null);
+      }
+      out.push({
+        docId: doc.id,
+        sentence,
+        window,
+        wordOffset: from,
+        sentenceWords: words.length,
+        words: words.slice(from, to),
+        inputIds,
+        attentionMask: inputIds.map(() => 1),
+        labels,
+        wordIds,
+      });
+    });
+  });
+  return out;
+}
+
+/**
+ * Encodes many documents ({@link encodeDoc} on each, examples in document order).
+ *
+ * @example
+ * ```ts
+ * const examples = encodeDocs(docs, tok, { labels: labelList(["ORG", "PERSON"], "IOB2") });
+ * ```
+ */
+export function encodeDocs(
+  docs: readonly Doc[],
+  tokenizer: WordTokenizer,
+  opts: AlignOptions,
+): Encoded[] {
+  return docs.flatMap((doc) => encodeDoc(doc, tokenizer, opts));
+}
+
+/**
+ * A model's output for one example: a label id per subtoken, scores per subtoken
+ * (one row of `labels.length` numbers each), or the same scores flattened row-major.
+ *
+ * @example
+ * ```ts
+ * const ids: Prediction = [0, 1, 2, 0];
+ * const scores: Prediction = [[0.9, 0.1], [0.2, 0.8]];
+ * ```
+ */
+export type Prediction = ArrayLike<number> | readonly ArrayLike<number>[];
+
+/**
+ * Word tags of a sentence, decoded from predictions.
+ *
+ * @example
+ * ```ts
+ * const s: SentenceTags = { docId: "d1", sentence: 0, words: [{ start: 0, end: 3 }],
+ *   tags: ["B-ORG"] };
+ * ```
+ */
+export type SentenceTags = { docId: string; sentence: number; words: Range[]; tags: string[] };
+
+function argmax(row: ArrayLike<number>, from: number, n: number): number {
+  let best = 0;
+  for (let j = 1; j < n; j++) if (row[from + j] > row[from + best]) best = j;
+  return best;
+}
+
+/** The label id predicted at subtoken `i` of an example. */
+function predictedAt(pred: Prediction, i: number, length: number, nLabels: number): number {
+  if (pred.length === length && typeof pred[0] === "object") {
+    const row = (pred as readonly ArrayLike<number>[])[i];
+    return argmax(row, 0, row.length);
+  }
+  const flat = pred as ArrayLike<number>;
+  if (flat.length === length) return flat[i];
+  return argmax(flat, i * nLabels, nLabels);
+}
+
+/**
+ * Turns predictions for encoded examples back into word tags, one entry per sentence
+ * (in order of first appearance), merging the windows of long sentences (see the
+ * module docs). `predictions[k]` belongs to `examples[k]`.
+ *
+ * @example
+ * ```ts
+ * const sentences = decodeToTags(examples, predictions, labelList(["ORG"], "IOB2"));
+ * sentences[0].tags; // ["O", "B-ORG", ...]
+ * ```
+ */
+export function decodeToTags(
+  examples: readonly Encoded[],
+  predictions: readonly Prediction[],
+  labels: readonly string[],
+): SentenceTags[] {
+  if (examples.length !== predictions.length) {
+    throw new Error(`${examples.length} examples but ${predictions.length} predictions`);
+  }
+  type Acc = { docId: string; sentence: number; words: Range[]; tags: string[]; best: number[] };
+  const groups = new Map<string, Acc>();
+  examples.forEach((ex, k) => {
+    const pred = predictions[k];
+    const n = ex.inputIds.length;
+    if (pred.length !== n && pred.length !== n * labels.length) {
+      throw new Error(
+        `prediction ${k} (document ${ex.docId}, sentence ${ex.sentence}) has ${pred.length} ` +
+          `values; expected ${n} (label ids or score rows) or ${n * labels.length} (flat scores)`,
+      );
+    }
+    const key = JSON.stringify([ex.docId, ex.sentence]);
+    let acc = groups.get(key);
+    if (acc === undefined) {
+      acc = {
+        docId: ex.docId,
+        sentence: ex.sentence,
+        words: new Array(ex.sentenceWords),
+        tags: new Array(ex.sentenceWords),
+        best: new Array(ex.sentenceWords).fill(-1),
+      };
+      groups.set(key, acc);
+    }
+    const last = ex.words.length - 1;
+    let seen = -1;
+    for (let i = 0; i < n; i++) {
+      const w = ex.wordIds[i];
+      if (w === null || w === seen) continue;
+      seen = w;
+      const margin = Math.min(w, last - w);
+      const at = ex.wordOffset + w;
+      if (margin <= acc.best[at]) continue;
+      const id = predictedAt(pred, i, n, labels.length);
+      const tag = labels[id];
+      if (tag === undefined) {
+        throw new Error(`prediction ${k}: label id ${id} is not in the label list`);
+      }
+      acc.best[at] = margin;
+      acc.words[at] = ex.words[w];
+      acc.tags[at] = tag;
+    }
+  });
+  return [...groups.values()].map(({ docId, sentence, words, tags, best }) => {
+    const missing = best.indexOf(-1);
+    if (missing >= 0) {
+      throw new Error(`document ${docId}, sentence ${sentence}: word ${missing} is in no example`);
+    }
+    return { docId, sentence, words, tags };
+  });
+}
+
+/**
+ * Options of {@link decodeToSpans} and {@link decodeDocs}.
+ *
+ * @example
+ * ```ts
+ * const opts: DecodeOptions = { labels: ["O", "B-ORG", "I-ORG"], scheme: "IOB2", mode: "strict" };
+ * ```
+ */
+export type DecodeOptions = {
+  labels: readonly string[];
+  scheme?: Scheme;
+  mode?: "default" | "strict";
+};
+
+/**
+ * Predicted entity spans (character offsets) per document id, from predictions for
+ * encoded examples: {@link decodeToTags} then `tagsToSpans` on each sentence.
+ *
+ * @example
+ * ```ts
+ * const spans = decodeToSpans(examples, predictions, { labels: labelList(["ORG"], "IOB2") });
+ * spans.get("d1"); // [{ start: 13, end: 16, label: "ORG" }]
+ * ```
+ */
+export function decodeToSpans(
+  examples: readonly Encoded[],
+  predictions: readonly Prediction[],
+  opts: DecodeOptions,
+): Map<string, Span[]> {
+  const out = new Map<string, Span[]>();
+  for (const s of decodeToTags(examples, predictions, opts.labels)) {
+    const spans = tagsToSpans(s.words, s.tags, opts.scheme ?? "IOB2", { mode: opts.mode });
+    const list = out.get(s.docId);
+    if (list === undefined) out.set(s.docId, spans);
+    else list.push(...spans);
+  }
+  return out;
+}
+
+/**
+ * Copies of the documents with their spans replaced by the predicted ones (a document
+ * with no example gets none).
+ *
+ * @example
+ * ```ts
+ * const predicted = decodeDocs(testDocs, examples, predictions, { labels });
+ * ```
+ */
+export function decodeDocs(
+  docs: readonly Doc[],
+  examples: readonly Encoded[],
+  predictions: readonly Prediction[],
+  opts: DecodeOptions,
+): Doc[] {
+  const spans = decodeToSpans(examples, predictions, opts);
+  return docs.map((doc) => ({ ...doc, spans: spans.get(doc.id) ?? [] }));
+}

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { getGpu } from "../../lib/gpu/device.ts";
+import { step } from "../../lib/gpu/kernel.ts";
+import { tensor, tensorU32 } from "../../lib/gpu/tensor.ts";
+import {
+  mergeHeads,
+  mergeQkv,
+  softmaxBackward,
+  softmaxForward,
+  splitHeads,
+  splitQkv,
+} from "../../lib/gpu/kernels/attention.ts";
+import * as ref from "../../lib/gpu/reference/attention.ts";
+import { maxError } from "../../lib/gpu/reference/gradcheck.ts";
+import { randf } from "./gpu_helpers.ts";
+
+Deno.test("attention softmax forward/backward match the reference (masks, long rows)", async () => {
+  const gpu = await getGpu();
+  const cases = [
+    { batch: 1, heads: 1, seq: 1, causal: false, masked: false },
+    { batch: 3, heads: 2, seq: 13, causal: true, masked: true },
+    { batch: 2, heads: 3, seq: 257, causal: false, masked: true },
+  ];
+  for (const c of cases) {
+    const n = c.batch * c.heads * c.seq * c.seq;
+    const scores = randf(1, n, 3), dprobs = randf(2, n);
+    const mask = Array.from(
+      { length: c.batch * c.seq },
+      (_, i) => (i % c.seq) < c.seq - 3 * (i / c.seq | 0) ? 1 : 0,
+    );
+    if (c.masked) mask.fill(0, 0, c.seq); // batch 0: no visible key at all
+    const shape = { batch: c.batch, heads: c.heads, seq: c.seq, scale: 0.37, causal: c.causal };
+    const probs = tensor(gpu, [n]), dscores = tensor(gpu, [n]);
+    const s = step(gpu);
+    softmaxForward(s, {
+      ...shape,
+      scores: tensor(gpu, [n], scores),
+      probs,
+      keyMask: c.masked ? tensorU32(gpu, [mask.length], mask) : undefined,
+    });
+    softmaxBackward(s, { ...shape, probs, dprobs: tensor(gpu, [n], dprobs), dscores });
+    const [a, b] = [s.read(probs), s.read(dscores)];
+    await s.submit();
+    const rs = { ...shape, keyMask: c.masked ? mask : undefined };
+    const p = ref.softmaxForward(scores, rs);
+    const label = JSON.stringify(c);
+    assert.ok(maxError(await a, p) < 1e-5, `probs ${label}`);
+    assert.ok(maxError(await b, ref.softmaxBackward(p, dprobs, rs)) < 1e-5, `dscores ${label}`);
+  }
+});
+
+Deno.test("head permutations match the reference", async () => {
+  const gpu = await getGpu();
+  const sh = { batch: 2, seq: 5, heads: 3, headDim: 7 };
+  const n = 2 * 5 * 3 * 7;
+  const x = randf(3, n), qkv = randf(4, 3 * n), y = randf(5, n);
+  const t = (d: Float32Array | number) =>
+    typeof d === "number" ? tensor(gpu, [d]) : tensor(gpu, [d.length], d);
+  const split = t(n), merged = t(n), q = t(n), k = t(n), v = t(n), back = t(3 * n);
+  const s = step(gpu);
+  splitHeads(s, { x: t(x), out: split, shape: sh });
+  mergeHeads(s, { y: t(y), out: merged, shape: sh });
+  splitQkv(s, { qkv: t(qkv), q, k, v, shape: sh });
+  mergeQkv(s, { dq: q, dk: k, dv: v, dqkv: back, shape: sh });
+  const reads = [split, merged, q, k, v, back].map((r) => s.read(r));
+  await s.submit();
+  const [gs, gm, gq, gk, gv, gb] = await Promise.all(reads);
+  assert.deepEqual(gs, ref.splitHeads(x, sh));
+  assert.deepEqual(gm, ref.mergeHeads(y, sh));
+  const r = ref.splitQkv(qkv, sh);
+  assert.deepEqual([gq, gk, gv], [r.q, r.k, r.v]);
+  assert.deepEqual(gb, qkv);
+  assert.throws(() => splitHeads(step(gpu), { x: t(n), out: t(n + 1), shape: sh }), /do not fit/);
+});

@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { getGpu } from "../../lib/gpu/device.ts";
+import { step } from "../../lib/gpu/kernel.ts";
+import { download, tensor } from "../../lib/gpu/tensor.ts";
+import { columnSum } from "../../lib/gpu/kernels/column_sum.ts";
+import * as ref from "../../lib/gpu/reference/column_sum.ts";
+import { maxError } from "../../lib/gpu/reference/gradcheck.ts";
+import { randf } from "./gpu_helpers.ts";
+
+Deno.test("columnSum matches the reference and accumulates", async () => {
+  const gpu = await getGpu();
+  for (const [rows, cols] of [[1, 5], [333, 67], [64, 3071], [7, 12]]) {
+    const x = randf(1, rows * cols), into = randf(2, cols);
+    const t = tensor(gpu, [cols], into);
+    const s = step(gpu);
+    columnSum(s, { x: tensor(gpu, [rows, cols], x), rows, cols, into: t });
+    await s.submit();
+    const expected = into.slice();
+    ref.columnSum(x, rows, cols, expected);
+    assert.ok(maxError(await download(gpu, t), expected) < 1e-4, `[${rows}, ${cols}]`);
+  }
+});

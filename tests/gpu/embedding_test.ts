@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { getGpu } from "../../lib/gpu/device.ts";
+import { step } from "../../lib/gpu/kernel.ts";
+import { tensor, tensorU32 } from "../../lib/gpu/tensor.ts";
+import {
+  embeddingBackward,
+  embeddingBackwardPlan,
+  embeddingLookup,
+  uploadEmbeddingPlan,
+} from "../../lib/gpu/kernels/embedding.ts";
+import * as ref from "../../lib/gpu/reference/embedding.ts";
+import { maxError } from "../../lib/gpu/reference/gradcheck.ts";
+import { randInts } from "./test_data.ts";
+import { randf } from "./gpu_helpers.ts";
+
+Deno.test("embeddingBackwardPlan groups tokens by id, leaving out padding", () => {
+  const p = embeddingBackwardPlan([3, 1, 3, 0, 1], 5, 0);
+  assert.deepEqual(Array.from(p.rowIds), [1, 3]);
+  assert.deepEqual(Array.from(p.starts), [0, 2, 4]);
+  assert.deepEqual(Array.from(p.tokens), [1, 4, 0, 2]);
+  assert.throws(() => embeddingBackwardPlan([5], 5), /id 5 at token 0/);
+});
+
+Deno.test("embedding lookup (3 tables) and backward match the reference", async () => {
+  const gpu = await getGpu();
+  const rows = 2 * 37, cols = 45, vocab = 103, positions = 37;
+  const word = randInts(1, rows, vocab);
+  word[3] = word[9] = word[50] = 1; // repeated ids, one of them the padding id
+  const pos = Array.from({ length: rows }, (_, n) => n % positions);
+  const types = Array.from({ length: rows }, (_, n) => (n % 5 === 0 ? 1 : 0));
+  const wte = randf(2, vocab * cols), wpe = randf(3, positions * cols), tte = randf(4, 2 * cols);
+  const dout = randf(5, rows * cols), dwte0 = randf(6, vocab * cols);
+  const out = tensor(gpu, [rows, cols]), dwte = tensor(gpu, [vocab, cols], dwte0);
+  const dwpe = tensor(gpu, [positions, cols], new Float32Array(positions * cols));
+  const planW = uploadEmbeddingPlan(gpu, embeddingBackwardPlan(word, vocab, 1));
+  const planP = uploadEmbeddingPlan(gpu, embeddingBackwardPlan(pos, positions));
+  const tdout = tensor(gpu, [rows, cols], dout);
+  const s = step(gpu);
+  const lookups: [Float32Array, number[]][] = [[wte, word], [wpe, pos], [tte, types]];
+  lookups.forEach(([table, ids], i) =>
+    embeddingLookup(s, {
+      table: tensor(gpu, [table.length / cols, cols], table),
+      ids: tensorU32(gpu, [rows], ids),
+      out,
+      rows,
+      cols,
+      accumulate: i > 0,
+    })
+  );
+  embeddingBackward(s, { dout: tdout, plan: planW, dtable: dwte, cols });
+  embeddingBackward(s, { dout: tdout, plan: planP, dtable: dwpe, cols });
+  const reads = [out, dwte, dwpe].map((t) => s.read(t));
+  await s.submit();
+  const [gOut, gW, gP] = await Promise.all(reads);
+  const expected = ref.embeddingForward({
+    rows,
+    cols,
+    lookups: lookups.map(([table, ids]) => ({ table, ids })),
+  });
+  assert.ok(maxError(gOut, expected) < 1e-5);
+  const rW = dwte0.slice(), rP = new Float32Array(positions * cols);
+  ref.embeddingBackward({ dout, ids: word, dtable: rW, rows, cols, paddingIdx: 1 });
+  ref.embeddingBackward({ dout, ids: pos, dtable: rP, rows, cols });
+  assert.ok(maxError(gW, rW) < 1e-5);
+  assert.ok(maxError(gP, rP) < 1e-5);
+  assert.deepEqual(gW.subarray(cols, 2 * cols), dwte0.subarray(cols, 2 * cols)); // padding row
+});
+
+Deno.test("embeddingLookup gives NaN for an id outside the table", async () => {
+  const gpu = await getGpu();
+  const out = tensor(gpu, [2, 1]);
+  const s = step(gpu);
+  embeddingLookup(s, {
+    table: tensor(gpu, [2, 1], [5, 6]),
+    ids: tensorU32(gpu, [2], [1, 2]),
+    out,
+    rows: 2,
+    cols: 1,
+  });
+  const r = s.read(out);
+  await s.submit();
+  const got = await r;
+  assert.equal(got[0], 6);
+  assert.ok(Number.isNaN(got[1]));
+});

@@ -1,0 +1,42 @@
+// Expected ids: a plain Python WordPiece (BERT's basic tokenizer: lower-case, strip
+// accents, split punctuation; then greedy longest match with "##" continuations) run
+// over vocab.txt of the same folder, outside this test.
+import assert from "node:assert/strict";
+import { loadTokenizer } from "../../lib/tags/tokenizer.ts";
+
+const BERT = new URL("../../../shared/data/tokenizers/bert-base-uncased", import.meta.url).pathname;
+
+Deno.test("loadTokenizer: bert-base-uncased word pieces and special ids", async () => {
+  const tok = await loadTokenizer(BERT);
+  assert.deepEqual(tok.prefixIds, [101]); // [CLS]
+  assert.deepEqual(tok.suffixIds, [102]); // [SEP]
+  assert.equal(tok.padId, 0);
+  assert.equal(tok.unkId, 100);
+  assert.equal(tok.vocabSize, 30522);
+  assert.deepEqual(tok.encodeWord("Niswender", false), [9152, 26760, 10497, 2121]);
+  assert.deepEqual(tok.encodeWord("Niswender", true), [9152, 26760, 10497, 2121]);
+  assert.deepEqual(tok.encodeWord("estradiol-17β", false), [9765, 12173, 20282, 1011, 2459, 29720]);
+  assert.deepEqual(tok.encodeWord("R01-GM123456", false), [
+    1054,
+    24096,
+    1011,
+    13938,
+    12521,
+    22022,
+    26976,
+  ]);
+  assert.deepEqual(
+    tok.encodeWord("Forschungsgemeinschaft", false),
+    [2005, 11624, 5575, 28745, 21382, 7076, 29043],
+  );
+  assert.deepEqual(tok.encodeWord("Südhof", false), [19219, 14586]);
+});
+
+Deno.test("loadTokenizer: a folder without a tokenizer is a clear error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(() => loadTokenizer(dir), /cannot load the tokenizer in/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
