@@ -1,9 +1,15 @@
 /**
  * The probability distributions the statistics need, taken from the `@stdlib`
- * distribution packages (not written here): t, F, normal and chi-squared.
+ * packages (not written here): t, F, normal and chi-squared.
+ *
+ * The t and F upper tails are computed directly as regularized incomplete beta
+ * functions (`@stdlib/math-base-special-betainc`), the way scipy's `stdtr` / `fdtrc`
+ * (and so statsmodels) and R's `pt` / `pf` do, not as `1 - cdf`: p-values as small as
+ * 1e-300 keep their full relative precision instead of rounding to 0.
  *
  * @module
  */
+import betainc from "@stdlib/math-base-special-betainc";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import fCdf from "@stdlib/stats-base-dists-f-cdf";
@@ -20,7 +26,22 @@ import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
  * ```
  */
 export function tTwoSidedP(t: number, df: number): number {
-  return 2 * tCdf(-Math.abs(t), df);
+  if (Number.isNaN(t) || Number.isNaN(df)) return NaN;
+  if (!Number.isFinite(df)) return 2 * normalCdf(-Math.abs(t), 0, 1);
+  // P(|T| > t) = I_{df / (df + t^2)}(df / 2, 1 / 2).
+  return betainc(df / (df + t * t), df / 2, 0.5, true, false);
+}
+
+/**
+ * Student's t CDF.
+ *
+ * @example
+ * ```ts
+ * tCdfOf(2.228, 10); // ~0.975
+ * ```
+ */
+export function tCdfOf(t: number, df: number): number {
+  return tCdf(t, df);
 }
 
 /**
@@ -44,7 +65,23 @@ export function tQuantileOf(p: number, df: number): number {
  * ```
  */
 export function fUpperP(f: number, df1: number, df2: number): number {
-  return 1 - fCdf(f, df1, df2);
+  if (Number.isNaN(f) || Number.isNaN(df1) || Number.isNaN(df2)) return NaN;
+  if (f <= 0) return 1;
+  if (f === Infinity) return 0;
+  // P(F > f) = I_{df2 / (df2 + df1 f)}(df2 / 2, df1 / 2), as in cephes fdtrc.
+  return betainc(df2 / (df2 + df1 * f), df2 / 2, df1 / 2, true, false);
+}
+
+/**
+ * F distribution CDF.
+ *
+ * @example
+ * ```ts
+ * fCdfOf(4.1, 2, 30); // ~0.973
+ * ```
+ */
+export function fCdfOf(f: number, df1: number, df2: number): number {
+  return fCdf(f, df1, df2);
 }
 
 /**
@@ -72,7 +109,8 @@ export function normalQuantileOf(p: number): number {
 }
 
 /**
- * Upper-tail p-value of a chi-squared statistic.
+ * Upper-tail p-value of a chi-squared statistic (as `1 - cdf`: below ~1e-16 it
+ * rounds to 0).
  *
  * @example
  * ```ts

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import {
+  planFromJson,
+  planSubsamples,
+  planTable,
+  planToJson,
+  type Subsample,
+} from "../../lib/sampling/plan.ts";
+import type { DocSize } from "../../lib/sampling/doc_size.ts";
+import { createRandom } from "../../lib/sampling/random.ts";
+
+/** A synthetic corpus: 1-6 sentences and 0-8 entities per document (independent). */
+function corpus(n: number, seed: number): DocSize[] {
+  const rng = createRandom(seed);
+  return Array.from({ length: n }, (_, i) => ({
+    id: `doc${i}`,
+    sentences: 1 + rng.int(6),
+    entities: rng.int(9),
+  }));
+}
+
+function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, v) => s + v, 0) / n, mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+function sd(a: number[]): number {
+  const m = a.reduce((s, v) => s + v, 0) / a.length;
+  return Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / (a.length - 1));
+}
+
+const DOCS = corpus(490, 1);
+const SIZES: [number, number][] = [[50, 150], [150, 300], [300, 500], [500, 800]];
+
+/** Recomputes a subsample's totals from the corpus (an independent check). */
+function check(sub: Subsample, docs: DocSize[]) {
+  const byId = new Map(docs.map((d) => [d.id, d]));
+  let s = 0, e = 0;
+  for (const id of sub.docIds) {
+    const d = byId.get(id);
+    assert.ok(d, `${sub.id}: unknown ${id}`);
+    s += d.sentences;
+    e += d.entities;
+  }
+  assert.equal(new Set(sub.docIds).size, sub.docIds.length, `${sub.id}: repeated document`);
+  assert.equal(sub.documents, sub.docIds.length);
+  assert.equal(sub.sentences, s);
+  assert.equal(sub.entities, e);
+  assert.equal(sub.eps, e / s);
+}
+
+Deno.test("planSubsamples: ranges spread evenly; sizes reach the target within the range", () => {
+  const plan = planSubsamples(DOCS, { count: 200, sizes: SIZES, seed: 5 });
+  assert.equal(plan.length, 200);
+  assert.equal(plan[0].id, "s001");
+  assert.equal(plan[199].id, "s200");
+  SIZES.forEach((r, k) => {
+    const inRange = plan.filter((s) => s.range[0] === r[0] && s.range[1] === r[1]);
+    assert.equal(inRange.length, 50, `range ${k}`);
+  });
+  for (const sub of plan) {
+    check(sub, DOCS);
+    assert.ok(sub.target >= sub.range[0] && sub.target <= sub.range[1]);
+    // Documents of 1 sentence exist, so the target is always reached exactly or
+    // passed, and never beyond the range's maximum.
+    assert.ok(sub.sentences >= sub.target && sub.sentences <= sub.range[1], sub.id);
+  }
+  // Targets are spread over the range, not stuck at one end.
+  const firstRange = plan.slice(0, 50).map((s) => s.target);
+  assert.ok(Math.min(...firstRange) < 75 && Math.max(...firstRange) > 125);
+});
+
+Deno.test("planSubsamples: unit documents counts documents", () => {
+  const plan = planSubsamples(DOCS, {
+    count: 30,
+    sizes: [[10, 20], [40, 60]],
+    seed: 2,
+    unit: "documents",
+  });
+  for (const sub of plan) {
+    check(sub, DOCS);
+    assert.equal(sub.documents, sub.target); // every document fits until the target
+  }
+});
+
+Deno.test("planSubsamples: skips documents that would overshoot the maximum", () => {
+  // One 1-sentence document and many 5-sentence ones; range [3, 3]: the only way to
+  // stay within the maximum is to skip every 5-sentence document and stop at 1 < 3.
+  const docs = [
+    { id: "one", sentences: 1, entities: 0 },
+    ...Array.from({ length: 5 }, (_, i) => ({
+      id: `five${i}`,
+      sentences: 5,
+      entities: 1,
+    })),
+  ];
+  assert.throws(
+    () => planSubsamples(docs, { count: 1, sizes: [[3, 3]], seed: 1 }),
+    /subsample s1 \(range \[3, 3\] sentences, target 3\) reached only 1 sentences/,
+  );
+  // Range [6, 6]: "one" plus one five, in whatever order they are met.
+  for (let seed = 0; seed < 10; seed++) {
+    const [s] = planSubsamples(docs, { count: 1, sizes: [[6, 6]], seed });
+    assert.equal(s.sentences, 6);
+    assert.ok(s.docIds.includes("one"));
+  }
+});
+
+Deno.test("planSubsamples: identical for the same seed, different for another", () => {
+  const a = planSubsamples(DOCS, { count: 50, sizes: SIZES, seed: 9 });
+  const b = planSubsamples(DOCS, { count: 50, sizes: SIZES, seed: 9 });
+  const c = planSubsamples(DOCS, { count: 50, sizes: SIZES, seed: 10 });
+  assert.deepEqual(a, b);
+  assert.equal(planToJson(a), planToJson(b));
+  assert.notDeepEqual(a, c);
+});
+
+Deno.test("eps-stratified design: EPS varies far more and is uncorrelated with size", () => {
+  const docs = corpus(1286, 4);
+  const sizes: [number, number][] = [[50, 200], [200, 400], [400, 600], [600, 900]];
+  const random = planSubsamples(docs, { count: 400, sizes, seed: 3 });
+  const strat = planSubsamples(docs, { count: 400, sizes, seed: 3, design: "eps-stratified" });
+  for (const sub of strat) check(sub, docs);
+  const sdRandom = sd(random.map((s) => s.eps)), sdStrat = sd(strat.map((s) => s.eps));
+  assert.ok(sdStrat > 4 * sdRandom, `sd EPS stratified ${sdStrat} vs random ${sdRandom}`);
+  const r = pearson(strat.map((s) => s.sentences), strat.map((s) => s.eps));
+  assert.ok(Math.abs(r) < 0.1, `correlation sentences-EPS ${r}`);
+  // Every range has every stratum, equally often (100 per range, 5 strata -> 20 each).
+  for (let k = 0; k < 4; k++) {
+    const counts = [0, 0, 0, 0, 0];
+    strat.slice(k * 100, (k + 1) * 100).forEach((s) => counts[s.stratum!]++);
+    assert.deepEqual(counts, [20, 20, 20, 20, 20]);
+  }
+  // Mean EPS rises with the target stratum.
+  const mean = (k: number) => {
+    const v = strat.filter((s) => s.stratum === k).map((s) => s.eps);
+    return v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  for (let k = 1; k < 5; k++) assert.ok(mean(k) > mean(k - 1), `stratum ${k}`);
+});
+
+Deno.test("planTable and JSON round trip", () => {
+  const plan = planSubsamples(DOCS, { count: 12, sizes: SIZES, seed: 1, design: "eps-stratified" });
+  const t = planTable(plan);
+  assert.equal(t.numRows(), 12);
+  assert.deepEqual(t.columnNames(), [
+    "id",
+    "range_lo",
+    "range_hi",
+    "target",
+    "documents",
+    "sentences",
+    "entities",
+    "eps",
+    "stratum",
+    "docIds",
+  ]);
+  assert.equal(t.get("sentences", 3), plan[3].sentences);
+  assert.deepEqual(t.get("docIds", 5), plan[5].docIds);
+  const text = planToJson(plan);
+  assert.deepEqual(planFromJson(text), plan);
+  assert.equal(text.split("\n").length, 12 + 3); // header, one line per subsample, "]}", ""
+  const random = planSubsamples(DOCS, { count: 3, sizes: SIZES, seed: 1 });
+  assert.ok(!planTable(random).columnNames().includes("stratum"));
+  assert.deepEqual(planFromJson(planToJson(random)), random);
+});
+
+Deno.test("planFromJson: rejects inconsistent plans, naming the subsample", () => {
+  const plan = planSubsamples(DOCS, { count: 2, sizes: [[20, 30]], seed: 1 });
+  const edit = (f: (s: Record<string, unknown>) => void) => {
+    const copy = JSON.parse(JSON.stringify(plan));
+    f(copy[1]);
+    return planToJson(copy);
+  };
+  assert.throws(() => planFromJson("{"), /not valid JSON/);
+  assert.throws(() => planFromJson('{"format":"x"}'), /not a subsample plan/);
+  assert.throws(
+    () => planFromJson(edit((s) => (s.documents = 99))),
+    /subsamples\[1\] \(id "s2"\): documents is 99 but docIds has/,
+  );
+  assert.throws(() => planFromJson(edit((s) => (s.eps = 7))), /s2.*eps is 7 but/);
+  assert.throws(() => planFromJson(edit((s) => (s.id = "s1"))), /duplicate id/);
+  assert.throws(() => planFromJson(edit((s) => (s.range = [5, 2]))), /range must be/);
+  assert.throws(() => planFromJson(edit((s) => (s.extra = 1))), /unknown field\(s\) extra/);
+  assert.throws(
+    () => planFromJson(edit((s) => ((s.docIds as string[]).push((s.docIds as string[])[0])))),
+    /repeat/,
+  );
+});
+
+Deno.test("planSubsamples: bad options are rejected", () => {
+  assert.throws(() => planSubsamples(DOCS, { count: 0, sizes: SIZES, seed: 1 }), /count/);
+  assert.throws(() => planSubsamples(DOCS, { count: 1, sizes: [], seed: 1 }), /at least one/);
+  assert.throws(() => planSubsamples(DOCS, { count: 1, sizes: [[5, 2]], seed: 1 }), /sizes\[0\]/);
+  assert.throws(() => planSubsamples(DOCS, { count: 1, sizes: SIZES, seed: 0.5 }), /seed/);
+  assert.throws(
+    () => planSubsamples(DOCS, { count: 1, sizes: [[5000, 6000]], seed: 1 }),
+    /cannot fill it/,
+  );
+});
