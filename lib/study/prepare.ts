@@ -1,0 +1,85 @@
+/**
+ * Prepares a study from its configuration: loads the dataset, holds out the test
+ * documents (stratified by EPS, fixed by the seed), plans the training subsamples
+ * from the rest, and lists the runs (subsample x model) in a fixed order with stable
+ * ids `<subsample>/<model>`. The same configuration always gives the same runs.
+ *
+ * @module
+ */
+import type { Doc } from "../corpus/types.ts";
+import { type DatasetOptions, loadDataset } from "../corpus/dataset.ts";
+import { docSizes } from "../corpus/stats.ts";
+import { splitTestSet } from "../sampling/split.ts";
+import { planSubsamples, type Subsample } from "../sampling/plan.ts";
+import type { ModelSpec, StudyConfig } from "./config.ts";
+import type { StudyRun } from "./execute.ts";
+
+/**
+ * What one run trains: a subsample with one model.
+ *
+ * @example
+ * ```ts
+ * const spec: RunSpec = { subsample: plan[0], model: study.models[0] };
+ * ```
+ */
+export type RunSpec = { subsample: Subsample; model: ModelSpec };
+
+/**
+ * A prepared study.
+ *
+ * @example
+ * ```ts
+ * const p: PreparedStudy = await prepareStudy(DEFAULT_STUDY);
+ * console.log(p.train.length, p.test.length, p.runs.length);
+ * ```
+ */
+export type PreparedStudy = {
+  config: StudyConfig;
+  docs: Doc[];
+  train: Doc[];
+  test: Doc[];
+  plan: Subsample[];
+  runs: StudyRun<RunSpec>[];
+};
+
+/**
+ * Loads, splits and plans a study (documents are given, or loaded by name).
+ *
+ * @example
+ * ```ts
+ * const { runs } = await prepareStudy(DEFAULT_STUDY);
+ * runs[0].runId; // "s0001/tiny-bert"
+ * ```
+ */
+export async function prepareStudy(
+  config: StudyConfig,
+  options: { docs?: Doc[]; dataset?: DatasetOptions } = {},
+): Promise<PreparedStudy> {
+  const docs = options.docs ??
+    await loadDataset(config.dataset, {
+      ...options.dataset,
+      labels: config.labels ?? options.dataset?.labels,
+    });
+  const sizes = new Map(docSizes(docs).map((s) => [s.id, s]));
+  const { train, test } = splitTestSet(docs, {
+    testFraction: config.test.fraction,
+    testSize: config.test.size,
+    strata: config.test.strata,
+    seed: config.seed,
+    sizes: (d) => sizes.get(d.id)!,
+  });
+  const plan = planSubsamples(train.map((d) => sizes.get(d.id)!), {
+    count: config.plan.count,
+    sizes: config.plan.sizes,
+    unit: config.plan.unit,
+    design: config.plan.design,
+    seed: config.seed,
+  });
+  const runs = plan.flatMap((subsample) =>
+    config.models.map((model) => ({
+      runId: `${subsample.id}/${model.name}`,
+      spec: { subsample, model },
+    }))
+  );
+  return { config, docs, train, test, plan, runs };
+}

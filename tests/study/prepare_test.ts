@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { DEFAULT_STUDY, parseStudyConfig } from "../../lib/study/config.ts";
+import { prepareStudy } from "../../lib/study/prepare.ts";
+import type { Doc } from "../../lib/corpus/types.ts";
+
+function syntheticDocs(n: number): Doc[] {
+  return Array.from({ length: n }, (_, i) => {
+    const sentences = 1 + (i % 4);
+    const text = Array.from({ length: sentences }, (_, k) => `Ann Lee thanks NIH number ${k}.`)
+      .join(" ");
+    const spans = i % 3 === 0 ? [] : [{ start: 0, end: 7, label: "PERSON" }];
+    return { id: `d${i}`, text, spans };
+  });
+}
+
+Deno.test("prepareStudy: same config, same runs; disjoint train and test; ids subsample/model", async () => {
+  const config = parseStudyConfig({
+    plan: { count: 6, sizes: [[5, 10], [20, 30]] },
+    models: [
+      { name: "a", source: "random", family: "bert" },
+      { name: "b", source: "random", family: "gpt2" },
+    ],
+  });
+  const docs = syntheticDocs(60);
+  const one = await prepareStudy(config, { docs });
+  const two = await prepareStudy(config, { docs });
+  assert.deepEqual(one.runs, two.runs);
+  assert.equal(one.runs.length, 12);
+  assert.deepEqual(one.runs.slice(0, 2).map((r) => r.runId), [
+    `${one.plan[0].id}/a`,
+    `${one.plan[0].id}/b`,
+  ]);
+  assert.equal(one.test.length, 12); // a fifth of 60
+  const testIds = new Set(one.test.map((d) => d.id));
+  for (const s of one.plan) {
+    for (const id of s.docIds) assert.ok(!testIds.has(id), `${id} is in the test set`);
+  }
+  const other = await prepareStudy({ ...config, seed: DEFAULT_STUDY.seed + 1 }, { docs });
+  assert.notDeepEqual(other.plan.map((s) => s.docIds), one.plan.map((s) => s.docIds));
+});
