@@ -1,0 +1,408 @@
+/**
+ * Plain-TypeScript forward passes of the four token classifiers, in float64 and inference
+ * mode (no dropout): the ground truth the GPU models are tested against.
+ *
+ * Each mirrors transformers' eager PyTorch modules (checked against a hand-written
+ * PyTorch 1.13 forward of the same modules, `tools/reference_logits.py`):
+ * - `BertForTokenClassification`: post-LN encoder, position ids 0..T-1, token types 0
+ *   unless given, additive mask `(1 - mask) * finfo(float32).min`;
+ * - `RobertaForTokenClassification`: as BERT, position ids from the input ids:
+ *   `padding_idx + cumsum(ids != pad)` on real tokens and `padding_idx` on padding;
+ * - `DistilBertForTokenClassification`: no token types, `q_lin` ... `output_layer_norm`;
+ * - `GPT2ForTokenClassification`: pre-LN, causal attention, `Conv1D` weights `[in, out]`,
+ *   final `ln_f`, head `classifier`.
+ * With left padding the rows at padded positions follow the same float32-minimum
+ * arithmetic as PyTorch but carry no meaning; compare real tokens only.
+ *
+ * @module
+ */
+
+import type { Activation, ModelConfig } from "./config.ts";
+import type { TensorMap } from "./host_tensor.ts";
+import { basePrefix } from "./init_weights.ts";
+
+/**
+ * Logits `[batch, tokens, labels]`, row-major, in float64.
+ *
+ * @example
+ * ```ts
+ * const l: Logits = { shape: [1, 2, 3], data: new Float64Array(6) };
+ * ```
+ */
+export type Logits = { shape: [number, number, number]; data: Float64Array };
+
+/** torch.finfo(torch.float32).min, the mask value transformers adds. */
+const F32_MIN = -3.4028234663852886e38;
+
+/**
+ * The error function, to about 1e-16 absolute (series with positive terms:
+ * erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1 * 3 * ... * (2n+1))).
+ *
+ * @example
+ * ```ts
+ * erf(1); // 0.8427007929497149
+ * ```
+ */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a > 6) return Math.sign(x);
+  let term = a;
+  let sum = a;
+  for (let n = 1; n < 500; n++) {
+    term *= (2 * a * a) / (2 * n + 1);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  const v = (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
+  return x < 0 ? -v : v;
+}
+
+/**
+ * Apply an activation to one value as transformers' `ACT2FN` does.
+ *
+ * @example
+ * ```ts
+ * activate("relu", -1); // 0
+ * ```
+ */
+export function activate(act: Activation, x: number): number {
+  switch (act) {
+    case "gelu":
+      return 0.5 * x * (1 + erf(x / Math.SQRT2));
+    case "gelu_new":
+    case "gelu_pytorch_tanh":
+      return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    case "relu":
+      return x > 0 ? x : 0;
+    case "silu":
+      return x / (1 + Math.exp(-x));
+  }
+}
+
+type Weights = { get(name: string, shape: number[]): Float64Array };
+
+function weights(tensors: TensorMap): Weights {
+  const cache = new Map<string, Float64Array>();
+  return {
+    get(name, shape) {
+      let w = cache.get(name);
+      if (w) return w;
+      const t = tensors.get(name);
+      if (!t) throw new Error(`referenceLogits: tensor "${name}" is missing`);
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+        throw new Error(
+          `referenceLogits: tensor "${name}" has shape ${JSON.stringify(t.shape)}, expected ${
+            JSON.stringify(shape)
+          }`,
+        );
+      }
+      w = Float64Array.from(t.data);
+      cache.set(name, w);
+      return w;
+    },
+  };
+}
+
+/** y[n, out] = x[n, in] W^T + b with W [out, in] (nn.Linear). */
+function linear(x: Float64Array, n: number, w: Float64Array, b: Float64Array, inp: number) {
+  const out = b.length;
+  const y = new Float64Array(n * out);
+  for (let r = 0; r < n; r++) {
+    for (let o = 0; o < out; o++) {
+      let s = b[o];
+      const xo = r * inp;
+      const wo = o * inp;
+      for (let i = 0; i < inp; i++) s += x[xo + i] * w[wo + i];
+      y[r * out + o] = s;
+    }
+  }
+  return y;
+}
+
+/** y[n, out] = x[n, in] W + b with W [in, out] (GPT-2's Conv1D). */
+function conv1d(x: Float64Array, n: number, w: Float64Array, b: Float64Array, inp: number) {
+  const out = b.length;
+  const y = new Float64Array(n * out);
+  for (let r = 0; r < n; r++) {
+    const yo = r * out;
+    for (let o = 0; o < out; o++) y[yo + o] = b[o];
+    for (let i = 0; i < inp; i++) {
+      const xv = x[r * inp + i];
+      const wo = i * out;
+      for (let o = 0; o < out; o++) y[yo + o] += xv * w[wo + o];
+    }
+  }
+  return y;
+}
+
+function layerNorm(x: Float64Array, n: number, g: Float64Array, b: Float64Array, eps: number) {
+  const h = g.length;
+  const y = new Float64Array(x.length);
+  for (let r = 0; r < n; r++) {
+    let mean = 0;
+    for (let i = 0; i < h; i++) mean += x[r * h + i];
+    mean /= h;
+    let v = 0;
+    for (let i = 0; i < h; i++) v += (x[r * h + i] - mean) ** 2;
+    const inv = 1 / Math.sqrt(v / h + eps);
+    for (let i = 0; i < h; i++) y[r * h + i] = (x[r * h + i] - mean) * inv * g[i] + b[i];
+  }
+  return y;
+}
+
+function add(a: Float64Array, b: Float64Array): Float64Array {
+  const y = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) y[i] = a[i] + b[i];
+  return y;
+}
+
+/**
+ * Scaled dot-product attention over q, k, v `[B*T, H]` (heads are contiguous slices of H),
+ * with the key mask and optional causal mask added as transformers adds them.
+ */
+function attention(
+  q: Float64Array,
+  k: Float64Array,
+  v: Float64Array,
+  B: number,
+  T: number,
+  H: number,
+  heads: number,
+  mask: number[][],
+  causal: boolean,
+): Float64Array {
+  const d = H / heads;
+  const scale = 1 / Math.sqrt(d);
+  const out = new Float64Array(B * T * H);
+  const s = new Float64Array(T);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < heads; h++) {
+      for (let i = 0; i < T; i++) {
+        const qo = (b * T + i) * H + h * d;
+        let max = -Infinity;
+        for (let j = 0; j < T; j++) {
+          const ko = (b * T + j) * H + h * d;
+          let dot = 0;
+          for (let e = 0; e < d; e++) dot += q[qo + e] * k[ko + e];
+          let x = dot * scale;
+          if (causal && j > i) x = F32_MIN;
+          x += (1 - mask[b][j]) * F32_MIN;
+          s[j] = x;
+          if (x > max) max = x;
+        }
+        let sum = 0;
+        for (let j = 0; j < T; j++) {
+          s[j] = Math.exp(s[j] - max);
+          sum += s[j];
+        }
+        for (let j = 0; j < T; j++) {
+          const p = s[j] / sum;
+          if (p === 0) continue;
+          const vo = (b * T + j) * H + h * d;
+          for (let e = 0; e < d; e++) out[qo + e] += p * v[vo + e];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function checkInputs(
+  config: ModelConfig,
+  inputIds: number[][],
+  mask: number[][],
+  tokenTypeIds: number[][] | undefined,
+): number {
+  if (inputIds.length === 0) throw new Error("referenceLogits: empty batch");
+  const T = inputIds[0].length;
+  inputIds.forEach((row, b) => {
+    if (row.length !== T) {
+      throw new Error(`referenceLogits: row ${b} has ${row.length} ids, row 0 has ${T}`);
+    }
+    row.forEach((id, t) => {
+      if (!Number.isInteger(id) || id < 0 || id >= config.vocabSize) {
+        throw new Error(
+          `referenceLogits: id ${id} at row ${b}, position ${t} is outside the vocabulary (${config.vocabSize})`,
+        );
+      }
+    });
+    if (mask[b]?.length !== T) {
+      throw new Error(`referenceLogits: attention mask row ${b} does not have ${T} entries`);
+    }
+    if (tokenTypeIds && tokenTypeIds[b]?.length !== T) {
+      throw new Error(`referenceLogits: token type row ${b} does not have ${T} entries`);
+    }
+  });
+  if (mask.length !== inputIds.length) {
+    throw new Error(`referenceLogits: ${mask.length} mask rows for ${inputIds.length} id rows`);
+  }
+  return T;
+}
+
+/**
+ * RoBERTa's position ids: `padding_idx + cumsum(id != pad)` on real tokens, `padding_idx`
+ * on padding tokens (computed from the ids, not the attention mask).
+ *
+ * @example
+ * ```ts
+ * robertaPositionIds([0, 31414, 2, 1, 1], 1); // [2, 3, 4, 1, 1]
+ * ```
+ */
+export function robertaPositionIds(ids: number[], padTokenId: number): number[] {
+  let count = 0;
+  return ids.map((id) => {
+    if (id === padTokenId) return padTokenId;
+    count++;
+    return padTokenId + count;
+  });
+}
+
+/**
+ * Options of {@link referenceLogits}.
+ *
+ * @example
+ * ```ts
+ * const o: ReferenceOptions = { tokenTypeIds: [[0, 0, 0]] };
+ * ```
+ */
+export type ReferenceOptions = {
+  /** BERT and RoBERTa token types `[B, T]` (default all 0). */
+  tokenTypeIds?: number[][];
+};
+
+/**
+ * Token-classification logits of a model in inference mode, in float64.
+ * `attentionMask` (1 = real token, 0 = padding) defaults to all ones.
+ *
+ * @example
+ * ```ts
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const logits = referenceLogits(config, initWeights(config, 1), [[2, 7, 9, 3]], [[1, 1, 1, 1]]);
+ * console.log(logits.shape); // [1, 4, 3]
+ * ```
+ */
+export function referenceLogits(
+  config: ModelConfig,
+  tensors: TensorMap,
+  inputIds: number[][],
+  attentionMask?: number[][],
+  options: ReferenceOptions = {},
+): Logits {
+  const mask = attentionMask ?? inputIds.map((r) => r.map(() => 1));
+  const T = checkInputs(config, inputIds, mask, options.tokenTypeIds);
+  const B = inputIds.length;
+  const N = B * T;
+  const H = config.hiddenSize;
+  const I = config.intermediateSize;
+  const eps = config.layerNormEps;
+  const w = weights(tensors);
+  const p = basePrefix(config.family);
+  const act = (x: Float64Array) => x.map((v) => activate(config.activation, v));
+
+  let x: Float64Array = new Float64Array(N * H);
+  const wordName = config.family === "gpt2"
+    ? "transformer.wte.weight"
+    : `${p}.embeddings.word_embeddings.weight`;
+  const posName = config.family === "gpt2"
+    ? "transformer.wpe.weight"
+    : `${p}.embeddings.position_embeddings.weight`;
+  const word = w.get(wordName, [config.vocabSize, H]);
+  const pos = w.get(posName, [config.maxPositions, H]);
+  const types = config.family === "bert" || config.family === "roberta"
+    ? w.get(`${p}.embeddings.token_type_embeddings.weight`, [config.typeVocabSize, H])
+    : null;
+  for (let b = 0; b < B; b++) {
+    const positions = config.family === "roberta"
+      ? robertaPositionIds(inputIds[b], config.padTokenId ?? 1)
+      : inputIds[b].map((_, t) => t);
+    for (let t = 0; t < T; t++) {
+      const id = inputIds[b][t];
+      const ps = positions[t];
+      if (ps >= config.maxPositions) {
+        throw new Error(
+          `referenceLogits: position ${ps} (row ${b}, token ${t}) is past max positions ${config.maxPositions}`,
+        );
+      }
+      const tt = options.tokenTypeIds?.[b][t] ?? 0;
+      if (types && (tt < 0 || tt >= config.typeVocabSize)) {
+        throw new Error(`referenceLogits: token type ${tt} at row ${b}, position ${t} is invalid`);
+      }
+      const o = (b * T + t) * H;
+      for (let e = 0; e < H; e++) {
+        x[o + e] = word[id * H + e] + pos[ps * H + e] + (types ? types[tt * H + e] : 0);
+      }
+    }
+  }
+  const lin = (v: Float64Array, name: string, out: number, inp: number) =>
+    linear(v, N, w.get(`${name}.weight`, [out, inp]), w.get(`${name}.bias`, [out]), inp);
+  const conv = (v: Float64Array, name: string, inp: number, out: number) =>
+    conv1d(v, N, w.get(`${name}.weight`, [inp, out]), w.get(`${name}.bias`, [out]), inp);
+  const ln = (v: Float64Array, name: string) =>
+    layerNorm(v, N, w.get(`${name}.weight`, [H]), w.get(`${name}.bias`, [H]), eps);
+
+  if (config.family === "gpt2") {
+    for (let l = 0; l < config.numLayers; l++) {
+      const q = `transformer.h.${l}`;
+      const h1 = ln(x, `${q}.ln_1`);
+      const qkv = conv(h1, `${q}.attn.c_attn`, H, 3 * H);
+      const qs = new Float64Array(N * H);
+      const ks = new Float64Array(N * H);
+      const vs = new Float64Array(N * H);
+      for (let r = 0; r < N; r++) {
+        qs.set(qkv.subarray(r * 3 * H, r * 3 * H + H), r * H);
+        ks.set(qkv.subarray(r * 3 * H + H, r * 3 * H + 2 * H), r * H);
+        vs.set(qkv.subarray(r * 3 * H + 2 * H, r * 3 * H + 3 * H), r * H);
+      }
+      const ctx = attention(qs, ks, vs, B, T, H, config.numHeads, mask, true);
+      x = add(x, conv(ctx, `${q}.attn.c_proj`, H, H));
+      const h2 = ln(x, `${q}.ln_2`);
+      x = add(x, conv(act(conv(h2, `${q}.mlp.c_fc`, H, I)), `${q}.mlp.c_proj`, I, H));
+    }
+    x = ln(x, "transformer.ln_f");
+  } else {
+    x = ln(x, `${p}.embeddings.LayerNorm`);
+    const distil = config.family === "distilbert";
+    for (let l = 0; l < config.numLayers; l++) {
+      const q = distil ? `distilbert.transformer.layer.${l}` : `${p}.encoder.layer.${l}`;
+      const names = distil
+        ? {
+          q: `${q}.attention.q_lin`,
+          k: `${q}.attention.k_lin`,
+          v: `${q}.attention.v_lin`,
+          o: `${q}.attention.out_lin`,
+          ln1: `${q}.sa_layer_norm`,
+          f1: `${q}.ffn.lin1`,
+          f2: `${q}.ffn.lin2`,
+          ln2: `${q}.output_layer_norm`,
+        }
+        : {
+          q: `${q}.attention.self.query`,
+          k: `${q}.attention.self.key`,
+          v: `${q}.attention.self.value`,
+          o: `${q}.attention.output.dense`,
+          ln1: `${q}.attention.output.LayerNorm`,
+          f1: `${q}.intermediate.dense`,
+          f2: `${q}.output.dense`,
+          ln2: `${q}.output.LayerNorm`,
+        };
+      const ctx = attention(
+        lin(x, names.q, H, H),
+        lin(x, names.k, H, H),
+        lin(x, names.v, H, H),
+        B,
+        T,
+        H,
+        config.numHeads,
+        mask,
+        false,
+      );
+      const a = ln(add(lin(ctx, names.o, H, H), x), names.ln1);
+      x = ln(add(lin(act(lin(a, names.f1, I, H)), names.f2, H, I), a), names.ln2);
+    }
+  }
+  const L = config.labels.length;
+  return { shape: [B, T, L], data: lin(x, "classifier", L, H) };
+}

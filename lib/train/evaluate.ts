@@ -1,0 +1,79 @@
+/**
+ * Scoring a token classifier's predictions on encoded examples with seqeval's
+ * entity-level numbers (default mode, as the paper and most NER papers report):
+ * gold and predicted word tags come from the same examples (a word's tag is its
+ * first subtoken's), so both sides see the same words and sentences.
+ *
+ * @module
+ */
+import type { Encoded, Prediction } from "../tags/align.ts";
+import { decodeToTags } from "../tags/align.ts";
+import { classificationReport, classificationReportDict } from "../metrics/report.ts";
+import type { Scheme } from "../tags/scheme.ts";
+
+/**
+ * Precision, recall, F1 and support (gold entities) of one type or an average.
+ *
+ * @example
+ * ```ts
+ * const s: EntityScores = { precision: 1, recall: 0.5, f1: 2 / 3, support: 2 };
+ * ```
+ */
+export type EntityScores = { precision: number; recall: number; f1: number; support: number };
+
+/**
+ * The scores of an evaluation, with the word-level tags they came from.
+ *
+ * @example
+ * ```ts
+ * const e: Evaluation = scorePredictions(examples, logits, { labels });
+ * console.log(e.micro.f1, e.report);
+ * ```
+ */
+export type Evaluation = {
+  micro: EntityScores;
+  macro: EntityScores;
+  byType: Record<string, EntityScores>;
+  /** seqeval's text classification report. */
+  report: string;
+  yTrue: string[][];
+  yPred: string[][];
+};
+
+/**
+ * Scores predictions (label ids, score rows or flat logits per example) against the
+ * examples' gold labels, with seqeval 1.2.2's `classification_report` numbers.
+ *
+ * @example
+ * ```ts
+ * const e = scorePredictions(examples, examples.map((x) => x.labels), { labels: ["O", "B-ORG", "I-ORG"] });
+ * e.micro.f1; // 1: gold against itself
+ * ```
+ */
+export function scorePredictions(
+  examples: readonly Encoded[],
+  predictions: readonly Prediction[],
+  o: { labels: readonly string[]; mode?: "default" | "strict"; scheme?: Scheme; digits?: number },
+): Evaluation {
+  const gold = decodeToTags(examples, examples.map((e) => e.labels), o.labels);
+  const pred = decodeToTags(examples, predictions, o.labels);
+  const yTrue = gold.map((s) => s.tags);
+  const yPred = pred.map((s) => s.tags);
+  const options = { mode: o.mode, scheme: o.mode === "strict" ? o.scheme ?? "IOB2" : undefined };
+  const dict = classificationReportDict(yTrue, yPred, options);
+  const row = (name: string): EntityScores => {
+    const r = dict[name];
+    return { precision: r.precision, recall: r.recall, f1: r["f1-score"], support: r.support };
+  };
+  const averages = new Set(["micro avg", "macro avg", "weighted avg"]);
+  const byType: Record<string, EntityScores> = {};
+  for (const name of Object.keys(dict)) if (!averages.has(name)) byType[name] = row(name);
+  return {
+    micro: row("micro avg"),
+    macro: row("macro avg"),
+    byType,
+    report: classificationReport(yTrue, yPred, { ...options, digits: o.digits ?? 4 }),
+    yTrue,
+    yPred,
+  };
+}
