@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { getGpu } from "../../lib/gpu/device.ts";
+
+Deno.test("getGpu: returns a device with the adapter's large limits", async () => {
+  const gpu = await getGpu();
+  assert.ok(gpu.device, "a GPUDevice");
+  assert.equal(typeof gpu.adapterName, "string");
+  assert.ok(gpu.adapterName.length > 0);
+  assert.equal(gpu.backend, Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default");
+  // The WebGPU default is 128 MiB; the device must have been asked for at least that,
+  // and for the adapter's 1024 invocations rather than the default 256.
+  assert.ok(gpu.limits.maxStorageBufferBindingSize >= 128 * 1024 * 1024);
+  assert.ok(gpu.limits.maxComputeInvocationsPerWorkgroup >= 256);
+  assert.equal(typeof gpu.isFallback, "boolean");
+});
+
+Deno.test("getGpu: is cached (the same device every call)", async () => {
+  const [a, b] = await Promise.all([getGpu(), getGpu()]);
+  const c = await getGpu();
+  assert.equal(a.device, b.device);
+  assert.equal(a.device, c.device);
+});
+
+Deno.test("getGpu: asks for the adapter's maximum workgroup invocations", async () => {
+  const gpu = await getGpu();
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+  assert.ok(adapter, "an adapter (run with DENO_WEBGPU_BACKEND=vulkan and mesa-vulkan-drivers)");
+  assert.equal(
+    gpu.limits.maxComputeInvocationsPerWorkgroup,
+    adapter.limits.maxComputeInvocationsPerWorkgroup,
+  );
+  assert.equal(gpu.limits.maxStorageBufferBindingSize, adapter.limits.maxStorageBufferBindingSize);
+});

@@ -1,0 +1,235 @@
+import assert from "node:assert/strict";
+import { getGpu } from "../../lib/gpu/device.ts";
+import { release, type Tensor, tensor, view } from "../../lib/gpu/tensor.ts";
+import { step } from "../../lib/gpu/kernel.ts";
+import { type Activation, canVec4, matmul, matmulKernel } from "../../lib/gpu/kernels/matmul.ts";
+import { matmulBackward, matmulForward } from "../../lib/gpu/reference/matmul.ts";
+import { numericGradient } from "../../lib/gpu/reference/gradcheck.ts";
+
+/** Deterministic pseudo-random values in [-1, 1). */
+function rand(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** |got - want| <= 1e-4 * max(1, max |want|) everywhere. */
+function assertClose(got: Float32Array, want: ArrayLike<number>, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  let scale = 1;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]);
+    if (!(err <= 1e-4 * scale)) {
+      assert.fail(`${what}: element ${i} is ${got[i]}, reference ${want[i]} (scale ${scale})`);
+    }
+  }
+}
+
+type Case = {
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  batch?: number;
+  alpha?: number;
+  bias?: boolean;
+  activation?: Activation;
+  accumulate?: boolean;
+  vec4?: boolean;
+  block?: [number, number, number, number];
+};
+
+async function check(c: Case, seed: number): Promise<void> {
+  const gpu = await getGpu();
+  const batch = c.batch ?? 1;
+  const a = rand(batch * c.m * c.k, seed), b = rand(batch * c.k * c.n, seed + 1);
+  const bias = c.bias ? rand(c.n, seed + 2) : undefined;
+  const c0 = rand(batch * c.m * c.n, seed + 3);
+  const want = matmulForward(a, b, {
+    ...c,
+    bias,
+    accumulate: c.accumulate ? Float32Array.from(c0) : undefined,
+  });
+  const ts: Tensor[] = [tensor(gpu, [a.length], a), tensor(gpu, [b.length], b)];
+  const ct = tensor(gpu, [c0.length], c0);
+  const bt = bias ? tensor(gpu, [c.n], bias) : undefined;
+  const s = step(gpu);
+  matmul(s, { ...c, a: ts[0], b: ts[1], c: ct, bias: bt });
+  const got = s.read(ct);
+  await s.submit();
+  const label = JSON.stringify(c);
+  assertClose(await got, want, label);
+  for (const t of [...ts, ct]) release(t);
+  if (bt) release(bt);
+}
+
+Deno.test("matmul: 2x2 hand-worked product", async () => {
+  const gpu = await getGpu();
+  const a = tensor(gpu, [2, 2], [1, 2, 3, 4]), b = tensor(gpu, [2, 2], [5, 6, 7, 8]);
+  const c = tensor(gpu, [2, 2]);
+  const s = step(gpu);
+  matmul(s, { a, b, c, m: 2, n: 2, k: 2 });
+  const out = s.read(c);
+  await s.submit();
+  assert.deepEqual([...(await out)], [19, 22, 43, 50]);
+  for (const t of [a, b, c]) release(t);
+});
+
+Deno.test("matmul: awkward shapes, all transpose combinations (scalar loads)", async () => {
+  const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 13], [17, 33, 65], [
+    130,
+    67,
+    259,
+  ]];
+  let seed = 1;
+  for (const [m, n, k] of shapes) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) await check({ m, n, k, transA, transB }, seed++);
+    }
+  }
+});
+
+Deno.test("matmul: vec4 loads on aligned shapes, all transpose combinations", async () => {
+  let seed = 100;
+  for (const [m, n, k] of [[4, 4, 4], [20, 36, 44], [132, 68, 260]] as const) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        assert.ok(canVec4({ m, n, k, transA, transB, sA: 0, sB: 0, offA: 0, offB: 0 }));
+        await check({ m, n, k, transA, transB, vec4: true }, seed++);
+      }
+    }
+  }
+  // a bigger block than the default, with ragged edges (68 = 4*16 + 4 columns)
+  await check({ m: 40, n: 68, k: 36, transB: true, block: [8, 16, 4, 2] }, seed++);
+});
+
+Deno.test("matmul: batched 3x(5x7x9) and attention-like strides", async () => {
+  await check({ m: 5, n: 7, k: 9, batch: 3 }, 7);
+  await check({ m: 5, n: 7, k: 9, batch: 3, transA: true, transB: true }, 8);
+  await check({ m: 8, n: 8, k: 12, batch: 3, transB: true }, 9); // Q K^T, vec4
+  await check({ m: 8, n: 12, k: 8, batch: 4 }, 10); // P V, vec4
+});
+
+Deno.test("matmul: alpha, bias and every activation epilogue; accumulate", async () => {
+  let seed = 200;
+  for (const activation of ["none", "gelu", "gelu_erf", "relu"] as const) {
+    await check({ m: 17, n: 33, k: 65, alpha: 0.7, bias: true, activation }, seed++);
+    await check({ m: 12, n: 20, k: 16, bias: true, activation }, seed++);
+  }
+  await check({ m: 17, n: 33, k: 65, accumulate: true }, seed++);
+  await check({ m: 5, n: 7, k: 9, batch: 3, accumulate: true, transB: true }, seed++);
+  await check({ m: 16, n: 16, k: 16, accumulate: true, transA: true, alpha: -2 }, seed++);
+});
+
+Deno.test("matmul: gelu epilogues match hand-checked values", async () => {
+  // 1x1x1 products x * 1: gelu_erf(1) = 0.8413447 (Phi(1)), gelu tanh(1) = 0.8411920,
+  // gelu_erf(-3) = -3 * Phi(-3) = -0.0040497; relu(-3) = 0. Values from the formulas in f64.
+  const gpu = await getGpu();
+  const want: [Activation, number, number][] = [
+    ["gelu_erf", 1, 0.8413447460685429],
+    ["gelu", 1, 0.8411919906082768],
+    ["gelu_erf", -3, -0.004049694771820],
+    ["relu", -3, 0],
+  ];
+  for (const [activation, x, y] of want) {
+    const a = tensor(gpu, [1], [x]), b = tensor(gpu, [1], [1]), c = tensor(gpu, [1]);
+    const s = step(gpu);
+    matmul(s, { a, b, c, m: 1, n: 1, k: 1, activation });
+    const out = s.read(c);
+    await s.submit();
+    assert.ok(Math.abs((await out)[0] - y) < 1e-6, `${activation}(${x})`);
+    for (const t of [a, b, c]) release(t);
+  }
+});
+
+Deno.test("matmul: tensors at unaligned offsets (views) are read and written in place", async () => {
+  const gpu = await getGpu();
+  const m = 3, n = 5, k = 4;
+  const a = rand(m * k, 31), b = rand(k * n, 32);
+  const aBuf = tensor(gpu, [1 + m * k], [0, ...a]);
+  const bBuf = tensor(gpu, [3 + k * n], [0, 0, 0, ...b]);
+  const cBuf = tensor(gpu, [2 + m * n + 1], new Float32Array(3 + m * n).fill(-7));
+  const cv = view(cBuf, [m * n], 2);
+  const s = step(gpu);
+  matmul(s, { a: view(aBuf, [m * k], 1), b: view(bBuf, [k * n], 3), c: cv, m, n, k });
+  const out = s.read(cBuf);
+  await s.submit();
+  const got = await out;
+  assertClose(got.subarray(2, 2 + m * n), matmulForward(a, b, { m, n, k }), "views");
+  assert.deepEqual([got[0], got[1], got[2 + m * n]], [-7, -7, -7]); // neighbours untouched
+  assert.throws(
+    () => matmul(step(gpu), { a: aBuf, b: bBuf, c: view(aBuf, [1]), m: 1, n: 1, k: 1 }),
+    /C shares a buffer with A/,
+  );
+  for (const t of [aBuf, bBuf, cBuf]) release(t);
+});
+
+Deno.test("matmul: size and shape errors name the operand", async () => {
+  const gpu = await getGpu();
+  const a = tensor(gpu, [6]), b = tensor(gpu, [6]), c = tensor(gpu, [4]);
+  const s = step(gpu);
+  assert.throws(() => matmul(s, { a, b, c, m: 2, n: 2, k: 4 }), /A \[6\] has 6 elements.*needs 8/);
+  assert.throws(() => matmul(s, { a, b, c, m: 2, n: 2, k: 3, batch: 2 }), /A \[6\].*needs 12/);
+  assert.throws(() => matmul(s, { a, b, c, m: 2, n: 2.5, k: 3 }), /n = 2.5/);
+  assert.throws(
+    () =>
+      matmulKernel({
+        transA: false,
+        transB: false,
+        activation: "none",
+        bias: false,
+        accumulate: false,
+        tm: 4,
+        tn: 6,
+        wx: 8,
+        wy: 1,
+      }),
+    /multiple of 4/,
+  );
+  await s.submit();
+  for (const t of [a, b, c]) release(t);
+});
+
+Deno.test("matmul reference: backward agrees with central finite differences (f64)", () => {
+  for (
+    const shape of [
+      { m: 3, n: 4, k: 5 },
+      { m: 2, n: 3, k: 4, transA: true, transB: true, batch: 2, alpha: 0.5 },
+      { m: 3, n: 2, k: 3, transB: true },
+    ]
+  ) {
+    const batch = shape.batch ?? 1;
+    const a = Float64Array.from(rand(batch * shape.m * shape.k, 5));
+    const b = Float64Array.from(rand(batch * shape.k * shape.n, 6));
+    const bias = Float64Array.from(rand(shape.n, 7));
+    const w = Float64Array.from(rand(batch * shape.m * shape.n, 8)); // loss = sum(w * C)
+    const loss = () => {
+      const c = matmulForward(a, b, { ...shape, bias });
+      let l = 0;
+      for (let i = 0; i < c.length; i++) l += w[i] * c[i];
+      return l;
+    };
+    const g = matmulBackward(a, b, w, shape);
+    for (
+      const [x, analytic, name] of [[a, g.da, "dA"], [b, g.db, "dB"], [
+        bias,
+        g.dbias,
+        "dBias",
+      ]] as const
+    ) {
+      const numeric = numericGradient(loss, x);
+      for (let i = 0; i < x.length; i++) {
+        assert.ok(
+          Math.abs(numeric[i] - analytic[i]) < 1e-6,
+          `${name}[${i}] ${JSON.stringify(shape)}`,
+        );
+      }
+    }
+  }
+});
