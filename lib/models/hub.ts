@@ -50,7 +50,7 @@ export const TOKENIZER_FILES: readonly string[] = [
 ];
 
 /**
- * The default cache folder: `$NERSS_CACHE`, else `$XDG_CACHE_HOME/nerss/models`, else
+ * The default cache folder: `$NERSS_CACHE_DIR/models` (the dataset cache's variable), else `$XDG_CACHE_HOME/nerss/models`, else
  * `~/.cache/nerss/models` (environment access needs `--allow-env`; without it `.cache/nerss/models`).
  *
  * @example
@@ -60,8 +60,8 @@ export const TOKENIZER_FILES: readonly string[] = [
  */
 export function defaultCacheDir(): string {
   try {
-    const own = Deno.env.get("NERSS_CACHE");
-    if (own) return own;
+    const own = Deno.env.get("NERSS_CACHE_DIR");
+    if (own) return `${own}/models`;
     const xdg = Deno.env.get("XDG_CACHE_HOME");
     if (xdg) return `${xdg}/nerss/models`;
     const home = Deno.env.get("HOME");

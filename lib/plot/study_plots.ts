@@ -1,0 +1,185 @@
+/**
+ * The study's figures with Observable Plot: learning curves (F1 against sentences or
+ * EPS) with a fitted curve, its band and the estimated threshold with its CI, faceted
+ * per model; the subsample plan (size against density); an agreement heatmap.
+ * Each returns a {@link Figure} that Jupyter displays inline and that saves as SVG.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { type Figure, plotFigure } from "./display.ts";
+
+/**
+ * One scored run: which model, the predictor value and its F1.
+ *
+ * @example
+ * ```ts
+ * const p: CurvePoint = { model: "bert", x: 120, f1: 0.84 };
+ * ```
+ */
+export type CurvePoint = { model: string; x: number; f1: number };
+
+/**
+ * A fitted curve for one model (threshold fit or smoother), with an optional band.
+ *
+ * @example
+ * ```ts
+ * const c: CurveFit = { model: "bert", x: [0, 500, 1000], y: [0.6, 0.9, 0.9],
+ *   lower: [0.55, 0.88, 0.87], upper: [0.65, 0.92, 0.93] };
+ * ```
+ */
+export type CurveFit = {
+  model: string;
+  x: number[];
+  y: number[];
+  lower?: number[];
+  upper?: number[];
+};
+
+/**
+ * An estimated threshold for one model, with its confidence interval.
+ *
+ * @example
+ * ```ts
+ * const t: ThresholdMark = { model: "bert", threshold: 480, ci: [430, 530] };
+ * ```
+ */
+export type ThresholdMark = { model: string; threshold: number; ci?: [number, number] };
+
+/**
+ * Options of {@link learningCurvePlot}.
+ *
+ * @example
+ * ```ts
+ * const o: LearningCurveOptions = { xLabel: "Training sentences", fits: [], thresholds: [] };
+ * ```
+ */
+export type LearningCurveOptions = {
+  xLabel?: string;
+  fits?: CurveFit[];
+  thresholds?: ThresholdMark[];
+  width?: number;
+  height?: number;
+};
+
+/**
+ * F1 against a predictor, one panel per model: the runs as dots, each fit as a line with
+ * its band, the threshold as a vertical rule over its shaded CI.
+ *
+ * @example
+ * ```ts
+ * learningCurvePlot([{ model: "bert", x: 100, f1: 0.7 }, { model: "bert", x: 600, f1: 0.9 }],
+ *   { xLabel: "Training sentences", thresholds: [{ model: "bert", threshold: 480, ci: [430, 530] }] });
+ * ```
+ */
+export function learningCurvePlot(
+  points: CurvePoint[],
+  options: LearningCurveOptions = {},
+): Figure {
+  const fits = (options.fits ?? []).flatMap((f) =>
+    f.x.map((x, i) => ({ model: f.model, x, y: f.y[i], lower: f.lower?.[i], upper: f.upper?.[i] }))
+  );
+  const bands = fits.filter((d) => d.lower !== undefined && d.upper !== undefined);
+  const thresholds = options.thresholds ?? [];
+  const cis = thresholds.filter((t) => t.ci).map((t) => ({
+    model: t.model,
+    x1: t.ci![0],
+    x2: t.ci![1],
+  }));
+  const models = new Set(points.map((p) => p.model));
+  return plotFigure({
+    width: options.width ?? 640,
+    height: options.height ?? Math.max(260, 200 * models.size),
+    grid: true,
+    x: { label: options.xLabel ?? "Training sentences" },
+    y: { label: "Entity-level F1", domain: [0, 1] },
+    fy: { label: null },
+    marks: [
+      Plot.rectX(cis, { x1: "x1", x2: "x2", fy: "model", fill: "orange", fillOpacity: 0.15 }),
+      Plot.areaY(bands, {
+        x: "x",
+        y1: "lower",
+        y2: "upper",
+        fy: "model",
+        fill: "steelblue",
+        fillOpacity: 0.2,
+      }),
+      Plot.dot(points, {
+        x: "x",
+        y: "f1",
+        fy: "model",
+        r: 2,
+        fill: "currentColor",
+        fillOpacity: 0.5,
+      }),
+      Plot.line(fits, { x: "x", y: "y", fy: "model", stroke: "steelblue", strokeWidth: 2 }),
+      Plot.ruleX(thresholds, { x: "threshold", fy: "model", stroke: "orange", strokeWidth: 2 }),
+      Plot.text(thresholds, {
+        x: "threshold",
+        fy: "model",
+        frameAnchor: "top",
+        dy: 6,
+        dx: 4,
+        textAnchor: "start",
+        text: (t: ThresholdMark) => `threshold ${Math.round(t.threshold * 100) / 100}`,
+      }),
+    ],
+  });
+}
+
+/**
+ * The subsample plan: each subsample's size against its entity density, so a reader
+ * sees whether the design lets size and density vary independently.
+ *
+ * @example
+ * ```ts
+ * planPlot([{ sentences: 120, eps: 1.3 }, { sentences: 480, eps: 1.1 }]);
+ * ```
+ */
+export function planPlot(
+  subsamples: { sentences: number; eps: number; range?: [number, number] }[],
+  options: { width?: number; height?: number } = {},
+): Figure {
+  const rows = subsamples.map((s) => ({
+    ...s,
+    range: s.range ? `${s.range[0]}-${s.range[1]}` : "all",
+  }));
+  return plotFigure({
+    width: options.width ?? 640,
+    height: options.height ?? 360,
+    grid: true,
+    x: { label: "Sentences in subsample" },
+    y: { label: "Entities per sentence (EPS)" },
+    color: { legend: rows.some((r) => r.range !== "all"), label: "Size range" },
+    marks: [Plot.dot(rows, { x: "sentences", y: "eps", stroke: "range", r: 3 })],
+  });
+}
+
+/**
+ * A heatmap of pairwise values (e.g. entity-level F1 or kappa between annotators).
+ *
+ * @example
+ * ```ts
+ * agreementHeatmap([{ a: "ann1", b: "ann2", value: 0.91 }, { a: "ann2", b: "ann1", value: 0.91 }]);
+ * ```
+ */
+export function agreementHeatmap(
+  cells: { a: string; b: string; value: number }[],
+  options: { label?: string } = {},
+): Figure {
+  return plotFigure({
+    padding: 0.05,
+    x: { label: null },
+    y: { label: null },
+    color: { scheme: "blues", domain: [0, 1], label: options.label ?? "Agreement" }, // no ramp legend: it needs a canvas
+    marks: [
+      Plot.cell(cells, { x: "a", y: "b", fill: "value" }),
+      Plot.text(cells, {
+        x: "a",
+        y: "b",
+        text: (d: { value: number }) => d.value.toFixed(2),
+        fill: (d: { value: number }) => (d.value > 0.6 ? "white" : "black"),
+      }),
+    ],
+  });
+}

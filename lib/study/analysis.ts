@@ -1,0 +1,373 @@
+/**
+ * The study's analysis, as in Majdik et al. (JMIR AI 2024): per model, the
+ * multiple linear regression of entity-level micro F1 on the number of training
+ * sentences and on EPS (entities per sentence), single-predictor threshold
+ * regressions of F1 on each predictor (where returns diminish, with bootstrap
+ * intervals and a test that a threshold exists), Muggeo's segmented regression with
+ * Davies' test for each predictor, and a smoothed curve per predictor (the paper's
+ * Figure 1 "fit with a generalized additive model").
+ *
+ * {@link analyzeResults} is a pure function of the results: every number is what
+ * lib/stats gives on the runs of a model, in the order of the results, so it has
+ * that module's references: `ols` (statsmodels 0.13 / R `lm`),
+ * `thresholdRegression` (chngpt-style grid search), `segmentedRegression` and
+ * `daviesTest` (R's segmented 1.6), `smoothSpline` (mgcv `gam(y ~ s(x, bs = "cr"))`)
+ * and `loess` (R's `loess`, exact surface).
+ *
+ * @module
+ */
+import { type ColumnTable, table } from "arquero";
+import type { RunResult } from "./results.ts";
+import { ols, type OlsResult } from "../stats/ols.ts";
+import {
+  thresholdRegression,
+  type ThresholdResult,
+  type ThresholdType,
+} from "../stats/threshold.ts";
+import {
+  type DaviesResult,
+  daviesTest,
+  type SegmentedFit,
+  segmentedRegression,
+} from "../stats/segmented.ts";
+import { loess, type LoessFit, smoothSpline, type SmoothSplineFit } from "../stats/smooth.ts";
+
+/**
+ * Options of {@link analyzeResults}.
+ *
+ * - `bootstrap`: bootstrap replicates of each threshold regression (default 1000).
+ * - `testReplicates`: parametric-bootstrap replicates of the test that a threshold
+ *   exists (`pExists`; default = `bootstrap`).
+ * - `seed`: seed of every threshold regression's bootstrap (default 1; the test uses `seed + 1`).
+ * - `type`: threshold model (default `"upperhinge"`: a slope, then flat).
+ * - `smoother`: `"spline"` (default; penalized regression spline, mgcv-style) or `"loess"`.
+ * - `level`: confidence level of every interval (default 0.95).
+ * - `minRuns`: fewer runs of a model than this get a note instead of regressions (default 10).
+ * - `grid`: number of points of each smoothed curve (default 100).
+ *
+ * @example
+ * ```ts
+ * const opts: AnalysisOptions = { bootstrap: 1000, seed: 1, type: "upperhinge" };
+ * ```
+ */
+export type AnalysisOptions = {
+  bootstrap?: number;
+  testReplicates?: number;
+  seed?: number;
+  type?: ThresholdType;
+  smoother?: "spline" | "loess";
+  level?: number;
+  minRuns?: number;
+  grid?: number;
+};
+
+/**
+ * {@link AnalysisOptions} with every default filled in (recorded in the analysis).
+ *
+ * @example
+ * ```ts
+ * const o: ResolvedAnalysisOptions = { bootstrap: 1000, testReplicates: 1000, seed: 1,
+ *   type: "upperhinge", smoother: "spline", level: 0.95, minRuns: 10, grid: 100 };
+ * ```
+ */
+export type ResolvedAnalysisOptions = Required<AnalysisOptions>;
+
+/**
+ * The two predictors of the study: training sentences and entities per sentence.
+ *
+ * @example
+ * ```ts
+ * const p: Predictor = "eps";
+ * ```
+ */
+export type Predictor = "sentences" | "eps";
+
+/**
+ * The single-predictor analyses of F1 on one predictor for one model. A part that
+ * could not be fitted is `null`, with the reason in `notes`.
+ *
+ * @example
+ * ```ts
+ * const a = analyzeResults(results).models[0].sentences;
+ * a.threshold?.threshold; // where returns diminish
+ * a.threshold?.ci; // its bootstrap percentile interval
+ * ```
+ */
+export type PredictorAnalysis = {
+  predictor: Predictor;
+  range: [number, number];
+  threshold: ThresholdResult | null;
+  segmented: SegmentedFit | null;
+  davies: DaviesResult | null;
+  smooth: SmoothSplineFit | LoessFit | null;
+  notes: string[];
+};
+
+/**
+ * The analysis of one model's runs: summary of F1, the two-predictor OLS
+ * (`f1 ~ sentences + eps`) and the analyses per predictor. `notes` holds every
+ * warning and reason for a missing part (including OLS's own warnings).
+ *
+ * @example
+ * ```ts
+ * const m: ModelAnalysis = analyzeResults(results).models[0];
+ * m.ols?.r2;
+ * ```
+ */
+export type ModelAnalysis = {
+  model: string;
+  n: number;
+  f1: { mean: number; sd: number; min: number; max: number };
+  ols: OlsResult | null;
+  sentences: PredictorAnalysis;
+  eps: PredictorAnalysis;
+  notes: string[];
+};
+
+/**
+ * The result of {@link analyzeResults}: the runs analysed, one analysis per model
+ * (in order of first appearance), the summary table (one row per model: `model`,
+ * `n`, `f1_mean`, `r2`, `f`, `df1`, `df2`, `p`, `sentences_threshold`,
+ * `sentences_lo`, `sentences_hi`, `sentences_p_exists`, and the same four for `eps`;
+ * NaN where a number is not available), the options used, and all notes prefixed
+ * with their model.
+ *
+ * @example
+ * ```ts
+ * const a: Analysis = analyzeResults(results);
+ * a.summary.print();
+ * ```
+ */
+export type Analysis = {
+  runs: RunResult[];
+  models: ModelAnalysis[];
+  summary: ColumnTable;
+  options: ResolvedAnalysisOptions;
+  warnings: string[];
+};
+
+const THRESHOLD_TYPES: ThresholdType[] = ["upperhinge", "hinge", "segmented", "step"];
+
+function resolveOptions(opts: AnalysisOptions): ResolvedAnalysisOptions {
+  const bootstrap = opts.bootstrap ?? 1000;
+  const o: ResolvedAnalysisOptions = {
+    bootstrap,
+    testReplicates: opts.testReplicates ?? bootstrap,
+    seed: opts.seed ?? 1,
+    type: opts.type ?? "upperhinge",
+    smoother: opts.smoother ?? "spline",
+    level: opts.level ?? 0.95,
+    minRuns: opts.minRuns ?? 10,
+    grid: opts.grid ?? 100,
+  };
+  if (!THRESHOLD_TYPES.includes(o.type)) {
+    throw new Error(
+      `analyzeResults: unknown threshold type "${o.type}" (${THRESHOLD_TYPES.join(", ")})`,
+    );
+  }
+  if (o.smoother !== "spline" && o.smoother !== "loess") {
+    throw new Error(`analyzeResults: unknown smoother "${o.smoother}" (spline, loess)`);
+  }
+  for (const key of ["bootstrap", "testReplicates", "minRuns"] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 0) {
+      throw new Error(`analyzeResults: ${key} must be a non-negative integer, got ${o[key]}`);
+    }
+  }
+  if (!Number.isSafeInteger(o.seed)) {
+    throw new Error(`analyzeResults: seed must be a safe integer, got ${o.seed}`);
+  }
+  if (!(o.level > 0 && o.level < 1)) {
+    throw new Error(`analyzeResults: level must be in (0, 1), got ${o.level}`);
+  }
+  if (!Number.isInteger(o.grid) || o.grid < 2) {
+    throw new Error(`analyzeResults: grid must be an integer >= 2, got ${o.grid}`);
+  }
+  return o;
+}
+
+/** Checks the numbers the analysis uses; bad input names the run. */
+function checkRun(r: RunResult, index: number): void {
+  const where = `run ${index + 1} ("${r?.runId}")`;
+  if (typeof r !== "object" || r === null) {
+    throw new Error(`analyzeResults: ${where} is not a result`);
+  }
+  if (typeof r.model !== "string" || r.model === "") {
+    throw new Error(`analyzeResults: ${where} has no model name`);
+  }
+  const values: [string, unknown][] = [
+    ["micro.f1", r.micro?.f1],
+    ["sentences", r.sentences],
+    ["eps", r.eps],
+  ];
+  for (const [name, v] of values) {
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new Error(`analyzeResults: ${where} has ${name} = ${String(v)}, not a finite number`);
+    }
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function analyzePredictor(
+  predictor: Predictor,
+  x: number[],
+  y: number[],
+  o: ResolvedAnalysisOptions,
+  enough: boolean,
+): PredictorAnalysis {
+  const out: PredictorAnalysis = {
+    predictor,
+    range: [Math.min(...x), Math.max(...x)],
+    threshold: null,
+    segmented: null,
+    davies: null,
+    smooth: null,
+    notes: [],
+  };
+  if (!enough) return out;
+  if (out.range[0] === out.range[1]) {
+    out.notes.push(
+      `${predictor} is constant (${x[0]}) across the runs: no threshold, segmented ` +
+        `regression or smooth of F1 on ${predictor}, and its OLS terms are NaN.`,
+    );
+    return out;
+  }
+  const attempt = <T>(what: string, fit: () => T): T | null => {
+    try {
+      return fit();
+    } catch (e) {
+      out.notes.push(`${what} of F1 on ${predictor} failed: ${message(e)}`);
+      return null;
+    }
+  };
+  out.threshold = attempt("threshold regression", () =>
+    thresholdRegression(x, y, {
+      type: o.type,
+      bootstrap: o.bootstrap,
+      testReplicates: o.testReplicates,
+      seed: o.seed,
+      level: o.level,
+    }));
+  out.segmented = attempt(
+    "segmented regression",
+    () => segmentedRegression(x, y, { level: o.level }),
+  );
+  out.davies = attempt("Davies' test", () => daviesTest(x, y));
+  out.smooth = attempt(
+    o.smoother === "spline" ? "spline smoothing" : "loess",
+    () =>
+      o.smoother === "spline"
+        ? smoothSpline(x, y, { grid: o.grid, level: o.level })
+        : loess(x, y, { grid: o.grid, level: o.level }),
+  );
+  if (out.threshold?.bootstrapFailed) {
+    out.notes.push(
+      `${out.threshold.bootstrapFailed} of ${o.bootstrap} bootstrap replicates of the ` +
+        `threshold on ${predictor} had no usable threshold and were left out of its interval.`,
+    );
+  }
+  if (out.segmented && !out.segmented.converged) {
+    out.notes.push(
+      `segmented regression on ${predictor}: maximum number of iterations reached ` +
+        `(the breakpoint may not have converged).`,
+    );
+  }
+  return out;
+}
+
+function analyzeModel(model: string, runs: RunResult[], o: ResolvedAnalysisOptions): ModelAnalysis {
+  const y = runs.map((r) => r.micro.f1);
+  const sentences = runs.map((r) => r.sentences);
+  const eps = runs.map((r) => r.eps);
+  const n = runs.length;
+  const mean = y.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : NaN;
+  const notes: string[] = [];
+  const enough = n >= o.minRuns;
+  let fit: OlsResult | null = null;
+  if (!enough) {
+    notes.push(
+      `only ${n} run${n === 1 ? "" : "s"} (fewer than ${o.minRuns}): ` +
+        `no regressions were fitted.`,
+    );
+  } else {
+    try {
+      fit = ols(y, { sentences, eps }, { level: o.level });
+      notes.push(...fit.warnings.map((w) => `OLS: ${w}`));
+    } catch (e) {
+      notes.push(`OLS of F1 on sentences and EPS failed: ${message(e)}`);
+    }
+  }
+  const s = analyzePredictor("sentences", sentences, y, o, enough);
+  const e = analyzePredictor("eps", eps, y, o, enough);
+  notes.push(...s.notes, ...e.notes);
+  return {
+    model,
+    n,
+    f1: { mean, sd, min: Math.min(...y), max: Math.max(...y) },
+    ols: fit,
+    sentences: s,
+    eps: e,
+    notes,
+  };
+}
+
+function summaryTable(models: ModelAnalysis[]): ColumnTable {
+  const col = (f: (m: ModelAnalysis) => number | undefined) => models.map((m) => f(m) ?? NaN);
+  const columns: Record<string, (string | number)[]> = {
+    model: models.map((m) => m.model),
+    n: col((m) => m.n),
+    f1_mean: col((m) => m.f1.mean),
+    r2: col((m) => m.ols?.r2),
+    f: col((m) => m.ols?.f),
+    df1: col((m) => m.ols?.dfModel),
+    df2: col((m) => m.ols?.dfResid),
+    p: col((m) => m.ols?.fP),
+  };
+  for (const p of ["sentences", "eps"] as const) {
+    columns[`${p}_threshold`] = col((m) => m[p].threshold?.threshold);
+    columns[`${p}_lo`] = col((m) => m[p].threshold?.ci?.[0]);
+    columns[`${p}_hi`] = col((m) => m[p].threshold?.ci?.[1]);
+    columns[`${p}_p_exists`] = col((m) => m[p].threshold?.pExists);
+  }
+  return table(columns);
+}
+
+/**
+ * Analyses a study's results per model (see the module documentation). The runs of
+ * each model are analysed in the order they appear in `results`. Models with fewer
+ * than `minRuns` (default 10) runs get a note instead of regressions; a constant
+ * predictor (variance 0, e.g. EPS in a study of one density) makes its OLS terms NaN
+ * and skips its single-predictor analyses, with a note. A run without a finite
+ * `micro.f1`, `sentences` or `eps` is an error naming the run.
+ *
+ * @example
+ * ```ts
+ * import { readResults } from "./results.ts";
+ * const { results } = await readResults("out/results.jsonl");
+ * const a = analyzeResults(results, { bootstrap: 1000, seed: 1 });
+ * a.models[0].ols?.r2; // R² of F1 ~ sentences + eps
+ * a.models[0].sentences.threshold?.threshold; // sentences where returns diminish
+ * a.summary.print();
+ * ```
+ */
+export function analyzeResults(results: RunResult[], opts: AnalysisOptions = {}): Analysis {
+  const o = resolveOptions(opts);
+  results.forEach(checkRun);
+  const byModel = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const list = byModel.get(r.model);
+    if (list) list.push(r);
+    else byModel.set(r.model, [r]);
+  }
+  const models = [...byModel].map(([model, runs]) => analyzeModel(model, runs, o));
+  return {
+    runs: results.slice(),
+    models,
+    summary: summaryTable(models),
+    options: o,
+    warnings: models.flatMap((m) => m.notes.map((note) => `${m.model}: ${note}`)),
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * The command line of a sample-size study (`deno task study`). With no arguments it
+ * runs the default study (GROBID acknowledgements, PERSON/ORG, a tiny BERT, 40
+ * subsamples) and writes results, figures and the report to `out/<study>/`.
+ * `deno task study --help` lists the commands and options.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  DEFAULT_STUDY,
+  type ModelSpec,
+  parseStudyConfig,
+  readStudyConfig,
+  type StudyConfig,
+} from "./config.ts";
+import { prepareStudy } from "./prepare.ts";
+import { executeRuns } from "./execute.ts";
+import { parseShard, type Shard } from "./shard.ts";
+import { collectResults } from "./collect.ts";
+import { readResults, writeTextAtomic } from "./results.ts";
+import { slurmScript } from "./slurm.ts";
+import { createRunExecutor } from "./train_run.ts";
+import { analyzeResults } from "./analysis.ts";
+import { renderReport, writeReport } from "./report.ts";
+import { planToJson } from "../sampling/plan.ts";
+
+const HELP = `Sample-size study of NER fine-tuning (Majdik et al., JMIR AI 2024), on WebGPU.
+
+Usage: deno task study [command] [options]
+
+Commands:
+  run        (default) prepare the study, train and score every run not yet in the
+             results file (resumes after a crash), then analyse and write the report
+  plan       prepare only: write the study, test split and subsample plan
+  analyze    analyse a results file and write the report (no training)
+  collect    merge shard results files: collect --out DIR FILE...
+  slurm      write a Slurm job-array script: slurm --study FILE --shards N
+
+Options:
+  --study FILE        study JSON (default: the built-in default study)
+  --out DIR           output folder (default: out/<study name>)
+  --dataset NAME      dataset from data/manifest.json (default grobid-acknowledgements)
+  --model SPEC        a model, repeatable: NAME=SOURCE where SOURCE is a local folder in
+                      the Hugging Face layout, a Hub name org/name, or random:FAMILY
+                      (bert, roberta, distilbert, gpt2; tiny: 2 layers, 128 hidden)
+  --count N           number of subsamples
+  --sizes A-B,C-D     size ranges (in sentences, or documents with --unit documents)
+  --unit UNIT         sentences (default) or documents
+  --design DESIGN     random (default) or eps-stratified
+  --epochs N          training epochs
+  --seed N            seed of the split, the plan and training
+  --shard I/N         run only shard I of N (results go to results-shard-I-of-N.jsonl)
+  --shards N          (slurm) number of array tasks
+  --results FILE      (analyze) results file to analyse
+  --quiet             no progress bar
+  -h, --help          this help
+
+Outputs in DIR: study.json, plan.jsonl, results.jsonl (one line per finished run,
+append-only), report.html and the figures as SVG.`;
+
+function modelFromSpec(text: string): ModelSpec {
+  const m = /^([\w.-]+)=(.+)$/.exec(text);
+  if (!m) throw new Error(`--model "${text}": expected NAME=SOURCE, e.g. tiny=random:bert`);
+  const [, name, source] = m;
+  const random = /^random:(bert|roberta|distilbert|gpt2)$/.exec(source);
+  if (random) {
+    const family = random[1] as ModelSpec["family"];
+    return {
+      ...DEFAULT_STUDY.models[0],
+      name,
+      family,
+      tokenizer: family === "gpt2" || family === "roberta" ? "gpt2" : "bert-base-uncased",
+    };
+  }
+  if (source.startsWith("random:")) {
+    throw new Error(`--model "${text}": unknown family in ${source}`);
+  }
+  return { name, source };
+}
+
+function parseSizes(text: string): [number, number][] {
+  return text.split(",").map((part) => {
+    const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new Error(`--sizes "${text}": expected ranges like 20-200,200-400`);
+    return [Number(m[1]), Number(m[2])];
+  });
+}
+
+async function studyFrom(
+  values: Record<string, string | boolean | string[] | undefined>,
+): Promise<StudyConfig> {
+  const base = typeof values.study === "string"
+    ? await readStudyConfig(values.study)
+    : DEFAULT_STUDY;
+  const json: Record<string, unknown> = structuredClone(base);
+  const plan = json.plan as Record<string, unknown>;
+  const training = json.training as Record<string, unknown>;
+  if (typeof values.dataset === "string") json.dataset = values.dataset;
+  if (Array.isArray(values.model)) json.models = values.model.map(modelFromSpec);
+  if (typeof values.count === "string") plan.count = Number(values.count);
+  if (typeof values.sizes === "string") plan.sizes = parseSizes(values.sizes);
+  if (typeof values.unit === "string") plan.unit = values.unit;
+  if (typeof values.design === "string") plan.design = values.design;
+  if (typeof values.epochs === "string") training.epochs = Number(values.epochs);
+  if (typeof values.seed === "string") json.seed = Number(values.seed);
+  return parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line");
+}
+
+async function analyzeAndReport(
+  config: StudyConfig,
+  resultsPath: string,
+  outDir: string,
+): Promise<void> {
+  const { results } = await readResults(resultsPath);
+  if (results.length === 0) {
+    console.log(`no results in ${resultsPath} yet: nothing to analyse`);
+    return;
+  }
+  const analysis = analyzeResults(results, {
+    bootstrap: config.analysis.bootstrap,
+    seed: config.seed,
+  });
+  const html = renderReport(analysis, {
+    title: `Sample-size study: ${config.name}`,
+    study: config,
+    resultsPath,
+  });
+  await writeReport(`${outDir}/report.html`, html);
+  console.log(`report: ${outDir}/report.html (${results.length} runs)`);
+}
+
+/**
+ * Runs the command line with the given arguments.
+ *
+ * @example
+ * ```ts
+ * await main(["plan", "--count", "10", "--out", "out/try"]);
+ * ```
+ */
+export async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      study: { type: "string" },
+      out: { type: "string" },
+      dataset: { type: "string" },
+      model: { type: "string", multiple: true },
+      count: { type: "string" },
+      sizes: { type: "string" },
+      unit: { type: "string" },
+      design: { type: "string" },
+      epochs: { type: "string" },
+      seed: { type: "string" },
+      shard: { type: "string" },
+      shards: { type: "string" },
+      results: { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const command = positionals[0] ?? "run";
+  const config = await studyFrom(values);
+  const outDir = values.out ?? `out/${config.name}`;
+  await Deno.mkdir(outDir, { recursive: true });
+
+  if (command === "collect") {
+    const files = positionals.slice(1);
+    if (files.length === 0) throw new Error("collect: give the shard results files");
+    const prepared = await prepareStudy(config);
+    const c = await collectResults(files, {
+      expected: prepared.runs.map((r) => r.runId),
+      outPath: `${outDir}/results.jsonl`,
+    });
+    console.log(
+      `collected ${c.results.length} runs into ${outDir}/results.jsonl; ${c.missing.length} missing, ` +
+        `${c.duplicates.length} duplicated, ${c.conflicting.length} conflicting, ${c.unknown.length} unknown`,
+    );
+    for (const id of c.conflicting) {
+      console.log(`  conflicting results for ${id} (the first is kept)`);
+    }
+    return;
+  }
+  if (command === "slurm") {
+    const shards = Number(values.shards ?? "0");
+    const studyPath = `${outDir}/study.json`;
+    await writeTextAtomic(studyPath, JSON.stringify(config, null, 2) + "\n");
+    const script = slurmScript({ studyPath, shards, outDir });
+    await writeTextAtomic(`${outDir}/study.sbatch`, script);
+    console.log(
+      `wrote ${outDir}/study.sbatch (sbatch it; then: deno task study collect --study ${studyPath} ` +
+        `--out ${outDir} ${outDir}/results-shard-*.jsonl)`,
+    );
+    return;
+  }
+  if (command === "analyze") {
+    await analyzeAndReport(config, values.results ?? `${outDir}/results.jsonl`, outDir);
+    return;
+  }
+  if (command !== "run" && command !== "plan") {
+    throw new Error(`unknown command "${command}" (see --help)`);
+  }
+
+  const prepared = await prepareStudy(config);
+  await writeTextAtomic(`${outDir}/study.json`, JSON.stringify(config, null, 2) + "\n");
+  await writeTextAtomic(`${outDir}/plan.jsonl`, planToJson(prepared.plan));
+  await writeTextAtomic(
+    `${outDir}/test-documents.json`,
+    JSON.stringify(prepared.test.map((d) => d.id)) + "\n",
+  );
+  console.log(
+    `${config.name}: ${prepared.docs.length} documents, ${prepared.test.length} held out for testing, ` +
+      `${prepared.plan.length} subsamples x ${config.models.length} models = ${prepared.runs.length} runs`,
+  );
+  if (command === "plan") {
+    console.log(`plan: ${outDir}/plan.jsonl`);
+    return;
+  }
+  const shard: Shard | undefined = values.shard ? parseShard(values.shard) : undefined;
+  const resultsPath = shard
+    ? `${outDir}/results-shard-${shard.index}-of-${shard.count}.jsonl`
+    : `${outDir}/results.jsonl`;
+  const summary = await executeRuns(prepared.runs, {
+    resultsPath,
+    shard,
+    progress: values.quiet ? "none" : "auto",
+    execute: await createRunExecutor(prepared),
+  });
+  console.log(
+    `${summary.executed} runs trained, ${summary.skipped} already done` +
+      (summary.damagedLines ? `, ${summary.damagedLines} damaged line dropped` : "") +
+      `; results: ${resultsPath}`,
+  );
+  if (!shard) await analyzeAndReport(config, resultsPath, outDir);
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}

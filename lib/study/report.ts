@@ -1,0 +1,429 @@
+/**
+ * The study's report: one self-contained HTML file (inline CSS, inline SVG figures
+ * with `xmlns`, plain HTML tables, no scripts or external resources) built from an
+ * {@link Analysis}: the methods in a few sentences, the study configuration, the
+ * per-model summary, the OLS tables, the threshold estimates with their intervals,
+ * the learning curves (F1 against sentences and against EPS, one panel per model),
+ * and an excerpt of the results. Also the same summary for Jupyter
+ * ({@link analysisDisplay}) and the figures alone ({@link analysisFigures}).
+ *
+ * Missing numbers (a model with too few runs, a constant predictor) are shown as
+ * "–", never as "NaN".
+ *
+ * @module
+ */
+import type { Analysis, ModelAnalysis, PredictorAnalysis } from "./analysis.ts";
+import { writeTextAtomic } from "./results.ts";
+import type { Displayable, Figure } from "../plot/display.ts";
+import { htmlDisplay } from "../plot/display.ts";
+import type { CurveFit, CurvePoint, ThresholdMark } from "../plot/study_plots.ts";
+import { analysisCurvePlot, thresholdFitLine } from "../plot/analysis_plots.ts";
+
+/**
+ * Options of {@link renderReport}: the title, the study configuration to show
+ * (any JSON-serialisable object), where the results came from, the time stamp to
+ * print (default: now; pass one for reproducible output), and how many result rows
+ * to show (default 20).
+ *
+ * @example
+ * ```ts
+ * const o: ReportOptions = { title: "COI disclosures: sample size", resultsPath: "out/results.jsonl",
+ *   generatedAt: "2026-01-01T00:00:00Z" };
+ * ```
+ */
+export type ReportOptions = {
+  title: string;
+  study?: unknown;
+  resultsPath?: string;
+  generatedAt?: string;
+  excerptRows?: number;
+};
+
+const PREDICTORS = [
+  { key: "sentences", label: "Training sentences", digits: 1 },
+  { key: "eps", label: "Entities per sentence (EPS)", digits: 3 },
+] as const;
+
+function esc(s: unknown): string {
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}
+
+const DASH = "–";
+
+/** A number with `digits` decimals (trailing zeros kept), or a dash when missing. */
+function num(v: number | undefined | null, digits = 4): string {
+  if (v === undefined || v === null || Number.isNaN(v)) return DASH;
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  if (v !== 0 && Math.abs(v) < 10 ** -digits) return v.toExponential(2);
+  return v.toFixed(digits);
+}
+
+/** A p-value as papers write it. */
+function pval(p: number | undefined | null): string {
+  if (p === undefined || p === null || Number.isNaN(p)) return DASH;
+  if (p < 0.001) return "&lt;0.001";
+  return p.toFixed(3);
+}
+
+/** A p-value with more detail, as in a regression table. */
+function pexact(p: number | undefined | null): string {
+  if (p === undefined || p === null || Number.isNaN(p)) return DASH;
+  if (p < 2.2e-16) return "&lt;2.2e-16";
+  return p < 1e-4 ? p.toExponential(2) : p.toFixed(4);
+}
+
+function interval(ci: [number, number] | undefined, digits: number): string {
+  return ci ? `${num(ci[0], digits)} to ${num(ci[1], digits)}` : DASH;
+}
+
+function htmlTable(header: string[], rows: string[][], cls = ""): string {
+  const head = header.map((h) => `<th>${h}</th>`).join("");
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("\n");
+  return `<table${cls ? ` class="${cls}"` : ""}><thead><tr>${head}</tr></thead>` +
+    `<tbody>\n${body}\n</tbody></table>`;
+}
+
+function modelSummaryRows(models: ModelAnalysis[]): string[][] {
+  return models.map((m) => {
+    const o = m.ols;
+    const th = (p: PredictorAnalysis, digits: number) =>
+      p.threshold
+        ? `${num(p.threshold.threshold, digits)} (${interval(p.threshold.ci, digits)})`
+        : DASH;
+    return [
+      esc(m.model),
+      String(m.n),
+      `${num(m.f1.mean)} (${num(m.f1.min)}–${num(m.f1.max)})`,
+      num(o?.r2),
+      o ? `${num(o.f, 1)} (${o.dfModel}, ${o.dfResid})` : DASH,
+      pval(o?.fP),
+      th(m.sentences, 1),
+      pval(m.sentences.threshold?.pExists),
+      th(m.eps, 3),
+      pval(m.eps.threshold?.pExists),
+    ];
+  });
+}
+
+/** The per-model summary table as HTML (one row per model). */
+function summaryHtml(analysis: Analysis): string {
+  const level = Math.round(analysis.options.level * 100);
+  return htmlTable(
+    [
+      "Model",
+      "Runs",
+      "F1 mean (range)",
+      "R²",
+      "F (df)",
+      "P",
+      `Sentences threshold (${level}% CI)`,
+      "P (threshold)",
+      `EPS threshold (${level}% CI)`,
+      "P (threshold)",
+    ],
+    modelSummaryRows(analysis.models),
+    "summary",
+  );
+}
+
+function notesHtml(analysis: Analysis): string {
+  if (analysis.warnings.length === 0) return "";
+  return `<ul class="notes">${analysis.warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>`;
+}
+
+function methodsHtml(analysis: Analysis): string {
+  const o = analysis.options;
+  const level = Math.round(o.level * 100);
+  const model = {
+    upperhinge: "F1 = a + b·min(x − e, 0): a slope up to the threshold e and flat beyond it",
+    hinge: "F1 = a + b·max(x − e, 0): flat up to the threshold e and a slope beyond it",
+    segmented: "F1 = a + b₁x + b₂·max(x − e, 0): two slopes joined at the threshold e",
+    step: "F1 = a + b·I(x ≥ e): a jump at the threshold e",
+  }[o.type];
+  const smoother = o.smoother === "spline"
+    ? "penalized cubic regression splines with the smoothing parameter chosen by " +
+      "generalized cross-validation (a generalized additive model, as mgcv's " +
+      '<code>gam(y ~ s(x, bs = "cr"))</code>)'
+    : "local quadratic regressions (LOESS, span 0.75)";
+  return `<p>For each model, the micro-averaged entity-level F1 of every run on the fixed ` +
+    `test set was regressed on the number of training sentences and on the number of ` +
+    `entities per sentence (EPS) of its training subsample by ordinary least squares ` +
+    `(F1 ~ sentences + EPS), reporting R², the F test of both slopes and each ` +
+    `coefficient with its t test and ${level}% confidence interval.</p>` +
+    `<p>Where returns diminish was located for each predictor separately by threshold ` +
+    `regression (type "${esc(o.type)}", ${model}). The threshold is the least-squares ` +
+    `choice among the observed values between the 5th and 95th percentiles; its ` +
+    `${level}% interval is the percentile interval of ${o.bootstrap} bootstrap case ` +
+    `resamples (seed ${o.seed}), and "P (threshold)" tests the null hypothesis of no ` +
+    `threshold (a straight line) with a parametric bootstrap of the sup-F statistic ` +
+    `(${o.testReplicates} replicates). As a check, Muggeo's segmented regression (as R's ` +
+    `segmented package) and Davies' test for a change in slope were fitted to each ` +
+    `predictor. The curves in the figures are ${smoother} with ${level}% pointwise ` +
+    `bands. Models with fewer than ${o.minRuns} runs were not analysed.</p>`;
+}
+
+function studyHtml(study: unknown): string {
+  if (study === undefined) return "";
+  let text: string;
+  try {
+    text = JSON.stringify(study, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2);
+  } catch {
+    text = String(study);
+  }
+  return `<h2>Study configuration</h2>\n<pre>${esc(text)}</pre>`;
+}
+
+function olsHtml(m: ModelAnalysis): string {
+  const o = m.ols;
+  if (!o) return `<h3>${esc(m.model)}</h3><p>${DASH} (no regression: see the notes)</p>`;
+  const level = Math.round(o.level * 100);
+  const rows = o.coefficients.map((c) => [
+    esc(c.name),
+    num(c.estimate, 6),
+    num(c.se, 6),
+    num(c.t, 2),
+    pexact(c.p),
+    `${num(c.ci[0], 6)} to ${num(c.ci[1], 6)}`,
+  ]);
+  return `<h3>${esc(m.model)}</h3>\n` +
+    htmlTable(["Term", "Estimate", "SE", "t", "P", `${level}% CI`], rows, "ols") +
+    `\n<p class="fit">n = ${o.n}; R² = ${num(o.r2)}, adjusted R² = ${num(o.adjR2)}; ` +
+    `F(${o.dfModel}, ${o.dfResid}) = ${num(o.f, 2)}, P = ${pexact(o.fP)}; ` +
+    `residual SE = ${num(o.sigma)}.</p>`;
+}
+
+function thresholdRows(analysis: Analysis): string[][] {
+  const rows: string[][] = [];
+  for (const m of analysis.models) {
+    for (const { key, digits } of PREDICTORS) {
+      const p = m[key];
+      const t = p.threshold, s = p.segmented;
+      const slope = t
+        ? Object.entries(t.coefficients).filter(([name]) => name !== "(Intercept)")
+          .map(([name, v]) => `${esc(name)} ${num(v, 6)}`).join("; ")
+        : DASH;
+      rows.push([
+        esc(m.model),
+        key === "eps" ? "EPS" : "sentences",
+        t ? num(t.threshold, digits) : DASH,
+        interval(t?.ci, digits),
+        interval(t?.ciSymmetric, digits),
+        t ? num(t.coefficients["(Intercept)"]) : DASH,
+        slope,
+        pval(t?.pExists),
+        s ? `${num(s.psi, digits)} (${interval(s.ci, digits)})` : DASH,
+        pval(p.davies?.p),
+      ]);
+    }
+  }
+  return rows;
+}
+
+function thresholdsHtml(analysis: Analysis): string {
+  const level = Math.round(analysis.options.level * 100);
+  return htmlTable(
+    [
+      "Model",
+      "Predictor",
+      "Threshold",
+      `${level}% CI (percentile)`,
+      `${level}% CI (symmetric)`,
+      "Intercept (plateau)",
+      "Slope terms",
+      "P (threshold)",
+      `Segmented breakpoint (${level}% CI)`,
+      "Davies P",
+    ],
+    thresholdRows(analysis),
+    "thresholds",
+  );
+}
+
+function excerptHtml(analysis: Analysis, rows: number): string {
+  const runs = analysis.runs.slice(0, rows);
+  const body = runs.map((r) => [
+    esc(r.runId),
+    esc(r.model),
+    esc(r.subsample),
+    String(r.documents),
+    String(r.sentences),
+    String(r.entities),
+    num(r.eps, 3),
+    num(r.micro.precision),
+    num(r.micro.recall),
+    num(r.micro.f1),
+  ]);
+  const note = analysis.runs.length > runs.length
+    ? `<p>The first ${runs.length} of ${analysis.runs.length} runs.</p>`
+    : `<p>All ${analysis.runs.length} runs.</p>`;
+  return htmlTable(
+    [
+      "Run",
+      "Model",
+      "Subsample",
+      "Documents",
+      "Sentences",
+      "Entities",
+      "EPS",
+      "Precision",
+      "Recall",
+      "F1",
+    ],
+    body,
+    "results",
+  ) + note;
+}
+
+/**
+ * The learning curves of an analysis: F1 against training sentences and against EPS,
+ * one panel per model, with the runs as dots, the threshold fit, the threshold with
+ * its interval and the smoothed curve with its band.
+ *
+ * @example
+ * ```ts
+ * const { sentences, eps } = analysisFigures(analyzeResults(results));
+ * await Deno.writeTextFile("f1-sentences.svg", sentences.svg);
+ * ```
+ */
+export function analysisFigures(analysis: Analysis): { sentences: Figure; eps: Figure } {
+  const models = analysis.models.map((m) => m.model);
+  const level = Math.round(analysis.options.level * 100);
+  const figure = (key: "sentences" | "eps", label: string, digits: number) => {
+    const points: CurvePoint[] = analysis.runs.map((r) => ({
+      model: r.model,
+      x: r[key],
+      f1: r.micro.f1,
+    }));
+    const thresholdFits: CurveFit[] = [], smooths: CurveFit[] = [];
+    const thresholds: ThresholdMark[] = [];
+    for (const m of analysis.models) {
+      const p = m[key];
+      if (p.threshold) {
+        thresholdFits.push({ model: m.model, ...thresholdFitLine(p.threshold, p.range) });
+        thresholds.push({ model: m.model, threshold: p.threshold.threshold, ci: p.threshold.ci });
+      }
+      if (p.smooth) {
+        smooths.push({
+          model: m.model,
+          x: p.smooth.x,
+          y: p.smooth.fit,
+          lower: p.smooth.lower,
+          upper: p.smooth.upper,
+        });
+      }
+    }
+    return analysisCurvePlot(points, {
+      xLabel: label,
+      models,
+      thresholdFits,
+      smooths,
+      thresholds,
+      format: (v) => v.toFixed(digits === 1 ? 0 : 2),
+      caption: `F1 against ${key === "eps" ? "EPS" : "training sentences"}: ` +
+        `runs (grey dots), ${analysis.options.type} threshold fit (orange line) with the ` +
+        `threshold (dashed) and its ${level}% bootstrap interval (shaded), and the ` +
+        `${analysis.options.smoother} smooth (blue) with its ${level}% pointwise band.`,
+    });
+  };
+  return {
+    sentences: figure("sentences", PREDICTORS[0].label, 1),
+    eps: figure("eps", PREDICTORS[1].label, 3),
+  };
+}
+
+const CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px;
+  margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.88em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.55em; text-align: right; }
+th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
+.meta, .fit { color: #555; font-size: 0.9em; } .notes li { color: #8a4b00; }
+`;
+
+/**
+ * Renders the analysis as one self-contained HTML page (see the module documentation).
+ *
+ * @example
+ * ```ts
+ * const html = renderReport(analyzeResults(results), { title: "Sample size study",
+ *   resultsPath: "out/results.jsonl" });
+ * await writeReport("out/report.html", html);
+ * ```
+ */
+export function renderReport(analysis: Analysis, opts: ReportOptions): string {
+  const generatedAt = opts.generatedAt ?? new Date().toISOString();
+  const figures = analysisFigures(analysis);
+  const models = analysis.models;
+  const meta = `Generated ${esc(generatedAt)}` +
+    (opts.resultsPath ? ` from <code>${esc(opts.resultsPath)}</code>` : "") +
+    `: ${analysis.runs.length} runs of ${models.length} model${models.length === 1 ? "" : "s"}.`;
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<title>${esc(opts.title)}</title>`,
+    `<style>${CSS}</style>`,
+    "</head>",
+    "<body>",
+    `<h1>${esc(opts.title)}</h1>`,
+    `<p class="meta">${meta}</p>`,
+    "<h2>Methods</h2>",
+    methodsHtml(analysis),
+    studyHtml(opts.study),
+    "<h2>Summary</h2>",
+    summaryHtml(analysis),
+    notesHtml(analysis),
+    "<h2>Learning curves</h2>",
+    figures.sentences.html,
+    figures.eps.html,
+    "<h2>Multiple linear regression: F1 ~ sentences + EPS</h2>",
+    ...models.map(olsHtml),
+    "<h2>Threshold estimates</h2>",
+    thresholdsHtml(analysis),
+    "<h2>Results (excerpt)</h2>",
+    excerptHtml(analysis, opts.excerptRows ?? 20),
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Writes a rendered report atomically (temporary file, then rename).
+ *
+ * @example
+ * ```ts
+ * await writeReport("out/report.html", renderReport(analysis, { title: "Study" }));
+ * ```
+ */
+export async function writeReport(path: string, html: string): Promise<void> {
+  await writeTextAtomic(path, html);
+}
+
+/**
+ * The analysis for Jupyter: the summary table, any notes and both learning-curve
+ * figures as HTML, with a plain-text summary.
+ *
+ * @example
+ * ```ts
+ * analysisDisplay(analyzeResults(results)); // last expression of a cell: shows inline
+ * ```
+ */
+export function analysisDisplay(analysis: Analysis): Displayable {
+  const figures = analysisFigures(analysis);
+  const html = `<div class="nerss-analysis">${summaryHtml(analysis)}${notesHtml(analysis)}` +
+    `${figures.sentences.html}${figures.eps.html}</div>`;
+  const text = analysis.models.map((m) =>
+    `${m.model}: n = ${m.n}, R² = ${num(m.ols?.r2)}, sentences threshold = ${
+      num(m.sentences.threshold?.threshold, 1)
+    }, EPS threshold = ${num(m.eps.threshold?.threshold, 3)}`
+  ).join("\n");
+  return htmlDisplay(html, text || "[analysis: no runs]");
+}

@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { analyzeResults } from "../../lib/study/analysis.ts";
+import type { RunResult } from "../../lib/study/results.ts";
+import { ols } from "../../lib/stats/ols.ts";
+import { thresholdRegression } from "../../lib/stats/threshold.ts";
+import { daviesTest, segmentedRegression } from "../../lib/stats/segmented.ts";
+import { loess, smoothSpline } from "../../lib/stats/smooth.ts";
+import {
+  simulateRuns,
+  TRUE_EPS_THRESHOLD,
+  TRUE_SENTENCES_THRESHOLD,
+} from "./fixtures/simulated_runs.ts";
+
+const bert = simulateRuns("bert", 200, 11);
+const roberta = simulateRuns("roberta", 200, 12, { base: 0.92 });
+// Interleaved, as a study's results file is: the analysis must keep each model's run order.
+const runs = bert.flatMap((r, i) => [r, roberta[i]]);
+const analysis = analyzeResults(runs, { bootstrap: 200, seed: 7 });
+
+const column = (rs: RunResult[]) => ({
+  y: rs.map((r) => r.micro.f1),
+  sentences: rs.map((r) => r.sentences),
+  eps: rs.map((r) => r.eps),
+});
+
+Deno.test("analyzeResults: recovers the simulated thresholds, with CIs covering the truth", () => {
+  assert.deepEqual(analysis.models.map((m) => m.model), ["bert", "roberta"]);
+  for (const m of analysis.models) {
+    assert.equal(m.n, 200);
+    const s = m.sentences.threshold!;
+    assert.ok(Math.abs(s.threshold - TRUE_SENTENCES_THRESHOLD) < 50, `${m.model}: ${s.threshold}`);
+    assert.ok(s.ci![0] <= TRUE_SENTENCES_THRESHOLD && TRUE_SENTENCES_THRESHOLD <= s.ci![1]);
+    // The slope below the threshold is the simulated 0.0006 per sentence (plus EPS noise).
+    assert.ok(Math.abs(s.coefficients["(x-e)-"] - 0.0006) < 0.0002);
+    assert.ok(s.pExists! < 0.01);
+    const e = m.eps.threshold!;
+    assert.ok(e.ci![0] <= TRUE_EPS_THRESHOLD && TRUE_EPS_THRESHOLD <= e.ci![1], `${m.model}`);
+    // Muggeo's breakpoint agrees, and Davies' test sees the change in slope.
+    assert.ok(Math.abs(m.sentences.segmented!.psi - TRUE_SENTENCES_THRESHOLD) < 50);
+    assert.ok(m.sentences.davies!.p < 0.001);
+    // Both predictors raise F1 in the linear fit.
+    const [, bs, be] = m.ols!.coefficients;
+    assert.ok(bs.estimate > 0 && bs.p < 0.001 && be.estimate > 0 && be.p < 0.001);
+    assert.ok(m.ols!.r2 > 0.5 && m.ols!.r2 < 0.95);
+  }
+});
+
+Deno.test("analyzeResults: every number is lib/stats' on the same runs", () => {
+  for (const [m, rs] of [[analysis.models[0], bert], [analysis.models[1], roberta]] as const) {
+    const { y, sentences, eps } = column(rs);
+    assert.deepEqual(m.ols, ols(y, { sentences, eps }));
+    for (const [p, x] of [["sentences", sentences], ["eps", eps]] as const) {
+      const a = m[p];
+      assert.deepEqual(
+        a.threshold,
+        thresholdRegression(x, y, { type: "upperhinge", bootstrap: 200, seed: 7 }),
+      );
+      assert.deepEqual(a.segmented, segmentedRegression(x, y));
+      assert.deepEqual(a.davies, daviesTest(x, y));
+      assert.deepEqual(a.smooth, smoothSpline(x, y, { grid: 100 }));
+      assert.deepEqual(a.range, [Math.min(...x), Math.max(...x)]);
+    }
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    assert.ok(Math.abs(m.f1.mean - mean) < 1e-15);
+    assert.equal(m.f1.min, Math.min(...y));
+    assert.equal(m.f1.max, Math.max(...y));
+  }
+});
+
+Deno.test("analyzeResults: the summary table has one row per model with the fitted numbers", () => {
+  const rows = analysis.summary.objects() as Record<string, number | string>[];
+  assert.equal(rows.length, 2);
+  analysis.models.forEach((m, i) => {
+    const r = rows[i];
+    assert.equal(r.model, m.model);
+    assert.equal(r.n, 200);
+    assert.equal(r.r2, m.ols!.r2);
+    assert.equal(r.f, m.ols!.f);
+    assert.equal(r.df1, 2);
+    assert.equal(r.df2, 197);
+    assert.equal(r.p, m.ols!.fP);
+    assert.equal(r.sentences_threshold, m.sentences.threshold!.threshold);
+    assert.equal(r.sentences_lo, m.sentences.threshold!.ci![0]);
+    assert.equal(r.sentences_hi, m.sentences.threshold!.ci![1]);
+    assert.equal(r.eps_threshold, m.eps.threshold!.threshold);
+    assert.equal(r.eps_p_exists, m.eps.threshold!.pExists);
+  });
+  assert.deepEqual(analysis.options, {
+    bootstrap: 200,
+    testReplicates: 200,
+    seed: 7,
+    type: "upperhinge",
+    smoother: "spline",
+    level: 0.95,
+    minRuns: 10,
+    grid: 100,
+  });
+});
+
+Deno.test("analyzeResults: a model with fewer than 10 runs gets a note, not a crash", () => {
+  const few = simulateRuns("tiny", 9, 3);
+  const a = analyzeResults([...simulateRuns("bert", 40, 4), ...few], { bootstrap: 20 });
+  const tiny = a.models[1];
+  assert.equal(tiny.n, 9);
+  assert.equal(tiny.ols, null);
+  assert.equal(tiny.sentences.threshold, null);
+  assert.equal(tiny.eps.smooth, null);
+  assert.match(tiny.notes.join(" "), /only 9 runs \(fewer than 10\)/);
+  assert.ok(a.warnings.some((w) => w.startsWith("tiny: only 9 runs")));
+  assert.ok(a.models[0].ols !== null && a.models[0].sentences.threshold !== null);
+  const row = a.summary.objects()[1] as Record<string, number>;
+  assert.equal(row.n, 9);
+  assert.ok(Number.isNaN(row.r2) && Number.isNaN(row.sentences_threshold));
+  // Mean F1 is still reported.
+  assert.equal(tiny.f1.min, Math.min(...few.map((r) => r.micro.f1)));
+});
+
+Deno.test("analyzeResults: constant EPS makes the EPS terms NaN with a warning", () => {
+  const rs = simulateRuns("bert", 60, 5, { eps: 1.1 }); // 1.1 is inexact in binary
+  const a = analyzeResults(rs, { bootstrap: 20 });
+  const m = a.models[0];
+  const epsTerm = m.ols!.coefficients.find((c) => c.name === "eps")!;
+  assert.ok(Number.isNaN(epsTerm.estimate) && Number.isNaN(epsTerm.p));
+  // The F test is then the test of sentences alone: one slope, n - 2 residual df.
+  assert.equal(m.ols!.dfModel, 1);
+  assert.equal(m.ols!.dfResid, 58);
+  assert.equal(m.eps.threshold, null);
+  assert.equal(m.eps.segmented, null);
+  assert.equal(m.eps.smooth, null);
+  assert.match(m.notes.join(" "), /eps is constant \(1\.1\)/);
+  assert.match(m.notes.join(" "), /rank deficient/);
+  assert.ok(m.sentences.threshold !== null);
+  assert.ok(Number.isNaN((a.summary.objects()[0] as Record<string, number>).eps_threshold));
+});
+
+Deno.test("analyzeResults: the loess smoother and other threshold types are lib/stats' too", () => {
+  const rs = simulateRuns("bert", 40, 6);
+  const { y, sentences } = column(rs);
+  const a = analyzeResults(rs, { bootstrap: 10, smoother: "loess", type: "step", grid: 20 });
+  const m = a.models[0];
+  assert.deepEqual(m.sentences.smooth, loess(sentences, y, { grid: 20 }));
+  assert.deepEqual(
+    m.sentences.threshold,
+    thresholdRegression(sentences, y, { type: "step", bootstrap: 10, seed: 1 }),
+  );
+});
+
+Deno.test("analyzeResults: bad runs and options are errors naming them", () => {
+  const rs = simulateRuns("bert", 12, 8);
+  rs[4] = { ...rs[4], micro: { ...rs[4].micro, f1: NaN } };
+  assert.throws(() => analyzeResults(rs), /run 5 \("s0004\/bert"\) has micro\.f1 = NaN/);
+  const ok = simulateRuns("bert", 12, 8);
+  assert.throws(
+    () => analyzeResults(ok, { type: "wiggle" as "step" }),
+    /unknown threshold type "wiggle"/,
+  );
+  assert.throws(() => analyzeResults(ok, { bootstrap: -1 }), /bootstrap must be/);
+  assert.deepEqual(analyzeResults([]).models, []);
+});
