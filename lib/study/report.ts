@@ -27,11 +27,11 @@ import { analysisCurvePlot, thresholdFitLine } from "../plot/analysis_plots.ts";
  *
  * @example
  * ```ts
- * const o: ReportOptions = { title: "COI disclosures: sample size", resultsPath: "out/results.jsonl",
+ * const o: StudyReportOptions = { title: "COI disclosures: sample size", resultsPath: "out/results.jsonl",
  *   generatedAt: "2026-01-01T00:00:00Z" };
  * ```
  */
-export type ReportOptions = {
+export type StudyReportOptions = {
   title: string;
   study?: unknown;
   resultsPath?: string;
@@ -356,7 +356,7 @@ figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
  * await writeReport("out/report.html", html);
  * ```
  */
-export function renderReport(analysis: Analysis, opts: ReportOptions): string {
+export function renderReport(analysis: Analysis, opts: StudyReportOptions): string {
   const generatedAt = opts.generatedAt ?? new Date().toISOString();
   const figures = analysisFigures(analysis);
   const models = analysis.models;

@@ -6,16 +6,7 @@
  *
  * @module
  */
-
-/**
- * Precision, recall, F1 and support (number of gold entities) of one entity type or an average.
- *
- * @example
- * ```ts
- * const s: Scores = { precision: 0.9, recall: 0.8, f1: 0.847, support: 120 };
- * ```
- */
-export type Scores = { precision: number; recall: number; f1: number; support: number };
+import type { EntityScores } from "../train/evaluate.ts";
 
 /**
  * One finished (subsample x model) run.
@@ -36,8 +27,8 @@ export type RunResult = {
   sentences: number;
   entities: number;
   eps: number;
-  micro: Scores;
-  byType: Record<string, Scores>;
+  micro: EntityScores;
+  byType: Record<string, EntityScores>;
   trainMs: number;
   steps: number;
   seed: number;

@@ -1,0 +1,81 @@
+/**
+ * One run of a study: build the run's model (fresh, from its spec), fine-tune it on
+ * the subsample's documents, score it on the held-out test documents with seqeval's
+ * numbers, and return the line for the results file.
+ *
+ * @module
+ */
+import type { Doc } from "../corpus/types.ts";
+import { createTokenClassifier } from "../train/classifier.ts";
+import { fineTune } from "../train/fine_tune.ts";
+import { evaluate } from "../train/predict.ts";
+import { labelsOf } from "../tags/labels.ts";
+import type { RunResult } from "./results.ts";
+import type { PreparedStudy, RunSpec } from "./prepare.ts";
+import type { StudyRun } from "./execute.ts";
+
+/**
+ * A function that trains and scores one run of a prepared study.
+ *
+ * @example
+ * ```ts
+ * const execute = await createRunExecutor(prepared);
+ * const result = await execute(prepared.runs[0]);
+ * ```
+ */
+export function createRunExecutor(
+  prepared: PreparedStudy,
+  options: { onStep?: () => void } = {},
+): (run: StudyRun<RunSpec>) => Promise<RunResult> {
+  const byId = new Map<string, Doc>(prepared.train.map((d) => [d.id, d]));
+  const entityTypes = labelsOf(prepared.docs);
+  const { training, seed } = prepared.config;
+  return async (run) => {
+    const { subsample, model } = run.spec;
+    const docs = subsample.docIds.map((id) => {
+      const d = byId.get(id);
+      if (!d) {
+        throw new Error(
+          `run ${run.runId}: document "${id}" of the plan is not in the training pool`,
+        );
+      }
+      return d;
+    });
+    const start = performance.now();
+    const classifier = await createTokenClassifier({
+      ...model,
+      entityTypes,
+      scheme: training.scheme,
+      seed,
+    });
+    const trained = await fineTune(classifier, docs, {
+      epochs: training.epochs,
+      batchSize: training.batchSize,
+      learningRate: training.learningRate,
+      warmupRatio: training.warmupRatio,
+      weightDecay: training.weightDecay,
+      maxGradNorm: training.maxGradNorm,
+      maxLength: training.maxLength,
+      seed,
+      progress: "none",
+      onProgress: options.onStep,
+    });
+    const scores = await evaluate(classifier, prepared.test, { maxLength: training.maxLength });
+    return {
+      runId: run.runId,
+      model: model.name,
+      subsample: subsample.id,
+      documents: subsample.documents,
+      sentences: subsample.sentences,
+      entities: subsample.entities,
+      eps: subsample.eps,
+      micro: scores.micro,
+      byType: scores.byType,
+      trainMs: Math.round(performance.now() - start),
+      steps: trained.steps,
+      finalLoss: trained.losses.at(-1)?.loss ?? null,
+      seed,
+      finishedAt: new Date().toISOString(),
+    };
+  };
+}

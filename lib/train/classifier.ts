@@ -1,0 +1,175 @@
+/**
+ * A token classifier ready to fine-tune: the network on the GPU, its configuration,
+ * its tokenizer and its label list. Built fresh (random weights, transformers'
+ * initialisation) or loaded from a Hugging Face folder or Hub name, and saved back in
+ * the Hugging Face layout (`config.json` with id2label/label2id, `model.safetensors`,
+ * tokenizer files) that Python's `AutoModelForTokenClassification.from_pretrained` reads.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { homedir } from "node:os";
+import { getGpu, type Gpu } from "../gpu/device.ts";
+import type { Tensor } from "../gpu/tensor.ts";
+import { createConfig, type ModelConfig, type ModelFamily } from "../models/config.ts";
+import { initWeights } from "../models/init_weights.ts";
+import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
+import { ensureTokenizerJson } from "../models/tokenizer_build.ts";
+import { gpuOps } from "../models/gpu_ops.ts";
+import { createNet, type Net, netTensors } from "../models/transformer.ts";
+import { datasetDir, MANIFEST } from "../corpus/dataset.ts";
+import { labelList } from "../tags/labels.ts";
+import type { Scheme } from "../tags/scheme.ts";
+import { loadTokenizer, type WordTokenizer } from "../tags/tokenizer.ts";
+
+/**
+ * A token classifier on the GPU with what it needs to read text.
+ *
+ * @example
+ * ```ts
+ * const c: TokenClassifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
+ * console.log(c.labels); // ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"]
+ * ```
+ */
+export type TokenClassifier = {
+  config: ModelConfig;
+  net: Net<Tensor>;
+  tokenizer: WordTokenizer;
+  tokenizerDir: string;
+  /** Tags, index = label id (`config.labels`). */
+  labels: string[];
+  scheme: Scheme;
+};
+
+/**
+ * Options of {@link createTokenClassifier}.
+ *
+ * @example
+ * ```ts
+ * const o: ClassifierOptions = { source: "random", family: "bert", hiddenSize: 128, numLayers: 2,
+ *   numHeads: 2, intermediateSize: 512, entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" };
+ * ```
+ */
+export type ClassifierOptions = {
+  /** `random`, a folder in the Hugging Face layout, or a Hub name `org/name`. */
+  source: string;
+  /** Entity types to recognise (the tags follow from the scheme). */
+  entityTypes: string[];
+  scheme?: Scheme;
+  /** Tokenizer folder or dataset asset name (default: the checkpoint's own). */
+  tokenizer?: string;
+  /** Architecture of a random model (sizes default to 2 layers, 128 hidden, 2 heads). */
+  family?: ModelFamily;
+  hiddenSize?: number;
+  numLayers?: number;
+  numHeads?: number;
+  intermediateSize?: number;
+  maxPositions?: number;
+  /** Seed of random weights and dropout masks (default 42). */
+  seed?: number;
+  gpu?: Gpu;
+};
+
+function cacheDir(): string {
+  try {
+    return Deno.env.get("NERSS_CACHE_DIR") ?? join(homedir(), ".cache", "nerss");
+  } catch {
+    return join(".cache", "nerss");
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** A tokenizer folder with a tokenizer.json (built from vocabulary files into the cache if needed). */
+async function tokenizerFolder(nameOrDir: string): Promise<string> {
+  let dir: string;
+  if (await isDir(nameOrDir)) dir = nameOrDir;
+  else if (nameOrDir in MANIFEST.datasets) dir = await datasetDir(nameOrDir);
+  else {throw new Error(
+      `tokenizer "${nameOrDir}" is neither a folder nor an asset of data/manifest.json`,
+    );}
+  const name = dir.replace(/\/+$/, "").split("/").pop()!;
+  return await ensureTokenizerJson(dir, join(cacheDir(), "tokenizers", name));
+}
+
+/**
+ * Builds a token classifier: random weights of a given architecture, or a checkpoint
+ * (its classifier head replaced when its labels differ).
+ *
+ * @example
+ * ```ts
+ * const tiny = await createTokenClassifier({ source: "random", family: "bert",
+ *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
+ * const roberta = await createTokenClassifier({ source: "FacebookAI/roberta-base",
+ *   entityTypes: ["ORG", "PERSON"] });
+ * ```
+ */
+export async function createTokenClassifier(o: ClassifierOptions): Promise<TokenClassifier> {
+  const scheme = o.scheme ?? "IOB2";
+  const labels = labelList(o.entityTypes, scheme);
+  const seed = o.seed ?? 42;
+  const gpu = o.gpu ?? await getGpu();
+  let config: ModelConfig;
+  let tensors;
+  let tokenizerDir: string;
+  if (o.source === "random") {
+    if (!o.family) throw new Error("createTokenClassifier: a random model needs a family");
+    if (!o.tokenizer) throw new Error("createTokenClassifier: a random model needs a tokenizer");
+    tokenizerDir = await tokenizerFolder(o.tokenizer);
+    const tokenizer = await loadTokenizer(tokenizerDir);
+    config = createConfig({
+      family: o.family,
+      hiddenSize: o.hiddenSize ?? 128,
+      numLayers: o.numLayers ?? 2,
+      numHeads: o.numHeads ?? 2,
+      intermediateSize: o.intermediateSize ?? 4 * (o.hiddenSize ?? 128),
+      maxPositions: o.maxPositions ?? 512,
+      vocabSize: tokenizer.vocabSize,
+      padTokenId: tokenizer.padId,
+      labels,
+    });
+    tensors = initWeights(config, seed);
+  } else {
+    const ckpt = await loadCheckpoint(o.source, { labels, seed });
+    config = ckpt.config;
+    tensors = ckpt.tensors;
+    const tok = o.tokenizer ?? ckpt.tokenizerDir;
+    if (!tok) {
+      throw new Error(`${o.source}: no tokenizer files; give one with the tokenizer option`);
+    }
+    tokenizerDir = await tokenizerFolder(tok);
+  }
+  const tokenizer = await loadTokenizer(tokenizerDir);
+  if (tokenizer.vocabSize > config.vocabSize) {
+    throw new Error(
+      `${o.source}: the tokenizer has ${tokenizer.vocabSize} tokens, the model's vocabulary ${config.vocabSize}`,
+    );
+  }
+  const net = createNet(gpuOps(gpu), config, tensors, { seed });
+  return { config, net, tokenizer, tokenizerDir, labels, scheme };
+}
+
+/**
+ * Saves a classifier in the Hugging Face layout (written to a temporary folder, then
+ * renamed into place).
+ *
+ * @example
+ * ```ts
+ * await saveModel(classifier, "out/tiny-bert-person-org");
+ * ```
+ */
+export async function saveModel(classifier: TokenClassifier, dir: string): Promise<void> {
+  await saveCheckpoint(
+    dir,
+    classifier.config,
+    await netTensors(classifier.net),
+    classifier.tokenizerDir,
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * Running a token classifier: logits for encoded examples (batched, grouped by
+ * length, one GPU wait per batch), evaluation against gold spans with seqeval's
+ * numbers, and prediction of character spans with scores for new texts.
+ *
+ * @module
+ */
+import type { Doc, Span } from "../corpus/types.ts";
+import { decodeToSpans, type Encoded, encodeDocs } from "../tags/align.ts";
+import { netLogits } from "../models/transformer.ts";
+import { sequentialBatches } from "./batches.ts";
+import type { TokenClassifier } from "./classifier.ts";
+import { type Evaluation, scorePredictions } from "./evaluate.ts";
+
+/**
+ * Logits of each example (`[length, labels]` flat), in the examples' order.
+ *
+ * @example
+ * ```ts
+ * const logits = await exampleLogits(classifier, examples, { batchSize: 32 });
+ * ```
+ */
+export async function exampleLogits(
+  classifier: TokenClassifier,
+  examples: readonly Encoded[],
+  o: { batchSize?: number } = {},
+): Promise<Float32Array[]> {
+  const nLabels = classifier.labels.length;
+  const out: Float32Array[] = new Array(examples.length);
+  const batches = sequentialBatches(examples, {
+    batchSize: o.batchSize ?? 32,
+    padId: classifier.tokenizer.padId,
+  });
+  for (const batch of batches) {
+    const logits = await netLogits(classifier.net, batch);
+    batch.examples.forEach((ex, row) => {
+      const n = examples[ex].inputIds.length;
+      const from = row * batch.length * nLabels;
+      out[ex] = logits.slice(from, from + n * nLabels);
+    });
+  }
+  return out;
+}
+
+/**
+ * Encodes documents for a classifier (sentences, windows of `maxLength` subtokens).
+ *
+ * @example
+ * ```ts
+ * const examples = encodeFor(classifier, docs, 128);
+ * ```
+ */
+export function encodeFor(
+  classifier: TokenClassifier,
+  docs: readonly Doc[],
+  maxLength = 128,
+): Encoded[] {
+  return encodeDocs(docs, classifier.tokenizer, {
+    labels: classifier.labels,
+    scheme: classifier.scheme,
+    maxLength,
+  });
+}
+
+/**
+ * Scores a classifier on documents with gold spans: seqeval 1.2.2's entity-level
+ * precision, recall and F1 (default mode), per type and averaged, and its report.
+ *
+ * @example
+ * ```ts
+ * const e = await evaluate(classifier, testDocs);
+ * console.log(e.micro.f1);
+ * console.log(e.report);
+ * ```
+ */
+export async function evaluate(
+  classifier: TokenClassifier,
+  docs: readonly Doc[],
+  o: { maxLength?: number; batchSize?: number } = {},
+): Promise<Evaluation> {
+  const examples = encodeFor(classifier, docs, o.maxLength);
+  const logits = await exampleLogits(classifier, examples, o);
+  return scorePredictions(examples, logits, { labels: classifier.labels });
+}
+
+/**
+ * A predicted entity: character span, label and score (the mean over its words of the
+ * probability of each word's predicted tag).
+ *
+ * @example
+ * ```ts
+ * const e: PredictedSpan = { start: 0, end: 7, label: "PERSON", score: 0.93 };
+ * ```
+ */
+export type PredictedSpan = Span & { score: number };
+
+function softmaxAt(row: Float32Array, from: number, n: number): { arg: number; p: number } {
+  let arg = 0;
+  for (let j = 1; j < n; j++) if (row[from + j] > row[from + arg]) arg = j;
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += Math.exp(row[from + j] - row[from + arg]);
+  return { arg, p: 1 / sum };
+}
+
+/**
+ * Predicts entity spans in texts (or documents, whose spans are ignored), batched.
+ *
+ * @example
+ * ```ts
+ * const [spans] = await predict(classifier, ["We thank Ann Lee and the NIH."]);
+ * // [{ start: 9, end: 16, label: "PERSON", score: 0.97 }, { start: 25, end: 28, label: "ORG", ... }]
+ * ```
+ */
+export async function predict(
+  classifier: TokenClassifier,
+  texts: readonly (string | Doc)[],
+  o: { maxLength?: number; batchSize?: number } = {},
+): Promise<PredictedSpan[][]> {
+  const docs: Doc[] = texts.map((t, i) =>
+    typeof t === "string"
+      ? { id: String(i), text: t, spans: [] }
+      : { ...t, id: String(i), spans: [] }
+  );
+  const examples = encodeFor(classifier, docs, o.maxLength);
+  const logits = await exampleLogits(classifier, examples, o);
+  const n = classifier.labels.length;
+  // Probability of the predicted tag of each word (its first subtoken), per document.
+  const wordScores = new Map<string, Map<number, number>>(); // document -> word start -> p
+  examples.forEach((ex, k) => {
+    const words = wordScores.get(ex.docId) ?? new Map<number, number>();
+    wordScores.set(ex.docId, words);
+    let seen = -1;
+    ex.wordIds.forEach((w, i) => {
+      if (w === null || w === seen) return;
+      seen = w;
+      words.set(ex.words[w].start, softmaxAt(logits[k], i * n, n).p);
+    });
+  });
+  const spans = decodeToSpans(examples, logits, {
+    labels: classifier.labels,
+    scheme: classifier.scheme,
+  });
+  return docs.map((doc) =>
+    (spans.get(doc.id) ?? []).map((s) => {
+      const inside = [...(wordScores.get(doc.id) ?? [])]
+        .filter(([start]) => start >= s.start && start < s.end);
+      const score = inside.reduce((a, [, p]) => a + p, 0) / Math.max(1, inside.length);
+      return { ...s, score };
+    })
+  );
+}

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import type { Doc } from "../../lib/corpus/types.ts";
+import { createRandom } from "../../lib/sampling/random.ts";
+import { createTokenClassifier, saveModel } from "../../lib/train/classifier.ts";
+import { fineTune } from "../../lib/train/fine_tune.ts";
+import { evaluate, predict } from "../../lib/train/predict.ts";
+import { netTensors } from "../../lib/models/transformer.ts";
+
+// A synthetic acknowledgement corpus: person names and organisations from fixed lists in
+// varied frames; the held-out documents combine them differently.
+const FIRST = ["Alice", "Boris", "Chen", "Dana", "Emil", "Fatima", "Goran", "Hana"];
+const LAST = ["Brown", "Novak", "Li", "Okafor", "Schmidt", "Haddad", "Petrov", "Sato"];
+const ORGS = [
+  "National Science Foundation",
+  "Wellcome Trust",
+  "European Research Council",
+  "Acme Institute",
+];
+const FRAMES: [string, string, string][] = [
+  ["We thank ", " for comments and the ", " for funding."],
+  ["", " was supported by the ", "."],
+  ["The authors are grateful to ", " and to the ", " for support."],
+];
+
+function synthetic(n: number, seed: number): Doc[] {
+  const rng = createRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const [a, b, c] = FRAMES[rng.int(FRAMES.length)];
+    const person = `${FIRST[rng.int(FIRST.length)]} ${LAST[rng.int(LAST.length)]}`;
+    const org = ORGS[rng.int(ORGS.length)];
+    const text = a + person + b + org + c;
+    const p = a.length, o = a.length + person.length + b.length;
+    return {
+      id: `doc${seed}-${i}`,
+      text,
+      spans: [{ start: p, end: p + person.length, label: "PERSON" }, {
+        start: o,
+        end: o + org.length,
+        label: "ORG",
+      }],
+    };
+  });
+}
+
+const tinyBert = {
+  source: "random",
+  family: "bert" as const,
+  hiddenSize: 32,
+  numLayers: 1,
+  numHeads: 2,
+  intermediateSize: 64,
+  maxPositions: 64,
+  entityTypes: ["ORG", "PERSON"],
+  tokenizer: "bert-base-uncased",
+  seed: 3,
+};
+const options = {
+  epochs: 6,
+  batchSize: 8,
+  learningRate: 3e-3,
+  warmupRatio: 0.1,
+  maxLength: 48,
+  progress: "none" as const,
+};
+
+Deno.test("fineTune: a tiny BERT learns synthetic names and organisations (held-out F1 > 0.9)", async () => {
+  const classifier = await createTokenClassifier(tinyBert);
+  const result = await fineTune(classifier, synthetic(64, 1), {
+    ...options,
+    evalDocs: synthetic(24, 2),
+  });
+  assert.equal(result.steps, 6 * 8);
+  assert.ok(result.losses[0].loss > result.losses.at(-1)!.loss * 3, JSON.stringify(result.losses));
+  const last = result.evaluations.at(-1)!;
+  assert.ok(last.micro.f1 > 0.9, `held-out F1 ${last.micro.f1}`);
+  const text = "We thank Chen Petrov for comments and the Wellcome Trust for funding.";
+  const [spans] = await predict(classifier, [text]);
+  const at = (m: string) => [text.indexOf(m), text.indexOf(m) + m.length];
+  assert.deepEqual(spans.map((s) => [s.start, s.end, s.label]), [
+    [...at("Chen Petrov"), "PERSON"],
+    [...at("Wellcome Trust"), "ORG"],
+  ]);
+  for (const s of spans) assert.ok(s.score > 0.5 && s.score <= 1, `score ${s.score}`);
+});
+
+Deno.test("fineTune: deterministic for a seed (same losses, same weights)", async () => {
+  const docs = synthetic(16, 5);
+  const runs = [];
+  for (let i = 0; i < 2; i++) {
+    const c = await createTokenClassifier(tinyBert);
+    const r = await fineTune(c, docs, { ...options, epochs: 1, lossEvery: 1 });
+    runs.push({ losses: r.losses, tensors: await netTensors(c.net) });
+  }
+  assert.deepEqual(runs[0].losses, runs[1].losses);
+  for (const [name, t] of runs[0].tensors) {
+    assert.deepEqual(t.data, runs[1].tensors.get(name)!.data, name);
+  }
+});
+
+Deno.test("saveModel: save -> load gives bit-identical weights and the same scores", async () => {
+  const docs = synthetic(16, 7);
+  const c = await createTokenClassifier(tinyBert);
+  await fineTune(c, docs, { ...options, epochs: 1 });
+  const dir = await Deno.makeTempDir();
+  await saveModel(c, `${dir}/model`);
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/model/config.json`));
+  assert.deepEqual(config.id2label, {
+    0: "O",
+    1: "B-ORG",
+    2: "I-ORG",
+    3: "B-PERSON",
+    4: "I-PERSON",
+  });
+  assert.equal(config.architectures[0], "BertForTokenClassification");
+  const loaded = await createTokenClassifier({
+    source: `${dir}/model`,
+    entityTypes: ["ORG", "PERSON"],
+    seed: 3,
+  });
+  const [a, b] = [await netTensors(c.net), await netTensors(loaded.net)];
+  assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
+  for (const [name, t] of a) assert.deepEqual(b.get(name)!.data, t.data, name);
+  assert.deepEqual((await evaluate(loaded, docs)).micro, (await evaluate(c, docs)).micro);
+  await Deno.remove(dir, { recursive: true });
+});
