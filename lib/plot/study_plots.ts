@@ -87,9 +87,11 @@ export function learningCurvePlot(
     x2: t.ci![1],
   }));
   const models = new Set(points.map((p) => p.model));
+  const longest = Math.max(0, ...[...models].map((m) => m.length));
   return plotFigure({
     width: options.width ?? 640,
     height: options.height ?? Math.max(260, 200 * models.size),
+    marginRight: 12 + 6 * longest, // room for the facet labels (model names)
     grid: true,
     x: { label: options.xLabel ?? "Training sentences" },
     y: { label: "Entity-level F1", domain: [0, 1] },
@@ -144,13 +146,24 @@ export function planPlot(
     ...s,
     range: s.range ? `${s.range[0]}-${s.range[1]}` : "all",
   }));
+  const ranges = [
+    ...new Set(
+      subsamples.flatMap((s) => (s.range ? [s.range] : []))
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .map((r) => `${r[0]}-${r[1]}`),
+    ),
+  ];
   return plotFigure({
     width: options.width ?? 640,
     height: options.height ?? 360,
     grid: true,
     x: { label: "Sentences in subsample" },
     y: { label: "Entities per sentence (EPS)" },
-    color: { legend: rows.some((r) => r.range !== "all"), label: "Size range" },
+    color: {
+      legend: ranges.length > 0,
+      label: "Size range",
+      domain: ranges.length > 0 ? ranges : undefined,
+    },
     marks: [Plot.dot(rows, { x: "sentences", y: "eps", stroke: "range", r: 3 })],
   });
 }

@@ -39,3 +39,14 @@ Deno.test("planPlot and agreementHeatmap draw one mark per datum", () => {
   assert.equal(heat.svg.match(/<rect/g)?.length, 4);
   assert.match(heat.svg, />0\.80</);
 });
+
+Deno.test("planPlot: size ranges in the legend in numeric order", () => {
+  const plan = planPlot([
+    { sentences: 300, eps: 1, range: [250, 500] },
+    { sentences: 50, eps: 2, range: [25, 100] },
+    { sentences: 120, eps: 1.5, range: [100, 250] },
+  ]);
+  const order = ["25-100", "100-250", "250-500"].map((r) => plan.html.indexOf(`>${r}<`));
+  assert.ok(order.every((i) => i > 0), plan.html.slice(0, 500));
+  assert.deepEqual([...order].sort((a, b) => a - b), order);
+});
