@@ -14,6 +14,7 @@
 
 import type { Doc, Range, Span } from "./types.ts";
 import { CorpusError } from "./errors.ts";
+import { codePointToUtf16, utf16ToCodePoint } from "./offsets.ts";
 
 /**
  * What {@link readBrat} skipped or changed.
@@ -65,18 +66,6 @@ export type ReadBratOptions = {
   offsets?: "codepoint" | "utf16";
 };
 
-function cpToUtf16Map(text: string): number[] | null {
-  if (!/[\uD800-\uDFFF]/.test(text)) return null;
-  const map: number[] = [];
-  let u = 0;
-  for (const ch of text) {
-    map.push(u);
-    u += ch.length;
-  }
-  map.push(u);
-  return map;
-}
-
 /**
  * Reads one brat document (its `.txt` and `.ann` contents) into a {@link Doc} and a
  * {@link BratReport}. Malformed T lines, offsets outside the text, a mention text
@@ -97,8 +86,8 @@ export function readBrat(
 ): { doc: Doc; report: BratReport } {
   const file = opts.file;
   const docId = opts.id ?? "brat";
-  const map = (opts.offsets ?? "codepoint") === "codepoint" ? cpToUtf16Map(txt) : null;
-  const limit = map ? map.length - 1 : txt.length;
+  const conv = (opts.offsets ?? "codepoint") === "codepoint" ? codePointToUtf16(txt) : null;
+  const limit = conv ? [...txt].length : txt.length;
   const report: BratReport = { ignored: {}, discontinuous: [], otherTypes: 0 };
   const spans: (Span & { line: number; id: string })[] = [];
   const types = opts.entityTypes ? new Set(opts.entityTypes) : null;
@@ -129,7 +118,7 @@ export function readBrat(
         new CorpusError(`${id}: ${why}`, { ...place, span: { start: s, end: e, label } });
       if (s >= e) throw bad("start >= end");
       if (e > limit) throw bad(`end is past the end of the text (length ${limit})`);
-      return map ? { start: map[s], end: map[e] } : { start: s, end: e };
+      return conv ? { start: conv(s), end: conv(e) } : { start: s, end: e };
     });
     const got = fragments.map((f) => txt.slice(f.start, f.end)).join(" ");
     if (got !== mention) {
@@ -197,18 +186,7 @@ export function readBrat(
  * ```
  */
 export function writeBrat(doc: Doc): { txt: string; ann: string } {
-  let toCp: ((u: number) => number) | null = null;
-  if (/[\uD800-\uDFFF]/.test(doc.text)) {
-    const m = new Array<number>(doc.text.length + 1).fill(NaN);
-    let cp = 0;
-    let u = 0;
-    for (const ch of doc.text) {
-      m[u] = cp++;
-      u += ch.length;
-    }
-    m[u] = cp;
-    toCp = (x) => m[x];
-  }
+  const toCp = utf16ToCodePoint(doc.text);
   const lines = doc.spans.map((s, k) => {
     const place = { docId: doc.id, span: s };
     if (!(s.start >= 0 && s.start < s.end && s.end <= doc.text.length)) {

@@ -20,6 +20,7 @@
 
 import type { Doc, Span } from "./types.ts";
 import { CorpusError, type ErrorPlace } from "./errors.ts";
+import { codePointToUtf16, utf16ToCodePoint } from "./offsets.ts";
 
 /**
  * The JSON annotation formats {@link readJsonl} and {@link writeJsonl} handle.
@@ -63,33 +64,6 @@ type RawSpan = { start: number; end: number; label: string };
 
 function isObj(x: Json | undefined): x is Obj {
   return typeof x === "object" && x !== null && !Array.isArray(x);
-}
-
-/** Maps code-point offsets to UTF-16 offsets of `text` (identity when no astral chars). */
-function codePointToUtf16(text: string): ((cp: number) => number) | null {
-  if (!/[\uD800-\uDFFF]/.test(text)) return null;
-  const map: number[] = [];
-  let u = 0;
-  for (const ch of text) {
-    map.push(u);
-    u += ch.length;
-  }
-  map.push(u);
-  return (cp) => (cp >= 0 && cp < map.length ? map[cp] : NaN);
-}
-
-/** Maps UTF-16 offsets to code-point offsets; NaN inside a surrogate pair. */
-function utf16ToCodePoint(text: string): ((u: number) => number) | null {
-  if (!/[\uD800-\uDFFF]/.test(text)) return null;
-  const map = new Array<number>(text.length + 1).fill(NaN);
-  let cp = 0;
-  let u = 0;
-  for (const ch of text) {
-    map[u] = cp++;
-    u += ch.length;
-  }
-  map[u] = cp;
-  return (x) => (x >= 0 && x <= text.length ? map[x] : NaN);
 }
 
 /** Splits input into records with their 1-based line (JSON array: line of each element unknown). */

@@ -11,6 +11,7 @@
 import * as Plot from "@observablehq/plot";
 import { type Figure, plotFigure } from "./display.ts";
 import type { CurveFit, CurvePoint, ThresholdMark } from "./study_plots.ts";
+import { curveRows, intervalMarks, thresholdLabels } from "./curve_marks.ts";
 import type { ThresholdResult } from "../stats/threshold.ts";
 
 /**
@@ -98,25 +99,9 @@ export function analysisCurvePlot(
   options: AnalysisCurveOptions = {},
 ): Figure {
   const models = options.models ?? [...new Set(points.map((p) => p.model))];
-  const rows = (fits: CurveFit[]) =>
-    fits.flatMap((f) =>
-      f.x.map((x, i) => ({
-        model: f.model,
-        x,
-        y: f.y[i],
-        lower: f.lower?.[i],
-        upper: f.upper?.[i],
-      }))
-    );
-  const smooth = rows(options.smooths ?? []);
-  const bands = smooth.filter((d) => d.lower !== undefined && d.upper !== undefined);
-  const fitted = rows(options.thresholdFits ?? []);
+  const smooth = curveRows(options.smooths ?? []);
+  const fitted = curveRows(options.thresholdFits ?? []);
   const thresholds = options.thresholds ?? [];
-  const cis = thresholds.filter((t) => t.ci).map((t) => ({
-    model: t.model,
-    x1: t.ci![0],
-    x2: t.ci![1],
-  }));
   const format = options.format ?? ((v: number) => String(Math.round(v * 100) / 100));
   return plotFigure({
     width: options.width ?? 640,
@@ -128,15 +113,7 @@ export function analysisCurvePlot(
     y: { label: options.yLabel ?? "Entity-level F1", nice: true },
     fy: { label: null, domain: models },
     marks: [
-      Plot.rectX(cis, { x1: "x1", x2: "x2", fy: "model", fill: "orange", fillOpacity: 0.15 }),
-      Plot.areaY(bands, {
-        x: "x",
-        y1: "lower",
-        y2: "upper",
-        fy: "model",
-        fill: "steelblue",
-        fillOpacity: 0.2,
-      }),
+      ...intervalMarks(thresholds, smooth), // only the smoothers' bands are drawn
       Plot.dot(points, {
         x: "x",
         y: "f1",
@@ -153,15 +130,7 @@ export function analysisCurvePlot(
         stroke: "#d95f02",
         strokeDasharray: "4,3",
       }),
-      Plot.text(thresholds, {
-        x: "threshold",
-        fy: "model",
-        frameAnchor: "top",
-        dy: 6,
-        dx: 4,
-        textAnchor: "start",
-        text: (t: ThresholdMark) => `threshold ${format(t.threshold)}`,
-      }),
+      thresholdLabels(thresholds, format),
     ],
   });
 }

@@ -8,6 +8,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { type Figure, plotFigure } from "./display.ts";
+import { curveRows, intervalMarks, thresholdLabels } from "./curve_marks.ts";
 
 /**
  * One scored run: which model, the predictor value and its F1.
@@ -76,16 +77,8 @@ export function learningCurvePlot(
   points: CurvePoint[],
   options: LearningCurveOptions = {},
 ): Figure {
-  const fits = (options.fits ?? []).flatMap((f) =>
-    f.x.map((x, i) => ({ model: f.model, x, y: f.y[i], lower: f.lower?.[i], upper: f.upper?.[i] }))
-  );
-  const bands = fits.filter((d) => d.lower !== undefined && d.upper !== undefined);
+  const fits = curveRows(options.fits ?? []);
   const thresholds = options.thresholds ?? [];
-  const cis = thresholds.filter((t) => t.ci).map((t) => ({
-    model: t.model,
-    x1: t.ci![0],
-    x2: t.ci![1],
-  }));
   const models = new Set(points.map((p) => p.model));
   const longest = Math.max(0, ...[...models].map((m) => m.length));
   return plotFigure({
@@ -97,15 +90,7 @@ export function learningCurvePlot(
     y: { label: "Entity-level F1", domain: [0, 1] },
     fy: { label: null },
     marks: [
-      Plot.rectX(cis, { x1: "x1", x2: "x2", fy: "model", fill: "orange", fillOpacity: 0.15 }),
-      Plot.areaY(bands, {
-        x: "x",
-        y1: "lower",
-        y2: "upper",
-        fy: "model",
-        fill: "steelblue",
-        fillOpacity: 0.2,
-      }),
+      ...intervalMarks(thresholds, fits),
       Plot.dot(points, {
         x: "x",
         y: "f1",
@@ -116,15 +101,7 @@ export function learningCurvePlot(
       }),
       Plot.line(fits, { x: "x", y: "y", fy: "model", stroke: "steelblue", strokeWidth: 2 }),
       Plot.ruleX(thresholds, { x: "threshold", fy: "model", stroke: "orange", strokeWidth: 2 }),
-      Plot.text(thresholds, {
-        x: "threshold",
-        fy: "model",
-        frameAnchor: "top",
-        dy: 6,
-        dx: 4,
-        textAnchor: "start",
-        text: (t: ThresholdMark) => `threshold ${Math.round(t.threshold * 100) / 100}`,
-      }),
+      thresholdLabels(thresholds, (v) => String(Math.round(v * 100) / 100)),
     ],
   });
 }

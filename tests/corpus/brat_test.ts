@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { readBrat, writeBrat } from "../../lib/corpus/brat.ts";
 import { CorpusError } from "../../lib/corpus/errors.ts";
 import type { Doc } from "../../lib/corpus/types.ts";
+import { joinLabelledWords } from "./fixtures/labelled_words.ts";
 
 const TXT = "Alice Smith thanks the NIH and Bob.";
 //           0    5 6   11 12  18 19 22 23 26 27 30 31 34
@@ -119,15 +120,7 @@ Deno.test("writeBrat: hand-worked output and round trip", () => {
         { maxLength: 10 },
       ),
       (words) => {
-        let text = "";
-        const spans = [];
-        for (const w of words) {
-          if (text) text += " ";
-          if (w.label) {
-            spans.push({ start: text.length, end: text.length + w.word.length, label: w.label });
-          }
-          text += w.word;
-        }
+        const { text, spans } = joinLabelledWords(words);
         const { txt, ann } = writeBrat({ id: "r", text, spans });
         assert.deepEqual(readBrat(txt, ann, { id: "r" }).doc, { id: "r", text, spans });
       },

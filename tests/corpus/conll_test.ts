@@ -4,21 +4,7 @@ import { readConll, writeConll } from "../../lib/corpus/conll.ts";
 import { CorpusError } from "../../lib/corpus/errors.ts";
 import type { Doc, Range } from "../../lib/corpus/types.ts";
 import { SCHEMES } from "../../lib/tags/scheme.ts";
-
-/** Public test data (see /work/shared/data/SOURCES.md); never copied into the repo. */
-const DATA_DIR = new URL("../../../shared/data/", import.meta.url);
-
-function readData(path: string): string {
-  const url = new URL(path, DATA_DIR);
-  try {
-    return Deno.readTextFileSync(url);
-  } catch (e) {
-    throw new Error(
-      `test data ${url.pathname} is missing (expected the shared data folder beside the ` +
-        `repository, see SOURCES.md): ${(e as Error).message}`,
-    );
-  }
-}
+import { readData } from "../data_dir.ts";
 
 function countByLabel(docs: Doc[]): Record<string, number> {
   const out: Record<string, number> = {};

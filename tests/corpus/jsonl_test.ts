@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { type JsonlFormat, readJsonl, writeJsonl } from "../../lib/corpus/jsonl.ts";
 import { CorpusError } from "../../lib/corpus/errors.ts";
 import type { Doc } from "../../lib/corpus/types.ts";
+import { joinLabelledWords } from "./fixtures/labelled_words.ts";
 
 Deno.test("readJsonl doccano: label/labels, ids, meta, sorting", () => {
   const text =
@@ -182,20 +183,7 @@ const docsArb = fc.uniqueArray(
     ),
   }),
   { selector: (d) => d.id, maxLength: 6 },
-).map((raw) =>
-  raw.map(({ id, words }): Doc => {
-    let text = "";
-    const spans = [];
-    for (const w of words) {
-      if (text) text += " ";
-      if (w.label) {
-        spans.push({ start: text.length, end: text.length + w.word.length, label: w.label });
-      }
-      text += w.word;
-    }
-    return { id, text, spans };
-  })
-);
+).map((raw) => raw.map(({ id, words }): Doc => ({ id, ...joinLabelledWords(words) })));
 
 for (const format of ["doccano", "labelstudio", "spacy"] as const) {
   Deno.test(`property: readJsonl(writeJsonl(docs)) round trip, ${format}`, () => {

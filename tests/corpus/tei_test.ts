@@ -1,21 +1,7 @@
 import assert from "node:assert/strict";
 import { GROBID_PERSON_ORG, type NestedSpan, readTei } from "../../lib/corpus/tei.ts";
 import { CorpusError } from "../../lib/corpus/errors.ts";
-
-/** Public test data (see /work/shared/data/SOURCES.md); never copied into the repo. */
-const DATA_DIR = new URL("../../../shared/data/", import.meta.url);
-
-function readData(path: string): string {
-  const url = new URL(path, DATA_DIR);
-  try {
-    return Deno.readTextFileSync(url);
-  } catch (e) {
-    throw new Error(
-      `test data ${url.pathname} is missing (expected the shared data folder beside the ` +
-        `repository, see SOURCES.md): ${(e as Error).message}`,
-    );
-  }
-}
+import { readData } from "../data_dir.ts";
 
 Deno.test("readTei: text kept exactly, entities decoded, unmapped elements are text", () => {
   const xml = `<?xml version="1.0"?>

@@ -7,6 +7,7 @@ import {
   extractEntities,
 } from "../../lib/metrics/entities.ts";
 import type { Scheme } from "../../lib/tags/scheme.ts";
+import { ENCODED } from "../tags/fixtures/adjacent_entities.ts";
 
 /** [type, start, end) triples of one sentence. */
 function triples(tags: string[], scheme?: Scheme): [string, number, number][] {
@@ -406,17 +407,8 @@ Deno.test("default mode agrees with a direct transcription of the rules (random 
   }
 });
 
-// The same three entities (X on tokens 0-1, X on token 2 right after it, Y on 4-5)
-// written in every scheme by hand (as in tests/tags/convert_test.ts).
-const ENCODED: Record<Scheme, string[]> = {
-  IOB1: ["I-X", "I-X", "B-X", "O", "I-Y", "I-Y"],
-  IOB2: ["B-X", "I-X", "B-X", "O", "B-Y", "I-Y"],
-  IOE1: ["I-X", "E-X", "I-X", "O", "I-Y", "I-Y"],
-  IOE2: ["I-X", "E-X", "E-X", "O", "I-Y", "E-Y"],
-  IOBES: ["B-X", "E-X", "S-X", "O", "B-Y", "E-Y"],
-  BILOU: ["B-X", "L-X", "U-X", "O", "B-Y", "L-Y"],
-};
-
+// ENCODED: the same three entities (X on tokens 0-1, X on token 2 right after it, Y on
+// 4-5) written in every scheme by hand (tests/tags/fixtures/adjacent_entities.ts).
 Deno.test("strict mode reads every scheme's encoding of adjacent entities", () => {
   for (const [scheme, tags] of Object.entries(ENCODED)) {
     assert.deepEqual(

@@ -4,13 +4,7 @@ import {
   classificationReportDict,
   formatFixed,
 } from "../../lib/metrics/report.ts";
-
-const README_TRUE = [["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
-const README_PRED = [["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"], [
-  "B-PER",
-  "I-PER",
-  "O",
-]];
+import { README_PRED, README_TRUE } from "./fixtures/seqeval_readme.ts";
 
 // seqeval's README output (default mode, and strict mode with IOB2: the same text).
 const README_REPORT = [

@@ -7,14 +7,9 @@ import {
   type ScoreOptions,
   scoresFromCounts,
 } from "../../lib/metrics/seqeval.ts";
+import { README_PRED, README_TRUE } from "./fixtures/seqeval_readme.ts";
 
-// seqeval's README and docstring examples (published figures).
-const README_TRUE = [["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
-const README_PRED = [["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"], [
-  "B-PER",
-  "I-PER",
-  "O",
-]];
+// seqeval's README (fixtures/seqeval_readme.ts) and docstring examples (published figures).
 const DOC_TRUE = [["O", "O", "B-MISC", "I-MISC", "B-MISC", "O", "O"], ["B-PER", "I-PER", "O"]];
 const DOC_PRED = [["O", "O", "B-MISC", "I-MISC", "B-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
 

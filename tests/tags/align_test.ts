@@ -20,8 +20,9 @@ import { readConll } from "../../lib/corpus/conll.ts";
 import { loadDataset } from "../../lib/corpus/dataset.ts";
 import { CorpusError } from "../../lib/corpus/errors.ts";
 import type { Doc, Span } from "../../lib/corpus/types.ts";
+import { dataPath } from "../data_dir.ts";
 
-const BERT = new URL("../../../shared/data/tokenizers/bert-base-uncased", import.meta.url).pathname;
+const BERT = dataPath("tokenizers/bert-base-uncased");
 
 /** Toy tokenizer: one subtoken per started 3 characters (id = the word's length). */
 function toy(prefix = [1], suffix = [2]): WordTokenizer & { calls: [string, boolean][] } {

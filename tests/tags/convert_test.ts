@@ -4,6 +4,7 @@ import { spansToTags, tagsToChunks, tagsToSpans } from "../../lib/tags/convert.t
 import { type Scheme, SCHEMES } from "../../lib/tags/scheme.ts";
 import type { Range, Span } from "../../lib/corpus/types.ts";
 import { CorpusError } from "../../lib/corpus/errors.ts";
+import { ENCODED } from "./fixtures/adjacent_entities.ts";
 
 /** n one-character tokens separated by single spaces: token i is [2i, 2i+1). */
 function toks(n: number): Range[] {
@@ -14,16 +15,8 @@ function chunks(tags: string[], scheme: Scheme, mode?: "default" | "strict") {
   return tagsToChunks(tags, scheme, mode).map((c) => [c.first, c.last, c.type]);
 }
 
-// Hand-worked encoding of the same four entities: X on tokens 0-1, X on token 2
-// (adjacent, same type), Y on tokens 4-5.
-const ENCODED: Record<Scheme, string[]> = {
-  IOB1: ["I-X", "I-X", "B-X", "O", "I-Y", "I-Y"],
-  IOB2: ["B-X", "I-X", "B-X", "O", "B-Y", "I-Y"],
-  IOE1: ["I-X", "E-X", "I-X", "O", "I-Y", "I-Y"],
-  IOE2: ["I-X", "E-X", "E-X", "O", "I-Y", "E-Y"],
-  IOBES: ["B-X", "E-X", "S-X", "O", "B-Y", "E-Y"],
-  BILOU: ["B-X", "L-X", "U-X", "O", "B-Y", "L-Y"],
-};
+// ENCODED (fixtures/adjacent_entities.ts): X on tokens 0-1, X on token 2 (adjacent,
+// same type), Y on tokens 4-5, hand-worked in every scheme; SPANS the same as spans.
 const SPANS: Span[] = [
   { start: 0, end: 3, label: "X" },
   { start: 4, end: 5, label: "X" },

@@ -3,8 +3,9 @@
 // over vocab.txt of the same folder, outside this test.
 import assert from "node:assert/strict";
 import { loadTokenizer } from "../../lib/tags/tokenizer.ts";
+import { dataPath } from "../data_dir.ts";
 
-const BERT = new URL("../../../shared/data/tokenizers/bert-base-uncased", import.meta.url).pathname;
+const BERT = dataPath("tokenizers/bert-base-uncased");
 
 Deno.test("loadTokenizer: bert-base-uncased word pieces and special ids", async () => {
   const tok = await loadTokenizer(BERT);

@@ -11,12 +11,11 @@ import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { AdamWOptions } from "../reference/adamw.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 const ADAMW: Kernel = {
   name: "adamw",
-  code: `${FLAT_INDEX}
-struct U {
+  code: `struct U {
   count: u32, useClip: u32, beta1: f32, beta2: f32,
   eps: f32, decay: f32, stepSize: f32, bc2Sqrt: f32,
   gradScale: f32,
@@ -27,9 +26,7 @@ struct U {
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;
 @group(0) @binding(4) var<storage, read> clip: array<f32>; // [norm, factor]
 @group(0) @binding(5) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
+${flatMain("i")}
   if (i >= u.count) { return; }
   let factor = select(1.0, clip[1], u.useClip != 0u) * u.gradScale;
   let grad = g[i] * factor;

@@ -15,13 +15,12 @@
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import type { HeadShape } from "../reference/attention.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 function softmaxKernel(masked: boolean): Kernel {
   return {
     name: `attention-softmax${masked ? "-masked" : ""}`,
-    code: `${FLAT_INDEX}
-struct U { rows: u32, heads: u32, seq: u32, causal: u32, scale: f32 }
+    code: `struct U { rows: u32, heads: u32, seq: u32, causal: u32, scale: f32 }
 @group(0) @binding(0) var<storage, read> scores: array<f32>;
 @group(0) @binding(1) var<storage, read_write> probs: array<f32>;
 ${masked ? "@group(0) @binding(2) var<storage, read> keyMask: array<u32>;" : ""}
@@ -30,9 +29,7 @@ fn visible(b: u32, i: u32, j: u32) -> bool {
   if (u.causal != 0u && j > i) { return false; }
   ${masked ? "return keyMask[b * u.seq + j] != 0u;" : "return true;"}
 }
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = flatIndex(gid, nwg); // row of [B*H*T, T]
+${flatMain("r")} // row of [B*H*T, T]
   if (r >= u.rows) { return; }
   let i = r % u.seq;
   let b = r / (u.seq * u.heads);
@@ -60,15 +57,12 @@ const SOFTMAX_MASKED = softmaxKernel(true);
 
 const SOFTMAX_BACKWARD: Kernel = {
   name: "attention-softmax-backward",
-  code: `${FLAT_INDEX}
-struct U { rows: u32, seq: u32, scale: f32 }
+  code: `struct U { rows: u32, seq: u32, scale: f32 }
 @group(0) @binding(0) var<storage, read> probs: array<f32>;
 @group(0) @binding(1) var<storage, read> dprobs: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dscores: array<f32>;
 @group(0) @binding(3) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = flatIndex(gid, nwg);
+${flatMain("r")}
   if (r >= u.rows) { return; }
   let base = r * u.seq;
   var pd = 0.0;
@@ -186,14 +180,11 @@ export function softmaxBackward(s: Step, o: {
 function permuteKernel(toHeads: boolean): Kernel {
   return {
     name: toHeads ? "attention-split-heads" : "attention-merge-heads",
-    code: `${FLAT_INDEX}
-struct U { count: u32, seq: u32, heads: u32, headDim: u32, parts: u32, part: u32 }
+    code: `struct U { count: u32, seq: u32, heads: u32, headDim: u32, parts: u32, part: u32 }
 @group(0) @binding(0) var<storage, ${toHeads ? "read" : "read_write"}> tokens: array<f32>;
 @group(0) @binding(1) var<storage, ${toHeads ? "read_write" : "read"}> heads: array<f32>;
 @group(0) @binding(2) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
+${flatMain("i")}
   if (i >= u.count) { return; }
   let k = i % u.headDim;
   let t = (i / u.headDim) % u.seq;

@@ -8,21 +8,18 @@
  */
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 // f32 for any width; vec4 (4 columns per invocation) when cols is a multiple of 4.
 function kernel(vec: boolean): Kernel {
   const T = vec ? "vec4<f32>" : "f32";
   return {
     name: `column-sum-${T}`,
-    code: `${FLAT_INDEX}
-struct U { rows: u32, cols: u32 }
+    code: `struct U { rows: u32, cols: u32 }
 @group(0) @binding(0) var<storage, read> x: array<${T}>;
 @group(0) @binding(1) var<storage, read_write> into: array<${T}>;
 @group(0) @binding(2) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let c = flatIndex(gid, nwg);
+${flatMain("c")}
   if (c >= u.cols) { return; }
   var sum = ${T}(0.0);
   for (var r = 0u; r < u.rows; r++) { sum += x[r * u.cols + c]; }

@@ -11,10 +11,9 @@
  */
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
-const DECLS = `${FLAT_INDEX}
-struct U { rows: u32, classes: u32, gradScale: f32, nanBits: u32 }
+const DECLS = `struct U { rows: u32, classes: u32, gradScale: f32, nanBits: u32 }
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
 @group(0) @binding(1) var<storage, read> targets: array<i32>;
 @group(0) @binding(2) var<storage, read_write> dlogits: array<f32>;
@@ -37,9 +36,7 @@ fn main() {
 const ROWS: Kernel = {
   name: "cross-entropy-rows",
   code: `${DECLS}
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = flatIndex(gid, nwg);
+${flatMain("r")}
   if (r >= u.rows) { return; }
   let base = r * u.classes;
   let t = targets[r];

@@ -14,12 +14,11 @@ import {
   dropoutScale,
   dropoutThreshold,
 } from "../reference/dropout.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 const DROPOUT: Kernel = {
   name: "dropout",
-  code: `${FLAT_INDEX}
-struct U { count: u32, elementOffset: u32, key: u32, threshold: u32, scale: f32 }
+  code: `struct U { count: u32, elementOffset: u32, key: u32, threshold: u32, scale: f32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> u: U;
@@ -28,9 +27,7 @@ fn pcg(v: u32) -> u32 {
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
   return (word >> 22u) ^ word;
 }
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
+${flatMain("i")}
   if (i >= u.count) { return; }
   let r = pcg(pcg((i + u.elementOffset) ^ u.key) + u.key);
   out[i] = select(0.0, x[i] * u.scale, (r >> 8u) >= u.threshold);

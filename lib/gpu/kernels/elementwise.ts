@@ -9,17 +9,14 @@
 import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
-const MAIN = `@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
+const MAIN = `${flatMain("i")}
   if (i >= u.count) { return; }`;
 
 const ADD: Kernel = {
   name: "add",
-  code: `${FLAT_INDEX}
-struct U { count: u32 }
+  code: `struct U { count: u32 }
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -31,8 +28,7 @@ ${MAIN}
 
 const ACCUMULATE: Kernel = {
   name: "accumulate",
-  code: `${FLAT_INDEX}
-struct U { count: u32, alpha: f32 }
+  code: `struct U { count: u32, alpha: f32 }
 @group(0) @binding(0) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<uniform> u: U;
@@ -43,8 +39,7 @@ ${MAIN}
 
 const SCALE: Kernel = {
   name: "scale",
-  code: `${FLAT_INDEX}
-struct U { count: u32, alpha: f32 }
+  code: `struct U { count: u32, alpha: f32 }
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
 @group(0) @binding(1) var<uniform> u: U;
 ${MAIN}
@@ -54,8 +49,7 @@ ${MAIN}
 
 const FILL: Kernel = {
   name: "fill",
-  code: `${FLAT_INDEX}
-struct U { count: u32, value: f32 }
+  code: `struct U { count: u32, value: f32 }
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
 @group(0) @binding(1) var<uniform> u: U;
 ${MAIN}

@@ -16,19 +16,16 @@ import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import { type Tensor, tensorU32 } from "../tensor.ts";
 import { checkIds } from "../reference/embedding.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 const LOOKUP: Kernel = {
   name: "embedding-lookup",
-  code: `${FLAT_INDEX}
-struct U { rows: u32, cols: u32, vocab: u32, accumulate: u32, nanBits: u32 }
+  code: `struct U { rows: u32, cols: u32, vocab: u32, accumulate: u32, nanBits: u32 }
 @group(0) @binding(0) var<storage, read> table: array<f32>;
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
+${flatMain("i")}
   if (i >= u.rows * u.cols) { return; }
   let n = i / u.cols;
   let c = i % u.cols;
@@ -41,17 +38,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 const BACKWARD: Kernel = {
   name: "embedding-backward",
-  code: `${FLAT_INDEX}
-struct U { distinct: u32, cols: u32 }
+  code: `struct U { distinct: u32, cols: u32 }
 @group(0) @binding(0) var<storage, read> dout: array<f32>;
 @group(0) @binding(1) var<storage, read> rowIds: array<u32>;
 @group(0) @binding(2) var<storage, read> starts: array<u32>;
 @group(0) @binding(3) var<storage, read> tokens: array<u32>;
 @group(0) @binding(4) var<storage, read_write> dtable: array<f32>;
 @group(0) @binding(5) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
+${flatMain("i")}
   if (i >= u.distinct * u.cols) { return; }
   let d = i / u.cols;
   let c = i % u.cols;

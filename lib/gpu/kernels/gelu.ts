@@ -13,7 +13,7 @@ import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { GeluKind } from "../reference/gelu.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 const MATH = `
 fn erfcPos(a: f32) -> f32 { // erfc(a) for a >= 0
@@ -43,15 +43,13 @@ function kernel(kind: GeluKind, backward: boolean): Kernel {
   const fn = kind === "erf" ? "geluErf" : "geluTanh";
   return {
     name: `gelu-${kind}-${backward ? "backward" : "forward"}`,
-    code: `${FLAT_INDEX}${MATH}
+    code: `${MATH}
 struct U { count: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 ${backward ? "@group(0) @binding(1) var<storage, read> dout: array<f32>;" : ""}
 @group(0) @binding(${backward ? 2 : 1}) var<storage, read_write> out: array<f32>;
 @group(0) @binding(${backward ? 3 : 2}) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flatIndex(gid, nwg);
+${flatMain("i")}
   if (i >= u.count) { return; }
   out[i] = ${backward ? `dout[i] * ${fn}Grad(x[i])` : `${fn}(x[i])`};
 }`,

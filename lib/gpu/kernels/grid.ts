@@ -1,7 +1,8 @@
 /**
  * Small shared pieces of the kernel launchers: the dispatch grid for a flat element count
  * (spread over two dimensions when it exceeds the 65535-workgroup limit of one), the WGSL
- * function that turns it back into a flat index, and packing of uniform blocks.
+ * function that turns it back into a flat index and the entry point that starts with it,
+ * and packing of uniform blocks.
  *
  * @module
  */
@@ -45,6 +46,31 @@ export function flatGrid(count: number): [number, number] {
 export const FLAT_INDEX = `fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * ${WORKGROUP}u;
 }`;
+
+/**
+ * WGSL: the entry point of a flat kernel up to its first statement, with
+ * {@link FLAT_INDEX}'s `flatIndex` defined before it: `main`, {@link WORKGROUP}
+ * invocations per workgroup, with `let <index> = flatIndex(gid, nwg);`. The kernel's
+ * body follows (starting with its bounds check) and closes the brace; dispatch it
+ * with {@link flatGrid}.
+ *
+ * @example
+ * ```ts
+ * const code = `struct U { count: u32 }
+ * @group(0) @binding(0) var<storage, read_write> x: array<f32>;
+ * @group(0) @binding(1) var<uniform> u: U;
+ * ${flatMain("i")}
+ *   if (i >= u.count) { return; }
+ *   x[i] = 0.0;
+ * }`;
+ * ```
+ */
+export function flatMain(index: string): string {
+  return `${FLAT_INDEX}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let ${index} = flatIndex(gid, nwg);`;
+}
 
 /**
  * Packs a uniform block of 4-byte fields: `layout` has one letter per value, `u` (u32),

@@ -14,15 +14,14 @@
  */
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
-import { FLAT_INDEX, flatGrid, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 // The kernels come in two widths: f32 (any cols) and vec4 (cols a multiple of 4, 4x fewer
 // loads and loop trips; then \`u.cols\` counts groups of 4 columns). \`hsum\` adds lanes.
 function kernels(vec: boolean): { forward: Kernel; dx: Kernel; params: Kernel } {
   const T = vec ? "vec4<f32>" : "f32";
   const W = vec ? 4 : 1;
-  const head = `${FLAT_INDEX}
-fn hsum(v: ${T}) -> f32 { return ${vec ? "v.x + v.y + v.z + v.w" : "v"}; }`;
+  const head = `fn hsum(v: ${T}) -> f32 { return ${vec ? "v.x + v.y + v.z + v.w" : "v"}; }`;
   const forward: Kernel = {
     name: `layernorm-forward-${T}`,
     code: `${head}
@@ -34,9 +33,7 @@ struct U { rows: u32, cols: u32, eps: f32 }
 @group(0) @binding(4) var<storage, read_write> mean: array<f32>;
 @group(0) @binding(5) var<storage, read_write> rstd: array<f32>;
 @group(0) @binding(6) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = flatIndex(gid, nwg);
+${flatMain("r")}
   if (r >= u.rows) { return; }
   let base = r * u.cols;
   let n = f32(u.cols * ${W}u);
@@ -64,9 +61,7 @@ struct U { rows: u32, cols: u32 }
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<${T}>;
 @group(0) @binding(6) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let r = flatIndex(gid, nwg);
+${flatMain("r")}
   if (r >= u.rows) { return; }
   let base = r * u.cols;
   let m = mean[r];
@@ -99,9 +94,7 @@ struct U { rows: u32, cols: u32 }
 @group(0) @binding(4) var<storage, read_write> dgamma: array<${T}>;
 @group(0) @binding(5) var<storage, read_write> dbeta: array<${T}>;
 @group(0) @binding(6) var<uniform> u: U;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let c = flatIndex(gid, nwg);
+${flatMain("c")}
   if (c >= u.cols) { return; }
   var dg = ${T}(0.0);
   var db = ${T}(0.0);

@@ -7,7 +7,9 @@
  * erf has no WGSL builtin, so both the kernel and this reference compute it from the
  * Chebyshev-fitted complementary error function of Numerical Recipes (`erfcc`, section
  * 6.2): fractional error below 1.2e-7 everywhere, so the absolute error of erf is below
- * 1.2e-7 and the tail `Phi(x)` for negative `x` keeps its relative accuracy.
+ * 1.2e-7 and the tail `Phi(x)` for negative `x` keeps its relative accuracy. (The
+ * accurate float64 `erf` of the plain-TypeScript model reference is `erf` in
+ * `lib/models/reference.ts`; this module keeps to the kernel's approximation.)
  *
  * @module
  */
@@ -48,18 +50,6 @@ export function erfc(z: number): number {
                                 t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return z >= 0 ? r : 2 - r;
-}
-
-/**
- * The error function, `1 - erfc(z)` (absolute error < 1.2e-7).
- *
- * @example
- * ```ts
- * erf(0.5); // ~0.5204999
- * ```
- */
-export function erf(z: number): number {
-  return 1 - erfc(z);
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
