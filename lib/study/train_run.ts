@@ -6,7 +6,7 @@
  * @module
  */
 import type { Doc } from "../corpus/types.ts";
-import { createTokenClassifier } from "../train/classifier.ts";
+import { createTokenClassifier, releaseClassifier } from "../train/classifier.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { evaluate } from "../train/predict.ts";
 import { labelsOf } from "../tags/labels.ts";
@@ -48,34 +48,38 @@ export function createRunExecutor(
       scheme: training.scheme,
       seed,
     });
-    const trained = await fineTune(classifier, docs, {
-      epochs: training.epochs,
-      batchSize: training.batchSize,
-      learningRate: training.learningRate,
-      warmupRatio: training.warmupRatio,
-      weightDecay: training.weightDecay,
-      maxGradNorm: training.maxGradNorm,
-      maxLength: training.maxLength,
-      seed,
-      progress: "none",
-      onProgress: options.onStep,
-    });
-    const scores = await evaluate(classifier, prepared.test, { maxLength: training.maxLength });
-    return {
-      runId: run.runId,
-      model: model.name,
-      subsample: subsample.id,
-      documents: subsample.documents,
-      sentences: subsample.sentences,
-      entities: subsample.entities,
-      eps: subsample.eps,
-      micro: scores.micro,
-      byType: scores.byType,
-      trainMs: Math.round(performance.now() - start),
-      steps: trained.steps,
-      finalLoss: trained.losses.at(-1)?.loss ?? null,
-      seed,
-      finishedAt: new Date().toISOString(),
-    };
+    try {
+      const trained = await fineTune(classifier, docs, {
+        epochs: training.epochs,
+        batchSize: training.batchSize,
+        learningRate: training.learningRate,
+        warmupRatio: training.warmupRatio,
+        weightDecay: training.weightDecay,
+        maxGradNorm: training.maxGradNorm,
+        maxLength: training.maxLength,
+        seed,
+        progress: "none",
+        onProgress: options.onStep,
+      });
+      const scores = await evaluate(classifier, prepared.test, { maxLength: training.maxLength });
+      return {
+        runId: run.runId,
+        model: model.name,
+        subsample: subsample.id,
+        documents: subsample.documents,
+        sentences: subsample.sentences,
+        entities: subsample.entities,
+        eps: subsample.eps,
+        micro: scores.micro,
+        byType: scores.byType,
+        trainMs: Math.round(performance.now() - start),
+        steps: trained.steps,
+        finalLoss: trained.losses.at(-1)?.loss ?? null,
+        seed,
+        finishedAt: new Date().toISOString(),
+      };
+    } finally {
+      releaseClassifier(classifier);
+    }
   };
 }

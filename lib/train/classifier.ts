@@ -10,13 +10,11 @@
 import { join } from "node:path";
 import { homedir } from "node:os";
 import { getGpu, type Gpu } from "../gpu/device.ts";
-import type { Tensor } from "../gpu/tensor.ts";
 import { createConfig, type ModelConfig, type ModelFamily } from "../models/config.ts";
 import { initWeights } from "../models/init_weights.ts";
 import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
 import { ensureTokenizerJson } from "../models/tokenizer_build.ts";
-import { gpuOps } from "../models/gpu_ops.ts";
-import { createNet, type Net, netTensors } from "../models/transformer.ts";
+import { createGpuModel, type GpuModel, modelTensors, releaseModel } from "../models/gpu_model.ts";
 import { datasetDir, MANIFEST } from "../corpus/dataset.ts";
 import { labelList } from "../tags/labels.ts";
 import type { Scheme } from "../tags/scheme.ts";
@@ -34,7 +32,7 @@ import { loadTokenizer, type WordTokenizer } from "../tags/tokenizer.ts";
  */
 export type TokenClassifier = {
   config: ModelConfig;
-  net: Net<Tensor>;
+  net: GpuModel;
   tokenizer: WordTokenizer;
   tokenizerDir: string;
   /** Tags, index = label id (`config.labels`). */
@@ -152,7 +150,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
       `${o.source}: the tokenizer has ${tokenizer.vocabSize} tokens, the model's vocabulary ${config.vocabSize}`,
     );
   }
-  const net = createNet(gpuOps(gpu), config, tensors, { seed });
+  const net = createGpuModel(gpu, config, tensors, { seed });
   return { config, net, tokenizer, tokenizerDir, labels, scheme };
 }
 
@@ -169,7 +167,20 @@ export async function saveModel(classifier: TokenClassifier, dir: string): Promi
   await saveCheckpoint(
     dir,
     classifier.config,
-    await netTensors(classifier.net),
+    await modelTensors(classifier.net),
     classifier.tokenizerDir,
   );
+}
+
+/**
+ * Gives the classifier's GPU memory (parameters, gradients, optimizer state) back to the
+ * pool; the classifier must not be used afterwards.
+ *
+ * @example
+ * ```ts
+ * releaseClassifier(classifier);
+ * ```
+ */
+export function releaseClassifier(classifier: TokenClassifier): void {
+  releaseModel(classifier.net);
 }

@@ -59,7 +59,12 @@ export function scorePredictions(
   const pred = decodeToTags(examples, predictions, o.labels);
   const yTrue = gold.map((s) => s.tags);
   const yPred = pred.map((s) => s.tags);
-  const options = { mode: o.mode, scheme: o.mode === "strict" ? o.scheme ?? "IOB2" : undefined };
+  // zero_division=0 as seqeval's default gives, without its warning for a model that predicts nothing.
+  const options = {
+    mode: o.mode,
+    scheme: o.mode === "strict" ? o.scheme ?? "IOB2" : undefined,
+    zeroDivision: 0 as const,
+  };
   const dict = classificationReportDict(yTrue, yPred, options);
   const row = (name: string): EntityScores => {
     const r = dict[name];

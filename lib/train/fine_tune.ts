@@ -11,7 +11,7 @@
  * @module
  */
 import type { Doc } from "../corpus/types.ts";
-import { netTrainStep } from "../models/transformer.ts";
+import { trainStep } from "../models/gpu_model.ts";
 import { type Example, lengthGroupedBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
 import type { EntityScores } from "./evaluate.ts";
@@ -119,7 +119,7 @@ export async function fineTune(
     });
     for (const batch of batches) {
       const readLoss = (step + 1) % lossEvery === 0 || step + 1 === totalSteps;
-      const loss = await netTrainStep(classifier.net, batch, {
+      const loss = await trainStep(classifier.net, batch, {
         lr: linearSchedule(step, { peak: options.learningRate ?? 5e-5, warmupSteps, totalSteps }),
         weightDecay: options.weightDecay ?? 0,
         maxGradNorm: options.maxGradNorm ?? 1,

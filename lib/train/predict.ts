@@ -7,7 +7,7 @@
  */
 import type { Doc, Span } from "../corpus/types.ts";
 import { decodeToSpans, type Encoded, encodeDocs } from "../tags/align.ts";
-import { netLogits } from "../models/transformer.ts";
+import { predictLogits } from "../models/gpu_model.ts";
 import { sequentialBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
 import { type Evaluation, scorePredictions } from "./evaluate.ts";
@@ -32,7 +32,7 @@ export async function exampleLogits(
     padId: classifier.tokenizer.padId,
   });
   for (const batch of batches) {
-    const logits = await netLogits(classifier.net, batch);
+    const logits = await predictLogits(classifier.net, batch);
     batch.examples.forEach((ex, row) => {
       const n = examples[ex].inputIds.length;
       const from = row * batch.length * nLabels;

@@ -4,7 +4,7 @@ import { createRandom } from "../../lib/sampling/random.ts";
 import { createTokenClassifier, saveModel } from "../../lib/train/classifier.ts";
 import { fineTune } from "../../lib/train/fine_tune.ts";
 import { evaluate, predict } from "../../lib/train/predict.ts";
-import { netTensors } from "../../lib/models/transformer.ts";
+import { modelTensors } from "../../lib/models/gpu_model.ts";
 
 // A synthetic acknowledgement corpus: person names and organisations from fixed lists in
 // varied frames; the held-out documents combine them differently.
@@ -89,7 +89,7 @@ Deno.test("fineTune: deterministic for a seed (same losses, same weights)", asyn
   for (let i = 0; i < 2; i++) {
     const c = await createTokenClassifier(tinyBert);
     const r = await fineTune(c, docs, { ...options, epochs: 1, lossEvery: 1 });
-    runs.push({ losses: r.losses, tensors: await netTensors(c.net) });
+    runs.push({ losses: r.losses, tensors: await modelTensors(c.net) });
   }
   assert.deepEqual(runs[0].losses, runs[1].losses);
   for (const [name, t] of runs[0].tensors) {
@@ -117,7 +117,7 @@ Deno.test("saveModel: save -> load gives bit-identical weights and the same scor
     entityTypes: ["ORG", "PERSON"],
     seed: 3,
   });
-  const [a, b] = [await netTensors(c.net), await netTensors(loaded.net)];
+  const [a, b] = [await modelTensors(c.net), await modelTensors(loaded.net)];
   assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
   for (const [name, t] of a) assert.deepEqual(b.get(name)!.data, t.data, name);
   assert.deepEqual((await evaluate(loaded, docs)).micro, (await evaluate(c, docs)).micro);
