@@ -1,0 +1,163 @@
+/**
+ * The small operations interface the transformer token classifiers are written against
+ * (`lib/models/transformer.ts`), so that one composition of forward, backward and AdamW
+ * runs on two backends: the WebGPU kernels (`lib/models/gpu_ops.ts`, recording into one
+ * command buffer) and their plain-TypeScript references (`lib/models/cpu_ops.ts`, the CPU
+ * reference trainer of `lib/models/reference_train.ts`).
+ *
+ * Every operation writes into tensors it is given (the GPU's calling convention): those
+ * named "ADDS" accumulate, the others overwrite. A backend tensor `X` may be a view into a
+ * larger tensor (parameters live in two flat buffers, one per weight-decay group).
+ *
+ * @module
+ */
+import type { Activation } from "../gpu/reference/matmul.ts";
+import type { GeluKind } from "../gpu/reference/gelu.ts";
+import type { AdamWOptions } from "../gpu/reference/adamw.ts";
+
+/**
+ * Arguments of a (batched) matmul `C = act(alpha * op(A) @ op(B) + bias) (+ C)`, as
+ * `lib/gpu/kernels/matmul.ts` takes them.
+ *
+ * @example
+ * ```ts
+ * import type { MatmulArgs } from "./ops.ts";
+ * declare const x: Float32Array, w: Float32Array, y: Float32Array;
+ * const args: MatmulArgs<Float32Array> = { a: x, b: w, c: y, m: 4, n: 3, k: 2, transB: true };
+ * ```
+ */
+export type MatmulArgs<X> = {
+  a: X;
+  b: X;
+  c: X;
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  bias?: X;
+  activation?: Activation;
+  accumulate?: boolean;
+  batch?: number;
+};
+
+/**
+ * The shape of attention heads: batch, sequence length, heads and head width.
+ *
+ * @example
+ * ```ts
+ * import type { Heads } from "./ops.ts";
+ * const h: Heads = { batch: 2, seq: 7, heads: 4, headDim: 8 };
+ * ```
+ */
+export type Heads = { batch: number; seq: number; heads: number; headDim: number };
+
+/**
+ * A backend: tensors of type `X` and the operations of one training or inference step.
+ * Integer tensors (token ids, masks, targets) come from {@link Ops.ints}; an id tensor made
+ * with `plan` can feed {@link Ops.embeddingBackward}.
+ *
+ * @example
+ * ```ts
+ * import type { Ops } from "./ops.ts";
+ * function double<X>(ops: Ops<X>, x: X, out: X): void {
+ *   ops.add({ a: x, b: x, out });
+ * }
+ * ```
+ */
+export type Ops<X> = {
+  /** Storage offsets of views must be multiples of this many elements. */
+  align: number;
+  /** The most bytes one tensor may span where a kernel binds it whole. */
+  maxBinding: number;
+  /** A persistent tensor (parameters, moments) holding `data`; never released by `finish`. */
+  persistent(shape: number[], data: Float32Array): X;
+  /** A scratch tensor of this step (contents unspecified), released by `finish`. */
+  alloc(shape: number[]): X;
+  /** Gives a scratch tensor back before the step ends (it must not be used afterwards). */
+  release(x: X): void;
+  /** A view of `shape` starting `offset` elements into `x`. */
+  view(x: X, shape: number[], offset: number): X;
+  /** An integer tensor of this step; `plan` prepares it as embedding ids for the backward. */
+  ints(data: Int32Array, plan?: { vocab: number; paddingIdx?: number }): X;
+  matmul(o: MatmulArgs<X>): void;
+  layerNormForward(o: {
+    x: X;
+    gamma: X;
+    beta: X;
+    out: X;
+    mean: X;
+    rstd: X;
+    rows: number;
+    cols: number;
+    eps: number;
+  }): void;
+  /** ADDS into `dx`, `dgamma`, `dbeta`. */
+  layerNormBackward(o: {
+    dout: X;
+    x: X;
+    gamma: X;
+    mean: X;
+    rstd: X;
+    dx: X;
+    dgamma: X;
+    dbeta: X;
+    rows: number;
+    cols: number;
+  }): void;
+  gelu(o: { x: X; out: X; kind: GeluKind }): void;
+  geluBackward(o: { x: X; dout: X; dx: X; kind: GeluKind }): void;
+  softmaxForward(o: {
+    scores: X;
+    probs: X;
+    batch: number;
+    heads: number;
+    seq: number;
+    scale: number;
+    keyMask?: X;
+    causal?: boolean;
+  }): void;
+  softmaxBackward(o: {
+    probs: X;
+    dprobs: X;
+    dscores: X;
+    batch: number;
+    heads: number;
+    seq: number;
+    scale: number;
+  }): void;
+  splitQkv(o: { qkv: X; q: X; k: X; v: X; shape: Heads }): void;
+  mergeQkv(o: { dq: X; dk: X; dv: X; dqkv: X; shape: Heads }): void;
+  splitHeads(o: { x: X; out: X; shape: Heads }): void;
+  mergeHeads(o: { y: X; out: X; shape: Heads }): void;
+  embeddingLookup(
+    o: { table: X; ids: X; out: X; rows: number; cols: number; accumulate?: boolean },
+  ): void;
+  /** ADDS `dout` rows into `dtable` rows of `ids` (made by `ints` with a plan). */
+  embeddingBackward(o: { dout: X; ids: X; dtable: X; cols: number }): void;
+  dropout(o: { x: X; out: X; p: number; seed: number; step: number }): void;
+  crossEntropy(o: {
+    logits: X;
+    targets: X;
+    dlogits: X;
+    losses: X;
+    loss: X;
+    rows: number;
+    classes: number;
+  }): void;
+  add(o: { a: X; b: X; out: X }): void;
+  /** `dst += alpha * src`. */
+  accumulate(o: { dst: X; src: X; alpha?: number }): void;
+  fill(o: { x: X; value: number }): void;
+  /** ADDS the column sums of `x` `[rows, cols]` into `into`. */
+  columnSum(o: { x: X; rows: number; cols: number; into: X }): void;
+  /** `out` `[2]` = `[global L2 norm of grads, min(1, maxNorm / (norm + 1e-6))]`. */
+  gradNorm(o: { grads: X[]; out: X; maxNorm: number }): void;
+  /** One AdamW update in place, the gradient scaled by `clip[1]`. */
+  adamw(t: { param: X; grad: X; m: X; v: X; clip: X }, o: AdamWOptions): void;
+  /** Schedules a read of `x`, resolved once the step has run (`submit`). */
+  read(x: X): Promise<Float32Array>;
+  /** Runs what was recorded (GPU: one command buffer) and releases the step's scratch. */
+  submit(): Promise<void>;
+};
