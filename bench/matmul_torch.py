@@ -1,11 +1,14 @@
-"""PyTorch CPU reference for bench/matmul_bench.ts: GFLOP/s of float32 A[m,k] @ B[k,n].
+"""PyTorch CPU reference for bench/matmul_bench.ts: GFLOP/s of float32 op(A) @ op(B).
 
-Usage: python3 bench/matmul_torch.py 512x768x768 1024x1024x1024 ...
+Usage: python3 bench/matmul_torch.py 512x768x768 1024x384x128tb 64x64x64tbb32 ...
+A shape is MxNxK (C[M,N] = op(A)[M,K] @ op(B)[K,N]), then "ta" (A stored [K,M], used
+transposed), "tb" (B stored [N,K], used transposed) and "bB" (a batch of B products).
 Prints one JSON object {"torch": version, "threads": 2, "results": [{"shape", "gflops"}]}.
-Uses 2 threads (OMP_NUM_THREADS=2 is also set by the caller); median of repeated runs.
+Uses 2 threads (OMP_NUM_THREADS=2 is also set by the caller); median of 7 timed loops.
 """
 import json
 import os
+import re
 import sys
 import time
 
@@ -15,13 +18,28 @@ import torch  # noqa: E402
 torch.set_num_threads(2)
 
 
-def bench(m, n, k):
-    a = torch.rand(m, k, dtype=torch.float32)
-    b = torch.rand(k, n, dtype=torch.float32)
-    c = torch.empty(m, n, dtype=torch.float32)
+def operands(m, n, k, ta, tb, batch):
+    a = torch.rand(batch, k, m) if ta else torch.rand(batch, m, k)
+    b = torch.rand(batch, n, k) if tb else torch.rand(batch, k, n)
+    a = a.transpose(1, 2) if ta else a
+    b = b.transpose(1, 2) if tb else b
+    if batch == 1:
+        return a[0], b[0]
+    return a, b
+
+
+def bench(shape):
+    g = re.fullmatch(r"(\d+)x(\d+)x(\d+)(ta)?(tb)?(?:b(\d+))?", shape)
+    if not g:
+        raise SystemExit(f"bench/matmul_torch.py: bad shape {shape!r}")
+    m, n, k = int(g[1]), int(g[2]), int(g[3])
+    ta, tb, batch = g[4] is not None, g[5] is not None, int(g[6] or 1)
+    a, b = operands(m, n, k, ta, tb, batch)
+    c = torch.matmul(a, b)
     for _ in range(3):
         torch.matmul(a, b, out=c)
-    reps = max(3, int(2e9 / (2 * m * n * k)))
+    flops = 2 * m * n * k * batch
+    reps = max(3, int(2e9 / flops))
     times = []
     for _ in range(7):
         t0 = time.perf_counter()
@@ -29,11 +47,8 @@ def bench(m, n, k):
             torch.matmul(a, b, out=c)
         times.append((time.perf_counter() - t0) / reps)
     times.sort()
-    return 2 * m * n * k / times[len(times) // 2] / 1e9
+    return flops / times[len(times) // 2] / 1e9
 
 
-results = []
-for shape in sys.argv[1:]:
-    m, n, k = (int(x) for x in shape.split("x"))
-    results.append({"shape": shape, "gflops": bench(m, n, k)})
+results = [{"shape": s, "gflops": bench(s)} for s in sys.argv[1:]]
 print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))

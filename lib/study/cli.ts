@@ -43,7 +43,8 @@ Options:
   --dataset NAME      dataset from data/manifest.json (default grobid-acknowledgements)
   --model SPEC        a model, repeatable: NAME=SOURCE where SOURCE is a local folder in
                       the Hugging Face layout, a Hub name org/name, or random:FAMILY
-                      (bert, roberta, distilbert, gpt2; tiny: 2 layers, 128 hidden)
+                      (bert, distilbert, gpt2; tiny: 2 layers, 128 hidden; bert and
+                      distilbert use bert-base-uncased's vocabulary, gpt2 GPT-2's)
   --count N           number of subsamples
   --sizes A-B,C-D     size ranges (in sentences, or documents with --unit documents)
   --unit UNIT         sentences (default) or documents
@@ -63,14 +64,14 @@ function modelFromSpec(text: string): ModelSpec {
   const m = /^([\w.-]+)=(.+)$/.exec(text);
   if (!m) throw new Error(`--model "${text}": expected NAME=SOURCE, e.g. tiny=random:bert`);
   const [, name, source] = m;
-  const random = /^random:(bert|roberta|distilbert|gpt2)$/.exec(source);
+  const random = /^random:(bert|distilbert|gpt2)$/.exec(source);
   if (random) {
     const family = random[1] as ModelSpec["family"];
     return {
       ...DEFAULT_STUDY.models[0],
       name,
       family,
-      tokenizer: family === "gpt2" || family === "roberta" ? "gpt2" : "bert-base-uncased",
+      tokenizer: family === "gpt2" ? "gpt2" : "bert-base-uncased",
     };
   }
   if (source.startsWith("random:")) {

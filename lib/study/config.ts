@@ -81,7 +81,7 @@ export type StudyConfig = {
 
 /**
  * The default study: the GROBID acknowledgements with PERSON and ORG, a fifth of the
- * documents held out, 40 subsamples from 20 to 800 sentences, one tiny BERT trained from
+ * documents held out, 40 subsamples from 20 to 600 sentences, one tiny BERT trained from
  * scratch. Sized to finish within about 15 minutes on a 2-core CPU machine (WebGPU on
  * lavapipe). A tiny model from random weights needs a larger learning rate and more
  * epochs than fine-tuning a pretrained one.
@@ -97,7 +97,7 @@ export const DEFAULT_STUDY: StudyConfig = {
   test: { fraction: 0.2 },
   plan: {
     count: 40,
-    sizes: [[20, 200], [200, 400], [400, 600], [600, 800]],
+    sizes: [[20, 150], [150, 300], [300, 450], [450, 600]],
     unit: "sentences",
     design: "random",
   },
@@ -113,9 +113,9 @@ export const DEFAULT_STUDY: StudyConfig = {
     tokenizer: "bert-base-uncased",
   }],
   training: {
-    epochs: 8,
+    epochs: 3,
     batchSize: 16,
-    learningRate: 1e-3,
+    learningRate: 3e-3,
     warmupRatio: 0.1,
     weightDecay: 0.01,
     maxGradNorm: 1,

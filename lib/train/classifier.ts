@@ -122,13 +122,21 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
     if (!o.tokenizer) throw new Error("createTokenClassifier: a random model needs a tokenizer");
     tokenizerDir = await tokenizerFolder(o.tokenizer);
     const tokenizer = await loadTokenizer(tokenizerDir);
+    // RoBERTa numbers positions from padding_idx + 1, so its pad id must be small (1 in RoBERTa's vocabulary).
+    const positionOffset = o.family === "roberta" ? tokenizer.padId + 1 : 0;
+    if (positionOffset > 4) {
+      throw new Error(
+        `createTokenClassifier: a RoBERTa model needs a RoBERTa tokenizer (<pad> = 1); ` +
+          `the one in ${tokenizerDir} pads with id ${tokenizer.padId}`,
+      );
+    }
     config = createConfig({
       family: o.family,
       hiddenSize: o.hiddenSize ?? 128,
       numLayers: o.numLayers ?? 2,
       numHeads: o.numHeads ?? 2,
       intermediateSize: o.intermediateSize ?? 4 * (o.hiddenSize ?? 128),
-      maxPositions: o.maxPositions ?? 512,
+      maxPositions: (o.maxPositions ?? 512) + positionOffset,
       vocabSize: tokenizer.vocabSize,
       padTokenId: tokenizer.padId,
       labels,

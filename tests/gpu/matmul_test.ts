@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
 import { release, type Tensor, tensor, view } from "../../lib/gpu/tensor.ts";
 import { step } from "../../lib/gpu/kernel.ts";
-import { type Activation, canVec4, matmul, matmulKernel } from "../../lib/gpu/kernels/matmul.ts";
+import {
+  type Activation,
+  canVec4,
+  choosePath,
+  matmul,
+  matmulKernel,
+  tiledPlan,
+} from "../../lib/gpu/kernels/matmul.ts";
 import { matmulBackward, matmulForward } from "../../lib/gpu/reference/matmul.ts";
 import { numericGradient } from "../../lib/gpu/reference/gradcheck.ts";
 
@@ -43,19 +50,26 @@ type Case = {
   accumulate?: boolean;
   vec4?: boolean;
   block?: [number, number, number, number];
+  path?: "direct" | "tiled";
+  strides?: { a?: number; b?: number; c?: number };
 };
 
 async function check(c: Case, seed: number): Promise<void> {
   const gpu = await getGpu();
   const batch = c.batch ?? 1;
-  const a = rand(batch * c.m * c.k, seed), b = rand(batch * c.k * c.n, seed + 1);
+  const sa = c.strides?.a ?? c.m * c.k, sb = c.strides?.b ?? c.k * c.n;
+  const sc = c.strides?.c ?? c.m * c.n;
+  const a = rand((batch - 1) * sa + c.m * c.k, seed);
+  const b = rand((batch - 1) * sb + c.k * c.n, seed + 1);
   const bias = c.bias ? rand(c.n, seed + 2) : undefined;
-  const c0 = rand(batch * c.m * c.n, seed + 3);
+  const c0 = rand((batch - 1) * sc + c.m * c.n, seed + 3);
   const want = matmulForward(a, b, {
     ...c,
     bias,
     accumulate: c.accumulate ? Float32Array.from(c0) : undefined,
   });
+  // entries of C between padded batch entries keep their old values
+  for (let i = 0; i < want.length; i++) if (i % sc >= c.m * c.n) want[i] = c0[i];
   const ts: Tensor[] = [tensor(gpu, [a.length], a), tensor(gpu, [b.length], b)];
   const ct = tensor(gpu, [c0.length], c0);
   const bt = bias ? tensor(gpu, [c.n], bias) : undefined;
@@ -90,7 +104,9 @@ Deno.test("matmul: awkward shapes, all transpose combinations (scalar loads)", a
   let seed = 1;
   for (const [m, n, k] of shapes) {
     for (const transA of [false, true]) {
-      for (const transB of [false, true]) await check({ m, n, k, transA, transB }, seed++);
+      for (const transB of [false, true]) {
+        await check({ m, n, k, transA, transB, path: "direct" }, seed++);
+      }
     }
   }
 });
@@ -101,7 +117,7 @@ Deno.test("matmul: vec4 loads on aligned shapes, all transpose combinations", as
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
         assert.ok(canVec4({ m, n, k, transA, transB, sA: 0, sB: 0, offA: 0, offB: 0 }));
-        await check({ m, n, k, transA, transB, vec4: true }, seed++);
+        await check({ m, n, k, transA, transB, vec4: true, path: "direct" }, seed++);
       }
     }
   }
@@ -232,4 +248,105 @@ Deno.test("matmul reference: backward agrees with central finite differences (f6
       }
     }
   }
+});
+
+Deno.test("matmul tiled: plan of a BERT-sized product (hand-worked)", () => {
+  // K = 768: 6 chunks of 128, read 3 per dispatch (2 dispatches); 16384 / 128 = 128 rows and
+  // columns fit a 64 KiB window (steps of 16 = tm rows, 64 = tn * wx columns).
+  const p = tiledPlan(512, 768, 768);
+  assert.deepEqual([p.kc, p.q, p.w, p.pz, p.r, p.p, p.nd, p.s], [128, 6, 3, 1, 128, 4, 128, 6]);
+  assert.equal(p.tile4, 4096); // 128 * 128 / 4 vec4s: exactly one window
+  // K = 100: one chunk; 16384 / 100 = 163 -> 160 rows, 128 columns; a dispatch covers up to 5
+  // row panels
+  const small = tiledPlan(1024, 384, 100);
+  assert.deepEqual(
+    [small.kc, small.q, small.w, small.pz, small.r, small.p, small.nd, small.s],
+    [100, 1, 1, 5, 160, 7, 128, 3],
+  );
+  assert.equal(small.tile4, 4000); // max(160, 128) * 100 / 4 = 4000, a multiple of 16
+  assert.equal(choosePath(512, 768, 768, 1), "tiled");
+  assert.equal(choosePath(4, 4, 4, 1), "direct");
+  assert.equal(choosePath(64, 64, 64, 32), "direct"); // attention: many small products
+  // K = 600: 5 chunks -> 6 of 100; 16384 / 100 = 163 columns cannot hold 64 * 8 = 512
+  assert.throws(() => tiledPlan(8, 8, 600, [64, 64, 8, 1]), /does not fit/);
+});
+
+Deno.test("matmul tiled: all transpose combinations, ragged edges, one and many K chunks", async () => {
+  let seed = 300;
+  // k = 1100: 9 chunks of 124 in 3 dispatches (first, mid, last stages); 1300 x 12 x 128:
+  // 11 row panels of 128 in dispatches of 5, 5 and 1 panels
+  for (
+    const [m, n, k] of [[33, 70, 5], [130, 67, 259], [20, 36, 1100], [1300, 12, 128]] as const
+  ) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        await check({ m, n, k, transA, transB, path: "tiled" }, seed++);
+      }
+    }
+  }
+});
+
+Deno.test("matmul tiled: epilogues (alpha, bias, activations, accumulate) on vec4 and scalar C", async () => {
+  let seed = 400;
+  for (const activation of ["none", "gelu", "gelu_erf", "relu"] as const) {
+    // n = 36: vec4 stores; n = 37: scalar stores
+    for (const n of [36, 37]) {
+      const block: [number, number, number, number] = [8, 8, 8, 1]; // quicker to compile
+      await check(
+        { m: 19, n, k: 40, alpha: 0.7, bias: true, activation, path: "tiled", block },
+        seed++,
+      );
+    }
+  }
+  // several K dispatches (partial sums through T), then the epilogue
+  await check(
+    { m: 19, n: 37, k: 600, alpha: -1.5, bias: true, activation: "gelu_erf", path: "tiled" },
+    seed++,
+  );
+  await check({ m: 19, n: 36, k: 600, accumulate: true, transB: true, path: "tiled" }, seed++);
+  await check(
+    { m: 16, n: 37, k: 40, accumulate: true, bias: true, activation: "relu", path: "tiled" },
+    seed++,
+  );
+  await check({ m: 24, n: 40, k: 72, block: [16, 8, 8, 1], transA: true, path: "tiled" }, seed++);
+  // two rows of invocations per workgroup, 3 row panels of 128 in one dispatch
+  await check({ m: 300, n: 40, k: 128, block: [8, 8, 4, 2], transB: true, path: "tiled" }, seed++);
+});
+
+Deno.test("matmul tiled: batched with padded strides (attention-like)", async () => {
+  await check({ m: 16, n: 16, k: 12, batch: 3, transB: true, path: "tiled" }, 500);
+  await check({
+    m: 9,
+    n: 10,
+    k: 11,
+    batch: 3,
+    transA: true,
+    path: "tiled",
+    strides: { a: 101, b: 113, c: 97 },
+  }, 501);
+});
+
+Deno.test("matmul tiled: tensors at unaligned offsets (views)", async () => {
+  const gpu = await getGpu();
+  const m = 13, n = 10, k = 21;
+  const a = rand(m * k, 41), b = rand(k * n, 42);
+  const aBuf = tensor(gpu, [1 + m * k], [0, ...a]);
+  const bBuf = tensor(gpu, [3 + k * n], [0, 0, 0, ...b]);
+  const cBuf = tensor(gpu, [3 + m * n], new Float32Array(3 + m * n).fill(-7));
+  const s = step(gpu);
+  matmul(s, {
+    a: view(aBuf, [m * k], 1),
+    b: view(bBuf, [k * n], 3),
+    c: view(cBuf, [m * n], 2),
+    m,
+    n,
+    k,
+    path: "tiled",
+  });
+  const out = s.read(cBuf);
+  await s.submit();
+  const got = await out;
+  assertClose(got.subarray(2, 2 + m * n), matmulForward(a, b, { m, n, k }), "tiled views");
+  assert.deepEqual([got[0], got[1], got[2 + m * n]], [-7, -7, -7]);
+  for (const t of [aBuf, bBuf, cBuf]) release(t);
 });

@@ -123,3 +123,20 @@ Deno.test("saveModel: save -> load gives bit-identical weights and the same scor
   assert.deepEqual((await evaluate(loaded, docs)).micro, (await evaluate(c, docs)).micro);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("fineTune: GPT-2 with the byte-level BPE tokenizer built from vocab files", async () => {
+  for (const family of ["gpt2"] as const) {
+    const classifier = await createTokenClassifier({ ...tinyBert, family, tokenizer: "gpt2" });
+    const result = await fineTune(classifier, synthetic(32, 11), { ...options, epochs: 3 });
+    assert.ok(
+      result.losses[0].loss > result.losses.at(-1)!.loss,
+      `${family}: ${JSON.stringify(result.losses)}`,
+    );
+    const e = await evaluate(classifier, synthetic(8, 12));
+    assert.equal(e.micro.support, 16, family); // 8 documents, a person and an organisation each
+  }
+  await assert.rejects(
+    createTokenClassifier({ ...tinyBert, family: "roberta", tokenizer: "gpt2" }),
+    /a RoBERTa model needs a RoBERTa tokenizer \(<pad> = 1\); the one in .* pads with id 50256/,
+  );
+});

@@ -3,21 +3,31 @@
  * either operand transposed, batched with strides, and an optional accumulate into C.
  * The CPU reference is `lib/gpu/reference/matmul.ts` (same conventions; see there).
  *
- * Design (tuned for Mesa lavapipe, where a GPU "lane" is one SIMD lane of a CPU core):
- * register blocking without shared memory or barriers. Each invocation computes a
- * `TM x TN` block of C in vec4 accumulators with `fma`; per step of k it loads TM values
- * of A and TN values of B, so loads per multiply-add fall as 1/TM + 1/TN. Rows and columns
- * past the edge are clamped on load and skipped on store, so any shape works. The WGSL
- * is generated from a small template per (transA, transB, activation, bias, accumulate,
- * block); pipelines are cached by code in `lib/gpu/kernel.ts`.
+ * Two paths, both tuned for Mesa lavapipe (where a GPU "lane" is one SIMD lane of a CPU core)
+ * and both register-blocked without shared memory or barriers; {@link choosePath} picks one:
  *
- * Measured on this machine's lavapipe (LLVM 15, 256-bit, 2 threads; see
- * bench/matmul_bench.ts for the full table): pure fma throughput of a lavapipe lane tops out
- * near 75 GFLOP/s (2 threads), and each per-lane load costs ~25 fma, so bigger blocks
- * win until register spills dominate: at 512x768x768 blocks of 8x8 / 16x16 / 32x16 /
- * 32x32 gave ~17 / 18 / 21 / 25 GFLOP/s. Loading A rows through a uniform buffer (one
- * dispatch per row block) was no faster (~26). The default block is chosen per shape by
- * {@link chooseBlock}.
+ * - tiled (the default for products of >= 2^20 multiply-adds per batch entry): op(A) and
+ *   op(B) are first packed ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc` and
+ *   `nd x kc`, kc <= 128; {@link tiledPlan}) of a scratch buffer that is also a uniform
+ *   buffer; the compute kernel ({@link tiledKernel}) reads up to 3 K-chunks per dispatch
+ *   from 2 x 3 uniform windows (or, when K is one chunk, up to 5 row panels), each
+ *   invocation a 16x8 block in vec4 accumulators with `fma`; longer K carries partial sums
+ *   through a scratch buffer. Why: Mesa 22.3 reads storage buffers one lane at a time
+ *   (~20-40 ns per 8-lane vec4 load on 2 threads, the time of ~50 vec4 fma) but uniform
+ *   buffers with a gather, or one load and a broadcast when the address is the same for all
+ *   lanes (A rows here): 2-3x cheaper. Sums over K run in f32 in a different order than the
+ *   direct path (per chunk, then across chunks), within the tests' 1e-4 relative tolerance.
+ * - direct (small products, batched attention): reads A and B from their storage buffers;
+ *   each invocation computes a `TM x TN` block ({@link chooseBlock}: 16x16, 8x8 for batched
+ *   products) with vec4 loads where aligned ({@link canVec4}). Rows and columns past the
+ *   edge are clamped on load and skipped on store, so any shape works.
+ *
+ * The WGSL is generated from small templates per variant; pipelines are cached by code in
+ * `lib/gpu/kernel.ts`. Measured on this machine's lavapipe (see bench/matmul_bench.ts for
+ * the table and the experiments): the tiled path ran 1.1-1.6x faster than the direct one at
+ * BERT and tiny-BERT shapes, up to ~5x at dW = dY^T X (transposed A, K = 1024), but stays
+ * at ~10-25 GFLOP/s, short of the 35 GFLOP/s target: stores cost as much as loads and
+ * lavapipe syncs its threads after each dispatch, which the 64 KiB windows make small.
  *
  * @module
  */
@@ -25,6 +35,7 @@ import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Binding, Kernel, Step } from "../kernel.ts";
 import type { Activation } from "../reference/matmul.ts";
+import { FLAT_INDEX, flatGrid } from "./grid.ts";
 
 export type { Activation } from "../reference/matmul.ts";
 
@@ -269,20 +280,22 @@ export function matmulKernel(v: MatmulVariant): Kernel {
 }
 
 /**
- * A block size `[tm, tn, wx, wy]` for a product: 16x16 when that still gives at least 64
- * invocations (so both CPU threads and all SIMD lanes have work), else 8x8, else 4x4.
- * Larger blocks (32x16, 32x32) ran up to ~20% faster at BERT shapes but took 4-17 s to
- * compile per variant on lavapipe, so they are opt-in through `block`.
+ * The block `[tm, tn, wx, wy]` of the direct path for a product: 16x16 when that still gives
+ * at least 64 invocations (so both CPU threads and all SIMD lanes have work), else 8x8, else
+ * 4x4; batched products (attention) take 8x8 first, which ran ~1.5x faster than 16x16 at
+ * 32 x (64x64x64). Larger blocks (32x16, 32x32) ran up to ~20% faster at BERT shapes but
+ * took 4-17 s to compile per variant on lavapipe, so they are opt-in through `block`.
  *
  * @example
  * ```ts
  * import { chooseBlock } from "./matmul.ts";
  * console.log(chooseBlock(512, 768, 1)); // [16, 16, 8, 1]
+ * console.log(chooseBlock(64, 64, 32)); // [8, 8, 8, 1]
  * console.log(chooseBlock(7, 13, 1)); // [4, 4, 8, 1]
  * ```
  */
 export function chooseBlock(m: number, n: number, batch: number): [number, number, number, number] {
-  for (const t of [16, 8]) {
+  for (const t of batch > 1 ? [8] : [16, 8]) {
     if (Math.ceil(m / t) * Math.ceil(n / t) * batch >= 64) return [t, t, 8, 1];
   }
   return [4, 4, 8, 1];
@@ -323,8 +336,17 @@ export type MatmulOptions = {
   strides?: { a?: number; b?: number; c?: number };
   /** Use vec4 loads when the shape allows (default true; false forces scalar loads). */
   vec4?: boolean;
-  /** Override the block `[tm, tn, wx, wy]` (default {@link chooseBlock}). */
+  /**
+   * Override the block `[tm, tn, wx, wy]` of the path taken (defaults: {@link chooseBlock},
+   * 16x8 for the tiled path); a block without a `path` selects the direct path.
+   */
   block?: [number, number, number, number];
+  /**
+   * `"tiled"`: pack op(A) and op(B) into uniform-buffer windows first ({@link tiledPlan});
+   * `"direct"`: read the storage buffers in place. Default: {@link choosePath}, falling back
+   * to direct when the packed operands would not fit one storage binding.
+   */
+  path?: "direct" | "tiled";
 };
 
 function bindAligned(gpu: Gpu, t: Tensor, extent: number, what: string): {
@@ -399,6 +421,11 @@ export function matmul(step: Step, o: MatmulOptions): void {
     }
   }
   if (m === 0 || n === 0 || batch === 0) return;
+  // an explicit block without a path keeps the direct path it was tuned for
+  const path = o.path ?? (o.block ? "direct" : choosePath(m, n, k, batch));
+  if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
+    return;
+  }
   const [tm, tn, wx, wy] = o.block ?? chooseBlock(m, n, batch);
   const A = bindAligned(gpu, o.a, Math.max(eA, 1), "A");
   const B = bindAligned(gpu, o.b, Math.max(eB, 1), "B");
@@ -450,4 +477,488 @@ export function matmul(step: Step, o: MatmulOptions): void {
   new Float32Array(uniforms, 40, 1)[0] = o.alpha ?? 1;
   const gx = Math.ceil(Math.ceil(n / tn) / wx), gy = Math.ceil(Math.ceil(m / tm) / wy);
   step.dispatch(kernel, bindings, [gx, gy, batch], uniforms);
+}
+
+/** Floats in one uniform-buffer window: 64 KiB, WebGPU's default maxUniformBufferBindingSize. */
+const WINDOW = 16384;
+/** Largest K chunk (one window) of the tiled path. */
+const KC_MAX = 128;
+/**
+ * Most uniform buffers one dispatch binds. With 9 or 10 (allowed by WebGPU's limit of 12),
+ * lavapipe 22.3 corrupted its heap in about every second test run (crashes in free/realloc);
+ * with 5 or 7 none did in 14 runs.
+ */
+const MAX_UNIFORM_BUFFERS = 7;
+/** Most K chunks (pairs of windows) one tiled dispatch reads: 3 + 3 + 1 uniform buffers. */
+const WINDOWS_MAX = (MAX_UNIFORM_BUFFERS - 1) >> 1;
+/** Most row panels (A windows) one dispatch reads when K fits one chunk: 5 + 1 + 1. */
+const PANELS_MAX = MAX_UNIFORM_BUFFERS - 2;
+
+/**
+ * How the tiled path cuts a product: K into `q` chunks of `kc` (a multiple of 4), read `w`
+ * chunks per dispatch (`q` is a multiple of `w`; chunks past K are zeros), the rows of C into
+ * `p` panels of `r` rows and the columns into `s` panels of `nd` columns, so that each packed
+ * tile of op(A) (`r x kc`) and of op(B) (`nd x kc`) fits one 64 KiB uniform window; when K is
+ * one chunk, a dispatch covers `pz` row panels (one A window each). `tile4`
+ * is the packed tile stride in vec4s (a multiple of 256 bytes); `block` is the invocation
+ * block and workgroup `[tm, tn, wx, wy]`.
+ *
+ * @example
+ * ```ts
+ * import type { TiledPlan } from "./matmul.ts";
+ * const p: TiledPlan = { kc: 128, q: 3, w: 3, pz: 1, r: 128, p: 8, nd: 128, s: 1,
+ *   tile4: 4096, block: [16, 8, 8, 1] };
+ * ```
+ */
+export type TiledPlan = {
+  kc: number;
+  q: number;
+  w: number;
+  /** Row panels per dispatch (more workgroups per dispatch when K fits one chunk). */
+  pz: number;
+  r: number;
+  p: number;
+  nd: number;
+  s: number;
+  tile4: number;
+  block: [number, number, number, number];
+};
+
+/**
+ * The {@link TiledPlan} of an `m x n x k` product (optionally with a given block).
+ *
+ * @example
+ * ```ts
+ * import { tiledPlan } from "./matmul.ts";
+ * const p = tiledPlan(1024, 128, 768);
+ * console.log(p.kc, p.q, p.w, p.pz, p.r, p.p, p.nd, p.s); // 128 6 3 1 128 8 128 1
+ * ```
+ */
+export function tiledPlan(
+  m: number,
+  n: number,
+  k: number,
+  block?: [number, number, number, number],
+): TiledPlan {
+  const [tm, tn, wx, wy] = block ?? [16, 8, 8, 1];
+  const up = (x: number, d: number) => Math.ceil(x / d) * d;
+  const chunks = Math.max(1, Math.ceil(k / KC_MAX));
+  const w = Math.min(WINDOWS_MAX, chunks);
+  const q = up(chunks, w);
+  const kc = Math.max(4, up(Math.ceil(k / q), 4));
+  const rowStep = tm * wy, colStep = tn * wx;
+  const fit = (step: number) => Math.floor(WINDOW / kc / step) * step;
+  if (fit(rowStep) < rowStep || fit(colStep) < colStep) {
+    throw new Error(
+      `lib/gpu/kernels/matmul.ts: block ${tm}x${tn} (${wx}x${wy}) does not fit a K chunk of ${kc}`,
+    );
+  }
+  const r = Math.min(fit(rowStep), up(m, rowStep));
+  const nd = Math.min(fit(colStep), up(n, colStep));
+  const tile4 = (rows: number) => up(rows * kc / 4, 16);
+  return {
+    kc,
+    q,
+    w,
+    pz: q === 1 ? Math.min(PANELS_MAX, Math.ceil(m / r)) : 1,
+    r,
+    p: Math.ceil(m / r),
+    nd,
+    s: Math.ceil(n / nd),
+    tile4: Math.max(tile4(r), tile4(nd)),
+    block: [tm, tn, wx, wy],
+  };
+}
+
+/**
+ * Which path {@link matmul} takes by default: `"tiled"` (uniform-buffer windows; on lavapipe
+ * a lane reads a uniform buffer 2-3x faster than a storage buffer) when one batch entry has
+ * at least 2^20 multiply-adds, else `"direct"`.
+ *
+ * @example
+ * ```ts
+ * import { choosePath } from "./matmul.ts";
+ * console.log(choosePath(512, 768, 768, 1), choosePath(2, 2, 2, 1)); // "tiled" "direct"
+ * ```
+ */
+export function choosePath(m: number, n: number, k: number, _batch: number): "direct" | "tiled" {
+  // per batch entry: the tiled path dispatches per entry and tile, so small batched
+  // products (attention) stay direct however large the batch
+  return m * n * k >= 1 << 20 && m >= 8 && n >= 8 && k >= 8 ? "tiled" : "direct";
+}
+
+/**
+ * The WGSL that packs op(X) of a product into tiles: tile `(panel, chunk)` is a row-major
+ * `r x kc` block of rows `panel*r ..` and k `chunk*kc ..`, zero past the edges. `trans`: X is
+ * stored `[K, rows]` rather than `[rows, K]`. Bindings: src, dst (vec4), uniforms
+ * `{ rows, K, stride, off, r, kc4, q, total, tile4, batch4, pad, pad }`.
+ *
+ * @example
+ * ```ts
+ * import { packKernel } from "./matmul.ts";
+ * console.log(packKernel(true).name); // "matmul_pack_t"
+ * ```
+ */
+export function packKernel(trans: boolean): Kernel {
+  const index = (k: string) => trans ? `${k} * u.rows + row` : `row * u.K + ${k}`;
+  const code = `${FLAT_INDEX}
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<vec4<f32>>;
+struct U { rows: u32, K: u32, stride: u32, off: u32, r: u32, kc4: u32, q: u32, total: u32,
+  tile4: u32, batch4: u32, pad0: u32, pad1: u32 }
+@group(0) @binding(2) var<uniform> u: U;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = flatIndex(gid, nwg);
+  if (g >= u.total) { return; }
+  let per = u.r * u.kc4;
+  let tile = g / per;
+  let within = g % per;
+  let row = (tile / u.q) * u.r + within / u.kc4;
+  let k0 = (tile % u.q) * u.kc4 * 4u + (within % u.kc4) * 4u;
+  let base = u.off + gid.z * u.stride;
+  var v = vec4<f32>(0.0);
+  if (row < u.rows) {
+${
+    [0, 1, 2, 3].map((c) =>
+      `    if (k0 + ${c}u < u.K) { v.${COMP[c]} = src[base + ${index(`(k0 + ${c}u)`)}]; }`
+    ).join("\n")
+  }
+  }
+  dst[gid.z * u.batch4 + tile * u.tile4 + within] = v;
+}
+`;
+  return { name: `matmul_pack_${trans ? "t" : "n"}`, code };
+}
+
+/**
+ * What a tiled compute kernel is specialised for: the epilogue, the block, `windows` K chunks
+ * per dispatch and `c4` (C, its offset and N are multiples of 4: vec4 stores).
+ *
+ * @example
+ * ```ts
+ * import type { TiledVariant } from "./matmul.ts";
+ * const v: TiledVariant = { activation: "none", bias: false, accumulate: false, tm: 8, tn: 8,
+ *   wx: 8, wy: 1, windows: 3, c4: true };
+ * ```
+ */
+export type TiledVariant =
+  & Pick<
+    MatmulVariant,
+    "activation" | "bias" | "accumulate" | "tm" | "tn" | "wx" | "wy"
+  >
+  & { windows: number; panels?: number; c4: boolean };
+
+/**
+ * The WGSL of the tiled compute kernel: reads `windows` packed tiles of op(A) and of op(B)
+ * from uniform windows (`array<vec4<f32>, 4096>` each); each invocation computes a `tm x tn`
+ * block of the `r x nd` tile. When K takes several dispatches, partial sums go through the
+ * scratch T: uniform `readT` adds T to the sums, `toC` (last dispatch) writes C with the
+ * epilogue instead of writing T. Bindings: WA0.., WB0.., [bias,] C, T, uniforms
+ * `{ M, N, kc4, row0, col0, cOff, offBias, alpha, ldt4, readT, toC, r }`.
+ *
+ * @example
+ * ```ts
+ * import { tiledKernel } from "./matmul.ts";
+ * const k = tiledKernel({ activation: "none", bias: false, accumulate: false, tm: 8, tn: 8,
+ *   wx: 8, wy: 1, windows: 1, c4: true });
+ * console.log(k.name); // "matmul_tiled_none_8x8_8x1_w1_c4"
+ * ```
+ */
+export function tiledKernel(v: TiledVariant): Kernel {
+  const { tm, tn, wx, wy, windows, c4 } = v;
+  const panels = v.panels ?? 1;
+  if (!Number.isInteger(tm) || tm < 1 || !Number.isInteger(tn) || tn < 4 || tn % 4 !== 0) {
+    throw new Error(`lib/gpu/kernels/matmul.ts: block ${tm}x${tn} (tn must be a multiple of 4)`);
+  }
+  if (windows * panels + windows + 1 > MAX_UNIFORM_BUFFERS) {
+    throw new Error(
+      `lib/gpu/kernels/matmul.ts: ${windows} windows x ${panels} panels need more than ` +
+        `${MAX_UNIFORM_BUFFERS} uniform buffers`,
+    );
+  }
+  const tn4 = tn / 4;
+  const name = `matmul_tiled_${v.activation}${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}` +
+    `_${tm}x${tn}_${wx}x${wy}_w${windows}${panels > 1 ? `_p${panels}` : ""}${c4 ? "_c4" : ""}`;
+  const L: string[] = [];
+  let bind = 0;
+  for (const [x, count] of [["A", windows * panels], ["B", windows]] as const) {
+    for (let w = 0; w < count; w++) {
+      L.push(
+        `@group(0) @binding(${bind++}) var<uniform> W${x}${w}: array<vec4<f32>, ${WINDOW / 4}>;`,
+      );
+    }
+  }
+  const cElem = c4 ? "vec4<f32>" : "f32";
+  if (v.bias) L.push(`@group(0) @binding(${bind++}) var<storage, read> bias: array<${cElem}>;`);
+  L.push(`@group(0) @binding(${bind++}) var<storage, read_write> C: array<${cElem}>;`);
+  L.push(`@group(0) @binding(${bind++}) var<storage, read_write> T: array<vec4<f32>>;`);
+  L.push(`struct U { M: u32, N: u32, kc4: u32, row0: u32, col0: u32, cOff: u32, offBias: u32,
+  alpha: f32, ldt4: u32, readT: u32, toC: u32, r: u32 }`);
+  L.push(`@group(0) @binding(${bind++}) var<uniform> u: U;`);
+  L.push(activationWgsl(v.activation));
+  L.push(
+    `fn act4(x: vec4<f32>) -> vec4<f32> { return vec4<f32>(act(x.x), act(x.y), act(x.z), act(x.w)); }`,
+  );
+  L.push(`@compute @workgroup_size(${wx}, ${wy})`);
+  L.push(`fn main(@builtin(global_invocation_id) gid: vec3<u32>,`);
+  L.push(`  @builtin(workgroup_id) wid: vec3<u32>) {`);
+  // With one row of invocations per workgroup the A rows come from workgroup_id, which the
+  // compiler knows to be uniform: lavapipe then loads them once and broadcasts.
+  L.push(`  let lr = ${wy === 1 ? "wid.y" : "gid.y"} * ${tm}u;`);
+  L.push(`  let lc = gid.x * ${tn}u;`);
+  // row panel z of this dispatch reads A windows z * windows ..; its rows start at z * r
+  L.push(`  let pr = ${panels > 1 ? "wid.z * u.r + " : ""}lr;`);
+  L.push(`  let row0 = u.row0 + pr;`);
+  L.push(`  let col0 = u.col0 + lc;`);
+  for (let i = 0; i < tm; i++) L.push(`  let ar${i} = (lr + ${i}u) * u.kc4;`);
+  for (let j = 0; j < tn; j++) L.push(`  let bc${j} = (lc + ${j}u) * u.kc4;`);
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn4; j++) L.push(`  var c${i}_${j} = vec4<f32>(0.0);`);
+  }
+  // Lavapipe runs both sides of a branch under a lane mask, so a panel's loop is skipped by
+  // giving it no iterations instead.
+  for (let z = 0; z < panels; z++) {
+    if (panels > 1) L.push(`  let kz${z} = select(0u, u.kc4, wid.z == ${z}u);`);
+  }
+  for (let c = 0; c < windows * panels; c++) {
+    const z = Math.floor(c / windows), w = c % windows;
+    L.push(`  for (var k4 = 0u; k4 < ${panels > 1 ? `kz${z}` : "u.kc4"}; k4 = k4 + 1u) {`);
+    for (let i = 0; i < tm; i++) L.push(`    let a${i} = WA${c}[ar${i} + k4];`);
+    for (let j = 0; j < tn; j++) L.push(`    let b${j} = WB${w}[bc${j} + k4];`);
+    for (let kk = 0; kk < 4; kk++) {
+      for (let i = 0; i < tm; i++) {
+        for (let j = 0; j < tn4; j++) {
+          const b = [0, 1, 2, 3].map((q) => `b${4 * j + q}.${COMP[kk]}`).join(", ");
+          L.push(
+            `    c${i}_${j} = fma(vec4<f32>(a${i}.${COMP[kk]}), vec4<f32>(${b}), c${i}_${j});`,
+          );
+        }
+      }
+    }
+    L.push(`  }`);
+  }
+  if (v.bias) {
+    for (let j = 0; j < tn4; j++) {
+      if (c4) {
+        L.push(`  let bias${j} = bias[u.offBias / 4u + min(col0 / 4u + ${j}u, u.N / 4u - 1u)];`);
+      } else {
+        const e = [0, 1, 2, 3].map((q) => `bias[u.offBias + min(col0 + ${4 * j + q}u, u.N - 1u)]`);
+        L.push(`  let bias${j} = vec4<f32>(${e.join(", ")});`);
+      }
+    }
+  }
+  L.push(`  if (u.readT != 0u) {`);
+  for (let i = 0; i < tm; i++) {
+    L.push(`    let t${i} = (pr + ${i}u) * u.ldt4 + lc / 4u;`);
+    for (let j = 0; j < tn4; j++) L.push(`    c${i}_${j} = c${i}_${j} + T[t${i} + ${j}u];`);
+  }
+  L.push(`  }`);
+  L.push(`  if (u.toC == 0u) {`);
+  for (let i = 0; i < tm; i++) {
+    L.push(`    let t${i} = (pr + ${i}u) * u.ldt4 + lc / 4u;`);
+    for (let j = 0; j < tn4; j++) L.push(`    T[t${i} + ${j}u] = c${i}_${j};`);
+  }
+  L.push(`    return;`);
+  L.push(`  }`);
+  for (let i = 0; i < tm; i++) {
+    L.push(`  if (row0 + ${i}u < u.M) {`);
+    L.push(`    let ci = u.cOff + (row0 + ${i}u) * u.N + col0;`);
+    for (let j = 0; j < tn4; j++) {
+      const acc = `c${i}_${j}`;
+      const val = `act4(u.alpha * ${acc}${v.bias ? ` + bias${j}` : ""})`;
+      if (c4) {
+        const at = `C[ci / 4u + ${j}u]`;
+        L.push(
+          `    if (col0 + ${4 * j}u < u.N) { ${at} = ${v.accumulate ? `${at} + ` : ""}${val}; }`,
+        );
+      } else {
+        L.push(`    if (col0 + ${4 * j}u < u.N) {`);
+        L.push(`      let v${j} = ${val};`);
+        for (let q = 0; q < 4; q++) {
+          const at = `C[ci + ${4 * j + q}u]`;
+          L.push(
+            `      if (col0 + ${4 * j + q}u < u.N) { ${at} = ${
+              v.accumulate ? `${at} + ` : ""
+            }v${j}.${COMP[q]}; }`,
+          );
+        }
+        L.push(`    }`);
+      }
+    }
+    L.push(`  }`);
+  }
+  L.push(`}`);
+  return { name, code: L.join("\n") + "\n" };
+}
+
+type Scratch = { a?: GPUBuffer; b?: GPUBuffer; t?: GPUBuffer };
+const scratches = new WeakMap<GPUDevice, Scratch>();
+
+/** A scratch buffer of at least `bytes` (grown by replacing it; the old one is left to GC). */
+function scratch(gpu: Gpu, which: keyof Scratch, bytes: number, usage: number): GPUBuffer {
+  let sc = scratches.get(gpu.device);
+  if (!sc) scratches.set(gpu.device, sc = {});
+  const cur = sc[which];
+  if (cur && cur.size >= bytes) return cur;
+  const size = Math.ceil(Math.max(bytes, (cur?.size ?? 0) * 1.5) / 65536) * 65536;
+  const buf = gpu.device.createBuffer({ label: `matmul scratch ${which}`, size, usage });
+  sc[which] = buf;
+  return buf;
+}
+
+/** Records the packing of op(X) (`rows x k` per batch entry) into `panels` panels of tiles. */
+function packInto(
+  step: Step,
+  src: Tensor,
+  extent: number,
+  dst: GPUBuffer,
+  shape: { rows: number; k: number; trans: boolean; stride: number; batch: number },
+  plan: TiledPlan,
+  panels: number,
+  panelRows: number,
+): void {
+  const S = bindAligned(step.gpu, src, Math.max(extent, 1), "operand");
+  const kc4 = plan.kc / 4;
+  const total = panels * plan.q * panelRows * kc4;
+  const u = new Uint32Array([
+    shape.rows,
+    shape.k,
+    shape.stride,
+    S.offset,
+    panelRows,
+    kc4,
+    plan.q,
+    total,
+    plan.tile4,
+    panels * plan.q * plan.tile4,
+    0,
+    0,
+  ]);
+  const [gx, gy] = flatGrid(total);
+  step.dispatch(packKernel(shape.trans), [S.binding, { buffer: dst }], [gx, gy, shape.batch], u);
+}
+
+function matmulTiled(
+  step: Step,
+  o: MatmulOptions,
+  batch: number,
+  strides: { a: number; b: number; c: number },
+  eC: number,
+  fallback: boolean,
+): boolean {
+  const gpu = step.gpu;
+  const { m, n, k } = o;
+  const plan = tiledPlan(m, n, k, o.block);
+  const [tm, tn, wx, wy] = plan.block;
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM;
+  const tileBytes = plan.tile4 * 16;
+  const slack = WINDOW * 4;
+  const bytesA = batch * plan.p * plan.q * tileBytes + slack;
+  const bytesB = batch * plan.s * plan.q * tileBytes + slack;
+  const limit = gpu.limits.maxStorageBufferBindingSize;
+  if (Math.max(bytesA, bytesB) > limit) {
+    if (fallback) return false;
+    throw new Error(
+      `lib/gpu/kernels/matmul.ts: the tiled path packs ${Math.max(bytesA, bytesB)} bytes, ` +
+        `more than the device binds (${limit}); use path "direct"`,
+    );
+  }
+  const pa = scratch(gpu, "a", bytesA, usage);
+  const pb = scratch(gpu, "b", bytesB, usage);
+  const eA = (batch - 1) * strides.a + m * k, eB = (batch - 1) * strides.b + k * n;
+  packInto(
+    step,
+    o.a,
+    eA,
+    pa,
+    {
+      rows: m,
+      k,
+      trans: o.transA ?? false,
+      stride: strides.a,
+      batch,
+    },
+    plan,
+    plan.p,
+    plan.r,
+  );
+  packInto(
+    step,
+    o.b,
+    eB,
+    pb,
+    {
+      rows: n,
+      k,
+      trans: !(o.transB ?? false),
+      stride: strides.b,
+      batch,
+    },
+    plan,
+    plan.s,
+    plan.nd,
+  );
+  const C = bindAligned(gpu, o.c, eC, "C");
+  let bias: { binding: Binding; offset: number } | undefined;
+  if (o.bias) bias = bindAligned(gpu, o.bias, n, "bias");
+  const groups = plan.q / plan.w;
+  const tBytes = plan.pz * plan.r * plan.nd * 4;
+  const t = scratch(gpu, "t", tBytes, GPUBufferUsage.STORAGE);
+  const c4 = n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || strides.c % 4 === 0) &&
+    (!bias || bias.offset % 4 === 0);
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < plan.p; p += plan.pz) {
+      const grid: [number, number, number] = [
+        plan.nd / tn / wx,
+        plan.r / tm / wy,
+        Math.min(plan.pz, plan.p - p),
+      ];
+      for (let s = 0; s < plan.s; s++) {
+        for (let g = 0; g < groups; g++) {
+          const bindings: Binding[] = [];
+          const window = (buf: GPUBuffer, panels: number, panel: number, w: number) => {
+            const tile = (b * panels + Math.min(panel, panels - 1)) * plan.q + g * plan.w + w;
+            bindings.push({ buffer: buf, offset: tile * tileBytes, size: WINDOW * 4 });
+          };
+          for (let z = 0; z < plan.pz; z++) {
+            for (let w = 0; w < plan.w; w++) window(pa, plan.p, p + z, w);
+          }
+          for (let w = 0; w < plan.w; w++) window(pb, plan.s, s, w);
+          if (bias) bindings.push(bias.binding);
+          bindings.push(C.binding, { buffer: t, offset: 0, size: tBytes });
+          const u = new ArrayBuffer(48);
+          new Uint32Array(u).set([
+            m,
+            n,
+            plan.kc / 4,
+            p * plan.r,
+            s * plan.nd,
+            C.offset + b * strides.c,
+            bias?.offset ?? 0,
+            0,
+            plan.nd / 4,
+            g > 0 ? 1 : 0,
+            g === groups - 1 ? 1 : 0,
+            plan.r,
+          ]);
+          new Float32Array(u)[7] = o.alpha ?? 1;
+          const kernel = tiledKernel({
+            activation: o.activation ?? "none",
+            bias: o.bias !== undefined,
+            accumulate: o.accumulate ?? false,
+            tm,
+            tn,
+            wx,
+            wy,
+            windows: plan.w,
+            panels: plan.pz,
+            c4,
+          });
+          step.dispatch(kernel, bindings, grid, u);
+        }
+      }
+    }
+  }
+  return true;
 }
