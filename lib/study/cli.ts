@@ -22,7 +22,7 @@ import { readResults, writeTextAtomic } from "./results.ts";
 import { slurmScript } from "./slurm.ts";
 import { createRunExecutor } from "./train_run.ts";
 import { analyzeResults } from "./analysis.ts";
-import { renderReport, writeReport } from "./report.ts";
+import { analysisFigures, renderReport, writeReport } from "./report.ts";
 import { planToJson } from "../sampling/plan.ts";
 
 const HELP = `Sample-size study of NER fine-tuning (Majdik et al., JMIR AI 2024), on WebGPU.
@@ -128,7 +128,12 @@ async function analyzeAndReport(
     resultsPath,
   });
   await writeReport(`${outDir}/report.html`, html);
-  console.log(`report: ${outDir}/report.html (${results.length} runs)`);
+  const figures = analysisFigures(analysis);
+  await writeTextAtomic(`${outDir}/learning-curve-sentences.svg`, figures.sentences.svg);
+  await writeTextAtomic(`${outDir}/learning-curve-eps.svg`, figures.eps.svg);
+  console.log(
+    `report: ${outDir}/report.html (${results.length} runs), figures: ${outDir}/learning-curve-*.svg`,
+  );
 }
 
 /**
