@@ -70,6 +70,7 @@ export * from "./lib/models/init_weights.ts";
 export * from "./lib/models/checkpoint.ts";
 export * from "./lib/models/tokenizer_build.ts";
 export { referenceLogits } from "./lib/models/reference.ts";
+export * from "./lib/models/gpu_model.ts";
 
 // training
 export * from "./lib/train/progress.ts";

@@ -35,6 +35,8 @@
 import { table } from "arquero";
 import { createRandom, type Random } from "./random.ts";
 import { type DocSize, eps, epsStrata, toDocSizes } from "./doc_size.ts";
+import type { Doc } from "../corpus/types.ts";
+import { docSizes } from "../corpus/stats.ts";
 
 /**
  * One planned subsample: `range` and `target` in the plan's unit; `docIds` in the
@@ -77,8 +79,8 @@ export type PlanOptions = {
 };
 
 /**
- * Draws a plan of `count` training subsamples from the documents' counts (see the
- * module documentation for the exact procedure).
+ * Draws a plan of `count` training subsamples from the documents (or their counts,
+ * `DocSize`s; see the module documentation for the exact procedure).
  *
  * @example
  * ```ts
@@ -87,8 +89,10 @@ export type PlanOptions = {
  * plan[0].sentences; // between 20 and 40
  * ```
  */
-export function planSubsamples(docs: readonly DocSize[], opts: PlanOptions): Subsample[] {
-  const sizes = toDocSizes(docs, undefined, "planSubsamples");
+export function planSubsamples(docs: readonly (DocSize | Doc)[], opts: PlanOptions): Subsample[] {
+  // Documents are measured as corpus statistics count them (sentences, entities).
+  const measured = docs.map((d) => ("text" in d ? docSizes([d])[0] : d));
+  const sizes = toDocSizes(measured, undefined, "planSubsamples");
   const { count, seed } = opts;
   const unit = opts.unit ?? "sentences";
   const design = opts.design ?? "random";

@@ -205,3 +205,14 @@ Deno.test("planSubsamples: bad options are rejected", () => {
     /cannot fill it/,
   );
 });
+
+Deno.test("planSubsamples: documents give the same plan as their sizes", () => {
+  const docs = Array.from({ length: 30 }, (_, i) => ({
+    id: `d${i}`,
+    text: Array.from({ length: 1 + (i % 3) }, () => "Ann Lee thanks NIH.").join(" "),
+    spans: i % 2 ? [{ start: 0, end: 7, label: "PERSON" }] : [],
+  }));
+  const sizes = docs.map((d, i) => ({ id: d.id, sentences: 1 + (i % 3), entities: i % 2 }));
+  const opts = { count: 4, sizes: [[5, 10], [10, 20]] as [number, number][], seed: 3 };
+  assert.deepEqual(planSubsamples(docs, opts), planSubsamples(sizes, opts));
+});
