@@ -23,7 +23,9 @@ Deno.test("mod.ts exports the public API of DESIGN.md, and the DESIGN shapes wor
   ] as const;
   for (const name of names) assert.equal(typeof api[name], "function", name);
   // One CoNLL document of two sentences, one entity each, worked by hand.
-  const docs = api.readConll("-DOCSTART- O\n\nAnn B-PER\nLee I-PER\nspoke O\n\nNIH B-ORG\npaid O\n");
+  const docs = api.readConll(
+    "-DOCSTART- O\n\nAnn B-PER\nLee I-PER\nspoke O\n\nNIH B-ORG\npaid O\n",
+  );
   assert.equal(docs[0].text, "Ann Lee spoke\nNIH paid");
   assert.deepEqual(docs[0].spans, [{ start: 0, end: 7, label: "PER" }, {
     start: 14,
