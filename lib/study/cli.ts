@@ -171,6 +171,9 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   const command = positionals[0] ?? "run";
+  if (!["run", "plan", "analyze", "collect", "slurm"].includes(command)) {
+    throw new Error(`unknown command "${command}" (see --help)`);
+  }
   const config = await studyFrom(values);
   const outDir = values.out ?? `out/${config.name}`;
   await Deno.mkdir(outDir, { recursive: true });
