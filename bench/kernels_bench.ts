@@ -3,7 +3,8 @@
  * (batch 16 x 64 tokens, hidden 768, 12 heads), each against its plain TypeScript reference
  * measured in the same run, plus the design check the kernels rest on: layer norm and
  * softmax with one invocation per row (no barriers) against one workgroup per row with a
- * shared-memory tree reduction.
+ * shared-memory tree reduction. AdamW and fill run four elements per invocation where the
+ * size allows; their scalar fallback is timed too (the same tensors less one element).
  *
  * Run: `DENO_WEBGPU_BACKEND=vulkan deno run -A bench/kernels_bench.ts`
  *
@@ -11,12 +12,13 @@
  */
 import { getGpu } from "../lib/gpu/device.ts";
 import { type Kernel, step } from "../lib/gpu/kernel.ts";
-import { tensor, tensorU32 } from "../lib/gpu/tensor.ts";
+import { tensor, tensorU32, view } from "../lib/gpu/tensor.ts";
 import { layerNormBackward, layerNormForward } from "../lib/gpu/kernels/layernorm.ts";
 import { geluBackward, geluForward } from "../lib/gpu/kernels/gelu.ts";
 import { softmaxBackward, softmaxForward } from "../lib/gpu/kernels/attention.ts";
 import { adamw } from "../lib/gpu/kernels/adamw.ts";
 import { columnSum } from "../lib/gpu/kernels/column_sum.ts";
+import { fill } from "../lib/gpu/kernels/elementwise.ts";
 import { packUniforms } from "../lib/gpu/kernels/grid.ts";
 import * as refLn from "../lib/gpu/reference/layernorm.ts";
 import * as refGelu from "../lib/gpu/reference/gelu.ts";
@@ -163,6 +165,31 @@ await add(
       { param: pp, grad: pg, m: new Float32Array(nP), v: new Float32Array(nP) },
       hyper,
     ),
+);
+// The same tensors less one element: not a multiple of 4, so the scalar (one element per
+// invocation) kernels run; the ratio to the rows above is the gain of the four-wide path.
+const less = (t: typeof tpp) => view(t, [nP - 1]);
+await add(
+  "adamw (scalar, size % 4 != 0)",
+  `[${nP - 1}]`,
+  (s) => adamw(s, { gpu, param: less(tpp), grad: less(tpg), m: less(tm), v: less(tv) }, hyper),
+  () =>
+    refAdam.adamwUpdate(
+      { param: pp, grad: pg, m: new Float32Array(nP), v: new Float32Array(nP) },
+      hyper,
+    ),
+);
+await add(
+  "fill",
+  `[30522, 768]`,
+  (s) => fill(s, { gpu, x: tpg, value: 0 }),
+  () => pg.fill(0),
+);
+await add(
+  "fill (scalar, size % 4 != 0)",
+  `[${nP - 1}]`,
+  (s) => fill(s, { gpu, x: less(tpg), value: 0 }),
+  () => pg.fill(0),
 );
 
 // Design check: one workgroup (64 invocations) per row with a shared-memory tree reduction.

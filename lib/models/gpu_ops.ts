@@ -31,6 +31,8 @@ import {
   embeddingBackward,
   embeddingLookup,
   type EmbeddingPlan,
+  embeddingRangePlan,
+  embeddingTableRanges,
   uploadEmbeddingPlan,
 } from "../gpu/kernels/embedding.ts";
 import { dropout } from "../gpu/kernels/dropout.ts";
@@ -40,8 +42,6 @@ import { columnSum } from "../gpu/kernels/column_sum.ts";
 import { gradNorm, gradNormPartials } from "../gpu/kernels/grad_norm.ts";
 import { adamw } from "../gpu/kernels/adamw.ts";
 import type { Ops } from "./ops.ts";
-import { embeddingLookupRows, rangePlan, tableRanges } from "./embedding_chunks.ts";
-import { adamwVec4, fillVec4 } from "./vec4_kernels.ts";
 
 /**
  * Options of {@link gpuOps}: `chunkBytes` caps the bytes a kernel binds at once (default:
@@ -88,8 +88,6 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
   };
   const s = (): Step => (cur ??= newStep(gpu));
   const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
-  // The four-wide kernels need whole vec4s in every chunk (chunks start at aligned offsets).
-  const vec4able = (t: Tensor) => t.size % 4 === 0 && t.offset % (align * 4) === 0;
 
   const maxBinding = Math.min(chunkBytes ?? Infinity, gpu.limits.maxStorageBufferBindingSize);
   return {
@@ -163,8 +161,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       mergeHeads(s(), o);
     },
     embeddingLookup(o) {
-      if (o.table.size * 4 <= maxBinding) embeddingLookup(s(), o);
-      else embeddingLookupRows(s(), { gpu, ...o, maxBytes: maxBinding });
+      embeddingLookup(s(), { gpu, chunkBytes, ...o });
     },
     embeddingBackward(o) {
       const ids = plans.get(o.ids);
@@ -173,13 +170,15 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       }
       const { dout, dtable, cols } = o;
       if (dtable.size * 4 <= maxBinding) {
-        ids.whole ??= upload(rangePlan(ids.data, 0, dtable.size / cols, ids.paddingIdx));
+        ids.whole ??= upload(
+          embeddingRangePlan(ids.data, 0, dtable.size / cols, ids.paddingIdx),
+        );
         embeddingBackward(s(), { dout, plan: ids.whole, dtable, cols });
         return;
       }
       const align = gpu.limits.minStorageBufferOffsetAlignment;
-      for (const [r0, r1] of tableRanges(dtable.size / cols, cols, maxBinding, align)) {
-        const plan = upload(rangePlan(ids.data, r0, r1, ids.paddingIdx));
+      for (const [r0, r1] of embeddingTableRanges(dtable.size / cols, cols, maxBinding, align)) {
+        const plan = upload(embeddingRangePlan(ids.data, r0, r1, ids.paddingIdx));
         if (plan.distinct === 0) continue;
         const part = view(dtable, [r1 - r0, cols], r0 * cols);
         embeddingBackward(s(), { dout, plan, dtable: part, cols });
@@ -198,8 +197,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       accumulate(s(), { gpu, chunkBytes, ...o });
     },
     fill(o) {
-      if (vec4able(o.x)) fillVec4(s(), { gpu, chunkBytes, ...o });
-      else fill(s(), { gpu, chunkBytes, ...o });
+      fill(s(), { gpu, chunkBytes, ...o });
     },
     columnSum(o) {
       columnSum(s(), o);
@@ -210,8 +208,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       gradNorm(s(), { gpu, chunkBytes, ...o, partials });
     },
     adamw(t, o) {
-      if (vec4able(t.param)) adamwVec4(s(), { gpu, chunkBytes, ...t }, o);
-      else adamw(s(), { gpu, chunkBytes, ...t }, o);
+      adamw(s(), { gpu, chunkBytes, ...t }, o);
     },
     read(x) {
       return s().read(x);

@@ -50,3 +50,47 @@ Deno.test("adamw with on-GPU clipping matches the reference over 3 steps, in chu
     assert.ok(maxError(gv, rv) < 1e-8, "v");
   }
 });
+
+/** Seeded uniform numbers in [-0.5, 0.5) (or [0, 0.01) with `positive`), as f32. */
+function lcg(seed: number, n: number, positive = false): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 4294967296;
+    return positive ? u * 0.01 : u - 0.5;
+  });
+}
+
+Deno.test("adamw four-wide (size % 4 == 0) equals the scalar path bit for bit and the reference", async () => {
+  // The scalar kernel runs for a size not divisible by 4: n + 1 elements whose first n
+  // equal the four-wide run's data (the update is elementwise), whole and in chunks.
+  const gpu = await getGpu();
+  const n = 4 * 1000;
+  const p0 = lcg(1, n + 1), g = lcg(2, n + 1), m0 = lcg(3, n + 1), v0 = lcg(4, n + 1, true);
+  const o = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step: 3 };
+  for (const chunkBytes of [undefined, 1024]) {
+    const mk = (size: number) => ({
+      param: tensor(gpu, [size], p0.subarray(0, size)),
+      grad: tensor(gpu, [size], g.subarray(0, size)),
+      m: tensor(gpu, [size], m0.subarray(0, size)),
+      v: tensor(gpu, [size], v0.subarray(0, size)),
+      clip: tensor(gpu, [2], [2, 0.5]),
+    });
+    const scalar = mk(n + 1), wide = mk(n);
+    const s = step(gpu);
+    adamw(s, { gpu, chunkBytes, ...scalar }, o);
+    adamw(s, { gpu, chunkBytes, ...wide }, o);
+    const reads = [scalar.param, scalar.m, scalar.v, wide.param, wide.m, wide.v].map((t) =>
+      s.read(t)
+    );
+    await s.submit();
+    const [ap, am, av, bp, bm, bv] = await Promise.all(reads);
+    assert.deepEqual(bp, ap.subarray(0, n));
+    assert.deepEqual(bm, am.subarray(0, n));
+    assert.deepEqual(bv, av.subarray(0, n));
+    const rp = Float64Array.from(p0), rm = Float64Array.from(m0), rv = Float64Array.from(v0);
+    adamwUpdate({ param: rp, grad: Float64Array.from(g), m: rm, v: rv }, { ...o, gradScale: 0.5 });
+    assert.ok(maxError(ap, rp) < 1e-6, "param (scalar)");
+    assert.ok(maxError(bp, rp.subarray(0, n)) < 1e-6, "param (four-wide)");
+  }
+});

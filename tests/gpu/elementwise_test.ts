@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
 import { step } from "../../lib/gpu/kernel.ts";
-import { tensor } from "../../lib/gpu/tensor.ts";
+import { tensor, view } from "../../lib/gpu/tensor.ts";
 import { accumulate, add, fill, scale } from "../../lib/gpu/kernels/elementwise.ts";
 import * as ref from "../../lib/gpu/reference/elementwise.ts";
 import { maxError } from "../../lib/gpu/reference/gradcheck.ts";
@@ -39,4 +39,28 @@ Deno.test("add rejects tensors of different sizes", async () => {
     () => add(s, { gpu, a: tensor(gpu, [2]), b: tensor(gpu, [3]), out: tensor(gpu, [2]) }),
     /sizes differ/,
   );
+});
+
+Deno.test("fill: four-wide and scalar sizes, whole, chunked and on a view", async () => {
+  const gpu = await getGpu();
+  for (const chunkBytes of [undefined, 1024]) {
+    for (const n of [1000, 1001, 6]) {
+      const x = tensor(gpu, [n], Float32Array.from(randn(5, n)));
+      const s = step(gpu);
+      fill(s, { gpu, x, value: -2.5, chunkBytes });
+      const r = s.read(x);
+      await s.submit();
+      assert.deepEqual(await r, new Float32Array(n).fill(-2.5), `n=${n}`);
+    }
+  }
+  // A view of 8 elements 64 elements (256 bytes) in: only those change.
+  const base = Float32Array.from(randn(6, 200));
+  const whole = tensor(gpu, [200], base);
+  const s = step(gpu);
+  fill(s, { gpu, x: view(whole, [8], 64), value: 7 });
+  const r = s.read(whole);
+  await s.submit();
+  const expected = base.slice();
+  expected.fill(7, 64, 72);
+  assert.deepEqual(await r, expected);
 });

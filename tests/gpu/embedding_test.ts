@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
 import { step } from "../../lib/gpu/kernel.ts";
-import { tensor, tensorU32 } from "../../lib/gpu/tensor.ts";
+import { tensor, tensorU32, view } from "../../lib/gpu/tensor.ts";
 import {
   embeddingBackward,
   embeddingBackwardPlan,
   embeddingLookup,
+  embeddingRangePlan,
+  embeddingTableRanges,
   uploadEmbeddingPlan,
 } from "../../lib/gpu/kernels/embedding.ts";
 import * as ref from "../../lib/gpu/reference/embedding.ts";
@@ -82,4 +84,66 @@ Deno.test("embeddingLookup gives NaN for an id outside the table", async () => {
   const got = await r;
   assert.equal(got[0], 6);
   assert.ok(Number.isNaN(got[1]));
+});
+
+Deno.test("embeddingTableRanges cuts rows at aligned offsets within the byte limit", () => {
+  assert.deepEqual(embeddingTableRanges(10, 32, 1024, 256), [[0, 8], [8, 10]]);
+  // 12 columns = 48 bytes a row: ranges start at multiples of 16 rows (768 bytes).
+  assert.deepEqual(embeddingTableRanges(40, 12, 1600, 256), [[0, 32], [32, 40]]);
+  assert.throws(() => embeddingTableRanges(4, 100, 256, 256), /cannot be bound/);
+});
+
+Deno.test("embeddingRangePlan keeps a range's tokens, relative ids, no padding", () => {
+  assert.deepEqual(embeddingRangePlan([3, 1, 3, 7], 2, 6), {
+    rowIds: Uint32Array.from([1]),
+    starts: Uint32Array.from([0, 2]),
+    tokens: Uint32Array.from([0, 2]),
+  });
+  const ids = [5, 0, 2, 5, 9, 2, 0];
+  assert.deepEqual(embeddingRangePlan(ids, 0, 10, 0), embeddingBackwardPlan(ids, 10, 0));
+});
+
+Deno.test("embeddingLookup in row ranges (table over chunkBytes) equals the whole-table lookup", async () => {
+  const gpu = await getGpu();
+  const rows = 7, cols = 32, vocab = 50;
+  const table = tensor(gpu, [vocab, cols], Float32Array.from({ length: vocab * cols }, Math.sin));
+  const ids = tensorU32(gpu, [rows], [49, 0, 17, 8, 8, 33, 1]);
+  const base = Float32Array.from({ length: rows * cols }, Math.cos);
+  for (const accumulate of [false, true]) {
+    const a = tensor(gpu, [rows, cols], base), b = tensor(gpu, [rows, cols], base);
+    const s = step(gpu);
+    embeddingLookup(s, { table, ids, out: a, rows, cols, accumulate });
+    embeddingLookup(s, { gpu, table, ids, out: b, rows, cols, accumulate, chunkBytes: 1024 });
+    const [ra, rb] = [s.read(a), s.read(b)];
+    await s.submit();
+    assert.deepEqual(await rb, await ra);
+  }
+});
+
+Deno.test("embeddingBackward range by range equals the whole-table backward", async () => {
+  const gpu = await getGpu();
+  const rows = 9, cols = 32, vocab = 50, pad = 8;
+  const word = [49, 0, 17, 8, 8, 33, 1, 17, 16];
+  const dout = tensor(gpu, [rows, cols], randf(7, rows * cols));
+  const d0 = randf(8, vocab * cols);
+  const whole = tensor(gpu, [vocab, cols], d0), ranged = tensor(gpu, [vocab, cols], d0);
+  const s = step(gpu);
+  const plan = uploadEmbeddingPlan(gpu, embeddingBackwardPlan(word, vocab, pad));
+  embeddingBackward(s, { dout, plan, dtable: whole, cols });
+  const ranges = embeddingTableRanges(
+    vocab,
+    cols,
+    1024,
+    gpu.limits.minStorageBufferOffsetAlignment,
+  );
+  assert.ok(ranges.length > 1, "the test splits the table");
+  for (const [r0, r1] of ranges) {
+    const part = uploadEmbeddingPlan(gpu, embeddingRangePlan(word, r0, r1, pad));
+    if (part.distinct === 0) continue;
+    const dtable = view(ranged, [r1 - r0, cols], r0 * cols);
+    embeddingBackward(s, { dout, plan: part, dtable, cols });
+  }
+  const [rw, rr] = [s.read(whole), s.read(ranged)];
+  await s.submit();
+  assert.deepEqual(await rr, await rw);
 });

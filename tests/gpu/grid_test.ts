@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
 import { type Kernel, step } from "../../lib/gpu/kernel.ts";
 import { downloadU32, release, tensorU32 } from "../../lib/gpu/tensor.ts";
-import { flatGrid, flatMain, packUniforms, WORKGROUP } from "../../lib/gpu/kernels/grid.ts";
+import {
+  flatGrid,
+  flatMain,
+  packUniforms,
+  vec4Width,
+  WORKGROUP,
+} from "../../lib/gpu/kernels/grid.ts";
 
 Deno.test("flatGrid: enough workgroups of WORKGROUP, wrapped to a second dimension past 65535", () => {
   assert.equal(WORKGROUP, 64);
@@ -12,6 +18,17 @@ Deno.test("flatGrid: enough workgroups of WORKGROUP, wrapped to a second dimensi
   assert.deepEqual(flatGrid(64 * 65535), [65535, 1]);
   assert.deepEqual(flatGrid(64 * 65535 + 1), [65535, 2]); // 65536 groups
   assert.deepEqual(flatGrid(64 * 70000), [65535, 2]);
+});
+
+Deno.test("vec4Width: 4 only for equal non-zero sizes divisible by 4 at 16-byte offsets", () => {
+  const t = (size: number, offset = 0) => ({ size, offset });
+  assert.equal(vec4Width([t(8), t(8, 256)]), 4);
+  assert.equal(vec4Width([t(4)]), 4);
+  assert.equal(vec4Width([t(6)]), 1); // size not a multiple of 4
+  assert.equal(vec4Width([t(0)]), 1); // nothing to bind as vec4
+  assert.equal(vec4Width([t(8), t(12)]), 1); // sizes differ: chunkBindings reports it
+  assert.equal(vec4Width([t(8), t(8, 8)]), 1); // offset of two floats
+  assert.equal(vec4Width([]), 1);
 });
 
 Deno.test("packUniforms: little-endian u32/i32/f32 fields, padded to 16 bytes", () => {

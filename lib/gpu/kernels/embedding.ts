@@ -10,6 +10,14 @@
  * adding the sum into its table row. No two invocations touch the same element, and the
  * result is deterministic.
  *
+ * Tables larger than the device binds at once (RoBERTa's and GPT-2's 50k x 768 word
+ * embeddings are 154 MB against lavapipe's 128 MiB `maxStorageBufferBindingSize`) are split
+ * into row ranges ({@link embeddingTableRanges}), each bound on its own: the lookup gathers
+ * every token from the range holding its id (automatically, given `gpu`), and the backward
+ * runs once per range with a plan of only that range's ids ({@link embeddingRangePlan})
+ * on a view of the range. Each row's tokens are summed in the same order, so the results
+ * are bit-identical to the whole-table kernels.
+ *
  * @module
  */
 import type { Kernel, Step } from "../kernel.ts";
@@ -18,21 +26,38 @@ import { type Tensor, tensorU32 } from "../tensor.ts";
 import { checkIds } from "../reference/embedding.ts";
 import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
-const LOOKUP: Kernel = {
-  name: "embedding-lookup",
-  code: `struct U { rows: u32, cols: u32, vocab: u32, accumulate: u32, nanBits: u32 }
-@group(0) @binding(0) var<storage, read> table: array<f32>;
+// Bindings and element (token n, channel c) of both lookups; their bodies follow.
+const LOOKUP_HEAD = `@group(0) @binding(0) var<storage, read> table: array<f32>;
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> u: U;
 ${flatMain("i")}
   if (i >= u.rows * u.cols) { return; }
   let n = i / u.cols;
-  let c = i % u.cols;
+  let c = i % u.cols;`;
+
+const LOOKUP: Kernel = {
+  name: "embedding-lookup",
+  code: `struct U { rows: u32, cols: u32, vocab: u32, accumulate: u32, nanBits: u32 }
+${LOOKUP_HEAD}
   let id = ids[n];
   // an id outside the table poisons its row with NaN instead of reading out of bounds
   let v = select(bitcast<f32>(u.nanBits), table[min(id, u.vocab - 1u) * u.cols + c], id < u.vocab);
   out[i] = select(v, out[i] + v, u.accumulate != 0u);
+}`,
+};
+
+const LOOKUP_ROWS: Kernel = {
+  name: "embedding-lookup-rows",
+  code: `struct U { rows: u32, cols: u32, rowStart: u32, rowCount: u32, write: u32 }
+${LOOKUP_HEAD}
+  let r = ids[n] - u.rowStart; // wraps for ids below the range
+  if (r < u.rowCount) {
+    let v = table[r * u.cols + c];
+    out[i] = select(out[i] + v, v, u.write != 0u);
+  } else if (u.write != 0u) {
+    out[i] = 0.0;
+  }
 }`,
 };
 
@@ -59,7 +84,10 @@ ${flatMain("i")}
  * Records `out[n, :] = table[ids[n], :]` (or `+=` with `accumulate`), `out` `[rows, cols]`,
  * `ids` a u32 tensor `[rows]`. Call once per table, accumulating after the first, for
  * word + position + token type. An id outside the table gives a NaN row (check ids on the
- * host with `checkIds` from the reference for a clear error).
+ * host with `checkIds` from the reference for a clear error). Given `gpu`, a table of more
+ * than `chunkBytes` (default and at most: the device's `maxStorageBufferBindingSize`) is
+ * bound in row ranges ({@link embeddingTableRanges}), one dispatch each; there an id outside
+ * the table gives a zero row (or leaves it, accumulating).
  *
  * @example
  * ```ts
@@ -80,8 +108,10 @@ export function embeddingLookup(s: Step, o: {
   rows: number;
   cols: number;
   accumulate?: boolean;
+  gpu?: Gpu;
+  chunkBytes?: number;
 }): void {
-  const { table, ids, out, rows, cols } = o;
+  const { table, ids, out, rows, cols, gpu } = o;
   if (ids.size !== rows || out.size !== rows * cols || table.size % cols !== 0) {
     throw new Error(
       `lib/gpu/kernels/embedding.ts embeddingLookup: ids [${ids.shape.join(", ")}], out ` +
@@ -90,18 +120,69 @@ export function embeddingLookup(s: Step, o: {
         }] do not fit [${rows}, ${cols}]`,
     );
   }
-  s.dispatch(
-    LOOKUP,
-    [table, ids, out],
-    flatGrid(rows * cols),
-    packUniforms("uuuuu", [rows, cols, table.size / cols, o.accumulate ? 1 : 0, 0x7fc00000]),
+  const maxBytes = Math.min(
+    o.chunkBytes ?? Infinity,
+    gpu?.limits.maxStorageBufferBindingSize ?? Infinity,
   );
+  if (!gpu || table.size * 4 <= maxBytes) {
+    s.dispatch(
+      LOOKUP,
+      [table, ids, out],
+      flatGrid(rows * cols),
+      packUniforms("uuuuu", [rows, cols, table.size / cols, o.accumulate ? 1 : 0, 0x7fc00000]),
+    );
+    return;
+  }
+  const align = gpu.limits.minStorageBufferOffsetAlignment;
+  const ranges = embeddingTableRanges(table.size / cols, cols, maxBytes, align);
+  ranges.forEach(([r0, r1], j) => {
+    const n = (r1 - r0) * cols;
+    const range = { buffer: table.buffer, offset: table.offset + r0 * cols * 4, size: n * 4 };
+    s.dispatch(
+      LOOKUP_ROWS,
+      [range, ids, out],
+      flatGrid(rows * cols),
+      packUniforms("uuuuu", [rows, cols, r0, r1 - r0, j === 0 && !o.accumulate ? 1 : 0]),
+    );
+  });
+}
+
+/**
+ * Row ranges `[start, end)` of a `[rows, cols]` table, each spanning at most `maxBytes`
+ * and starting at a byte offset that is a multiple of `alignBytes` (so a range can be
+ * bound as a view).
+ *
+ * @example
+ * ```ts
+ * embeddingTableRanges(10, 32, 1024, 256); // [[0, 8], [8, 10]]
+ * ```
+ */
+export function embeddingTableRanges(
+  rows: number,
+  cols: number,
+  maxBytes: number,
+  alignBytes: number,
+): [number, number][] {
+  const rowBytes = cols * 4;
+  let step = 1;
+  while ((step * rowBytes) % alignBytes !== 0) step++;
+  const per = Math.floor(maxBytes / rowBytes / step) * step;
+  if (per < 1) {
+    throw new Error(
+      `lib/gpu/kernels/embedding.ts embeddingTableRanges: rows of ${rowBytes} bytes cannot be ` +
+        `bound in ranges of ${maxBytes} bytes aligned to ${alignBytes}`,
+    );
+  }
+  const out: [number, number][] = [];
+  for (let r = 0; r < rows; r += per) out.push([r, Math.min(rows, r + per)]);
+  return out;
 }
 
 /**
  * Tokens grouped by id for the backward, on the host: `rowIds[d]` is the d-th distinct id
  * (ascending), its tokens are `tokens[starts[d] .. starts[d+1])` (ascending). Tokens whose
- * id is `paddingIdx` are left out (PyTorch's `padding_idx` gets no gradient).
+ * id is `paddingIdx` are left out (PyTorch's `padding_idx` gets no gradient). An id outside
+ * `[0, vocab)` is an error naming the token.
  *
  * @example
  * ```ts
@@ -115,13 +196,36 @@ export function embeddingBackwardPlan(
   paddingIdx?: number,
 ): { rowIds: Uint32Array; starts: Uint32Array; tokens: Uint32Array } {
   checkIds(ids, vocab, "embeddingBackwardPlan");
+  return embeddingRangePlan(ids, 0, vocab, paddingIdx);
+}
+
+/**
+ * The {@link embeddingBackwardPlan} of only the tokens whose id lies in `[start, end)`
+ * (one of {@link embeddingTableRanges}), with row ids relative to `start`, for the
+ * backward into a view of that range; ids outside the range (and `paddingIdx`) are left
+ * out without error.
+ *
+ * @example
+ * ```ts
+ * embeddingRangePlan([3, 1, 3, 7], 2, 6);
+ * // { rowIds: [1], starts: [0, 2], tokens: [0, 2] }
+ * ```
+ */
+export function embeddingRangePlan(
+  ids: ArrayLike<number>,
+  start: number,
+  end: number,
+  paddingIdx?: number,
+): { rowIds: Uint32Array; starts: Uint32Array; tokens: Uint32Array } {
   const order: number[] = [];
-  for (let n = 0; n < ids.length; n++) if (ids[n] !== paddingIdx) order.push(n);
+  for (let n = 0; n < ids.length; n++) {
+    if (ids[n] >= start && ids[n] < end && ids[n] !== paddingIdx) order.push(n);
+  }
   order.sort((a, b) => ids[a] - ids[b] || a - b);
   const rowIds: number[] = [], starts: number[] = [];
   order.forEach((n, k) => {
     if (k === 0 || ids[n] !== ids[order[k - 1]]) {
-      rowIds.push(ids[n]);
+      rowIds.push(ids[n] - start);
       starts.push(k);
     }
   });
@@ -169,7 +273,9 @@ export function uploadEmbeddingPlan(
 
 /**
  * Records the embedding backward for one table: ADDS `dout[n, :]` into `dtable[ids[n], :]`
- * for every token of the plan, race-free.
+ * for every token of the plan, race-free. For a table too large to bind, call it once per
+ * {@link embeddingTableRanges} range with that range's {@link embeddingRangePlan} and a
+ * view of the range as `dtable`.
  *
  * @example
  * ```ts

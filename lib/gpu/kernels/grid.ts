@@ -2,7 +2,7 @@
  * Small shared pieces of the kernel launchers: the dispatch grid for a flat element count
  * (spread over two dimensions when it exceeds the 65535-workgroup limit of one), the WGSL
  * function that turns it back into a flat index and the entry point that starts with it,
- * and packing of uniform blocks.
+ * the choice between one and four elements per invocation, and packing of uniform blocks.
  *
  * @module
  */
@@ -70,6 +70,24 @@ export function flatMain(index: string): string {
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let ${index} = flatIndex(gid, nwg);`;
+}
+
+/**
+ * Elements per invocation an elementwise kernel can take over `tensors`: 4 (one
+ * `vec4<f32>`) when they all have the same non-zero size, a multiple of 4, at byte offsets
+ * that are multiples of 16 (so every chunk of `chunkBindings`, which starts at an offset
+ * aligned for storage bindings, holds whole vec4s); otherwise 1.
+ *
+ * @example
+ * ```ts
+ * vec4Width([{ size: 8, offset: 0 }, { size: 8, offset: 256 }]); // 4 (tensors or views)
+ * vec4Width([{ size: 6, offset: 0 }]); // 1
+ * ```
+ */
+export function vec4Width(tensors: { size: number; offset: number }[]): 1 | 4 {
+  const size = tensors[0]?.size ?? 0;
+  const whole = tensors.every((t) => t.size === size && t.offset % 16 === 0);
+  return whole && size > 0 && size % 4 === 0 ? 4 : 1;
 }
 
 /**
