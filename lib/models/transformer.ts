@@ -1148,6 +1148,38 @@ export type TrainStepOptions = {
   readLoss?: boolean;
 };
 
+/**
+ * The backward of a layer norm over `[rows, hidden]` into a fresh gradient (the norm's
+ * parameter gradients accumulate); `dout` is released.
+ */
+function normGradient<X>(
+  net: Net<X>,
+  norm: Norm<X>,
+  dout: X,
+  x: X,
+  mean: X,
+  rstd: X,
+  rows: number,
+): X {
+  const ops = net.ops, cols = net.config.hiddenSize;
+  const dx = ops.alloc([rows, cols]);
+  ops.fill({ x: dx, value: 0 });
+  ops.layerNormBackward({
+    dout,
+    x,
+    gamma: norm.g.value,
+    mean,
+    rstd,
+    dx,
+    dgamma: norm.g.grad as X,
+    dbeta: norm.b.grad as X,
+    rows,
+    cols,
+  });
+  ops.release(dout);
+  return dx;
+}
+
 /** Zeroes the gradients and records forward, loss and backward; returns the loss tensor. */
 function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: boolean): X {
   const ops = net.ops;
@@ -1173,46 +1205,14 @@ function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: boolean): X
   linearBackward(c, net.classifier, f.headIn, dlogits, dHead, false);
   let dx = drop(c, dHead, [N, H], cfg.classifierDropout, 1 + SITES_PER_LAYER * cfg.numLayers);
   if (dx !== dHead) ops.release(dHead);
-  if (net.lnf) {
-    const d = ops.alloc([N, H]);
-    ops.fill({ x: d, value: 0 });
-    ops.layerNormBackward({
-      dout: dx,
-      x: f.top,
-      gamma: net.lnf.g.value,
-      mean: f.topMean as X,
-      rstd: f.topRstd as X,
-      dx: d,
-      dgamma: net.lnf.g.grad as X,
-      dbeta: net.lnf.b.grad as X,
-      rows: N,
-      cols: H,
-    });
-    ops.release(dx);
-    dx = d;
-  }
+  if (net.lnf) dx = normGradient(net, net.lnf, dx, f.top, f.topMean as X, f.topRstd as X, N);
   for (let l = cfg.numLayers - 1; l >= 0; l--) {
     dx = blockBackward(c, net.layers[l], f.blocks[l], dx, l);
   }
   let dEmb = drop(c, dx, [N, H], embeddingDropout(cfg), 0);
   if (dEmb !== dx) ops.release(dx);
   if (net.embLn) {
-    const d = ops.alloc([N, H]);
-    ops.fill({ x: d, value: 0 });
-    ops.layerNormBackward({
-      dout: dEmb,
-      x: f.emb,
-      gamma: net.embLn.g.value,
-      mean: f.embMean as X,
-      rstd: f.embRstd as X,
-      dx: d,
-      dgamma: net.embLn.g.grad as X,
-      dbeta: net.embLn.b.grad as X,
-      rows: N,
-      cols: H,
-    });
-    ops.release(dEmb);
-    dEmb = d;
+    dEmb = normGradient(net, net.embLn, dEmb, f.emb, f.embMean as X, f.embRstd as X, N);
   }
   ops.embeddingBackward({ dout: dEmb, ids: c.inp.ids, dtable: net.word.grad as X, cols: H });
   if (net.pos.grad) {
