@@ -4,6 +4,8 @@
  * initialisation) or loaded from a Hugging Face folder or Hub name, and saved back in
  * the Hugging Face layout (`config.json` with id2label/label2id, `model.safetensors`,
  * tokenizer files) that Python's `AutoModelForTokenClassification.from_pretrained` reads.
+ * The dropout rates can be set (e.g. 0 for training a tiny model from scratch); the
+ * classifier dropout follows the hidden dropout unless given, as in transformers' BertConfig.
  *
  * @module
  */
@@ -66,8 +68,30 @@ export type ClassifierOptions = {
   maxPositions?: number;
   /** Seed of random weights and dropout masks (default 42). */
   seed?: number;
+  /** Dropout after embeddings, attention output and feed-forward output (default: the
+   * family's or checkpoint's, 0.1 for BERT); 0 turns it off. */
+  hiddenDropout?: number;
+  /** Dropout on attention probabilities (default: the family's or checkpoint's). */
+  attentionDropout?: number;
+  /** Dropout before the classifier head (default: `hiddenDropout` when that is given, else
+   * the family's or checkpoint's). */
+  classifierDropout?: number;
   gpu?: Gpu;
 };
+
+/** The dropout fields of `o` that are set, checked to lie in [0, 1). */
+function dropoutOverrides(o: ClassifierOptions): Partial<ModelConfig> {
+  const out: Partial<ModelConfig> = {};
+  for (const key of ["hiddenDropout", "attentionDropout", "classifierDropout"] as const) {
+    const p = o[key];
+    if (p === undefined) continue;
+    if (!(p >= 0 && p < 1)) {
+      throw new Error(`createTokenClassifier: ${key} must be in [0, 1), got ${p}`);
+    }
+    out[key] = p;
+  }
+  return out;
+}
 
 function cacheDir(): string {
   try {
@@ -113,6 +137,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
   const scheme = o.scheme ?? "IOB2";
   const labels = labelList(o.entityTypes, scheme);
   const seed = o.seed ?? 42;
+  const dropout = dropoutOverrides(o);
   const gpu = o.gpu ?? await getGpu();
   let config: ModelConfig;
   let tensors;
@@ -140,11 +165,15 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
       vocabSize: tokenizer.vocabSize,
       padTokenId: tokenizer.padId,
       labels,
+      ...dropout,
     });
     tensors = initWeights(config, seed);
   } else {
     const ckpt = await loadCheckpoint(o.source, { labels, seed });
-    config = ckpt.config;
+    config = { ...ckpt.config, ...dropout };
+    if (o.hiddenDropout !== undefined && o.classifierDropout === undefined) {
+      config.classifierDropout = o.hiddenDropout;
+    }
     tensors = ckpt.tensors;
     const tok = o.tokenizer ?? ckpt.tokenizerDir;
     if (!tok) {

@@ -1,7 +1,7 @@
 /**
  * Fine-tuning a token classifier on annotated documents: the documents are split into
- * sentences and words, tagged, aligned to subwords (label on the first subtoken) and
- * cut into windows of `maxLength`; then AdamW with linear warmup and decay, gradient
+ * sentences and words, tagged, aligned to subwords (label on the first subtoken, or on
+ * every subtoken with `labelAll`) and cut into windows of `maxLength`; then AdamW with linear warmup and decay, gradient
  * clipping at 1.0 and length-grouped batches in a seeded order, each training step one
  * GPU command buffer. Defaults are those of Hugging Face's token-classification
  * example (`run_ner.py` with Trainer defaults): learning rate 5e-5, 3 epochs, batch 16,
@@ -38,6 +38,9 @@ export type FineTuneOptions = {
   maxGradNorm?: number;
   /** Subtokens per example, special tokens included (default 128). */
   maxLength?: number;
+  /** Label every subtoken of a word (later ones with the `I-` tag) instead of the first
+   * only (default false); evaluation and prediction still read the first subtoken. */
+  labelAll?: boolean;
   /** Seed of the batch order (the dropout seed is the classifier's). */
   seed?: number;
   /** Documents scored after every epoch. */
@@ -94,7 +97,7 @@ export async function fineTune(
   if (options.earlyStoppingPatience !== undefined && !options.evalDocs) {
     throw new Error("fineTune: earlyStoppingPatience needs evalDocs");
   }
-  const examples: Example[] = encodeFor(classifier, docs, maxLength)
+  const examples: Example[] = encodeFor(classifier, docs, maxLength, { labelAll: options.labelAll })
     .map((e) => ({ inputIds: e.inputIds, labels: e.labels }));
   if (examples.length === 0) throw new Error("fineTune: the documents give no training examples");
   const stepsPerEpoch = Math.ceil(examples.length / batchSize);

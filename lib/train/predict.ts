@@ -43,22 +43,27 @@ export async function exampleLogits(
 }
 
 /**
- * Encodes documents for a classifier (sentences, windows of `maxLength` subtokens).
+ * Encodes documents for a classifier (sentences, windows of `maxLength` subtokens);
+ * with `labelAll`, every subtoken of a word is labelled (later ones with the `I-` tag),
+ * not only the first.
  *
  * @example
  * ```ts
  * const examples = encodeFor(classifier, docs, 128);
+ * const allLabelled = encodeFor(classifier, docs, 128, { labelAll: true });
  * ```
  */
 export function encodeFor(
   classifier: TokenClassifier,
   docs: readonly Doc[],
   maxLength = 128,
+  o: { labelAll?: boolean } = {},
 ): Encoded[] {
   return encodeDocs(docs, classifier.tokenizer, {
     labels: classifier.labels,
     scheme: classifier.scheme,
     maxLength,
+    labelAll: o.labelAll,
   });
 }
 

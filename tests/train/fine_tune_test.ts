@@ -3,8 +3,9 @@ import type { Doc } from "../../lib/corpus/types.ts";
 import { createRandom } from "../../lib/sampling/random.ts";
 import { createTokenClassifier, saveModel } from "../../lib/train/classifier.ts";
 import { fineTune } from "../../lib/train/fine_tune.ts";
-import { evaluate, predict } from "../../lib/train/predict.ts";
-import { modelTensors } from "../../lib/models/gpu_model.ts";
+import { encodeFor, evaluate, predict } from "../../lib/train/predict.ts";
+import { modelGradients, modelTensors } from "../../lib/models/gpu_model.ts";
+import { lengthGroupedBatches } from "../../lib/train/batches.ts";
 
 // A synthetic acknowledgement corpus: person names and organisations from fixed lists in
 // varied frames; the held-out documents combine them differently.
@@ -139,4 +140,28 @@ Deno.test("fineTune: GPT-2 with the byte-level BPE tokenizer built from vocab fi
     createTokenClassifier({ ...tinyBert, family: "roberta", tokenizer: "gpt2" }),
     /a RoBERTa model needs a RoBERTa tokenizer \(<pad> = 1\); the one in .* pads with id 50256/,
   );
+});
+
+Deno.test("fineTune: labelAll trains on every subtoken's label (first loss = the loss of that batch)", async () => {
+  // A made-up surname (as long as the one it replaces) splits into several subtokens, so
+  // labelling all of them changes the batch.
+  const docs = synthetic(16, 13).map((d) => ({ ...d, text: d.text.replace(/Okafor/g, "Qxzvwk") }));
+  const noDropout = { ...tinyBert, hiddenDropout: 0, attentionDropout: 0 };
+  const firstLosses: number[] = [];
+  for (const labelAll of [false, true]) {
+    // the loss of the first batch fineTune draws, computed by hand with dropout off
+    const c = await createTokenClassifier(noDropout);
+    const examples = encodeFor(c, docs, options.maxLength, { labelAll })
+      .map((e) => ({ inputIds: e.inputIds, labels: e.labels }));
+    const [batch] = lengthGroupedBatches(examples, {
+      batchSize: 8,
+      seed: 4,
+      padId: c.tokenizer.padId,
+    });
+    const expected = (await modelGradients(c.net, batch)).loss;
+    const r = await fineTune(c, docs, { ...options, epochs: 1, lossEvery: 1, seed: 4, labelAll });
+    assert.ok(Math.abs(r.losses[0].loss - expected) < 1e-5, `${r.losses[0].loss} vs ${expected}`);
+    firstLosses.push(expected);
+  }
+  assert.ok(Math.abs(firstLosses[0] - firstLosses[1]) > 1e-4, JSON.stringify(firstLosses));
 });
