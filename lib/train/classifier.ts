@@ -121,6 +121,19 @@ async function tokenizerFolder(nameOrDir: string): Promise<string> {
   return await ensureTokenizerJson(dir, join(cacheDir(), "tokenizers", name));
 }
 
+const tokenizers = new Map<string, Promise<WordTokenizer>>();
+
+/** A tokenizer folder's tokenizer, loaded once per process (a study builds a model per run). */
+function cachedTokenizer(dir: string): Promise<WordTokenizer> {
+  let t = tokenizers.get(dir);
+  if (!t) {
+    t = loadTokenizer(dir);
+    tokenizers.set(dir, t);
+    t.catch(() => tokenizers.delete(dir));
+  }
+  return t;
+}
+
 /**
  * Builds a token classifier: random weights of a given architecture, or a checkpoint
  * (its classifier head replaced when its labels differ).
@@ -146,7 +159,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
     if (!o.family) throw new Error("createTokenClassifier: a random model needs a family");
     if (!o.tokenizer) throw new Error("createTokenClassifier: a random model needs a tokenizer");
     tokenizerDir = await tokenizerFolder(o.tokenizer);
-    const tokenizer = await loadTokenizer(tokenizerDir);
+    const tokenizer = await cachedTokenizer(tokenizerDir);
     // RoBERTa numbers positions from padding_idx + 1, so its pad id must be small (1 in RoBERTa's vocabulary).
     const positionOffset = o.family === "roberta" ? tokenizer.padId + 1 : 0;
     if (positionOffset > 4) {
@@ -181,7 +194,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
     }
     tokenizerDir = await tokenizerFolder(tok);
   }
-  const tokenizer = await loadTokenizer(tokenizerDir);
+  const tokenizer = await cachedTokenizer(tokenizerDir);
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new Error(
       `${o.source}: the tokenizer has ${tokenizer.vocabSize} tokens, the model's vocabulary ${config.vocabSize}`,
