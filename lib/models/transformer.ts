@@ -1060,22 +1060,7 @@ function forwardAll<X>(
     });
   }
   let x = emb, embMean: X | null = null, embRstd: X | null = null;
-  if (net.embLn) {
-    x = ops.alloc([N, H]);
-    embMean = ops.alloc([N]);
-    embRstd = ops.alloc([N]);
-    ops.layerNormForward({
-      x: emb,
-      gamma: net.embLn.g.value,
-      beta: net.embLn.b.value,
-      out: x,
-      mean: embMean,
-      rstd: embRstd,
-      rows: N,
-      cols: H,
-      eps: cfg.layerNormEps,
-    });
-  }
+  if (net.embLn) ({ out: x, mean: embMean, rstd: embRstd } = normForward(net, net.embLn, emb, N));
   x = drop(c, x, [N, H], embeddingDropout(cfg), 0);
   const blocks: BlockCache<X>[] = [];
   net.layers.forEach((L, l) => {
@@ -1086,22 +1071,7 @@ function forwardAll<X>(
   });
   const top = x;
   let topMean: X | null = null, topRstd: X | null = null;
-  if (net.lnf) {
-    x = ops.alloc([N, H]);
-    topMean = ops.alloc([N]);
-    topRstd = ops.alloc([N]);
-    ops.layerNormForward({
-      x: top,
-      gamma: net.lnf.g.value,
-      beta: net.lnf.b.value,
-      out: x,
-      mean: topMean,
-      rstd: topRstd,
-      rows: N,
-      cols: H,
-      eps: cfg.layerNormEps,
-    });
-  }
+  if (net.lnf) ({ out: x, mean: topMean, rstd: topRstd } = normForward(net, net.lnf, top, N));
   const headIn = drop(c, x, [N, H], cfg.classifierDropout, 1 + SITES_PER_LAYER * cfg.numLayers);
   const logits = ops.alloc([N, cfg.labels.length]);
   linearForward(c, net.classifier, headIn, logits);
@@ -1147,6 +1117,32 @@ export type TrainStepOptions = {
   eps?: number;
   readLoss?: boolean;
 };
+
+/**
+ * A layer norm over `[rows, hidden]` into fresh tensors: the output and the saved mean and
+ * reciprocal standard deviation its backward needs.
+ */
+function normForward<X>(
+  net: Net<X>,
+  norm: Norm<X>,
+  x: X,
+  rows: number,
+): { out: X; mean: X; rstd: X } {
+  const ops = net.ops, cols = net.config.hiddenSize;
+  const out = ops.alloc([rows, cols]), mean = ops.alloc([rows]), rstd = ops.alloc([rows]);
+  ops.layerNormForward({
+    x,
+    gamma: norm.g.value,
+    beta: norm.b.value,
+    out,
+    mean,
+    rstd,
+    rows,
+    cols,
+    eps: net.config.layerNormEps,
+  });
+  return { out, mean, rstd };
+}
 
 /**
  * The backward of a layer norm over `[rows, hidden]` into a fresh gradient (the norm's
