@@ -15,7 +15,7 @@ import { trainStep } from "../models/gpu_model.ts";
 import { type Example, lengthGroupedBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
 import type { EntityScores } from "./evaluate.ts";
-import { encodeFor, evaluate } from "./predict.ts";
+import { encodeFor, evaluateExamples } from "./predict.ts";
 import { linearSchedule } from "./schedule.ts";
 import { createProgress, type ProgressInfo, type ProgressOutput } from "./progress.ts";
 
@@ -100,6 +100,10 @@ export async function fineTune(
   const examples: Example[] = encodeFor(classifier, docs, maxLength, { labelAll: options.labelAll })
     .map((e) => ({ inputIds: e.inputIds, labels: e.labels }));
   if (examples.length === 0) throw new Error("fineTune: the documents give no training examples");
+  // Encoded once: scored after every epoch.
+  const evalExamples = options.evalDocs
+    ? encodeFor(classifier, options.evalDocs, maxLength)
+    : undefined;
   const stepsPerEpoch = Math.ceil(examples.length / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const warmupSteps = Math.ceil(totalSteps * (options.warmupRatio ?? 0));
@@ -138,8 +142,8 @@ export async function fineTune(
       progress.tick(1, loss === undefined ? undefined : { loss });
     }
     epoch++;
-    if (options.evalDocs) {
-      const e = await evaluate(classifier, options.evalDocs, { maxLength });
+    if (evalExamples) {
+      const e = await evaluateExamples(classifier, evalExamples);
       evaluations.push({ epoch, micro: e.micro, byType: e.byType });
       if (e.micro.f1 > best) [best, sinceBest] = [e.micro.f1, 0];
       else sinceBest++;

@@ -83,7 +83,24 @@ export async function evaluate(
   docs: readonly Doc[],
   o: { maxLength?: number; batchSize?: number } = {},
 ): Promise<Evaluation> {
-  const examples = encodeFor(classifier, docs, o.maxLength);
+  return await evaluateExamples(classifier, encodeFor(classifier, docs, o.maxLength), o);
+}
+
+/**
+ * Scores a classifier on examples already encoded with {@link encodeFor} (so that a loop
+ * that evaluates every epoch encodes its documents once).
+ *
+ * @example
+ * ```ts
+ * const dev = encodeFor(classifier, devDocs);
+ * const e = await evaluateExamples(classifier, dev);
+ * ```
+ */
+export async function evaluateExamples(
+  classifier: TokenClassifier,
+  examples: readonly Encoded[],
+  o: { batchSize?: number } = {},
+): Promise<Evaluation> {
   const logits = await exampleLogits(classifier, examples, o);
   return scorePredictions(examples, logits, { labels: classifier.labels });
 }
