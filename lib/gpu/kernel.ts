@@ -103,6 +103,8 @@ type Compiled = { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; kind
 
 type DeviceCache = {
   pipelines: Map<string, Compiled>;
+  /** The same, by kernel object: a lookup that does not hash the (long) WGSL again. */
+  byKernel: WeakMap<Kernel, Compiled>;
   uniformFree: GPUBuffer[];
 };
 
@@ -114,7 +116,7 @@ const UNIFORM_CHUNK = 64 * 1024;
 function cacheOf(gpu: Gpu): DeviceCache {
   let c = caches.get(gpu.device);
   if (!c) {
-    c = { pipelines: new Map(), uniformFree: [] };
+    c = { pipelines: new Map(), byKernel: new WeakMap(), uniformFree: [] };
     caches.set(gpu.device, c);
   }
   return c;
@@ -170,10 +172,15 @@ export function parseBindings(code: string, name = "kernel"): BindingKind[] {
 
 function compile(gpu: Gpu, kernel: Kernel): Compiled {
   const cache = cacheOf(gpu);
+  const known = cache.byKernel.get(kernel);
+  if (known) return known;
   const entryPoint = kernel.entryPoint ?? "main";
   const key = `${entryPoint}\u0000${kernel.code}`;
   const hit = cache.pipelines.get(key);
-  if (hit) return hit;
+  if (hit) {
+    cache.byKernel.set(kernel, hit);
+    return hit;
+  }
   const kinds = parseBindings(kernel.code, kernel.name);
   const device = gpu.device;
   const module = device.createShaderModule({ label: kernel.name, code: kernel.code });
@@ -192,6 +199,7 @@ function compile(gpu: Gpu, kernel: Kernel): Compiled {
   });
   const compiled = { pipeline, layout, kinds };
   cache.pipelines.set(key, compiled);
+  cache.byKernel.set(kernel, compiled);
   return compiled;
 }
 

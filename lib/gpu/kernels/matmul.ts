@@ -74,6 +74,21 @@ export type MatmulVariant = {
 const COMP = ["x", "y", "z", "w"];
 
 /**
+ * `make` memoised by the JSON of its argument: a kernel variant's WGSL is generated once per
+ * process, so recording a dispatch neither rebuilds nor rehashes it (the tiled path records
+ * dozens of dispatches per product; rebuilding cost ~9 ms per 512x768x768 product).
+ */
+function memo<V>(make: (v: V) => Kernel): (v: V) => Kernel {
+  const made = new Map<string, Kernel>();
+  return (v) => {
+    const key = JSON.stringify(v);
+    let k = made.get(key);
+    if (!k) made.set(key, k = make(v));
+    return k;
+  };
+}
+
+/**
  * Whether a product can use the vec4-load kernel: K, the contiguous dimension of A (K, or
  * M when transposed) and of B (N, or K when transposed), the batch strides and the element
  * offsets of A and B are all multiples of 4.
@@ -203,7 +218,7 @@ function vec4Loop(L: string[], v: MatmulVariant): void {
  * console.log(k.name); // "matmul_nn_relu_bias_4x4_8x1"
  * ```
  */
-export function matmulKernel(v: MatmulVariant): Kernel {
+export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: MatmulVariant) {
   const { tm, tn, wx, wy } = v;
   if (!Number.isInteger(tm) || tm < 1 || !Number.isInteger(tn) || tn < 4 || tn % 4 !== 0) {
     throw new Error(`lib/gpu/kernels/matmul.ts: block ${tm}x${tn} (tn must be a multiple of 4)`);
@@ -277,7 +292,7 @@ export function matmulKernel(v: MatmulVariant): Kernel {
   }
   L.push(`}`);
   return { name, code: L.join("\n") + "\n" };
-}
+});
 
 /**
  * The block `[tm, tn, wx, wy]` of the direct path for a product: 16x16 when that still gives
@@ -599,7 +614,7 @@ export function choosePath(m: number, n: number, k: number, _batch: number): "di
  * console.log(packKernel(true).name); // "matmul_pack_t"
  * ```
  */
-export function packKernel(trans: boolean): Kernel {
+export const packKernel: (trans: boolean) => Kernel = memo(function (trans: boolean) {
   const index = (k: string) => trans ? `${k} * u.rows + row` : `row * u.K + ${k}`;
   const code = `${FLAT_INDEX}
 @group(0) @binding(0) var<storage, read> src: array<f32>;
@@ -629,7 +644,7 @@ ${
 }
 `;
   return { name: `matmul_pack_${trans ? "t" : "n"}`, code };
-}
+});
 
 /**
  * What a tiled compute kernel is specialised for: the epilogue, the block, `windows` K chunks
@@ -665,7 +680,7 @@ export type TiledVariant =
  * console.log(k.name); // "matmul_tiled_none_8x8_8x1_w1_c4"
  * ```
  */
-export function tiledKernel(v: TiledVariant): Kernel {
+export const tiledKernel: (v: TiledVariant) => Kernel = memo(function (v: TiledVariant) {
   const { tm, tn, wx, wy, windows, c4 } = v;
   const panels = v.panels ?? 1;
   if (!Number.isInteger(tm) || tm < 1 || !Number.isInteger(tn) || tn < 4 || tn % 4 !== 0) {
@@ -790,7 +805,7 @@ export function tiledKernel(v: TiledVariant): Kernel {
   }
   L.push(`}`);
   return { name, code: L.join("\n") + "\n" };
-}
+});
 
 type Scratch = { a?: GPUBuffer; b?: GPUBuffer; t?: GPUBuffer };
 const scratches = new WeakMap<GPUDevice, Scratch>();
