@@ -187,7 +187,7 @@ SHAPES.forEach((s, i) => {
   const t = torch?.results[i]?.gflops;
   const cells = [
     spec(s),
-    choosePath(s.m, s.n, s.k, s.batch ?? 1),
+    choosePath(s.m, s.n, s.k, s.batch ?? 1, s.ta ?? false),
     o.wall.toFixed(1),
     o.cpu.toFixed(1),
     o.first.toFixed(0),

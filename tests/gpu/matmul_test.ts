@@ -264,11 +264,28 @@ Deno.test("matmul tiled: plan of a BERT-sized product (hand-worked)", () => {
     [100, 1, 1, 5, 160, 7, 128, 3],
   );
   assert.equal(small.tile4, 4000); // max(160, 128) * 100 / 4 = 4000, a multiple of 16
-  assert.equal(choosePath(512, 768, 768, 1), "tiled");
+  assert.equal(choosePath(512, 768, 768, 1, true), "tiled"); // dW = dY^T X
+  assert.equal(choosePath(512, 768, 768, 1), "direct"); // 32x32 blocks
+  assert.equal(choosePath(1024, 9, 128, 1), "tiled"); // too few columns for 32x16 blocks
   assert.equal(choosePath(4, 4, 4, 1), "direct");
   assert.equal(choosePath(64, 64, 64, 32), "direct"); // attention: many small products
   // K = 600: 5 chunks -> 6 of 100; 16384 / 100 = 163 columns cannot hold 64 * 8 = 512
   assert.throws(() => tiledPlan(8, 8, 600, [64, 64, 8, 1]), /does not fit/);
+});
+
+Deno.test("matmul default path of large products: 32-row blocks, ragged edges, epilogues", async () => {
+  // >= 2^20 multiply-adds with A not transposed: direct path with 32x32 blocks (n >= 256) or
+  // 32x16; m = 100 and n = 132 / 300 leave partial blocks and partial workgroups; k = 81 and
+  // n = 130 cannot use vec4 loads, so those fall back to the tiled path
+  let seed = 500;
+  for (const [m, n, k] of [[100, 132, 84], [70, 300, 52], [100, 130, 81]] as const) {
+    assert.ok(m * n * k >= 1 << 20 && choosePath(m, n, k, 1) === "direct");
+    for (const transB of [false, true]) {
+      await check({ m, n, k, transB }, seed++);
+    }
+  }
+  await check({ m: 100, n: 132, k: 84, alpha: 0.5, bias: true, activation: "gelu_erf" }, seed++);
+  await check({ m: 100, n: 132, k: 84, transB: true, accumulate: true }, seed++);
 });
 
 Deno.test("matmul tiled: all transpose combinations, ragged edges, one and many K chunks", async () => {

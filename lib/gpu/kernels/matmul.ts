@@ -295,21 +295,33 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
 });
 
 /**
- * The block `[tm, tn, wx, wy]` of the direct path for a product: 16x16 when that still gives
- * at least 64 invocations (so both CPU threads and all SIMD lanes have work), else 8x8, else
- * 4x4; batched products (attention) take 8x8 first, which ran ~1.5x faster than 16x16 at
- * 32 x (64x64x64). Larger blocks (32x16, 32x32) ran up to ~20% faster at BERT shapes but
- * took 4-17 s to compile per variant on lavapipe, so they are opt-in through `block`.
+ * The block `[tm, tn, wx, wy]` of the direct path for a product. Large products that
+ * {@link choosePath} sends here (`k` given) take 32x32 blocks, or 32x16 when B has fewer
+ * than 256 columns (a workgroup of 8 lanes then still fills them): on lavapipe these ran
+ * 1.1-1.4x faster than the tiled path and compile in under a second; larger blocks ran up to
+ * 1.2x faster again (64x32: 34 GFLOP/s at 512x768x768) but took 15-47 s to compile per
+ * variant, so they are opt-in through `block`. Otherwise 16x16 when that still gives at least
+ * 64 invocations (so both CPU threads and all SIMD lanes have work), else 8x8, else 4x4;
+ * batched products (attention) take 8x8 first, which ran ~1.5x faster than 16x16 at
+ * 32 x (64x64x64).
  *
  * @example
  * ```ts
  * import { chooseBlock } from "./matmul.ts";
+ * console.log(chooseBlock(512, 768, 1, 768)); // [32, 32, 8, 1]
+ * console.log(chooseBlock(1024, 128, 1, 512)); // [32, 16, 8, 1]
  * console.log(chooseBlock(512, 768, 1)); // [16, 16, 8, 1]
  * console.log(chooseBlock(64, 64, 32)); // [8, 8, 8, 1]
  * console.log(chooseBlock(7, 13, 1)); // [4, 4, 8, 1]
  * ```
  */
-export function chooseBlock(m: number, n: number, batch: number): [number, number, number, number] {
+export function chooseBlock(
+  m: number,
+  n: number,
+  batch: number,
+  k?: number,
+): [number, number, number, number] {
+  if (k !== undefined && largeDirect(m, n, k, batch, false)) return [32, n >= 256 ? 32 : 16, 8, 1];
   for (const t of batch > 1 ? [8] : [16, 8]) {
     if (Math.ceil(m / t) * Math.ceil(n / t) * batch >= 64) return [t, t, 8, 1];
   }
@@ -436,15 +448,9 @@ export function matmul(step: Step, o: MatmulOptions): void {
     }
   }
   if (m === 0 || n === 0 || batch === 0) return;
-  // an explicit block without a path keeps the direct path it was tuned for
-  const path = o.path ?? (o.block ? "direct" : choosePath(m, n, k, batch));
-  if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
-    return;
-  }
-  const [tm, tn, wx, wy] = o.block ?? chooseBlock(m, n, batch);
   const A = bindAligned(gpu, o.a, Math.max(eA, 1), "A");
   const B = bindAligned(gpu, o.b, Math.max(eB, 1), "B");
-  const vec4 = (o.vec4 ?? true) && tm % 4 === 0 && canVec4({
+  const vec4able = (o.vec4 ?? true) && canVec4({
     m,
     n,
     k,
@@ -455,6 +461,16 @@ export function matmul(step: Step, o: MatmulOptions): void {
     offA: A.offset,
     offB: B.offset,
   });
+  // an explicit block without a path keeps the direct path it was tuned for; the large
+  // direct blocks need vec4 loads, else the tiled path is faster
+  let path = o.path ?? (o.block ? "direct" : choosePath(m, n, k, batch, o.transA ?? false));
+  const large = !o.path && !o.block && largeDirect(m, n, k, batch, o.transA ?? false);
+  if (large && !vec4able) path = "tiled";
+  if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
+    return;
+  }
+  const [tm, tn, wx, wy] = o.block ?? chooseBlock(m, n, batch, large && vec4able ? k : undefined);
+  const vec4 = vec4able && tm % 4 === 0;
   const kernel = matmulKernel({
     vec4,
     transA: o.transA ?? false,
@@ -585,21 +601,41 @@ export function tiledPlan(
   };
 }
 
+/** Multiply-adds per batch entry from which a product counts as large. */
+const LARGE = 1 << 20;
+
+/** Whether a product is large and shaped for the direct path's 32-row blocks. */
+function largeDirect(m: number, n: number, k: number, batch: number, transA: boolean): boolean {
+  return batch === 1 && !transA && m * n * k >= LARGE && m >= 32 && n >= 64 && k >= 8;
+}
+
 /**
- * Which path {@link matmul} takes by default: `"tiled"` (uniform-buffer windows; on lavapipe
- * a lane reads a uniform buffer 2-3x faster than a storage buffer) when one batch entry has
- * at least 2^20 multiply-adds, else `"direct"`.
+ * Which path {@link matmul} takes by default. Large products (at least 2^20 multiply-adds per
+ * batch entry) take the direct path with 32-row blocks ({@link chooseBlock}) when A is not
+ * transposed, is at least 32 rows and B at least 64 columns (on lavapipe 1.1-1.4x faster than
+ * the tiled path at BERT and tiny-BERT shapes), else the tiled path (uniform-buffer windows;
+ * a transposed A, dW = dY^T X, is read by rows 3-8x faster that way); small products and
+ * batched ones (attention) take the direct path with small blocks. {@link matmul} also falls
+ * back to the tiled path when a large direct product cannot use vec4 loads ({@link canVec4}).
  *
  * @example
  * ```ts
  * import { choosePath } from "./matmul.ts";
- * console.log(choosePath(512, 768, 768, 1), choosePath(2, 2, 2, 1)); // "tiled" "direct"
+ * console.log(choosePath(512, 768, 768, 1), choosePath(512, 128, 1024, 1, true)); // "direct" "tiled"
+ * console.log(choosePath(2, 2, 2, 1)); // "direct"
  * ```
  */
-export function choosePath(m: number, n: number, k: number, _batch: number): "direct" | "tiled" {
+export function choosePath(
+  m: number,
+  n: number,
+  k: number,
+  batch: number,
+  transA = false,
+): "direct" | "tiled" {
   // per batch entry: the tiled path dispatches per entry and tile, so small batched
   // products (attention) stay direct however large the batch
-  return m * n * k >= 1 << 20 && m >= 8 && n >= 8 && k >= 8 ? "tiled" : "direct";
+  if (largeDirect(m, n, k, batch, transA)) return "direct";
+  return m * n * k >= LARGE && m >= 8 && n >= 8 && k >= 8 ? "tiled" : "direct";
 }
 
 /**
