@@ -6,28 +6,35 @@
  * Two paths, both tuned for Mesa lavapipe (where a GPU "lane" is one SIMD lane of a CPU core)
  * and both register-blocked without shared memory or barriers; {@link choosePath} picks one:
  *
- * - tiled (the default for products of >= 2^20 multiply-adds per batch entry): op(A) and
- *   op(B) are first packed ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc` and
- *   `nd x kc`, kc <= 128; {@link tiledPlan}) of a scratch buffer that is also a uniform
- *   buffer; the compute kernel ({@link tiledKernel}) reads up to 3 K-chunks per dispatch
- *   from 2 x 3 uniform windows (or, when K is one chunk, up to 5 row panels), each
- *   invocation a 16x8 block in vec4 accumulators with `fma`; longer K carries partial sums
- *   through a scratch buffer. Why: Mesa 22.3 reads storage buffers one lane at a time
- *   (~20-40 ns per 8-lane vec4 load on 2 threads, the time of ~50 vec4 fma) but uniform
- *   buffers with a gather, or one load and a broadcast when the address is the same for all
- *   lanes (A rows here): 2-3x cheaper. Sums over K run in f32 in a different order than the
- *   direct path (per chunk, then across chunks), within the tests' 1e-4 relative tolerance.
- * - direct (small products, batched attention): reads A and B from their storage buffers;
- *   each invocation computes a `TM x TN` block ({@link chooseBlock}: 16x16, 8x8 for batched
- *   products) with vec4 loads where aligned ({@link canVec4}). Rows and columns past the
- *   edge are clamped on load and skipped on store, so any shape works.
+ * - direct: reads A and B from their storage buffers; each invocation computes a `TM x TN`
+ *   block ({@link chooseBlock}) with vec4 loads where aligned ({@link canVec4}) and vec4
+ *   stores where C allows. Large products (>= 2^20 multiply-adds) with A not transposed take
+ *   32x32 or 32x16 blocks: the bigger the block, the fewer loads per multiply-add, and
+ *   lavapipe's loads are what costs (below), but compile time grows with it (32x16 ~4 s,
+ *   32x32 ~11 s, 64x32 ~42 s once per machine; Mesa caches compiled shaders on disk).
+ *   Small products take 16x16 / 8x8 / 4x4 blocks, batched attention 8x8. Rows and columns
+ *   past the edge are clamped on load and skipped on store, so any shape works.
+ * - tiled (large products with A transposed, dW = dY^T X, or too few rows or columns for
+ *   32-row blocks, or a GELU epilogue with K < 256): op(A) and op(B) are first packed
+ *   ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc` and `nd x kc`, kc <= 128;
+ *   {@link tiledPlan}) of a scratch buffer that is also a uniform buffer; the compute kernel
+ *   ({@link tiledKernel}) reads up to 3 K-chunks per dispatch from 2 x 3 uniform windows (or,
+ *   when K is one chunk, up to 5 row panels), each invocation a 16x8 block in vec4
+ *   accumulators with `fma`; longer K carries partial sums through a scratch buffer. Sums
+ *   over K run in f32 in a different order than the direct path (per chunk, then across
+ *   chunks), within the tests' 1e-4 relative tolerance.
  *
- * The WGSL is generated from small templates per variant; pipelines are cached by code in
- * `lib/gpu/kernel.ts`. Measured on this machine's lavapipe (see bench/matmul_bench.ts for
- * the table and the experiments): the tiled path ran 1.1-1.6x faster than the direct one at
- * BERT and tiny-BERT shapes, up to ~5x at dW = dY^T X (transposed A, K = 1024), but stays
- * at ~10-25 GFLOP/s, short of the 35 GFLOP/s target: stores cost as much as loads and
- * lavapipe syncs its threads after each dispatch, which the 64 KiB windows make small.
+ * What lavapipe (Mesa 22.3, LLVM 15) makes of these kernels, read from its JIT code with
+ * `perf` and `gdb` on this machine: a lane-varying load becomes ~20 instructions per 8 lanes
+ * (index extracts, a bounds check, scalar loads and inserts; storage buffers add a branch per
+ * lane), a load whose address is the same for all lanes from a uniform buffer one scalar load
+ * and a broadcast, WGSL's `fma` a separate multiply and add, and the accumulators of a block
+ * live on the stack (each multiply-add also loads and stores one). Multiply-adds are ~20% of
+ * the instructions of a 16x8 tiled block; per-lane stores cost as much as loads, and
+ * lavapipe joins its threads after each dispatch. Measured (bench/matmul_bench.ts): 22-30
+ * GFLOP/s at BERT shapes, 14-22 at tiny-BERT shapes, short of the 35 GFLOP/s target;
+ * 64x32 blocks reach ~34 at 512x768x768 but compile for ~42 s per variant, so they are
+ * opt-in through `block`.
  *
  * @module
  */
@@ -69,6 +76,11 @@ export type MatmulVariant = {
   vec4?: boolean;
   /** Workgroup size along rows. */
   wy: number;
+  /**
+   * Store C as vec4s (4x fewer stores; lavapipe stores lane by lane). Needs N, C's element
+   * offset and batch stride to be multiples of 4.
+   */
+  c4?: boolean;
 };
 
 const COMP = ["x", "y", "z", "w"];
@@ -229,14 +241,15 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
   const tn4 = tn / 4;
   const name = `matmul_${v.transA ? "t" : "n"}${v.transB ? "t" : "n"}_${v.activation}` +
     `${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}_${tm}x${tn}_${wx}x${wy}` +
-    (v.vec4 ? "_v4" : "");
+    (v.vec4 ? "_v4" : "") + (v.c4 ? "_c4" : "");
   const L: string[] = [];
   let bind = 0;
   const elem = v.vec4 ? "vec4<f32>" : "f32";
+  const cElem = v.c4 ? "vec4<f32>" : "f32";
   L.push(`@group(0) @binding(${bind++}) var<storage, read> A: array<${elem}>;`);
   L.push(`@group(0) @binding(${bind++}) var<storage, read> B: array<${elem}>;`);
   if (v.bias) L.push(`@group(0) @binding(${bind++}) var<storage, read> bias: array<f32>;`);
-  L.push(`@group(0) @binding(${bind++}) var<storage, read_write> C: array<f32>;`);
+  L.push(`@group(0) @binding(${bind++}) var<storage, read_write> C: array<${cElem}>;`);
   L.push(`struct U { M: u32, N: u32, K: u32, sA: u32, sB: u32, sC: u32, offA: u32, offB: u32,
   offC: u32, offBias: u32, alpha: f32, pad: u32 }`);
   L.push(`@group(0) @binding(${bind++}) var<uniform> u: U;`);
@@ -277,16 +290,35 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
     }
     L.push(`  }`);
   }
+  // the bias of each column is read once, not once per row
+  for (let j = 0; j < tn4 && v.bias; j++) {
+    const e = [0, 1, 2, 3].map((q) => `bias[u.offBias + min(col0 + ${4 * j + q}u, nLast)]`);
+    L.push(`  let bias${j} = vec4<f32>(${e.join(", ")});`);
+  }
   for (let i = 0; i < tm; i++) {
     L.push(`  if (row0 + ${i}u < u.M) {`);
     L.push(`    let ci = cOff + (row0 + ${i}u) * u.N + col0;`);
-    for (let j = 0; j < tn; j++) {
-      const acc = `c${i}_${Math.floor(j / 4)}.${COMP[j % 4]}`;
-      const bias = v.bias ? ` + bias[u.offBias + col0 + ${j}u]` : "";
-      const old = v.accumulate ? `C[ci + ${j}u] + ` : "";
-      L.push(
-        `    if (col0 + ${j}u < u.N) { C[ci + ${j}u] = ${old}act(u.alpha * ${acc}${bias}); }`,
-      );
+    for (let j = 0; j < tn4; j++) {
+      const val = `u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""}`;
+      if (v.c4) {
+        const at = `C[ci / 4u + ${j}u]`;
+        L.push(
+          `    if (col0 + ${4 * j}u < u.N) { let x = ${val}; ` +
+            `${at} = ${
+              v.accumulate ? `${at} + ` : ""
+            }vec4<f32>(act(x.x), act(x.y), act(x.z), act(x.w)); }`,
+        );
+        continue;
+      }
+      L.push(`    let v${j} = ${val};`);
+      for (let q = 0; q < 4; q++) {
+        const at = `C[ci + ${4 * j + q}u]`;
+        L.push(
+          `    if (col0 + ${4 * j + q}u < u.N) { ${at} = ${
+            v.accumulate ? `${at} + ` : ""
+          }act(v${j}.${COMP[q]}); }`,
+        );
+      }
     }
     L.push(`  }`);
   }
@@ -321,7 +353,9 @@ export function chooseBlock(
   batch: number,
   k?: number,
 ): [number, number, number, number] {
-  if (k !== undefined && largeDirect(m, n, k, batch, false)) return [32, n >= 256 ? 32 : 16, 8, 1];
+  if (k !== undefined && largeDirect(m, n, k, batch, false, "none")) {
+    return [32, n >= 256 ? 32 : 16, 8, 1];
+  }
   for (const t of batch > 1 ? [8] : [16, 8]) {
     if (Math.ceil(m / t) * Math.ceil(n / t) * batch >= 64) return [t, t, 8, 1];
   }
@@ -463,15 +497,16 @@ export function matmul(step: Step, o: MatmulOptions): void {
   });
   // an explicit block without a path keeps the direct path it was tuned for; the large
   // direct blocks need vec4 loads, else the tiled path is faster
-  let path = o.path ?? (o.block ? "direct" : choosePath(m, n, k, batch, o.transA ?? false));
-  const large = !o.path && !o.block && largeDirect(m, n, k, batch, o.transA ?? false);
+  const transA = o.transA ?? false, activation = o.activation ?? "none";
+  let path = o.path ?? (o.block ? "direct" : choosePath(m, n, k, batch, transA, activation));
+  const large = !o.path && !o.block && largeDirect(m, n, k, batch, transA, activation);
   if (large && !vec4able) path = "tiled";
   if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
     return;
   }
   const [tm, tn, wx, wy] = o.block ?? chooseBlock(m, n, batch, large && vec4able ? k : undefined);
   const vec4 = vec4able && tm % 4 === 0;
-  const kernel = matmulKernel({
+  const variant: MatmulVariant = {
     vec4,
     transA: o.transA ?? false,
     transB: o.transB ?? false,
@@ -482,8 +517,12 @@ export function matmul(step: Step, o: MatmulOptions): void {
     tn,
     wx,
     wy,
-  });
+  };
   const C = bindAligned(gpu, o.c, eC, "C");
+  const kernel = matmulKernel({
+    ...variant,
+    c4: n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || sC % 4 === 0),
+  });
   const bindings: Binding[] = [A.binding, B.binding];
   let offBias = 0;
   if (o.bias) {
@@ -604,16 +643,29 @@ export function tiledPlan(
 /** Multiply-adds per batch entry from which a product counts as large. */
 const LARGE = 1 << 20;
 
-/** Whether a product is large and shaped for the direct path's 32-row blocks. */
-function largeDirect(m: number, n: number, k: number, batch: number, transA: boolean): boolean {
-  return batch === 1 && !transA && m * n * k >= LARGE && m >= 32 && n >= 64 && k >= 8;
+/**
+ * Whether a product is large and shaped for the direct path's 32-row blocks. A GELU epilogue
+ * (on 1,024 outputs per invocation) costs more than the tiled path gains when K is short
+ * (1024x512x128: 11.7 vs 12.9 GFLOP/s; at K = 768 29.4 vs 18.2), so those stay tiled.
+ */
+function largeDirect(
+  m: number,
+  n: number,
+  k: number,
+  batch: number,
+  transA: boolean,
+  activation: Activation,
+): boolean {
+  return batch === 1 && !transA && (activation === "none" || activation === "relu" || k >= 256) &&
+    m * n * k >= LARGE && m >= 32 && n >= 64 && k >= 8;
 }
 
 /**
  * Which path {@link matmul} takes by default. Large products (at least 2^20 multiply-adds per
  * batch entry) take the direct path with 32-row blocks ({@link chooseBlock}) when A is not
- * transposed, is at least 32 rows and B at least 64 columns (on lavapipe 1.1-1.4x faster than
- * the tiled path at BERT and tiny-BERT shapes), else the tiled path (uniform-buffer windows;
+ * transposed, is at least 32 rows, B at least 64 columns and K at least 256 when the
+ * epilogue is a GELU (on lavapipe 1.1-1.6x faster than the tiled path at BERT and tiny-BERT
+ * shapes), else the tiled path (uniform-buffer windows;
  * a transposed A, dW = dY^T X, is read by rows 3-8x faster that way); small products and
  * batched ones (attention) take the direct path with small blocks. {@link matmul} also falls
  * back to the tiled path when a large direct product cannot use vec4 loads ({@link canVec4}).
@@ -622,6 +674,7 @@ function largeDirect(m: number, n: number, k: number, batch: number, transA: boo
  * ```ts
  * import { choosePath } from "./matmul.ts";
  * console.log(choosePath(512, 768, 768, 1), choosePath(512, 128, 1024, 1, true)); // "direct" "tiled"
+ * console.log(choosePath(1024, 512, 128, 1, false, "gelu_erf")); // "tiled"
  * console.log(choosePath(2, 2, 2, 1)); // "direct"
  * ```
  */
@@ -631,10 +684,11 @@ export function choosePath(
   k: number,
   batch: number,
   transA = false,
+  activation: Activation = "none",
 ): "direct" | "tiled" {
   // per batch entry: the tiled path dispatches per entry and tile, so small batched
   // products (attention) stay direct however large the batch
-  if (largeDirect(m, n, k, batch, transA)) return "direct";
+  if (largeDirect(m, n, k, batch, transA, activation)) return "direct";
   return m * n * k >= LARGE && m >= 8 && n >= 8 && k >= 8 ? "tiled" : "direct";
 }
 
