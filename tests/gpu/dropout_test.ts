@@ -8,15 +8,20 @@ import { randf } from "./gpu_helpers.ts";
 
 Deno.test("dropout on the GPU equals the reference bit for bit, in chunks too", async () => {
   const gpu = await getGpu();
-  const n = 10007;
-  const x = randf(1, n);
-  for (const [p, chunkBytes] of [[0.1, undefined], [0.5, 4096], [0, undefined], [1, undefined]]) {
-    const o = { p: p as number, seed: 1234567, step: 99 };
-    const out = tensor(gpu, [n]);
-    const s = step(gpu);
-    dropout(s, { ...o, gpu, x: tensor(gpu, [n], x), out, chunkBytes });
-    const r = s.read(out);
-    await s.submit();
-    assert.deepEqual(await r, ref.dropoutForward(x, o), `p=${p}`);
+  // 10007: the scalar kernel (and, in 4 KiB chunks, vec4 chunks then a scalar tail); 10008:
+  // the vec4 kernel throughout
+  for (const n of [10007, 10008]) {
+    const x = randf(1, n);
+    for (
+      const [p, chunkBytes] of [[0.1, undefined], [0.5, 4096], [0, undefined], [1, undefined]]
+    ) {
+      const o = { p: p as number, seed: 1234567, step: 99 };
+      const out = tensor(gpu, [n]);
+      const s = step(gpu);
+      dropout(s, { ...o, gpu, x: tensor(gpu, [n], x), out, chunkBytes });
+      const r = s.read(out);
+      await s.submit();
+      assert.deepEqual(await r, ref.dropoutForward(x, o), `n=${n} p=${p}`);
+    }
   }
 });

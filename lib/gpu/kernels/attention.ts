@@ -175,14 +175,16 @@ export function softmaxBackward(s: Step, o: {
   );
 }
 
-// One invocation per element of the head-major [B, H, T, d] tensor; `tokens` is the
+// One invocation per element (vec4 when headDim is a multiple of 4: lavapipe loads and stores
+// lane by lane, so 4x fewer accesses) of the head-major [B, H, T, d] tensor; `tokens` is the
 // token-major [B, T, parts, H, d] tensor, of which part `part` is gathered or scattered.
-function permuteKernel(toHeads: boolean): Kernel {
+function permuteKernel(toHeads: boolean, vec: boolean): Kernel {
+  const T = vec ? "vec4<f32>" : "f32";
   return {
-    name: toHeads ? "attention-split-heads" : "attention-merge-heads",
+    name: `attention-${toHeads ? "split" : "merge"}-heads-${T}`,
     code: `struct U { count: u32, seq: u32, heads: u32, headDim: u32, parts: u32, part: u32 }
-@group(0) @binding(0) var<storage, ${toHeads ? "read" : "read_write"}> tokens: array<f32>;
-@group(0) @binding(1) var<storage, ${toHeads ? "read_write" : "read"}> heads: array<f32>;
+@group(0) @binding(0) var<storage, ${toHeads ? "read" : "read_write"}> tokens: array<${T}>;
+@group(0) @binding(1) var<storage, ${toHeads ? "read_write" : "read"}> heads: array<${T}>;
 @group(0) @binding(2) var<uniform> u: U;
 ${flatMain("i")}
   if (i >= u.count) { return; }
@@ -197,8 +199,8 @@ ${flatMain("i")}
   };
 }
 
-const SPLIT = permuteKernel(true);
-const MERGE = permuteKernel(false);
+const SPLIT = [permuteKernel(true, false), permuteKernel(true, true)];
+const MERGE = [permuteKernel(false, false), permuteKernel(false, true)];
 
 function permute(
   s: Step,
@@ -216,11 +218,13 @@ function permute(
         `do not fit batch ${sh.batch}, seq ${sh.seq}, ${parts} x ${sh.heads} heads of ${sh.headDim}`,
     );
   }
+  // counted in vec4s when every row of d values is
+  const w = sh.headDim % 4 === 0 ? 4 : 1;
   s.dispatch(
-    toHeads ? SPLIT : MERGE,
+    (toHeads ? SPLIT : MERGE)[w === 4 ? 1 : 0],
     [tokens, heads],
-    flatGrid(count),
-    packUniforms("uuuuuu", [count, sh.seq, sh.heads, sh.headDim, parts, part]),
+    flatGrid(count / w),
+    packUniforms("uuuuuu", [count / w, sh.seq, sh.heads, sh.headDim / w, parts, part]),
   );
 }
 
