@@ -25,41 +25,45 @@
  *   from uniform buffers vs 21 from storage buffers (27 / 35 with only A / only B uniform);
  *   textures (textureLoad) 28; workgroup memory no better than storage; mat4x4 loads no
  *   better than 4 vec4 loads.
- * - Hence the tiled path (default for >= 2^20 multiply-adds per batch entry): op(A), op(B)
- *   packed into 64 KiB tiles (r x kc, nd x kc, kc <= 128) of a STORAGE|UNIFORM scratch
- *   buffer, read through uniform windows, up to 3 K-chunks (or 5 row panels when K <= 128)
- *   per dispatch. Packing costs ~8% of a 1024x768x128 product. More than 7 uniform buffers
- *   per dispatch (9-10 tried, within WebGPU's limit of 12) corrupted lavapipe's heap in
- *   about every second test run; 7 never did in 14 runs.
- * - Stores cost about as much as loads (16 guarded vec4 stores of an 8x8 block ~ 30 k4
- *   iterations), and dispatches with few workgroups run at half speed (lavapipe joins its
- *   threads after each dispatch): in isolation 32 workgroups per dispatch 5-11 GFLOP/s vs 256
- *   workgroups 11-17. Both hold the tiled path back at small K. kc 64 vs 128: a wash.
- * - Tiled block 16x8 beat 8x8 by ~10% (10.0 vs 9.2 at 1024x128x128tb, 8.0 vs 6.6 at
- *   128x512x1024ta); compile + first run of a 16x8 variant ~1.4 s cold under load (8x8
- *   ~0.7 s; the old direct 16x16 2-4 s); a 16x16 tiled variant took 9 s: not used.
- * - Direct path for batched attention: 8x8 blocks beat 16x16 (64x64x64 x 32: 6.8 vs 4.3 tb,
- *   11.3 vs 7.1 nn, 6.6 vs 4.0 ta); the tiled path (a dispatch per entry) was slower (~4.9).
- * - Older direct-path facts: block 8x8 / 16x16 / 32x16 / 32x32 at 512x768x768 gave ~17 / 18 /
- *   21 / 25 GFLOP/s; scalar loads half of vec4; workgroups of 8x1 beat 16x1, 64x1 and 4x2;
- *   LP_NUM_THREADS=4 on 2 cores no gain; a pure fma loop reaches ~75 GFLOP/s.
- * Two runs of `--compare` (GFLOP/s wall: tiled / direct / PyTorch; the second run on a
- * busier machine, load ~2.5, with its CPU-time-based tiled / direct in brackets):
- *   512x768x768      19.0 / 18.0 / 210   12.3 / 7.8  [26.3 / 18.6]
- *   512x3072x768     20.4 / 17.7 / 204   13.9 / 9.1  [27.6 / 18.2]
- *   512x768x3072     24.3 / 18.4 / 203   13.4 / 7.6  [27.6 / 16.4]
- *   1024x1024x1024   24.4 / 17.6 / 206   13.2 / 8.3  [27.6 / 18.6]
- *   1024x384x128tb   12.3 / 13.4 / 199    8.7 / 7.2  [22.3 / 16.9]
- *   1024x128x128tb   12.6 / 12.5 / 158    8.0 / 5.0  [19.7 / 16.6]
- *   1024x512x128tb   18.2 / 12.1 / 200   10.9 / 8.1  [23.0 / 17.0]
- *   1024x128x512tb   19.6 / 17.4 / 192    9.1 / 7.4  [20.4 / 18.5]
- *   1024x128x512     19.0 / 17.4 / 191    9.7 / 7.5  [20.6 / 19.0]
- *   1024x512x128     17.7 / 15.5 / 202    9.8 / 8.1  [21.7 / 16.7]
- *   512x128x1024ta   18.0 /  6.6 / 177   15.2 / 6.2  [20.8 /  9.8]
- *   128x128x1024ta   10.5 /  2.2 / 164   10.9 / 2.0  [18.1 /  4.1]
- *   attention 64x64x64 x 32 (direct, 8x8): tb 9.2, nn 9.1, ta 9.1 / PyTorch 70, 94, 93
- *   (the first run used 4 K-windows and 8-row panels, since cut to 3 and 5 for the crash
- *   above). The 35 GFLOP/s target was NOT reached on this Mesa: ~20-28 at BERT shapes.
+ * - What the JIT code is (perf + gdb on the running kernel): a lane-varying vec4 load is four
+ *   ~20-instruction gathers (index extracts, bounds check, 8 scalar loads and inserts),
+ *   `fma` a separate vmulps + vaddps, and a block's accumulators live on the stack (a load
+ *   and a store per multiply-add); in a 16x8 tiled block ~50% of the samples are gathers, ~20%
+ *   arithmetic. Big blocks amortise the loads: direct 32x32 ran 1.1-1.4x the tiled 16x8,
+ *   64x32 ~1.5x (34 GFLOP/s at 512x768x768) but compiled for 42 s (128x32: 211 s); fresh
+ *   compile times, MESA_SHADER_CACHE_DISABLE=true, scalar C stores: 16x16 1.6 s, 32x16 3.7 s, 32x32 11-13 s
+ *   (vec4 C stores: 32x16 2.2 s, 32x32 5.2-5.6 s), 64x32 42 s, 64x64 > 2 min. A one-k-per-iteration
+ *   loop compiled 4x faster at equal speed (32x32) but was slower with bigger blocks;
+ *   A read by broadcast from a storage buffer (same address in all lanes) ran slower than
+ *   from a uniform window; a fully unrolled K chunk (no loop) was slower too.
+ * - Hence: large products with A not transposed take the direct path with 32x32 / 32x16
+ *   blocks; A transposed (dW = dY^T X) and GELU epilogues at K < 256 take the tiled path:
+ *   op(A), op(B) packed into 64 KiB tiles of a STORAGE|UNIFORM scratch buffer read through
+ *   uniform windows, up to 3 K-chunks per dispatch. More than 7 uniform buffers per dispatch
+ *   (9-10 tried, within WebGPU's limit of 12) corrupted lavapipe's heap in about every
+ *   second test run; 7 never did in 14 runs.
+ * - Recording: kernel variants are generated once per process (rebuilding the WGSL for each
+ *   of the tiled path's dispatches cost 9 ms per 512x768x768 product).
+ * - Dispatches with few workgroups run slower (lavapipe joins its threads after each
+ *   dispatch): 8 workgroups 20 GFLOP/s vs 16-256 workgroups 28-33 in the same inner loop.
+ * Run of 2026-11-25 (machine otherwise idle; GFLOP/s wall, CPU-time based in brackets, then
+ * PyTorch; the previous default, tiled everywhere, in the last column):
+ *   512x768x768      direct 25.9 [28.3]  210   (tiled 20.4)
+ *   512x3072x768     direct 24.7 [27.5]  204   (tiled 22.7)
+ *   512x768x3072     direct 23.2 [25.3]  208   (tiled 22.4)
+ *   1024x1024x1024   direct 26.0 [28.3]  206   (tiled 20.4)
+ *   1024x384x128tb   direct 20.3 [23.8]  199   (tiled 15.9)
+ *   1024x128x128tb   direct 14.7 [21.6]  161   (tiled 11.3)
+ *   1024x512x128tb   direct 25.0 [29.0]  198   (tiled 17.3)
+ *   1024x128x512tb   direct 20.8 [23.5]  191   (tiled 13.6)
+ *   1024x128x512     direct 20.7 [23.3]  190   (tiled 18.3)
+ *   1024x512x128     direct 23.1 [26.5]  200   (tiled 19.7)
+ *   512x128x1024ta   tiled  18.7 [22.3]  175
+ *   128x128x1024ta   tiled  11.8 [18.5]  165
+ *   attention 64x64x64 x 32 (direct, 8x8): tb 9.7, nn 9.7, ta 9.6 / PyTorch 69, 93, 92
+ *   The 35 GFLOP/s target is NOT reached on this Mesa at default settings: 23-26 at BERT
+ *   shapes (the BERT-base forward, x W^T, runs 29-30 at 32x32); opt-in `block: [64, 32, 8, 1]`
+ *   gives ~34 at a 42 s compile per kernel variant.
  *
  * @module
  */

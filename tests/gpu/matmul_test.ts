@@ -280,7 +280,7 @@ Deno.test("matmul default path of large products: 32-row blocks, ragged edges, e
   // 32x16; m = 100 and n = 132 / 300 leave partial blocks and partial workgroups; k = 81 and
   // n = 130 cannot use vec4 loads, so those fall back to the tiled path
   let seed = 500;
-  // (each 32-row variant takes 3-13 s to compile on lavapipe: one case per variant)
+  // (each 32-row variant takes 2-6 s to compile on lavapipe: one case per variant)
   for (
     const c of [
       { m: 100, n: 132, k: 84 },

@@ -10,8 +10,8 @@
  *   block ({@link chooseBlock}) with vec4 loads where aligned ({@link canVec4}) and vec4
  *   stores where C allows. Large products (>= 2^20 multiply-adds) with A not transposed take
  *   32x32 or 32x16 blocks: the bigger the block, the fewer loads per multiply-add, and
- *   lavapipe's loads are what costs (below), but compile time grows with it (32x16 ~4 s,
- *   32x32 ~11 s, 64x32 ~42 s once per machine; Mesa caches compiled shaders on disk).
+ *   lavapipe's loads are what costs (below), but compile time grows with it (32x16 ~2 s,
+ *   32x32 ~5 s, 64x32 ~42 s per variant, once per machine: Mesa caches shaders on disk).
  *   Small products take 16x16 / 8x8 / 4x4 blocks, batched attention 8x8. Rows and columns
  *   past the edge are clamped on load and skipped on store, so any shape works.
  * - tiled (large products with A transposed, dW = dY^T X, or too few rows or columns for
@@ -330,7 +330,7 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
  * The block `[tm, tn, wx, wy]` of the direct path for a product. Large products that
  * {@link choosePath} sends here (`k` given) take 32x32 blocks, or 32x16 when B has fewer
  * than 256 columns (a workgroup of 8 lanes then still fills them): on lavapipe these ran
- * 1.1-1.4x faster than the tiled path and compile in under a second; larger blocks ran up to
+ * 1.1-1.6x faster than the tiled path and compile in 2-6 s; larger blocks ran up to
  * 1.2x faster again (64x32: 34 GFLOP/s at 512x768x768) but took 15-47 s to compile per
  * variant, so they are opt-in through `block`. Otherwise 16x16 when that still gives at least
  * 64 invocations (so both CPU threads and all SIMD lanes have work), else 8x8, else 4x4;
