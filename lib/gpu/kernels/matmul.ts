@@ -157,6 +157,29 @@ fn act(x: f32) -> f32 { return 0.5 * x * erfc_(-x * 0.7071067811865476); }`;
   }
 }
 
+/**
+ * The lines that store the vec4 `val` (columns `col0 + 4j ..` of the row starting at element
+ * `ci`) into C, skipping columns past N; `c4`: C is bound as vec4s. Both kernels' epilogue.
+ */
+function storeC(L: string[], j: number, val: string, accumulate: boolean, c4: boolean): void {
+  const add = (at: string) => accumulate ? `${at} + ` : "";
+  if (c4) {
+    const at = `C[ci / 4u + ${j}u]`;
+    L.push(`    if (col0 + ${4 * j}u < u.N) { ${at} = ${add(at)}${val}; }`);
+    return;
+  }
+  L.push(`    if (col0 + ${4 * j}u < u.N) {`);
+  L.push(`      let v${j} = ${val};`);
+  for (let q = 0; q < 4; q++) {
+    const at = `C[ci + ${4 * j + q}u]`;
+    L.push(`      if (col0 + ${4 * j + q}u < u.N) { ${at} = ${add(at)}v${j}.${COMP[q]}; }`);
+  }
+  L.push(`    }`);
+}
+
+const ACT4 =
+  `fn act4(x: vec4<f32>) -> vec4<f32> { return vec4<f32>(act(x.x), act(x.y), act(x.z), act(x.w)); }`;
+
 /** Accumulator declarations and the k loop of the vec4-load kernel. */
 function vec4Loop(L: string[], v: MatmulVariant): void {
   const { tm, tn } = v;
@@ -253,7 +276,7 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
   L.push(`struct U { M: u32, N: u32, K: u32, sA: u32, sB: u32, sC: u32, offA: u32, offB: u32,
   offC: u32, offBias: u32, alpha: f32, pad: u32 }`);
   L.push(`@group(0) @binding(${bind++}) var<uniform> u: U;`);
-  L.push(activationWgsl(v.activation));
+  L.push(activationWgsl(v.activation), ACT4);
   L.push(`@compute @workgroup_size(${wx}, ${wy})`);
   L.push(`fn main(@builtin(global_invocation_id) gid: vec3<u32>) {`);
   L.push(`  let row0 = gid.y * ${tm}u;`);
@@ -299,26 +322,13 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
     L.push(`  if (row0 + ${i}u < u.M) {`);
     L.push(`    let ci = cOff + (row0 + ${i}u) * u.N + col0;`);
     for (let j = 0; j < tn4; j++) {
-      const val = `u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""}`;
-      if (v.c4) {
-        const at = `C[ci / 4u + ${j}u]`;
-        L.push(
-          `    if (col0 + ${4 * j}u < u.N) { let x = ${val}; ` +
-            `${at} = ${
-              v.accumulate ? `${at} + ` : ""
-            }vec4<f32>(act(x.x), act(x.y), act(x.z), act(x.w)); }`,
-        );
-        continue;
-      }
-      L.push(`    let v${j} = ${val};`);
-      for (let q = 0; q < 4; q++) {
-        const at = `C[ci + ${4 * j + q}u]`;
-        L.push(
-          `    if (col0 + ${4 * j + q}u < u.N) { ${at} = ${
-            v.accumulate ? `${at} + ` : ""
-          }act(v${j}.${COMP[q]}); }`,
-        );
-      }
+      storeC(
+        L,
+        j,
+        `act4(u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""})`,
+        v.accumulate,
+        v.c4 ?? false,
+      );
     }
     L.push(`  }`);
   }
@@ -801,10 +811,7 @@ export const tiledKernel: (v: TiledVariant) => Kernel = memo(function (v: TiledV
   L.push(`struct U { M: u32, N: u32, kc4: u32, row0: u32, col0: u32, cOff: u32, offBias: u32,
   alpha: f32, ldt4: u32, readT: u32, toC: u32, r: u32 }`);
   L.push(`@group(0) @binding(${bind++}) var<uniform> u: U;`);
-  L.push(activationWgsl(v.activation));
-  L.push(
-    `fn act4(x: vec4<f32>) -> vec4<f32> { return vec4<f32>(act(x.x), act(x.y), act(x.z), act(x.w)); }`,
-  );
+  L.push(activationWgsl(v.activation), ACT4);
   L.push(`@compute @workgroup_size(${wx}, ${wy})`);
   L.push(`fn main(@builtin(global_invocation_id) gid: vec3<u32>,`);
   L.push(`  @builtin(workgroup_id) wid: vec3<u32>) {`);
@@ -870,26 +877,7 @@ export const tiledKernel: (v: TiledVariant) => Kernel = memo(function (v: TiledV
     L.push(`  if (row0 + ${i}u < u.M) {`);
     L.push(`    let ci = u.cOff + (row0 + ${i}u) * u.N + col0;`);
     for (let j = 0; j < tn4; j++) {
-      const acc = `c${i}_${j}`;
-      const val = `act4(u.alpha * ${acc}${v.bias ? ` + bias${j}` : ""})`;
-      if (c4) {
-        const at = `C[ci / 4u + ${j}u]`;
-        L.push(
-          `    if (col0 + ${4 * j}u < u.N) { ${at} = ${v.accumulate ? `${at} + ` : ""}${val}; }`,
-        );
-      } else {
-        L.push(`    if (col0 + ${4 * j}u < u.N) {`);
-        L.push(`      let v${j} = ${val};`);
-        for (let q = 0; q < 4; q++) {
-          const at = `C[ci + ${4 * j + q}u]`;
-          L.push(
-            `      if (col0 + ${4 * j + q}u < u.N) { ${at} = ${
-              v.accumulate ? `${at} + ` : ""
-            }v${j}.${COMP[q]}; }`,
-          );
-        }
-        L.push(`    }`);
-      }
+      storeC(L, j, `act4(u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""})`, v.accumulate, c4);
     }
     L.push(`  }`);
   }
