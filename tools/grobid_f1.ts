@@ -108,6 +108,7 @@ const result = await fineTune(classifier, train, {
   seed: settings.seed,
   evalDocs: test,
   progress: "none",
+  onEpoch: (e) => console.log(`epoch ${e.epoch}: test micro F1 ${e.micro.f1.toFixed(4)}`),
 });
 console.log(
   `${train.length} training documents, ${test.length} test documents, ${result.steps} steps in ` +
@@ -115,7 +116,4 @@ console.log(
       (result.trainMs / result.steps).toFixed(0)
     } ms/step)`,
 );
-for (const e of result.evaluations) {
-  console.log(`epoch ${e.epoch}: test micro F1 ${e.micro.f1.toFixed(4)}`);
-}
 console.log((await evaluate(classifier, test, { maxLength: settings.maxLength })).report);

@@ -51,6 +51,8 @@ export type FineTuneOptions = {
   lossEvery?: number;
   progress?: ProgressOutput;
   onProgress?: (info: ProgressInfo) => void;
+  /** Called with each epoch's evaluation as soon as it is scored (needs evalDocs). */
+  onEpoch?: (evaluation: FineTuneResult["evaluations"][number]) => void;
 };
 
 /**
@@ -145,6 +147,7 @@ export async function fineTune(
     if (evalExamples) {
       const e = await evaluateExamples(classifier, evalExamples);
       evaluations.push({ epoch, micro: e.micro, byType: e.byType });
+      options.onEpoch?.(evaluations[evaluations.length - 1]);
       if (e.micro.f1 > best) [best, sinceBest] = [e.micro.f1, 0];
       else sinceBest++;
       stoppedEarly = options.earlyStoppingPatience !== undefined &&

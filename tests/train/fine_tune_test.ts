@@ -66,11 +66,14 @@ const options = {
 
 Deno.test("fineTune: a tiny BERT learns synthetic names and organisations (held-out F1 > 0.9)", async () => {
   const classifier = await createTokenClassifier(tinyBert);
+  const seen: unknown[] = [];
   const result = await fineTune(classifier, synthetic(64, 1), {
     ...options,
     evalDocs: synthetic(24, 2),
+    onEpoch: (e) => seen.push(e),
   });
   assert.equal(result.steps, 6 * 8);
+  assert.deepEqual(seen, result.evaluations); // live, one per epoch, the same numbers
   assert.ok(result.losses[0].loss > result.losses.at(-1)!.loss * 3, JSON.stringify(result.losses));
   const last = result.evaluations.at(-1)!;
   assert.ok(last.micro.f1 > 0.9, `held-out F1 ${last.micro.f1}`);
