@@ -79,9 +79,11 @@ ${flatMain("r")}
  *
  * @example
  * ```ts
+ * import type { SoftmaxOptions } from "./attention.ts";
  * import type { Tensor } from "../tensor.ts";
- * declare const scores: Tensor, probs: Tensor;
- * const o: SoftmaxOptions = { scores, probs, batch: 2, heads: 4, seq: 16, scale: 0.125 };
+ * function options(scores: Tensor, probs: Tensor): SoftmaxOptions {
+ *   return { scores, probs, batch: 2, heads: 4, seq: 16, scale: 0.125 };
+ * }
  * ```
  */
 export type SoftmaxOptions = {

@@ -380,9 +380,9 @@ export function chooseBlock(
  * ```ts
  * import type { MatmulOptions } from "./matmul.ts";
  * import type { Tensor } from "../tensor.ts";
- * declare const x: Tensor, w: Tensor, y: Tensor, b: Tensor;
- * const linear: MatmulOptions = { a: x, b: w, c: y, m: 64, n: 3072, k: 768, bias: b,
- *   activation: "gelu_erf" };
+ * function linear(x: Tensor, w: Tensor, y: Tensor, b: Tensor): MatmulOptions {
+ *   return { a: x, b: w, c: y, m: 64, n: 3072, k: 768, bias: b, activation: "gelu_erf" };
+ * }
  * ```
  */
 export type MatmulOptions = {
