@@ -220,7 +220,7 @@ function permute(
         `do not fit batch ${sh.batch}, seq ${sh.seq}, ${parts} x ${sh.heads} heads of ${sh.headDim}`,
     );
   }
-  // counted in vec4s when every row of d values is
+  // elements, or vec4s when headDim is a multiple of 4
   const w = sh.headDim % 4 === 0 ? 4 : 1;
   s.dispatch(
     (toHeads ? SPLIT : MERGE)[w === 4 ? 1 : 0],

@@ -64,16 +64,14 @@ ${backward ? "  let d = dout[i];\n" : ""}  out[i] = ${value};
   };
 }
 
-// [forward, backward] x [scalar, vec4]
+// KERNELS[kind][backward ? 1 : 0] = [scalar, vec4]
+const pair = (kind: GeluKind, backward: boolean) => [
+  kernel(kind, backward, false),
+  kernel(kind, backward, true),
+];
 const KERNELS = {
-  erf: [[kernel("erf", false, false), kernel("erf", false, true)], [
-    kernel("erf", true, false),
-    kernel("erf", true, true),
-  ]],
-  tanh: [[kernel("tanh", false, false), kernel("tanh", false, true)], [
-    kernel("tanh", true, false),
-    kernel("tanh", true, true),
-  ]],
+  erf: [pair("erf", false), pair("erf", true)],
+  tanh: [pair("tanh", false), pair("tanh", true)],
 };
 
 /** Records one GELU kernel over the chunks of `tensors` (vec4 where a chunk allows). */
