@@ -12,7 +12,8 @@
  * name does not split it; the gold entities are the same as with IOB2). Test micro F1
  * 0.509 (PERSON 0.682, ORG 0.342; precision 0.43, recall 0.62), 5,720 steps of ~98 ms on
  * lavapipe (2 cores), 9.5 min; the F1 after each epoch passed 0.5 at epoch 10 and peaked at
- * 0.516 (epoch 16). Also measured (20 epochs unless said): batch 16 0.4905 (10 epochs 0.471);
+ * 0.516 (epoch 16). Also measured (20 epochs unless said): batch 4 0.505 (best epoch 0.518,
+ * 14 min); batch 16 0.4905 (10 epochs 0.471);
  * batch 16 with learning rate 3e-3 0.4805; 4 layers 0.477; 2 layers of 256 (4 heads) under
  * 0.40 through epoch 12; `tokenizer=bert-base-uncased`, batch 16: 0.464. ORG precision
  * (0.25-0.28) is what holds F1 down: function words inside long organisation names predicted
