@@ -8,8 +8,7 @@ import { randf } from "./gpu_helpers.ts";
 
 Deno.test("dropout on the GPU equals the reference bit for bit, in chunks too", async () => {
   const gpu = await getGpu();
-  // 10007: the scalar kernel (and, in 4 KiB chunks, vec4 chunks then a scalar tail); 10008:
-  // the vec4 kernel throughout
+  // 10007: the scalar kernel; 10008: the vec4 kernel (also in 4 KiB chunks)
   for (const n of [10007, 10008]) {
     const x = randf(1, n);
     for (

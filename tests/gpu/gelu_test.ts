@@ -9,7 +9,7 @@ import { randf } from "./gpu_helpers.ts";
 
 Deno.test("gelu forward and backward match the reference (erf and tanh, big inputs)", async () => {
   const gpu = await getGpu();
-  // n = 3001: scalar kernel (in 2 KiB chunks: vec4 chunks, then a scalar tail); 3000: vec4
+  // n = 3001: scalar kernel; 3000: vec4 kernel (both also in 2 KiB chunks)
   for (const n of [3001, 3000]) {
     const x = randf(1, n, 4);
     x.set([0, -30, 30, -1e4, 1e4, 1e-7]);

@@ -14,7 +14,7 @@ import {
   dropoutScale,
   dropoutThreshold,
 } from "../reference/dropout.ts";
-import { flatGrid, flatMain, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms, vec4Width } from "./grid.ts";
 
 // One element per invocation, or (vec4) four: lavapipe loads and stores lane by lane, so
 // vec4 accesses are ~4x fewer. Element i's draw is the same either way.
@@ -71,8 +71,8 @@ export function dropout(
   const key = dropoutKey(o.seed, o.step);
   const threshold = dropoutThreshold(o.p);
   const scale = dropoutScale(o.p);
+  const w = vec4Width([o.x, o.out]);
   for (const c of chunkBindings(o.gpu, [o.x, o.out], o.chunkBytes)) {
-    const w = c.count % 4 === 0 ? 4 : 1;
     s.dispatch(
       DROPOUT[w === 4 ? 1 : 0],
       c.bindings,

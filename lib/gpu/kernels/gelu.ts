@@ -13,7 +13,7 @@ import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { GeluKind } from "../reference/gelu.ts";
-import { flatGrid, flatMain, packUniforms } from "./grid.ts";
+import { flatGrid, flatMain, packUniforms, vec4Width } from "./grid.ts";
 
 const MATH = `
 fn erfcPos(a: f32) -> f32 { // erfc(a) for a >= 0
@@ -74,10 +74,10 @@ const KERNELS = {
   tanh: [pair("tanh", false), pair("tanh", true)],
 };
 
-/** Records one GELU kernel over the chunks of `tensors` (vec4 where a chunk allows). */
+/** Records one GELU kernel over the chunks of `tensors` (vec4 when {@link vec4Width} allows). */
 function run(s: Step, gpu: Gpu, kernels: Kernel[], tensors: Tensor[], chunkBytes?: number): void {
+  const w = vec4Width(tensors);
   for (const c of chunkBindings(gpu, tensors, chunkBytes)) {
-    const w = c.count % 4 === 0 ? 4 : 1;
     s.dispatch(
       kernels[w === 4 ? 1 : 0],
       c.bindings,

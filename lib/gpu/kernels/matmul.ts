@@ -516,21 +516,18 @@ export function matmul(step: Step, o: MatmulOptions): void {
   }
   const [tm, tn, wx, wy] = o.block ?? chooseBlock(m, n, batch, large && vec4able ? k : undefined);
   const vec4 = vec4able && tm % 4 === 0;
-  const variant: MatmulVariant = {
+  const C = bindAligned(gpu, o.c, eC, "C");
+  const kernel = matmulKernel({
     vec4,
-    transA: o.transA ?? false,
+    transA,
     transB: o.transB ?? false,
-    activation: o.activation ?? "none",
+    activation,
     bias: o.bias !== undefined,
     accumulate: o.accumulate ?? false,
     tm,
     tn,
     wx,
     wy,
-  };
-  const C = bindAligned(gpu, o.c, eC, "C");
-  const kernel = matmulKernel({
-    ...variant,
     c4: n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || sC % 4 === 0),
   });
   const bindings: Binding[] = [A.binding, B.binding];
@@ -1000,6 +997,19 @@ function matmulTiled(
   const t = scratch(gpu, "t", tBytes, GPUBufferUsage.STORAGE);
   const c4 = n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || strides.c % 4 === 0) &&
     (!bias || bias.offset % 4 === 0);
+  // one kernel for every dispatch of the product
+  const kernel = tiledKernel({
+    activation: o.activation ?? "none",
+    bias: o.bias !== undefined,
+    accumulate: o.accumulate ?? false,
+    tm,
+    tn,
+    wx,
+    wy,
+    windows: plan.w,
+    panels: plan.pz,
+    c4,
+  });
   for (let b = 0; b < batch; b++) {
     for (let p = 0; p < plan.p; p += plan.pz) {
       const grid: [number, number, number] = [
@@ -1036,18 +1046,6 @@ function matmulTiled(
             plan.r,
           ]);
           new Float32Array(u)[7] = o.alpha ?? 1;
-          const kernel = tiledKernel({
-            activation: o.activation ?? "none",
-            bias: o.bias !== undefined,
-            accumulate: o.accumulate ?? false,
-            tm,
-            tn,
-            wx,
-            wy,
-            windows: plan.w,
-            panels: plan.pz,
-            c4,
-          });
           step.dispatch(kernel, bindings, grid, u);
         }
       }
