@@ -14,11 +14,11 @@
  *
  * @module
  */
-import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { AdamWOptions } from "../reference/adamw.ts";
-import { flatGrid, flatMain, packUniforms, vec4Width } from "./grid.ts";
+import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
 
 function adamwKernel(name: string, type: string): Kernel {
   return {
@@ -47,8 +47,7 @@ ${flatMain("i")}
   };
 }
 
-const ADAMW = adamwKernel("adamw", "f32");
-const ADAMW4 = adamwKernel("adamw-vec4", "vec4<f32>");
+const ADAMW = [adamwKernel("adamw", "f32"), adamwKernel("adamw-vec4", "vec4<f32>")] as const;
 
 /**
  * Records one AdamW update of `param` with `grad`, moments `m` and `v` (all the same size;
@@ -89,15 +88,12 @@ export function adamw(
     Math.sqrt(1 - beta2 ** k),
     o.gradScale ?? 1,
   ];
-  const tensors = [t.param, t.grad, t.m, t.v];
-  const width = vec4Width(tensors);
-  for (const c of chunkBindings(t.gpu, tensors, t.chunkBytes)) {
-    const count = c.count / width;
-    s.dispatch(
-      width === 4 ? ADAMW4 : ADAMW,
-      [...c.bindings, t.clip ?? c.bindings[1]], // without clip: grad again, unread
-      flatGrid(count),
-      packUniforms("uufffffff", [count, t.clip ? 1 : 0, beta1, beta2, eps, ...head]),
-    );
-  }
+  dispatchElementwise(
+    s,
+    [t.param, t.grad, t.m, t.v],
+    ADAMW,
+    (count) => packUniforms("uufffffff", [count, t.clip ? 1 : 0, beta1, beta2, eps, ...head]),
+    // without clip: grad again, unread
+    { chunkBytes: t.chunkBytes, extra: (c) => [t.clip ?? c.bindings[1]] },
+  );
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import {
@@ -14,7 +14,7 @@ import {
   dropoutScale,
   dropoutThreshold,
 } from "../reference/dropout.ts";
-import { flatGrid, flatMain, packUniforms, vec4Width } from "./grid.ts";
+import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
 
 // One element per invocation, or (vec4) four: lavapipe loads and stores lane by lane, so
 // vec4 accesses are ~4x fewer. Element i's draw is the same either way.
@@ -46,7 +46,7 @@ ${body}
   };
 }
 
-const DROPOUT = [dropoutKernel(false), dropoutKernel(true)];
+const DROPOUT = [dropoutKernel(false), dropoutKernel(true)] as const;
 
 /**
  * Records dropout of `x` into `out` (`out` must not alias `x`): kept elements scaled by
@@ -71,13 +71,11 @@ export function dropout(
   const key = dropoutKey(o.seed, o.step);
   const threshold = dropoutThreshold(o.p);
   const scale = dropoutScale(o.p);
-  const w = vec4Width([o.x, o.out]);
-  for (const c of chunkBindings(o.gpu, [o.x, o.out], o.chunkBytes)) {
-    s.dispatch(
-      DROPOUT[w === 4 ? 1 : 0],
-      c.bindings,
-      flatGrid(c.count / w),
-      packUniforms("uuuuf", [c.count / w, c.elementOffset, key, threshold, scale]),
-    );
-  }
+  dispatchElementwise(
+    s,
+    [o.x, o.out],
+    DROPOUT,
+    (count, c) => packUniforms("uuuuf", [count, c.elementOffset, key, threshold, scale]),
+    o,
+  );
 }

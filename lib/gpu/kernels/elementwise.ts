@@ -1,67 +1,67 @@
 /**
  * Elementwise kernels: residual add, gradient accumulation, in-place scaling and filling
  * (zeroing gradients). Each runs chunk by chunk (core's `chunkBindings`), so tensors
- * larger than `maxStorageBufferBindingSize` work. `fill` takes four elements per invocation
- * where the size allows (see `vec4Width` of `./grid.ts`); the values are the same. CPU reference:
+ * larger than `maxStorageBufferBindingSize` work, and takes four elements per invocation
+ * where the sizes allow (see `vec4Width` of `./grid.ts`); the values are the same. CPU reference:
  * `lib/gpu/reference/elementwise.ts`.
  *
  * @module
  */
-import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
-import { flatGrid, flatMain, packUniforms, vec4Width } from "./grid.ts";
+import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
 
 const MAIN = `${flatMain("i")}
   if (i >= u.count) { return; }`;
 
-const ADD: Kernel = {
-  name: "add",
-  code: `struct U { count: u32 }
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<uniform> u: U;
+/**
+ * A kernel in its scalar and vec4 forms: `decl(T)` declares the bindings over elements of
+ * type `T`, `body(T)` is the statement on element `i`.
+ */
+function kernels(
+  name: string,
+  uniforms: string,
+  decl: (t: string) => string,
+  body: (t: string) => string,
+): readonly [Kernel, Kernel] {
+  const make = (t: string): Kernel => ({
+    name: t === "f32" ? name : `${name}-vec4`,
+    code: `struct U { count: u32${uniforms} }
+${decl(t)}
 ${MAIN}
-  out[i] = a[i] + b[i];
+  ${body(t)}
 }`,
-};
-
-const ACCUMULATE: Kernel = {
-  name: "accumulate",
-  code: `struct U { count: u32, alpha: f32 }
-@group(0) @binding(0) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<uniform> u: U;
-${MAIN}
-  dst[i] = fma(u.alpha, src[i], dst[i]);
-}`,
-};
-
-const SCALE: Kernel = {
-  name: "scale",
-  code: `struct U { count: u32, alpha: f32 }
-@group(0) @binding(0) var<storage, read_write> x: array<f32>;
-@group(0) @binding(1) var<uniform> u: U;
-${MAIN}
-  x[i] = u.alpha * x[i];
-}`,
-};
-
-function fillKernel(name: string, type: string): Kernel {
-  return {
-    name,
-    code: `struct U { count: u32, value: f32 }
-@group(0) @binding(0) var<storage, read_write> x: array<${type}>;
-@group(0) @binding(1) var<uniform> u: U;
-${MAIN}
-  x[i] = ${type}(u.value);
-}`,
-  };
+  });
+  return [make("f32"), make("vec4<f32>")];
 }
 
-const FILL = fillKernel("fill", "f32");
-const FILL4 = fillKernel("fill-vec4", "vec4<f32>");
+const ADD = kernels(
+  "add",
+  "",
+  (t) =>
+    `@group(0) @binding(0) var<storage, read> a: array<${t}>;
+@group(0) @binding(1) var<storage, read> b: array<${t}>;
+@group(0) @binding(2) var<storage, read_write> out: array<${t}>;
+@group(0) @binding(3) var<uniform> u: U;`,
+  () => "out[i] = a[i] + b[i];",
+);
+
+const ACCUMULATE = kernels(
+  "accumulate",
+  ", alpha: f32",
+  (t) =>
+    `@group(0) @binding(0) var<storage, read_write> dst: array<${t}>;
+@group(0) @binding(1) var<storage, read> src: array<${t}>;
+@group(0) @binding(2) var<uniform> u: U;`,
+  (t) => `dst[i] = fma(${t}(u.alpha), src[i], dst[i]);`,
+);
+
+const inPlace = (t: string) =>
+  `@group(0) @binding(0) var<storage, read_write> x: array<${t}>;
+@group(0) @binding(1) var<uniform> u: U;`;
+const SCALE = kernels("scale", ", alpha: f32", inPlace, () => "x[i] = u.alpha * x[i];");
+const FILL = kernels("fill", ", value: f32", inPlace, (t) => `x[i] = ${t}(u.value);`);
 
 function sameSize(what: string, ts: Tensor[]): void {
   for (const t of ts) {
@@ -96,9 +96,7 @@ export function add(
   o: { gpu: Gpu; a: Tensor; b: Tensor; out: Tensor; chunkBytes?: number },
 ): void {
   sameSize("add", [o.a, o.b, o.out]);
-  for (const c of chunkBindings(o.gpu, [o.a, o.b, o.out], o.chunkBytes)) {
-    s.dispatch(ADD, c.bindings, flatGrid(c.count), packUniforms("u", [c.count]));
-  }
+  dispatchElementwise(s, [o.a, o.b, o.out], ADD, (n) => packUniforms("u", [n]), o);
 }
 
 /**
@@ -121,14 +119,8 @@ export function accumulate(
   o: { gpu: Gpu; dst: Tensor; src: Tensor; alpha?: number; chunkBytes?: number },
 ): void {
   sameSize("accumulate", [o.dst, o.src]);
-  for (const c of chunkBindings(o.gpu, [o.dst, o.src], o.chunkBytes)) {
-    s.dispatch(
-      ACCUMULATE,
-      c.bindings,
-      flatGrid(c.count),
-      packUniforms("uf", [c.count, o.alpha ?? 1]),
-    );
-  }
+  const u = (n: number) => packUniforms("uf", [n, o.alpha ?? 1]);
+  dispatchElementwise(s, [o.dst, o.src], ACCUMULATE, u, o);
 }
 
 /**
@@ -149,9 +141,7 @@ export function scale(
   s: Step,
   o: { gpu: Gpu; x: Tensor; alpha: number; chunkBytes?: number },
 ): void {
-  for (const c of chunkBindings(o.gpu, [o.x], o.chunkBytes)) {
-    s.dispatch(SCALE, c.bindings, flatGrid(c.count), packUniforms("uf", [c.count, o.alpha]));
-  }
+  dispatchElementwise(s, [o.x], SCALE, (n) => packUniforms("uf", [n, o.alpha]), o);
 }
 
 /**
@@ -174,14 +164,6 @@ export function fill(
   s: Step,
   o: { gpu: Gpu; x: Tensor; value: number; chunkBytes?: number },
 ): void {
-  const width = vec4Width([o.x]);
-  for (const c of chunkBindings(o.gpu, [o.x], o.chunkBytes)) {
-    const count = c.count / width;
-    s.dispatch(
-      width === 4 ? FILL4 : FILL,
-      c.bindings,
-      flatGrid(count),
-      packUniforms("uf", [count, o.value]),
-    );
-  }
+  const u = (count: number) => packUniforms("uf", [count, o.value]);
+  dispatchElementwise(s, [o.x], FILL, u, o);
 }

@@ -9,11 +9,11 @@
  *
  * @module
  */
-import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { GeluKind } from "../reference/gelu.ts";
-import { flatGrid, flatMain, packUniforms, vec4Width } from "./grid.ts";
+import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
 
 const MATH = `
 fn erfcPos(a: f32) -> f32 { // erfc(a) for a >= 0
@@ -65,27 +65,13 @@ ${backward ? "  let d = dout[i];\n" : ""}  out[i] = ${value};
 }
 
 // KERNELS[kind][backward ? 1 : 0] = [scalar, vec4]
-const pair = (kind: GeluKind, backward: boolean) => [
-  kernel(kind, backward, false),
-  kernel(kind, backward, true),
-];
+const pair = (kind: GeluKind, backward: boolean) =>
+  [kernel(kind, backward, false), kernel(kind, backward, true)] as const;
+const count = (n: number) => packUniforms("u", [n]);
 const KERNELS = {
   erf: [pair("erf", false), pair("erf", true)],
   tanh: [pair("tanh", false), pair("tanh", true)],
 };
-
-/** Records one GELU kernel over the chunks of `tensors` (vec4 when {@link vec4Width} allows). */
-function run(s: Step, gpu: Gpu, kernels: Kernel[], tensors: Tensor[], chunkBytes?: number): void {
-  const w = vec4Width(tensors);
-  for (const c of chunkBindings(gpu, tensors, chunkBytes)) {
-    s.dispatch(
-      kernels[w === 4 ? 1 : 0],
-      c.bindings,
-      flatGrid(c.count / w),
-      packUniforms("u", [c.count / w]),
-    );
-  }
-}
 
 /**
  * Records `out = gelu(x)` elementwise (`out` must not alias `x`).
@@ -105,7 +91,7 @@ export function geluForward(
   s: Step,
   o: { gpu: Gpu; x: Tensor; out: Tensor; kind: GeluKind; chunkBytes?: number },
 ): void {
-  run(s, o.gpu, KERNELS[o.kind][0], [o.x, o.out], o.chunkBytes);
+  dispatchElementwise(s, [o.x, o.out], KERNELS[o.kind][0], count, o);
 }
 
 /**
@@ -126,5 +112,5 @@ export function geluBackward(
   s: Step,
   o: { gpu: Gpu; x: Tensor; dout: Tensor; dx: Tensor; kind: GeluKind; chunkBytes?: number },
 ): void {
-  run(s, o.gpu, KERNELS[o.kind][1], [o.x, o.dout, o.dx], o.chunkBytes);
+  dispatchElementwise(s, [o.x, o.dout, o.dx], KERNELS[o.kind][1], count, o);
 }

@@ -2,10 +2,13 @@
  * Small shared pieces of the kernel launchers: the dispatch grid for a flat element count
  * (spread over two dimensions when it exceeds the 65535-workgroup limit of one), the WGSL
  * function that turns it back into a flat index and the entry point that starts with it,
- * the choice between one and four elements per invocation, and packing of uniform blocks.
+ * the choice between one and four elements per invocation, the chunked dispatch of
+ * elementwise kernels, and packing of uniform blocks.
  *
  * @module
  */
+import { type Binding, type Chunk, chunkBindings, type Kernel, type Step } from "../kernel.ts";
+import type { Tensor } from "../tensor.ts";
 
 /**
  * Invocations per workgroup of the flat (one invocation per element or row) kernels.
@@ -88,6 +91,50 @@ export function vec4Width(tensors: { size: number; offset: number }[]): 1 | 4 {
   const size = tensors[0]?.size ?? 0;
   const whole = tensors.every((t) => t.size === size && t.offset % 16 === 0);
   return whole && size > 0 && size % 4 === 0 ? 4 : 1;
+}
+
+/**
+ * Records an elementwise kernel over same-size `tensors` chunk by chunk ({@link chunkBindings},
+ * for tensors larger than one binding), four elements per invocation where {@link vec4Width}
+ * allows: `kernels` is `[scalar, vec4]`, `uniforms` packs the block of a chunk of `count`
+ * invocations (its elements / width), `extra` adds bindings after the chunk's.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step, type Kernel } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
+ * const double = (t: string): Kernel => ({ name: `double-${t}`, code: `struct U { count: u32 }
+ * @group(0) @binding(0) var<storage, read_write> x: array<${t}>;
+ * @group(0) @binding(1) var<uniform> u: U;
+ * ${flatMain("i")}
+ *   if (i >= u.count) { return; }
+ *   x[i] = 2.0 * x[i];
+ * }` });
+ * const gpu = await getGpu();
+ * const s = step(gpu), x = tensor(gpu, [8], [1, 2, 3, 4, 5, 6, 7, 8]);
+ * dispatchElementwise(s, [x], [double("f32"), double("vec4<f32>")], (n) => packUniforms("u", [n]));
+ * await s.submit();
+ * ```
+ */
+export function dispatchElementwise(
+  s: Step,
+  tensors: Tensor[],
+  kernels: readonly [Kernel, Kernel],
+  uniforms: (count: number, chunk: Chunk) => ArrayBuffer,
+  o: { chunkBytes?: number; extra?: (chunk: Chunk) => Binding[] } = {},
+): void {
+  const width = vec4Width(tensors);
+  for (const c of chunkBindings(s.gpu, tensors, o.chunkBytes)) {
+    const count = c.count / width;
+    s.dispatch(
+      kernels[width === 4 ? 1 : 0],
+      o.extra ? [...c.bindings, ...o.extra(c)] : c.bindings,
+      flatGrid(count),
+      uniforms(count, c),
+    );
+  }
 }
 
 /**
