@@ -3,9 +3,11 @@ import { getGpu } from "../../lib/gpu/device.ts";
 import { type Kernel, step } from "../../lib/gpu/kernel.ts";
 import { downloadU32, release, tensorU32 } from "../../lib/gpu/tensor.ts";
 import {
+  ELEMENTWISE_MAIN,
   flatGrid,
   flatMain,
   packUniforms,
+  PER_INVOCATION,
   vec4Width,
   WORKGROUP,
 } from "../../lib/gpu/kernels/grid.ts";
@@ -69,6 +71,35 @@ Deno.test("flatMain with flatGrid visits each index once, also over a two-dimens
     for (let k = 0; k < count && wrong < 0; k++) if (got[k] !== k) wrong = k;
     assert.equal(wrong, -1, `count ${count}: index ${wrong} holds ${got[wrong]}`);
     assert.equal(got[count], sentinel, `count ${count}: wrote past the end`);
+    release(out);
+  }
+});
+
+const COUNT_VISITS: Kernel = {
+  name: "grid-test-count-visits",
+  code: `struct U { count: u32 }
+@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+@group(0) @binding(1) var<uniform> u: U;
+fn one(i: u32) { out[i] = out[i] + 1u; }
+${ELEMENTWISE_MAIN}`,
+};
+
+Deno.test("ELEMENTWISE_MAIN under dispatchElementwise's grid runs one() once on each index", async () => {
+  const gpu = await getGpu();
+  // counts around multiples of PER_INVOCATION, and past one dimension of workgroups
+  for (const count of [1, 2, 3, 4, 5, 255, 256, 257, 1003, PER_INVOCATION * 64 * 65535 + 9]) {
+    const out = tensorU32(gpu, [count + 1], new Uint32Array(count + 1)); // pooled: not zeroed
+    const s = step(gpu);
+    s.dispatch(
+      COUNT_VISITS,
+      [out],
+      flatGrid(Math.ceil(count / PER_INVOCATION)),
+      packUniforms("u", [count]),
+    );
+    await s.submit();
+    const got = await downloadU32(gpu, out);
+    const wrong = got.findIndex((v, k) => v !== (k < count ? 1 : 0));
+    assert.equal(wrong, -1, `count ${count}: index ${wrong} visited ${got[wrong]} times`);
     release(out);
   }
 });

@@ -18,7 +18,7 @@ import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { AdamWOptions } from "../reference/adamw.ts";
-import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
+import { dispatchElementwise, ELEMENTWISE_MAIN, packUniforms } from "./grid.ts";
 
 function adamwKernel(name: string, type: string): Kernel {
   return {
@@ -34,8 +34,7 @@ function adamwKernel(name: string, type: string): Kernel {
 @group(0) @binding(3) var<storage, read_write> v: array<${type}>;
 @group(0) @binding(4) var<storage, read> clip: array<f32>; // [norm, factor]
 @group(0) @binding(5) var<uniform> u: U;
-${flatMain("i")}
-  if (i >= u.count) { return; }
+fn one(i: u32) {
   let factor = select(1.0, clip[1], u.useClip != 0u) * u.gradScale;
   let grad = g[i] * factor;
   let mi = u.beta1 * m[i] + (1.0 - u.beta1) * grad;
@@ -43,7 +42,8 @@ ${flatMain("i")}
   m[i] = mi;
   v[i] = vi;
   p[i] = p[i] * u.decay - u.stepSize * mi / (sqrt(vi) / u.bc2Sqrt + u.eps);
-}`,
+}
+${ELEMENTWISE_MAIN}`,
   };
 }
 

@@ -14,7 +14,7 @@ import {
   dropoutScale,
   dropoutThreshold,
 } from "../reference/dropout.ts";
-import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
+import { dispatchElementwise, ELEMENTWISE_MAIN, packUniforms } from "./grid.ts";
 
 // One element per invocation, or (vec4) four: lavapipe loads and stores lane by lane, so
 // vec4 accesses are ~4x fewer. Element i's draw is the same either way.
@@ -39,10 +39,10 @@ fn pcg(v: u32) -> u32 {
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
   return (word >> 22u) ^ word;
 }
-${flatMain("i")}
-  if (i >= u.count) { return; }
+fn one(i: u32) {
 ${body}
-}`,
+}
+${ELEMENTWISE_MAIN}`,
   };
 }
 

@@ -10,10 +10,7 @@
 import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
-import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
-
-const MAIN = `${flatMain("i")}
-  if (i >= u.count) { return; }`;
+import { dispatchElementwise, ELEMENTWISE_MAIN, packUniforms } from "./grid.ts";
 
 /**
  * A kernel in its scalar and vec4 forms: `decl(T)` declares the bindings over elements of
@@ -29,9 +26,8 @@ function kernels(
     name: t === "f32" ? name : `${name}-vec4`,
     code: `struct U { count: u32${uniforms} }
 ${decl(t)}
-${MAIN}
-  ${body(t)}
-}`,
+fn one(i: u32) { ${body(t)} }
+${ELEMENTWISE_MAIN}`,
   });
   return [make("f32"), make("vec4<f32>")];
 }

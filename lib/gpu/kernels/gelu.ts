@@ -13,7 +13,7 @@ import type { Kernel, Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { GeluKind } from "../reference/gelu.ts";
-import { dispatchElementwise, flatMain, packUniforms } from "./grid.ts";
+import { dispatchElementwise, ELEMENTWISE_MAIN, packUniforms } from "./grid.ts";
 
 const MATH = `
 fn erfcPos(a: f32) -> f32 { // erfc(a) for a >= 0
@@ -56,11 +56,11 @@ struct U { count: u32 }
 ${backward ? `@group(0) @binding(1) var<storage, read> dout: array<${T}>;` : ""}
 @group(0) @binding(${backward ? 2 : 1}) var<storage, read_write> out: array<${T}>;
 @group(0) @binding(${backward ? 3 : 2}) var<uniform> u: U;
-${flatMain("i")}
-  if (i >= u.count) { return; }
+fn one(i: u32) {
   let v = x[i];
 ${backward ? "  let d = dout[i];\n" : ""}  out[i] = ${value};
-}`,
+}
+${ELEMENTWISE_MAIN}`,
   };
 }
 
