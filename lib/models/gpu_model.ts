@@ -44,8 +44,9 @@ export type { ModelBatch, TrainStepOptions } from "./transformer.ts";
  * @example
  * ```ts
  * import type { GpuModel } from "./gpu_model.ts";
- * declare const model: GpuModel;
- * console.log(model.config.family, model.optimizerSteps);
+ * function describe(model: GpuModel): string {
+ *   return `${model.config.family} after ${model.optimizerSteps} optimizer steps`;
+ * }
  * ```
  */
 export type GpuModel = Net<Tensor> & { gpu: Gpu };
@@ -97,9 +98,10 @@ export function createGpuModel(
  * ```ts
  * import type { GpuModel } from "./gpu_model.ts";
  * import { modelTensors } from "./gpu_model.ts";
- * declare const model: GpuModel;
- * const tensors = await modelTensors(model);
- * console.log(tensors.get("classifier.weight")?.shape);
+ * async function classifierShape(model: GpuModel): Promise<number[] | undefined> {
+ *   const tensors = await modelTensors(model);
+ *   return tensors.get("classifier.weight")?.shape;
+ * }
  * ```
  */
 export function modelTensors(model: GpuModel): Promise<TensorMap> {
@@ -114,9 +116,10 @@ export function modelTensors(model: GpuModel): Promise<TensorMap> {
  * ```ts
  * import type { GpuModel } from "./gpu_model.ts";
  * import { predictLogits } from "./gpu_model.ts";
- * declare const model: GpuModel;
- * const logits = await predictLogits(model, { size: 1, length: 3,
- *   inputIds: new Int32Array([5, 6, 7]), attentionMask: new Int32Array([1, 1, 1]) });
+ * function logitsOf(model: GpuModel): Promise<Float32Array> {
+ *   return predictLogits(model, { size: 1, length: 3,
+ *     inputIds: new Int32Array([5, 6, 7]), attentionMask: new Int32Array([1, 1, 1]) });
+ * }
  * ```
  */
 export function predictLogits(model: GpuModel, batch: ModelBatch): Promise<Float32Array> {
@@ -132,10 +135,11 @@ export function predictLogits(model: GpuModel, batch: ModelBatch): Promise<Float
  * ```ts
  * import type { GpuModel } from "./gpu_model.ts";
  * import { trainStep } from "./gpu_model.ts";
- * declare const model: GpuModel;
- * const loss = await trainStep(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
- *   attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) },
- *   { lr: 5e-5, weightDecay: 0.01, readLoss: true });
+ * function step(model: GpuModel): Promise<number | undefined> {
+ *   return trainStep(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
+ *     attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) },
+ *     { lr: 5e-5, weightDecay: 0.01, readLoss: true });
+ * }
  * ```
  */
 export function trainStep(
@@ -154,10 +158,12 @@ export function trainStep(
  * ```ts
  * import type { GpuModel } from "./gpu_model.ts";
  * import { modelGradients } from "./gpu_model.ts";
- * declare const model: GpuModel;
- * const { loss, grads } = await modelGradients(model, { size: 1, length: 2,
- *   inputIds: new Int32Array([5, 6]), attentionMask: new Int32Array([1, 1]),
- *   labels: new Int32Array([0, 1]) });
+ * async function classifierGrad(model: GpuModel) {
+ *   const { loss, grads } = await modelGradients(model, { size: 1, length: 2,
+ *     inputIds: new Int32Array([5, 6]), attentionMask: new Int32Array([1, 1]),
+ *     labels: new Int32Array([0, 1]) });
+ *   return { loss, grad: grads.get("classifier.weight") };
+ * }
  * ```
  */
 export function modelGradients(
@@ -175,8 +181,9 @@ export function modelGradients(
  * ```ts
  * import type { GpuModel } from "./gpu_model.ts";
  * import { releaseModel } from "./gpu_model.ts";
- * declare const model: GpuModel;
- * releaseModel(model);
+ * function done(model: GpuModel): void {
+ *   releaseModel(model);
+ * }
  * ```
  */
 export function releaseModel(model: GpuModel): void {

@@ -22,7 +22,7 @@ import type { AdamWOptions } from "../gpu/reference/adamw.ts";
  * @example
  * ```ts
  * import type { MatmulArgs } from "./ops.ts";
- * declare const x: Float32Array, w: Float32Array, y: Float32Array;
+ * const x = new Float32Array(4 * 2), w = new Float32Array(3 * 2), y = new Float32Array(4 * 3);
  * const args: MatmulArgs<Float32Array> = { a: x, b: w, c: y, m: 4, n: 3, k: 2, transB: true };
  * ```
  */

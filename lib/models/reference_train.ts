@@ -26,8 +26,9 @@ import {
  * @example
  * ```ts
  * import type { CpuModel } from "./reference_train.ts";
- * declare const model: CpuModel;
- * console.log(model.optimizerSteps);
+ * function stepsTaken(model: CpuModel): number {
+ *   return model.optimizerSteps;
+ * }
  * ```
  */
 export type CpuModel = Net<CpuTensor>;
@@ -62,10 +63,11 @@ export function createCpuModel(
  * ```ts
  * import type { CpuModel } from "./reference_train.ts";
  * import { cpuTrainStep } from "./reference_train.ts";
- * declare const model: CpuModel;
- * const loss = await cpuTrainStep(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
- *   attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) },
- *   { lr: 1e-3, weightDecay: 0, readLoss: true });
+ * function step(model: CpuModel): Promise<number | undefined> {
+ *   return cpuTrainStep(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
+ *     attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) },
+ *     { lr: 1e-3, weightDecay: 0, readLoss: true });
+ * }
  * ```
  */
 export function cpuTrainStep(
@@ -83,9 +85,10 @@ export function cpuTrainStep(
  * ```ts
  * import type { CpuModel } from "./reference_train.ts";
  * import { cpuLogits } from "./reference_train.ts";
- * declare const model: CpuModel;
- * const logits = await cpuLogits(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
- *   attentionMask: new Int32Array([1, 1]) });
+ * function logitsOf(model: CpuModel): Promise<Float32Array> {
+ *   return cpuLogits(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
+ *     attentionMask: new Int32Array([1, 1]) });
+ * }
  * ```
  */
 export function cpuLogits(model: CpuModel, batch: ModelBatch): Promise<Float32Array> {
@@ -99,10 +102,12 @@ export function cpuLogits(model: CpuModel, batch: ModelBatch): Promise<Float32Ar
  * ```ts
  * import type { CpuModel } from "./reference_train.ts";
  * import { cpuGradients } from "./reference_train.ts";
- * declare const model: CpuModel;
- * const { loss } = await cpuGradients(model, { size: 1, length: 2,
- *   inputIds: new Int32Array([5, 6]), attentionMask: new Int32Array([1, 1]),
- *   labels: new Int32Array([0, 1]) });
+ * async function lossOf(model: CpuModel): Promise<number> {
+ *   const { loss } = await cpuGradients(model, { size: 1, length: 2,
+ *     inputIds: new Int32Array([5, 6]), attentionMask: new Int32Array([1, 1]),
+ *     labels: new Int32Array([0, 1]) });
+ *   return loss;
+ * }
  * ```
  */
 export function cpuGradients(
@@ -119,8 +124,10 @@ export function cpuGradients(
  * ```ts
  * import type { CpuModel } from "./reference_train.ts";
  * import { cpuModelTensors } from "./reference_train.ts";
- * declare const model: CpuModel;
- * const tensors = await cpuModelTensors(model);
+ * async function tensorNames(model: CpuModel): Promise<string[]> {
+ *   const tensors = await cpuModelTensors(model);
+ *   return [...tensors.keys()];
+ * }
  * ```
  */
 export function cpuModelTensors(model: CpuModel): Promise<TensorMap> {

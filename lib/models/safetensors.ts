@@ -336,8 +336,12 @@ export type ShardIndex = { metadata: { total_size: number }; weight_map: Record<
  *
  * @example
  * ```ts
- * const { index, shards } = encodeShards(tensors, 1 << 30);
- * for (const [name, bytes] of shards) await Deno.writeFile(`out/${name}`, bytes);
+ * import type { TensorMap } from "./host_tensor.ts";
+ * async function saveSharded(tensors: TensorMap): Promise<void> {
+ *   const { index, shards } = encodeShards(tensors, 1 << 30);
+ *   for (const [name, bytes] of shards) await Deno.writeFile(`out/${name}`, bytes);
+ *   await Deno.writeTextFile("out/model.safetensors.index.json", JSON.stringify(index));
+ * }
  * ```
  */
 export function encodeShards(

@@ -56,7 +56,7 @@ export type Param<X> = { value: X; grad: X | null };
  * @example
  * ```ts
  * import type { Linear } from "./transformer.ts";
- * declare const w: Float32Array, b: Float32Array;
+ * const w = new Float32Array(2 * 4), b = new Float32Array(2);
  * const l: Linear<Float32Array> = { w: { value: w, grad: null }, b: { value: b, grad: null },
  *   inF: 4, outF: 2, conv: false };
  * ```
@@ -69,7 +69,7 @@ export type Linear<X> = { w: Param<X>; b: Param<X>; inF: number; outF: number; c
  * @example
  * ```ts
  * import type { Norm } from "./transformer.ts";
- * declare const g: Float32Array, b: Float32Array;
+ * const g = new Float32Array(4).fill(1), b = new Float32Array(4);
  * const n: Norm<Float32Array> = { g: { value: g, grad: null }, b: { value: b, grad: null } };
  * ```
  */
@@ -82,8 +82,9 @@ export type Norm<X> = { g: Param<X>; b: Param<X> };
  * @example
  * ```ts
  * import type { Block } from "./transformer.ts";
- * declare const b: Block<Float32Array>;
- * console.log(b.qkv.outF); // 3 * hidden
+ * function fusedWidth(b: Block<Float32Array>): number {
+ *   return b.qkv.outF; // 3 * hidden
+ * }
  * ```
  */
 export type Block<X> = {
@@ -101,8 +102,9 @@ export type Block<X> = {
  * @example
  * ```ts
  * import type { Group } from "./transformer.ts";
- * declare const g: Group<Float32Array>;
- * console.log(g.size, g.weightDecay);
+ * function describe(g: Group<Float32Array>): string {
+ *   return `${g.size} parameters, ${g.weightDecay ? "with" : "without"} weight decay`;
+ * }
  * ```
  */
 export type Group<X> = {
@@ -137,8 +139,9 @@ export type Slot = {
  * @example
  * ```ts
  * import type { Net } from "./transformer.ts";
- * declare const net: Net<Float32Array>;
- * console.log(net.config.family, net.layers.length, net.optimizerSteps);
+ * function describe(net: Net<Float32Array>): string {
+ *   return `${net.config.family}, ${net.layers.length} layers, ${net.optimizerSteps} steps`;
+ * }
  * ```
  */
 export type Net<X> = {
@@ -458,8 +461,10 @@ export function createNet<X>(
  * ```ts
  * import type { Net } from "./transformer.ts";
  * import { netTensors } from "./transformer.ts";
- * declare const net: Net<Float32Array>;
- * const tensors = await netTensors(net);
+ * async function tensorNames(net: Net<Float32Array>): Promise<string[]> {
+ *   const tensors = await netTensors(net);
+ *   return [...tensors.keys()];
+ * }
  * ```
  */
 export async function netTensors<X>(net: Net<X>): Promise<TensorMap> {
@@ -1086,8 +1091,9 @@ function forwardAll<X>(
  * ```ts
  * import type { ModelBatch, Net } from "./transformer.ts";
  * import { netLogits } from "./transformer.ts";
- * declare const net: Net<Float32Array>, batch: ModelBatch;
- * const logits = await netLogits(net, batch);
+ * function logitsOf(net: Net<Float32Array>, batch: ModelBatch): Promise<Float32Array> {
+ *   return netLogits(net, batch);
+ * }
  * ```
  */
 export async function netLogits<X>(net: Net<X>, batch: ModelBatch): Promise<Float32Array> {
@@ -1232,8 +1238,9 @@ function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: boolean): X
  * ```ts
  * import type { ModelBatch, Net } from "./transformer.ts";
  * import { netTrainStep } from "./transformer.ts";
- * declare const net: Net<Float32Array>, batch: ModelBatch;
- * const loss = await netTrainStep(net, batch, { lr: 1e-3, weightDecay: 0.01, readLoss: true });
+ * function step(net: Net<Float32Array>, batch: ModelBatch): Promise<number | undefined> {
+ *   return netTrainStep(net, batch, { lr: 1e-3, weightDecay: 0.01, readLoss: true });
+ * }
  * ```
  */
 export async function netTrainStep<X>(
@@ -1275,8 +1282,10 @@ export async function netTrainStep<X>(
  * ```ts
  * import type { ModelBatch, Net } from "./transformer.ts";
  * import { netGradients } from "./transformer.ts";
- * declare const net: Net<Float32Array>, batch: ModelBatch;
- * const { loss, grads } = await netGradients(net, batch);
+ * async function lossAndGradNames(net: Net<Float32Array>, batch: ModelBatch) {
+ *   const { loss, grads } = await netGradients(net, batch);
+ *   return { loss, names: [...grads.keys()] };
+ * }
  * ```
  */
 export async function netGradients<X>(

@@ -24,7 +24,7 @@ import type { ThresholdResult } from "../stats/threshold.ts";
  * @example
  * ```ts
  * const line = thresholdFitLine({ type: "upperhinge", threshold: 500,
- *   coefficients: { "(Intercept)": 0.9, "(x-e)-": 0.0006 } } as ThresholdResult, [100, 1000]);
+ *   coefficients: { "(Intercept)": 0.9, "(x-e)-": 0.0006 } }, [100, 1000]);
  * line.x; // [100, 500, 1000]
  * line.y; // [0.66, 0.9, 0.9]
  * ```

@@ -38,7 +38,7 @@ export type MimeBundle = Record<string, string>;
  * @example
  * ```ts
  * const d: Displayable = htmlDisplay("<b>hi</b>");
- * d[Symbol.for("Jupyter.display")](); // { "text/html": "<b>hi</b>", ... }
+ * d[JUPYTER_DISPLAY](); // { "text/html": "<b>hi</b>", ... }
  * ```
  */
 export type Displayable = { [JUPYTER_DISPLAY]: () => MimeBundle };
@@ -70,6 +70,7 @@ let plotDocument: PlotDocument | undefined;
  *
  * @example
  * ```ts
+ * import * as Plot from "@observablehq/plot";
  * const svg = Plot.plot({ document: domDocument(), marks: [Plot.dot([1, 2])] });
  * ```
  */

@@ -88,6 +88,8 @@ export type Predictor = "sentences" | "eps";
  *
  * @example
  * ```ts
+ * import { readResults } from "./results.ts";
+ * const { results } = await readResults("out/results.jsonl");
  * const a = analyzeResults(results).models[0].sentences;
  * a.threshold?.threshold; // where returns diminish
  * a.threshold?.ci; // its bootstrap percentile interval
@@ -110,6 +112,8 @@ export type PredictorAnalysis = {
  *
  * @example
  * ```ts
+ * import { readResults } from "./results.ts";
+ * const { results } = await readResults("out/results.jsonl");
  * const m: ModelAnalysis = analyzeResults(results).models[0];
  * m.ols?.r2;
  * ```
@@ -134,6 +138,8 @@ export type ModelAnalysis = {
  *
  * @example
  * ```ts
+ * import { readResults } from "./results.ts";
+ * const { results } = await readResults("out/results.jsonl");
  * const a: Analysis = analyzeResults(results);
  * a.summary.print();
  * ```

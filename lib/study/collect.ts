@@ -34,8 +34,11 @@ export type Collected = {
  *
  * @example
  * ```ts
+ * import { DEFAULT_STUDY } from "./config.ts";
+ * import { prepareStudy } from "./prepare.ts";
+ * const { runs } = await prepareStudy(DEFAULT_STUDY);
  * const c = await collectResults(["out/shard-1.jsonl", "out/shard-2.jsonl"],
- *   { expected: runIds, outPath: "out/results.jsonl" });
+ *   { expected: runs.map((r) => r.runId), outPath: "out/results.jsonl" });
  * console.log(c.missing.length, "missing");
  * ```
  */

@@ -58,7 +58,12 @@ export type ExecuteSummary = {
  *
  * @example
  * ```ts
- * await executeRuns(runs, { resultsPath: "out/results.jsonl", execute: trainAndScore });
+ * import { DEFAULT_STUDY } from "./config.ts";
+ * import { prepareStudy } from "./prepare.ts";
+ * import { createRunExecutor } from "./train_run.ts";
+ * const prepared = await prepareStudy(DEFAULT_STUDY);
+ * await executeRuns(prepared.runs, { resultsPath: "out/results.jsonl",
+ *   execute: createRunExecutor(prepared) });
  * ```
  */
 export async function executeRuns<T>(

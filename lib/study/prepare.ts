@@ -19,7 +19,9 @@ import type { StudyRun } from "./execute.ts";
  *
  * @example
  * ```ts
- * const spec: RunSpec = { subsample: plan[0], model: study.models[0] };
+ * import { DEFAULT_STUDY } from "./config.ts";
+ * const { plan, config } = await prepareStudy(DEFAULT_STUDY);
+ * const spec: RunSpec = { subsample: plan[0], model: config.models[0] };
  * ```
  */
 export type RunSpec = { subsample: Subsample; model: ModelSpec };
@@ -29,6 +31,7 @@ export type RunSpec = { subsample: Subsample; model: ModelSpec };
  *
  * @example
  * ```ts
+ * import { DEFAULT_STUDY } from "./config.ts";
  * const p: PreparedStudy = await prepareStudy(DEFAULT_STUDY);
  * console.log(p.train.length, p.test.length, p.runs.length);
  * ```
@@ -47,6 +50,7 @@ export type PreparedStudy = {
  *
  * @example
  * ```ts
+ * import { DEFAULT_STUDY } from "./config.ts";
  * const { runs } = await prepareStudy(DEFAULT_STUDY);
  * runs[0].runId; // "s0001/tiny-bert"
  * ```

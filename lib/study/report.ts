@@ -284,6 +284,9 @@ function excerptHtml(analysis: Analysis, rows: number): string {
  *
  * @example
  * ```ts
+ * import { analyzeResults } from "./analysis.ts";
+ * import { readResults } from "./results.ts";
+ * const { results } = await readResults("out/results.jsonl");
  * const { sentences, eps } = analysisFigures(analyzeResults(results));
  * await Deno.writeTextFile("f1-sentences.svg", sentences.svg);
  * ```
@@ -351,6 +354,9 @@ figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
  *
  * @example
  * ```ts
+ * import { analyzeResults } from "./analysis.ts";
+ * import { readResults } from "./results.ts";
+ * const { results } = await readResults("out/results.jsonl");
  * const html = renderReport(analyzeResults(results), { title: "Sample size study",
  *   resultsPath: "out/results.jsonl" });
  * await writeReport("out/report.html", html);
@@ -400,7 +406,10 @@ export function renderReport(analysis: Analysis, opts: StudyReportOptions): stri
  *
  * @example
  * ```ts
- * await writeReport("out/report.html", renderReport(analysis, { title: "Study" }));
+ * import type { Analysis } from "./analysis.ts";
+ * async function save(analysis: Analysis): Promise<void> {
+ *   await writeReport("out/report.html", renderReport(analysis, { title: "Study" }));
+ * }
  * ```
  */
 export async function writeReport(path: string, html: string): Promise<void> {
@@ -413,6 +422,9 @@ export async function writeReport(path: string, html: string): Promise<void> {
  *
  * @example
  * ```ts
+ * import { analyzeResults } from "./analysis.ts";
+ * import { readResults } from "./results.ts";
+ * const { results } = await readResults("out/results.jsonl");
  * analysisDisplay(analyzeResults(results)); // last expression of a cell: shows inline
  * ```
  */

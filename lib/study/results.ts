@@ -41,7 +41,9 @@ export type RunResult = {
  *
  * @example
  * ```ts
- * await appendResult("out/results.jsonl", result);
+ * async function record(result: RunResult): Promise<void> {
+ *   await appendResult("out/results.jsonl", result);
+ * }
  * ```
  */
 export async function appendResult(path: string, result: RunResult): Promise<void> {

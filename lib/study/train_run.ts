@@ -19,7 +19,10 @@ import type { StudyRun } from "./execute.ts";
  *
  * @example
  * ```ts
- * const execute = await createRunExecutor(prepared);
+ * import { DEFAULT_STUDY } from "./config.ts";
+ * import { prepareStudy } from "./prepare.ts";
+ * const prepared = await prepareStudy(DEFAULT_STUDY);
+ * const execute = createRunExecutor(prepared);
  * const result = await execute(prepared.runs[0]);
  * ```
  */

@@ -39,7 +39,9 @@ import type { WordTokenizer } from "./tokenizer.ts";
  *
  * @example
  * ```ts
- * const trained = example.labels.filter((l) => l !== IGNORE_INDEX).length;
+ * function labelledPositions(example: Encoded): number {
+ *   return example.labels.filter((l) => l !== IGNORE_INDEX).length;
+ * }
  * ```
  */
 export const IGNORE_INDEX: number = -100;
@@ -106,6 +108,7 @@ const caches = new WeakMap<WordTokenizer, Cache>();
  *
  * @example
  * ```ts
+ * import type { WordTokenizer } from "./tokenizer.ts";
  * const toy: WordTokenizer = { encodeWord: (w) => [w.length], prefixIds: [], suffixIds: [],
  *   padId: 0, unkId: 1, vocabSize: 99 };
  * wordPieces(toy, "hello", true); // [5]
@@ -218,6 +221,8 @@ function windows(
  *
  * @example
  * ```ts
+ * import { labelList } from "./labels.ts";
+ * import { loadTokenizer } from "./tokenizer.ts";
  * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
  * const doc = { id: "d1", text: "We thank Dr. G.D. Niswender.", spans: [
  *   { start: 9, end: 27, label: "PERSON" }] };
@@ -312,6 +317,11 @@ export function encodeDoc(doc: Doc, tokenizer: WordTokenizer, opts: AlignOptions
  *
  * @example
  * ```ts
+ * import { loadDataset } from "../corpus/dataset.ts";
+ * import { labelList } from "./labels.ts";
+ * import { loadTokenizer } from "./tokenizer.ts";
+ * const docs = await loadDataset("grobid-acknowledgements");
+ * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
  * const examples = encodeDocs(docs, tok, { labels: labelList(["ORG", "PERSON"], "IOB2") });
  * ```
  */
@@ -370,8 +380,11 @@ function predictedAt(pred: Prediction, i: number, length: number, nLabels: numbe
  *
  * @example
  * ```ts
- * const sentences = decodeToTags(examples, predictions, labelList(["ORG"], "IOB2"));
- * sentences[0].tags; // ["O", "B-ORG", ...]
+ * import { labelList } from "./labels.ts";
+ * function firstSentenceTags(examples: Encoded[], predictions: Prediction[]): string[] {
+ *   const sentences = decodeToTags(examples, predictions, labelList(["ORG"], "IOB2"));
+ *   return sentences[0].tags; // ["O", "B-ORG", ...]
+ * }
  * ```
  */
 export function decodeToTags(
@@ -453,8 +466,11 @@ export type DecodeOptions = {
  *
  * @example
  * ```ts
- * const spans = decodeToSpans(examples, predictions, { labels: labelList(["ORG"], "IOB2") });
- * spans.get("d1"); // [{ start: 13, end: 16, label: "ORG" }]
+ * import { labelList } from "./labels.ts";
+ * function spansOfD1(examples: Encoded[], predictions: Prediction[]) {
+ *   const spans = decodeToSpans(examples, predictions, { labels: labelList(["ORG"], "IOB2") });
+ *   return spans.get("d1"); // [{ start: 13, end: 16, label: "ORG" }]
+ * }
  * ```
  */
 export function decodeToSpans(
@@ -478,7 +494,11 @@ export function decodeToSpans(
  *
  * @example
  * ```ts
- * const predicted = decodeDocs(testDocs, examples, predictions, { labels });
+ * import type { Doc } from "../corpus/types.ts";
+ * import { labelList } from "./labels.ts";
+ * function predictedDocs(testDocs: Doc[], examples: Encoded[], predictions: Prediction[]): Doc[] {
+ *   return decodeDocs(testDocs, examples, predictions, { labels: labelList(["ORG"], "IOB2") });
+ * }
  * ```
  */
 export function decodeDocs(

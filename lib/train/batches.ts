@@ -69,7 +69,9 @@ export function padBatch(examples: readonly Example[], indices: number[], padId:
  *
  * @example
  * ```ts
- * const batches = lengthGroupedBatches(examples, { batchSize: 16, seed: 1, padId: 0 });
+ * function epochBatches(examples: Example[], epoch: number): Batch[] {
+ *   return lengthGroupedBatches(examples, { batchSize: 16, seed: epoch, padId: 0 });
+ * }
  * ```
  */
 export function lengthGroupedBatches(
@@ -96,7 +98,11 @@ export function lengthGroupedBatches(
  *
  * @example
  * ```ts
- * for (const b of sequentialBatches(examples, { batchSize: 32, padId: 0 })) console.log(b.examples);
+ * function logRows(examples: Example[]): void {
+ *   for (const b of sequentialBatches(examples, { batchSize: 32, padId: 0 })) {
+ *     console.log(b.examples);
+ *   }
+ * }
  * ```
  */
 export function sequentialBatches(

@@ -210,6 +210,8 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
  *
  * @example
  * ```ts
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
  * await saveModel(classifier, "out/tiny-bert-person-org");
  * ```
  */
@@ -228,6 +230,8 @@ export async function saveModel(classifier: TokenClassifier, dir: string): Promi
  *
  * @example
  * ```ts
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
  * releaseClassifier(classifier);
  * ```
  */

@@ -26,8 +26,12 @@ export type EntityScores = { precision: number; recall: number; f1: number; supp
  *
  * @example
  * ```ts
- * const e: Evaluation = scorePredictions(examples, logits, { labels });
- * console.log(e.micro.f1, e.report);
+ * import type { Encoded } from "../tags/align.ts";
+ * function score(examples: Encoded[], logits: Float32Array[], labels: string[]): Evaluation {
+ *   const e: Evaluation = scorePredictions(examples, logits, { labels });
+ *   console.log(e.micro.f1, e.report);
+ *   return e;
+ * }
  * ```
  */
 export type Evaluation = {
@@ -46,8 +50,12 @@ export type Evaluation = {
  *
  * @example
  * ```ts
- * const e = scorePredictions(examples, examples.map((x) => x.labels), { labels: ["O", "B-ORG", "I-ORG"] });
- * e.micro.f1; // 1: gold against itself
+ * import type { Encoded } from "../tags/align.ts";
+ * function goldF1(examples: Encoded[]): number {
+ *   const gold = examples.map((x) => x.labels);
+ *   const e = scorePredictions(examples, gold, { labels: ["O", "B-ORG", "I-ORG"] });
+ *   return e.micro.f1; // 1: gold against itself
+ * }
  * ```
  */
 export function scorePredictions(

@@ -60,8 +60,12 @@ export type FineTuneOptions = {
  *
  * @example
  * ```ts
- * const r: FineTuneResult = await fineTune(classifier, docs);
- * console.log(r.steps, r.losses.at(-1));
+ * import type { Doc } from "../corpus/types.ts";
+ * import type { TokenClassifier } from "./classifier.ts";
+ * async function train(classifier: TokenClassifier, docs: Doc[]): Promise<void> {
+ *   const r: FineTuneResult = await fineTune(classifier, docs);
+ *   console.log(r.steps, r.losses.at(-1));
+ * }
  * ```
  */
 export type FineTuneResult = {
@@ -79,8 +83,12 @@ export type FineTuneResult = {
  *
  * @example
  * ```ts
- * const result = await fineTune(classifier, trainDocs, { epochs: 3, evalDocs: devDocs });
- * console.log(result.evaluations.at(-1)?.micro.f1);
+ * import type { Doc } from "../corpus/types.ts";
+ * import type { TokenClassifier } from "./classifier.ts";
+ * async function train(classifier: TokenClassifier, trainDocs: Doc[], devDocs: Doc[]) {
+ *   const result = await fineTune(classifier, trainDocs, { epochs: 3, evalDocs: devDocs });
+ *   console.log(result.evaluations.at(-1)?.micro.f1);
+ * }
  * ```
  */
 export async function fineTune(

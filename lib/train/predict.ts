@@ -17,7 +17,11 @@ import { type Evaluation, scorePredictions } from "./evaluate.ts";
  *
  * @example
  * ```ts
- * const logits = await exampleLogits(classifier, examples, { batchSize: 32 });
+ * import type { Encoded } from "../tags/align.ts";
+ * import type { TokenClassifier } from "./classifier.ts";
+ * function logitsOf(classifier: TokenClassifier, examples: Encoded[]): Promise<Float32Array[]> {
+ *   return exampleLogits(classifier, examples, { batchSize: 32 });
+ * }
  * ```
  */
 export async function exampleLogits(
@@ -49,8 +53,13 @@ export async function exampleLogits(
  *
  * @example
  * ```ts
- * const examples = encodeFor(classifier, docs, 128);
- * const allLabelled = encodeFor(classifier, docs, 128, { labelAll: true });
+ * import type { Doc } from "../corpus/types.ts";
+ * import type { TokenClassifier } from "./classifier.ts";
+ * function encodeBoth(classifier: TokenClassifier, docs: Doc[]) {
+ *   const examples = encodeFor(classifier, docs, 128);
+ *   const allLabelled = encodeFor(classifier, docs, 128, { labelAll: true });
+ *   return { examples, allLabelled };
+ * }
  * ```
  */
 export function encodeFor(
@@ -73,9 +82,13 @@ export function encodeFor(
  *
  * @example
  * ```ts
- * const e = await evaluate(classifier, testDocs);
- * console.log(e.micro.f1);
- * console.log(e.report);
+ * import type { Doc } from "../corpus/types.ts";
+ * import type { TokenClassifier } from "./classifier.ts";
+ * async function report(classifier: TokenClassifier, testDocs: Doc[]): Promise<void> {
+ *   const e = await evaluate(classifier, testDocs);
+ *   console.log(e.micro.f1);
+ *   console.log(e.report);
+ * }
  * ```
  */
 export async function evaluate(
@@ -92,8 +105,13 @@ export async function evaluate(
  *
  * @example
  * ```ts
- * const dev = encodeFor(classifier, devDocs);
- * const e = await evaluateExamples(classifier, dev);
+ * import type { Doc } from "../corpus/types.ts";
+ * import type { TokenClassifier } from "./classifier.ts";
+ * async function devF1(classifier: TokenClassifier, devDocs: Doc[]): Promise<number> {
+ *   const dev = encodeFor(classifier, devDocs);
+ *   const e = await evaluateExamples(classifier, dev);
+ *   return e.micro.f1;
+ * }
  * ```
  */
 export async function evaluateExamples(
@@ -129,6 +147,9 @@ function softmaxAt(row: Float32Array, from: number, n: number): { arg: number; p
  *
  * @example
  * ```ts
+ * import { createTokenClassifier } from "./classifier.ts";
+ * const classifier = await createTokenClassifier({ source: "out/tiny-bert-person-org",
+ *   entityTypes: ["ORG", "PERSON"] });
  * const [spans] = await predict(classifier, ["We thank Ann Lee and the NIH."]);
  * // [{ start: 9, end: 16, label: "PERSON", score: 0.97 }, { start: 25, end: 28, label: "ORG", ... }]
  * ```
