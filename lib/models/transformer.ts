@@ -944,18 +944,7 @@ function blockBackward<X>(c: Ctx<X>, L: Block<X>, s: BlockCache<X>, dout: X, lay
     return t;
   };
   const lnBack = (n: Norm<X>, dy: X, x: X, mean: X, rstd: X, dx: X) =>
-    ops.layerNormBackward({
-      dout: dy,
-      x,
-      gamma: n.g.value,
-      mean,
-      rstd,
-      dx,
-      dgamma: n.g.grad as X,
-      dbeta: n.b.grad as X,
-      rows: N,
-      cols: H,
-    });
+    normBackward(net, n, dy, x, mean, rstd, dx, N);
   // d of the residual stream entering the feed-forward sublayer's output add.
   let dr2: X;
   if (post) {
@@ -1151,22 +1140,20 @@ function normForward<X>(
 }
 
 /**
- * The backward of a layer norm over `[rows, hidden]` into a fresh gradient (the norm's
- * parameter gradients accumulate); `dout` is released.
+ * The backward of a layer norm over `[rows, hidden]`: adds to `dx` and to the norm's
+ * parameter gradients.
  */
-function normGradient<X>(
+function normBackward<X>(
   net: Net<X>,
   norm: Norm<X>,
   dout: X,
   x: X,
   mean: X,
   rstd: X,
+  dx: X,
   rows: number,
-): X {
-  const ops = net.ops, cols = net.config.hiddenSize;
-  const dx = ops.alloc([rows, cols]);
-  ops.fill({ x: dx, value: 0 });
-  ops.layerNormBackward({
+): void {
+  net.ops.layerNormBackward({
     dout,
     x,
     gamma: norm.g.value,
@@ -1176,8 +1163,24 @@ function normGradient<X>(
     dgamma: norm.g.grad as X,
     dbeta: norm.b.grad as X,
     rows,
-    cols,
+    cols: net.config.hiddenSize,
   });
+}
+
+/** {@link normBackward} into a fresh, zeroed gradient; `dout` is released. */
+function normGradient<X>(
+  net: Net<X>,
+  norm: Norm<X>,
+  dout: X,
+  x: X,
+  mean: X,
+  rstd: X,
+  rows: number,
+): X {
+  const ops = net.ops;
+  const dx = ops.alloc([rows, net.config.hiddenSize]);
+  ops.fill({ x: dx, value: 0 });
+  normBackward(net, norm, dout, x, mean, rstd, dx, rows);
   ops.release(dout);
   return dx;
 }
