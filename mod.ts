@@ -34,6 +34,7 @@ export * from "./lib/tags/repair.ts";
 export * from "./lib/tags/labels.ts";
 export * from "./lib/tags/tokenizer.ts";
 export * from "./lib/tags/align.ts";
+export * from "./lib/tags/viterbi.ts";
 
 // metrics
 export * from "./lib/metrics/entities.ts";

@@ -50,6 +50,7 @@ const settings: Record<string, number> = {
   dropout: 0,
   attnDropout: 0,
   labelAll: 1,
+  viterbi: 1,
   seed: 1,
 };
 const positional = Deno.args.filter((a) => !a.includes("="));
@@ -107,6 +108,7 @@ const result = await fineTune(classifier, train, {
   batchSize: settings.batch,
   maxLength: settings.maxLength,
   labelAll: settings.labelAll !== 0,
+  decoding: settings.viterbi ? "viterbi" : "argmax",
   seed: settings.seed,
   evalDocs: test,
   progress: "none",
@@ -119,3 +121,8 @@ console.log(
     } ms/step)`,
 );
 console.log((await evaluate(classifier, test, { maxLength: settings.maxLength })).report);
+if (classifier.decoding?.transitions) {
+  classifier.decoding = { words: classifier.decoding.words };
+  const argmax = await evaluate(classifier, test, { maxLength: settings.maxLength });
+  console.log(`decoded word by word (argmax) instead: micro F1 ${argmax.micro.f1.toFixed(4)}`);
+}

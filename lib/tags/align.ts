@@ -17,10 +17,11 @@
  *
  * Decoding ({@link decodeToTags}, {@link decodeToSpans}, {@link decodeDocs}): a
  * word's predicted tag is the one of its first subtoken (label ids, or the argmax of
- * scores); a word seen in several windows takes the prediction of the window where
- * it is farthest from an edge; the sentence's word tags are turned back into
- * character spans with `tagsToSpans`. Gold predictions decode to the original spans
- * (tested as a property).
+ * scores), or with a {@link TagDecoding} the Viterbi path over its scores (the first
+ * subtoken's or the mean of all its subtokens'); a word seen in several windows takes
+ * the prediction of the window where it is farthest from an edge; the sentence's word
+ * tags are turned back into character spans with `tagsToSpans`. Gold predictions decode
+ * to the original spans (tested as a property).
  *
  * @module
  */
@@ -33,6 +34,7 @@ import type { Scheme } from "./scheme.ts";
 import { chunksToTags, spansToChunks, tagsToSpans, type TokenChunk } from "./convert.ts";
 import { labelIndex } from "./labels.ts";
 import type { WordTokenizer } from "./tokenizer.ts";
+import { type TagTransitions, viterbiPath } from "./viterbi.ts";
 
 /**
  * The label id of positions the loss ignores (PyTorch's `ignore_index`, -100).
@@ -109,6 +111,7 @@ const caches = new WeakMap<WordTokenizer, Cache>();
  * @example
  * ```ts
  * import type { WordTokenizer } from "./tokenizer.ts";
+import { type TagTransitions, viterbiPath } from "./viterbi.ts";
  * const toy: WordTokenizer = { encodeWord: (w) => [w.length], prefixIds: [], suffixIds: [],
  *   padId: 0, unkId: 1, vocabSize: 99 };
  * wordPieces(toy, "hello", true); // [5]
@@ -354,29 +357,66 @@ export type Prediction = ArrayLike<number> | readonly ArrayLike<number>[];
  *   tags: ["B-ORG"] };
  * ```
  */
-export type SentenceTags = { docId: string; sentence: number; words: Range[]; tags: string[] };
+export type SentenceTags = {
+  docId: string;
+  sentence: number;
+  words: Range[];
+  tags: string[];
+  /** Probability of each word's tag under its scores (absent for label-id predictions). */
+  probs?: number[];
+};
 
-function argmax(row: ArrayLike<number>, from: number, n: number): number {
-  let best = 0;
-  for (let j = 1; j < n; j++) if (row[from + j] > row[from + best]) best = j;
-  return best;
+/**
+ * How word tags are chosen from score predictions: a word's scores are its first
+ * subtoken's log-softmax (`words: "first"`, the Hugging Face recipe) or the mean over its
+ * subtokens (`"mean"`, for models trained with `labelAll`); with `transitions` the
+ * sentence's tags are the Viterbi path ({@link viterbiPath}), else each word's argmax.
+ * Label-id predictions are taken as they are.
+ *
+ * @example
+ * ```ts
+ * import { estimateTransitions } from "./viterbi.ts";
+ * const d: TagDecoding = { words: "mean",
+ *   transitions: estimateTransitions([["O", "B-ORG", "I-ORG"]], ["O", "B-ORG", "I-ORG"]) };
+ * ```
+ */
+export type TagDecoding = { words?: "first" | "mean"; transitions?: TagTransitions };
+
+/** Adds the log-softmax of `row[from .. from + n)` to `out`, times `weight`. */
+function addLogSoftmax(
+  out: number[],
+  row: ArrayLike<number>,
+  from: number,
+  n: number,
+  weight: number,
+): void {
+  let max = -Infinity;
+  for (let j = 0; j < n; j++) max = Math.max(max, row[from + j]);
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += Math.exp(row[from + j] - max);
+  const log = max + Math.log(sum);
+  for (let j = 0; j < n; j++) out[j] += weight * (row[from + j] - log);
 }
 
-/** The label id predicted at subtoken `i` of an example. */
-function predictedAt(pred: Prediction, i: number, length: number, nLabels: number): number {
+/** Where subtoken `i`'s scores start in `pred`'s flat rows, or null for label ids. */
+function scoresOf(
+  pred: Prediction,
+  i: number,
+  length: number,
+  nLabels: number,
+): [ArrayLike<number>, number] | null {
   if (pred.length === length && typeof pred[0] === "object") {
-    const row = (pred as readonly ArrayLike<number>[])[i];
-    return argmax(row, 0, row.length);
+    return [(pred as readonly ArrayLike<number>[])[i], 0];
   }
-  const flat = pred as ArrayLike<number>;
-  if (flat.length === length) return flat[i];
-  return argmax(flat, i * nLabels, nLabels);
+  if (pred.length === length) return null;
+  return [pred as ArrayLike<number>, i * nLabels];
 }
 
 /**
  * Turns predictions for encoded examples back into word tags, one entry per sentence
  * (in order of first appearance), merging the windows of long sentences (see the
- * module docs). `predictions[k]` belongs to `examples[k]`.
+ * module docs). `predictions[k]` belongs to `examples[k]`; `decoding` says how scores
+ * become tags ({@link TagDecoding}; default: each word's first-subtoken argmax).
  *
  * @example
  * ```ts
@@ -391,19 +431,34 @@ export function decodeToTags(
   examples: readonly Encoded[],
   predictions: readonly Prediction[],
   labels: readonly string[],
+  decoding: TagDecoding = {},
 ): SentenceTags[] {
   if (examples.length !== predictions.length) {
     throw new Error(`${examples.length} examples but ${predictions.length} predictions`);
   }
-  type Acc = { docId: string; sentence: number; words: Range[]; tags: string[]; best: number[] };
+  if (decoding.transitions && decoding.transitions.labels.join("\n") !== labels.join("\n")) {
+    throw new Error(
+      `decodeToTags: the transitions are for labels [${decoding.transitions.labels}], ` +
+        `the predictions for [${labels}]`,
+    );
+  }
+  const nLabels = labels.length;
+  // Per word of a sentence: a label id, or its log-probabilities (scores).
+  type Acc = {
+    docId: string;
+    sentence: number;
+    words: Range[];
+    picks: (number | number[])[];
+    best: number[];
+  };
   const groups = new Map<string, Acc>();
   examples.forEach((ex, k) => {
     const pred = predictions[k];
     const n = ex.inputIds.length;
-    if (pred.length !== n && pred.length !== n * labels.length) {
+    if (pred.length !== n && pred.length !== n * nLabels) {
       throw new Error(
         `prediction ${k} (document ${ex.docId}, sentence ${ex.sentence}) has ${pred.length} ` +
-          `values; expected ${n} (label ids or score rows) or ${n * labels.length} (flat scores)`,
+          `values; expected ${n} (label ids or score rows) or ${n * nLabels} (flat scores)`,
       );
     }
     const key = JSON.stringify([ex.docId, ex.sentence]);
@@ -413,37 +468,61 @@ export function decodeToTags(
         docId: ex.docId,
         sentence: ex.sentence,
         words: new Array(ex.sentenceWords),
-        tags: new Array(ex.sentenceWords),
+        picks: new Array(ex.sentenceWords),
         best: new Array(ex.sentenceWords).fill(-1),
       };
       groups.set(key, acc);
     }
     const last = ex.words.length - 1;
-    let seen = -1;
     for (let i = 0; i < n; i++) {
       const w = ex.wordIds[i];
-      if (w === null || w === seen) continue;
-      seen = w;
+      if (w === null || w === ex.wordIds[i - 1]) continue;
       const margin = Math.min(w, last - w);
       const at = ex.wordOffset + w;
       if (margin <= acc.best[at]) continue;
-      const id = predictedAt(pred, i, n, labels.length);
-      const tag = labels[id];
-      if (tag === undefined) {
-        throw new Error(`prediction ${k}: label id ${id} is not in the label list`);
-      }
       acc.best[at] = margin;
       acc.words[at] = ex.words[w];
-      acc.tags[at] = tag;
+      if (scoresOf(pred, i, n, nLabels) === null) {
+        acc.picks[at] = (pred as ArrayLike<number>)[i];
+        continue;
+      }
+      let end = i + 1;
+      if (decoding.words === "mean") { while (end < n && ex.wordIds[end] === w) end++; }
+      const row = new Array<number>(nLabels).fill(0);
+      for (let j = i; j < end; j++) {
+        const [scores, from] = scoresOf(pred, j, n, nLabels)!;
+        addLogSoftmax(row, scores, from, nLabels, 1 / (end - i));
+      }
+      acc.picks[at] = row;
     }
   });
-  return [...groups.values()].map(({ docId, sentence, words, tags, best }) => {
+  return [...groups.values()].map(({ docId, sentence, words, picks, best }) => {
     const missing = best.indexOf(-1);
     if (missing >= 0) {
       throw new Error(`document ${docId}, sentence ${sentence}: word ${missing} is in no example`);
     }
-    return { docId, sentence, words, tags };
+    const rows = picks.filter((p): p is number[] => typeof p !== "number");
+    const path = decoding.transitions && rows.length === picks.length
+      ? viterbiPath(rows, decoding.transitions)
+      : picks.map((p) => typeof p === "number" ? p : argmax(p));
+    const tags = path.map((id, w) => {
+      const tag = labels[id];
+      if (tag === undefined) {
+        throw new Error(
+          `document ${docId}, sentence ${sentence}, word ${w}: label id ${id} is not in the label list`,
+        );
+      }
+      return tag;
+    });
+    if (rows.length < picks.length) return { docId, sentence, words, tags };
+    return { docId, sentence, words, tags, probs: path.map((id, w) => Math.exp(rows[w][id])) };
   });
+}
+
+function argmax(row: readonly number[]): number {
+  let best = 0;
+  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
+  return best;
 }
 
 /**
@@ -454,7 +533,7 @@ export function decodeToTags(
  * const opts: DecodeOptions = { labels: ["O", "B-ORG", "I-ORG"], scheme: "IOB2", mode: "strict" };
  * ```
  */
-export type DecodeOptions = {
+export type DecodeOptions = TagDecoding & {
   labels: readonly string[];
   scheme?: Scheme;
   mode?: "default" | "strict";
@@ -479,7 +558,7 @@ export function decodeToSpans(
   opts: DecodeOptions,
 ): Map<string, Span[]> {
   const out = new Map<string, Span[]>();
-  for (const s of decodeToTags(examples, predictions, opts.labels)) {
+  for (const s of decodeToTags(examples, predictions, opts.labels, opts)) {
     const spans = tagsToSpans(s.words, s.tags, opts.scheme ?? "IOB2", { mode: opts.mode });
     const list = out.get(s.docId);
     if (list === undefined) out.set(s.docId, spans);

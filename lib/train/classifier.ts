@@ -20,6 +20,7 @@ import { createGpuModel, type GpuModel, modelTensors, releaseModel } from "../mo
 import { datasetDir, MANIFEST } from "../corpus/dataset.ts";
 import { labelList } from "../tags/labels.ts";
 import type { Scheme } from "../tags/scheme.ts";
+import type { TagDecoding } from "../tags/align.ts";
 import { loadTokenizer, type WordTokenizer } from "../tags/tokenizer.ts";
 
 /**
@@ -40,7 +41,31 @@ export type TokenClassifier = {
   /** Tags, index = label id (`config.labels`). */
   labels: string[];
   scheme: Scheme;
+  /** How scores become word tags (set by `fineTune`; saved in config.json as `ner_decoding`). */
+  decoding?: TagDecoding;
 };
+
+/** config.json's key for the decoding (kept by transformers as an unknown attribute). */
+const DECODING_KEY = "ner_decoding";
+
+/** The saved decoding of a checkpoint, when it was made for exactly these labels. */
+function savedDecoding(config: ModelConfig, labels: string[]): TagDecoding | undefined {
+  const saved = config.extra[DECODING_KEY] as
+    | { words?: "first" | "mean"; labels?: string[]; transitions?: number[][] }
+    | undefined;
+  delete config.extra[DECODING_KEY];
+  if (saved?.labels?.join("\n") !== labels.join("\n")) return undefined;
+  const n = labels.length, t = saved.transitions;
+  if (t && !(t.length === n + 1 && t.every((r) => r.length === n && r.every(Number.isFinite)))) {
+    throw new Error(
+      `config.json: ${DECODING_KEY}.transitions must be ${n + 1} rows of ${n} numbers`,
+    );
+  }
+  return {
+    words: saved.words,
+    transitions: saved.transitions && { labels, logProbs: saved.transitions },
+  };
+}
 
 /**
  * Options of {@link createTokenClassifier}.
@@ -155,6 +180,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
   let config: ModelConfig;
   let tensors;
   let tokenizerDir: string;
+  let decoding: TagDecoding | undefined;
   if (o.source === "random") {
     if (!o.family) throw new Error("createTokenClassifier: a random model needs a family");
     if (!o.tokenizer) throw new Error("createTokenClassifier: a random model needs a tokenizer");
@@ -188,6 +214,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
       config.classifierDropout = o.hiddenDropout;
     }
     tensors = ckpt.tensors;
+    decoding = savedDecoding(config, labels);
     const tok = o.tokenizer ?? ckpt.tokenizerDir;
     if (!tok) {
       throw new Error(`${o.source}: no tokenizer files; give one with the tokenizer option`);
@@ -201,12 +228,12 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
     );
   }
   const net = createGpuModel(gpu, config, tensors, { seed });
-  return { config, net, tokenizer, tokenizerDir, labels, scheme };
+  return { config, net, tokenizer, tokenizerDir, labels, scheme, decoding };
 }
 
 /**
  * Saves a classifier in the Hugging Face layout (written to a temporary folder, then
- * renamed into place).
+ * renamed into place), its decoding in config.json.
  *
  * @example
  * ```ts
@@ -216,9 +243,20 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
  * ```
  */
 export async function saveModel(classifier: TokenClassifier, dir: string): Promise<void> {
+  const { config, decoding, labels } = classifier;
+  const extra = decoding
+    ? {
+      ...config.extra,
+      [DECODING_KEY]: {
+        words: decoding.words,
+        labels,
+        transitions: decoding.transitions?.logProbs,
+      },
+    }
+    : config.extra;
   await saveCheckpoint(
     dir,
-    classifier.config,
+    { ...config, extra },
     await modelTensors(classifier.net),
     classifier.tokenizerDir,
   );

@@ -1,13 +1,14 @@
 /**
  * Scoring a token classifier's predictions on encoded examples with seqeval's
  * entity-level numbers (default mode, as the paper and most NER papers report):
- * gold and predicted word tags come from the same examples (a word's tag is its
- * first subtoken's), so both sides see the same words and sentences.
+ * gold and predicted word tags come from the same examples (a word's gold tag is its
+ * first subtoken's; its predicted tag as the decoding says), so both sides see the same
+ * words and sentences.
  *
  * @module
  */
 import type { Encoded, Prediction } from "../tags/align.ts";
-import { decodeToTags } from "../tags/align.ts";
+import { decodeToTags, type TagDecoding } from "../tags/align.ts";
 import { classificationReport, classificationReportDict } from "../metrics/report.ts";
 import type { Scheme } from "../tags/scheme.ts";
 
@@ -46,7 +47,8 @@ export type Evaluation = {
 
 /**
  * Scores predictions (label ids, score rows or flat logits per example) against the
- * examples' gold labels, with seqeval 1.2.2's `classification_report` numbers.
+ * examples' gold labels, with seqeval 1.2.2's `classification_report` numbers; scores
+ * become word tags as `o`'s {@link TagDecoding} fields say (default: first-subtoken argmax).
  *
  * @example
  * ```ts
@@ -61,10 +63,15 @@ export type Evaluation = {
 export function scorePredictions(
   examples: readonly Encoded[],
   predictions: readonly Prediction[],
-  o: { labels: readonly string[]; mode?: "default" | "strict"; scheme?: Scheme; digits?: number },
+  o: TagDecoding & {
+    labels: readonly string[];
+    mode?: "default" | "strict";
+    scheme?: Scheme;
+    digits?: number;
+  },
 ): Evaluation {
   const gold = decodeToTags(examples, examples.map((e) => e.labels), o.labels);
-  const pred = decodeToTags(examples, predictions, o.labels);
+  const pred = decodeToTags(examples, predictions, o.labels, o);
   const yTrue = gold.map((s) => s.tags);
   const yPred = pred.map((s) => s.tags);
   // zero_division=0 as seqeval's default gives, without its warning for a model that predicts nothing.

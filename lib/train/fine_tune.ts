@@ -5,8 +5,10 @@
  * clipping at 1.0 and length-grouped batches in a seeded order, each training step one
  * GPU command buffer. Defaults are those of Hugging Face's token-classification
  * example (`run_ner.py` with Trainer defaults): learning rate 5e-5, 3 epochs, batch 16,
- * no weight decay, no warmup. With `evalDocs`, it scores each epoch with seqeval's
- * numbers and can stop early. Deterministic for a seed.
+ * no weight decay, no warmup. The classifier then decodes each sentence's tags as a
+ * whole (Viterbi under tag-bigram probabilities of the training documents; see the
+ * `decoding` option). With `evalDocs`, it scores each epoch with seqeval's numbers and
+ * can stop early. Deterministic for a seed.
  *
  * @module
  */
@@ -17,6 +19,8 @@ import type { TokenClassifier } from "./classifier.ts";
 import type { EntityScores } from "./evaluate.ts";
 import { encodeFor, evaluateExamples } from "./predict.ts";
 import { linearSchedule } from "./schedule.ts";
+import { decodeToTags } from "../tags/align.ts";
+import { estimateTransitions } from "../tags/viterbi.ts";
 import { createProgress, type ProgressInfo, type ProgressOutput } from "./progress.ts";
 
 /**
@@ -39,8 +43,13 @@ export type FineTuneOptions = {
   /** Subtokens per example, special tokens included (default 128). */
   maxLength?: number;
   /** Label every subtoken of a word (later ones with the `I-` tag) instead of the first
-   * only (default false); evaluation and prediction still read the first subtoken. */
+   * only (default false); evaluation and prediction then read the mean of a word's
+   * subtokens' log-probabilities instead of its first subtoken's. */
   labelAll?: boolean;
+  /** How the trained classifier turns scores into word tags (`classifier.decoding`):
+   * `viterbi` (default), the best tag sequence of each sentence under tag-bigram
+   * probabilities counted on `docs` (lib/tags/viterbi.ts), or `argmax`, word by word. */
+  decoding?: "viterbi" | "argmax";
   /** Seed of the batch order (the dropout seed is the classifier's). */
   seed?: number;
   /** Documents scored after every epoch. */
@@ -107,9 +116,19 @@ export async function fineTune(
   if (options.earlyStoppingPatience !== undefined && !options.evalDocs) {
     throw new Error("fineTune: earlyStoppingPatience needs evalDocs");
   }
-  const examples: Example[] = encodeFor(classifier, docs, maxLength, { labelAll: options.labelAll })
-    .map((e) => ({ inputIds: e.inputIds, labels: e.labels }));
-  if (examples.length === 0) throw new Error("fineTune: the documents give no training examples");
+  const encoded = encodeFor(classifier, docs, maxLength, { labelAll: options.labelAll });
+  if (encoded.length === 0) throw new Error("fineTune: the documents give no training examples");
+  const examples: Example[] = encoded.map((e) => ({ inputIds: e.inputIds, labels: e.labels }));
+  const { labels } = classifier;
+  classifier.decoding = {
+    words: options.labelAll ? "mean" : "first",
+    transitions: (options.decoding ?? "viterbi") === "viterbi"
+      ? estimateTransitions(
+        decodeToTags(encoded, encoded.map((e) => e.labels), labels).map((s) => s.tags),
+        labels,
+      )
+      : undefined,
+  };
   // Encoded once: scored after every epoch.
   const evalExamples = options.evalDocs
     ? encodeFor(classifier, options.evalDocs, maxLength)

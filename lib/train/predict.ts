@@ -6,7 +6,8 @@
  * @module
  */
 import type { Doc, Span } from "../corpus/types.ts";
-import { decodeToSpans, type Encoded, encodeDocs } from "../tags/align.ts";
+import { decodeToTags, type Encoded, encodeDocs } from "../tags/align.ts";
+import { tagsToSpans } from "../tags/convert.ts";
 import { predictLogits } from "../models/gpu_model.ts";
 import { sequentialBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
@@ -120,12 +121,12 @@ export async function evaluateExamples(
   o: { batchSize?: number } = {},
 ): Promise<Evaluation> {
   const logits = await exampleLogits(classifier, examples, o);
-  return scorePredictions(examples, logits, { labels: classifier.labels });
+  return scorePredictions(examples, logits, { labels: classifier.labels, ...classifier.decoding });
 }
 
 /**
  * A predicted entity: character span, label and score (the mean over its words of the
- * probability of each word's predicted tag).
+ * probability of each word's decoded tag).
  *
  * @example
  * ```ts
@@ -134,16 +135,9 @@ export async function evaluateExamples(
  */
 export type PredictedSpan = Span & { score: number };
 
-function softmaxAt(row: Float32Array, from: number, n: number): { arg: number; p: number } {
-  let arg = 0;
-  for (let j = 1; j < n; j++) if (row[from + j] > row[from + arg]) arg = j;
-  let sum = 0;
-  for (let j = 0; j < n; j++) sum += Math.exp(row[from + j] - row[from + arg]);
-  return { arg, p: 1 / sum };
-}
-
 /**
- * Predicts entity spans in texts (or documents, whose spans are ignored), batched.
+ * Predicts entity spans in texts (or documents, whose spans are ignored), batched, decoded
+ * as the classifier's `decoding` says.
  *
  * @example
  * ```ts
@@ -166,29 +160,15 @@ export async function predict(
   );
   const examples = encodeFor(classifier, docs, o.maxLength);
   const logits = await exampleLogits(classifier, examples, o);
-  const n = classifier.labels.length;
-  // Probability of the predicted tag of each word (its first subtoken), per document.
-  const wordScores = new Map<string, Map<number, number>>(); // document -> word start -> p
-  examples.forEach((ex, k) => {
-    const words = wordScores.get(ex.docId) ?? new Map<number, number>();
-    wordScores.set(ex.docId, words);
-    let seen = -1;
-    ex.wordIds.forEach((w, i) => {
-      if (w === null || w === seen) return;
-      seen = w;
-      words.set(ex.words[w].start, softmaxAt(logits[k], i * n, n).p);
-    });
-  });
-  const spans = decodeToSpans(examples, logits, {
-    labels: classifier.labels,
-    scheme: classifier.scheme,
-  });
-  return docs.map((doc) =>
-    (spans.get(doc.id) ?? []).map((s) => {
-      const inside = [...(wordScores.get(doc.id) ?? [])]
-        .filter(([start]) => start >= s.start && start < s.end);
-      const score = inside.reduce((a, [, p]) => a + p, 0) / Math.max(1, inside.length);
-      return { ...s, score };
-    })
-  );
+  const out: PredictedSpan[][] = docs.map(() => []);
+  for (const s of decodeToTags(examples, logits, classifier.labels, classifier.decoding)) {
+    for (const span of tagsToSpans(s.words, s.tags, classifier.scheme)) {
+      const inside = s.words.flatMap((w, i) =>
+        w.start >= span.start && w.end <= span.end ? [i] : []
+      );
+      const score = inside.reduce((a, i) => a + s.probs![i], 0) / inside.length;
+      out[Number(s.docId)].push({ ...span, score });
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { randf } from "./gpu_helpers.ts";
 
 Deno.test("gradNorm and the clip factor match the reference over many tensors", async () => {
   const gpu = await getGpu();
-  const sizes = [1, 3, 767, 5000, 100003];
+  const sizes = [1, 3, 767, 5000, 100003, 100004]; // 5000 and 100004 take vec4 loads
   const data = sizes.map((n, i) => randf(10 + i, n, 0.01));
   for (const [maxNorm, chunkBytes] of [[1, undefined], [0.1, 8192], [undefined, undefined]]) {
     const grads = data.map((d) => tensor(gpu, [d.length], d));

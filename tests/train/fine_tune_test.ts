@@ -101,7 +101,7 @@ Deno.test("fineTune: deterministic for a seed (same losses, same weights)", asyn
   }
 });
 
-Deno.test("saveModel: save -> load gives bit-identical weights and the same scores", async () => {
+Deno.test("saveModel: save -> load gives bit-identical weights, the same decoding and scores", async () => {
   const docs = synthetic(16, 7);
   const c = await createTokenClassifier(tinyBert);
   await fineTune(c, docs, { ...options, epochs: 1 });
@@ -124,7 +124,12 @@ Deno.test("saveModel: save -> load gives bit-identical weights and the same scor
   const [a, b] = [await modelTensors(c.net), await modelTensors(loaded.net)];
   assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
   for (const [name, t] of a) assert.deepEqual(b.get(name)!.data, t.data, name);
+  // The Viterbi decoding travels in config.json, for these labels only.
+  assert.equal(c.decoding?.transitions?.logProbs.length, 6);
+  assert.deepEqual(loaded.decoding, c.decoding);
   assert.deepEqual((await evaluate(loaded, docs)).micro, (await evaluate(c, docs)).micro);
+  const other = await createTokenClassifier({ source: `${dir}/model`, entityTypes: ["ORG"] });
+  assert.equal(other.decoding, undefined);
   await Deno.remove(dir, { recursive: true });
 });
 

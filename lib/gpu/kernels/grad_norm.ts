@@ -5,7 +5,8 @@
  * `lib/gpu/reference/grad_norm.ts`.
  *
  * Each gradient chunk is reduced by {@link PARTIALS_PER_CHUNK} invocations (4 workgroups,
- * strided, no barriers), each writing its own slot of a partials buffer; one invocation
+ * strided, no barriers, vec4 loads where the tensor allows), each writing its own slot of a
+ * partials buffer; one invocation
  * then adds all partials with Kahan summation and takes the root.
  *
  * @module
@@ -13,7 +14,7 @@
 import { chunkBindings, type Kernel, type Step } from "../kernel.ts";
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
-import { packUniforms } from "./grid.ts";
+import { packUniforms, vec4Width } from "./grid.ts";
 
 /**
  * Partial sums per gradient chunk.
@@ -25,19 +26,21 @@ import { packUniforms } from "./grid.ts";
  */
 export const PARTIALS_PER_CHUNK = 256;
 
-const SQUARES: Kernel = {
-  name: "grad-norm-squares",
+/** Sums of squares of one chunk, `t` its element type (f32, or vec4<f32> for whole vec4s). */
+const squares = (t: "f32" | "vec4<f32>"): Kernel => ({
+  name: `grad-norm-squares-${t}`,
   code: `struct U { count: u32, base: u32 }
-@group(0) @binding(0) var<storage, read> g: array<f32>;
+@group(0) @binding(0) var<storage, read> g: array<${t}>;
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: U;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  var sum = 0.0;
+  var sum = ${t}();
   for (var i = gid.x; i < u.count; i += ${PARTIALS_PER_CHUNK}u) { sum = fma(g[i], g[i], sum); }
-  partials[u.base + gid.x] = sum;
+  partials[u.base + gid.x] = ${t === "f32" ? "sum" : "dot(sum, vec4(1.0))"};
 }`,
-};
+});
+const SQUARES = [squares("f32"), squares("vec4<f32>")] as const;
 
 const FINISH: Kernel = {
   name: "grad-norm-finish",
@@ -115,12 +118,13 @@ export function gradNorm(s: Step, o: {
   }
   let base = 0;
   for (const g of o.grads) {
+    const width = vec4Width([g]);
     for (const c of chunkBindings(o.gpu, [g], o.chunkBytes)) {
       s.dispatch(
-        SQUARES,
+        SQUARES[width === 4 ? 1 : 0],
         [c.bindings[0], o.partials],
         [PARTIALS_PER_CHUNK / 64],
-        packUniforms("uu", [c.count, base]),
+        packUniforms("uu", [c.count / width, base]),
       );
       base += PARTIALS_PER_CHUNK;
     }
