@@ -7,23 +7,27 @@
  * Default recipe (the best of a from-scratch recipe search): GPT-2's cased byte-level BPE
  * vocabulary (the uncased bert-base-uncased one loses capitalisation, the main cue for
  * names), 20 epochs, learning rate 2e-3 with 10% linear warmup and linear decay, weight
- * decay 0.01, batch 8, no dropout, every subtoken labelled (`labelAll`), IOB1 tags (I-
- * everywhere, B- only between adjacent entities of a type, so a predicted B- inside a long
- * name does not split it; the gold entities are the same as with IOB2). Test micro F1
- * 0.509 (PERSON 0.682, ORG 0.342; precision 0.43, recall 0.62), 5,720 steps of ~98 ms on
- * lavapipe (2 cores), 9.5 min; the F1 after each epoch passed 0.5 at epoch 10 and peaked at
- * 0.516 (epoch 16). Also measured (20 epochs unless said): batch 4 0.505 (best epoch 0.518,
- * 14 min); batch 16 0.4905 (10 epochs 0.471);
- * batch 16 with learning rate 3e-3 0.4805; 4 layers 0.477; 2 layers of 256 (4 heads) under
- * 0.40 through epoch 12; `tokenizer=bert-base-uncased`, batch 16: 0.464. ORG precision
- * (0.25-0.28) is what holds F1 down: function words inside long organisation names predicted
- * O split one name into two false positives.
+ * decay 0.01, batch 8, no dropout, every subtoken labelled (`labelAll`; a word is scored by
+ * the mean of its subtokens' log-probabilities), IOB1 tags (I- everywhere, B- only between
+ * adjacent entities of a type; the gold entities are the same as with IOB2), and each
+ * sentence decoded by Viterbi under tag-bigram probabilities of the training documents
+ * (lib/tags/viterbi.ts). Test micro F1 0.587 (PERSON 0.769, ORG 0.409; precision 0.55,
+ * recall 0.64), 5,720 steps of ~109 ms on lavapipe (2 cores), 10.4 min; 0.518 decoded word
+ * by word. Viterbi mends split names: word by word, a name's words often took different
+ * types ("Mark" PERSON, "Smith" ORG) and long organisation names broke at inner words.
+ *
+ * Before Viterbi decoding (first-subtoken argmax): 0.509 with this recipe (best epoch
+ * 0.516); batch 4 0.505; batch 16 0.4905; batch 16 with learning rate 3e-3 0.4805;
+ * 4 layers 0.477; 2 layers of 256 (4 heads) under 0.40 through epoch 12;
+ * `tokenizer=bert-base-uncased`, batch 16: 0.464; dropout 0.1 (hidden and attention),
+ * 30 epochs: 0.503. ORG precision is what holds F1 down: ORG spans are long (median 3
+ * words, up to whole addresses) with commas and function words inside.
  *
  * Run: DENO_WEBGPU_BACKEND=vulkan deno run -A tools/grobid_f1.ts [epochs] [lr] [key=value ...]
  * with keys epochs, lr, warmup, wd, batch, maxLength, hidden, layers, heads, intermediate,
- * dropout, attnDropout, labelAll (0/1), seed, tokenizer (asset or folder), scheme.
- * The former recipe (0.352): `... tools/grobid_f1.ts 10 dropout=0.1 attnDropout=0.1
- * labelAll=0 scheme=IOB2 tokenizer=bert-base-uncased`.
+ * dropout, attnDropout, labelAll (0/1), viterbi (0/1), seed, tokenizer (asset or folder), scheme.
+ * The first recipe (0.352): `... tools/grobid_f1.ts 10 dropout=0.1 attnDropout=0.1
+ * labelAll=0 viterbi=0 scheme=IOB2 tokenizer=bert-base-uncased`.
  *
  * @module
  */

@@ -498,8 +498,10 @@ tableDisplay(aq.from([["training subsample", trainDocs], ["development", devDocs
     md(r"""
 ## 3.2 Model
 
-The classifier predicts one IOB2 tag per word (the tag of the word's first subtoken), so
-for PERSON and ORG it has five outputs.
+The classifier scores the IOB2 tags of each word (at the word's first subtoken), so for
+PERSON and ORG it has five outputs. After fine-tuning, each sentence's tags are decoded
+together, as the most probable sequence under the tag-to-tag frequencies of the training
+subsample (Viterbi), so that a name's words do not take different types.
 """),
     code(r"""
 const SOURCE = "random"; // or a pretrained checkpoint: a folder or a Hub name

@@ -39,7 +39,7 @@ export type ModelSpec = {
  * @example
  * ```ts
  * const t: TrainingSettings = { epochs: 3, batchSize: 16, learningRate: 5e-5, warmupRatio: 0,
- *   weightDecay: 0, maxGradNorm: 1, maxLength: 128, scheme: "IOB2" };
+ *   weightDecay: 0, maxGradNorm: 1, maxLength: 128, scheme: "IOB2", decoding: "viterbi" };
  * ```
  */
 export type TrainingSettings = {
@@ -51,6 +51,8 @@ export type TrainingSettings = {
   maxGradNorm: number;
   maxLength: number;
   scheme: Scheme;
+  /** How scores become word tags: `viterbi` (default) or `argmax` (fineTune's `decoding`). */
+  decoding: "viterbi" | "argmax";
 };
 
 /**
@@ -123,6 +125,7 @@ export const DEFAULT_STUDY: StudyConfig = {
     maxGradNorm: 1,
     maxLength: 128,
     scheme: "IOB1",
+    decoding: "viterbi",
   },
   analysis: { bootstrap: 1000 },
   seed: 1,
@@ -255,6 +258,12 @@ export function parseStudyConfig(json: unknown, file = "study.json"): StudyConfi
   }
   if (!SCHEMES.includes(training.scheme)) {
     fail("training.scheme", `unknown scheme "${training.scheme}"`);
+  }
+  if (!["viterbi", "argmax"].includes(training.decoding)) {
+    fail(
+      "training.decoding",
+      `expected "viterbi" or "argmax", got ${JSON.stringify(training.decoding)}`,
+    );
   }
 
   const analysis = section("analysis", DEFAULT_STUDY.analysis);

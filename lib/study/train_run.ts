@@ -60,6 +60,7 @@ export function createRunExecutor(
         weightDecay: training.weightDecay,
         maxGradNorm: training.maxGradNorm,
         maxLength: training.maxLength,
+        decoding: training.decoding,
         seed,
         progress: "none",
         onProgress: options.onStep,

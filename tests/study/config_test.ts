@@ -21,6 +21,10 @@ Deno.test("parseStudyConfig: errors name the file and the field", () => {
     [{ plan: { sizes: [[10, 5]] } }, /plan\.sizes\[0\]: expected \[min, max\]/],
     [{ training: { scheme: "IOB3" } }, /training\.scheme: unknown scheme "IOB3"/],
     [{ training: { lr: 1 } }, /training\.lr: unknown field/],
+    [
+      { training: { decoding: "crf" } },
+      /training\.decoding: expected "viterbi" or "argmax", got "crf"/,
+    ],
     [{ models: [{ name: "a", source: "random" }] }, /models\[0\]\.family: a random model needs/],
     [
       { models: [{ name: "a", source: "x/y" }, { name: "a", source: "x/z" }] },
