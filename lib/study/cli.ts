@@ -58,7 +58,8 @@ Options:
   -h, --help          this help
 
 Outputs in DIR: study.json, plan.jsonl, results.jsonl (one line per finished run,
-append-only), report.html and the figures as SVG.`;
+append-only), report.html and the figures as SVG. Running again resumes; a DIR holding
+results of a study with other settings is refused.`;
 
 function modelFromSpec(text: string): ModelSpec {
   const m = /^([\w.-]+)=(.+)$/.exec(text);
@@ -106,6 +107,45 @@ async function studyFrom(
   if (typeof values.epochs === "string") training.epochs = Number(values.epochs);
   if (typeof values.seed === "string") json.seed = Number(values.seed);
   return parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line");
+}
+
+/** Paths of the fields where two JSON values differ (`training.decoding`, `models[0]`). */
+function differingFields(a: unknown, b: unknown, path = ""): string[] {
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return a === b ? [] : [path || "(top level)"];
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return [path || "(top level)"];
+  const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])];
+  return keys.flatMap((k) =>
+    differingFields(ra[k], rb[k], Array.isArray(a) ? `${path}[${k}]` : path ? `${path}.${k}` : k)
+  );
+}
+
+/**
+ * Stops a run into a folder whose results belong to another study (the runs to do
+ * differ: the folder's study.json differs outside `analysis`), so that results made
+ * under other settings are not taken as done.
+ */
+async function refuseOtherStudy(config: StudyConfig, outDir: string): Promise<void> {
+  let old: Record<string, unknown>;
+  try {
+    old = JSON.parse(await Deno.readTextFile(`${outDir}/study.json`));
+    if ((await Deno.stat(`${outDir}/results.jsonl`)).size === 0) return;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw new Error(`${outDir}/study.json: ${(e as Error).message}`);
+  }
+  const fields = differingFields({ ...old, analysis: null }, {
+    ...JSON.parse(JSON.stringify(config)),
+    analysis: null,
+  });
+  if (fields.length > 0) {
+    throw new Error(
+      `${outDir} holds results of another study (study.json differs in ${fields.join(", ")}); ` +
+        `give another --out, or remove ${outDir}/results.jsonl to start over`,
+    );
+  }
 }
 
 async function analyzeAndReport(
@@ -215,6 +255,7 @@ export async function main(args: string[]): Promise<void> {
     throw new Error(`unknown command "${command}" (see --help)`);
   }
 
+  await refuseOtherStudy(config, outDir);
   const prepared = await prepareStudy(config);
   await writeTextAtomic(`${outDir}/study.json`, JSON.stringify(config, null, 2) + "\n");
   await writeTextAtomic(`${outDir}/plan.jsonl`, planToJson(prepared.plan));

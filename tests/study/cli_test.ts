@@ -35,6 +35,15 @@ Deno.test("cli plan: writes the study with the options applied, the plan and the
   const test = JSON.parse(await Deno.readTextFile(`${out}/test-documents.json`));
   assert.equal(test.length, 257);
   for (const s of plan) for (const id of s.docIds) assert.ok(!test.includes(id));
+  // Once the folder holds results, only the same study may run there.
+  await Deno.writeTextFile(`${out}/results.jsonl`, "{}\n");
+  await assert.rejects(
+    main(["plan", "--count", "5", "--sizes", "20-40,40-60", "--seed", "9", "--out", out]),
+    /holds results of another study \(study.json differs in plan.count\)/,
+  );
+  await quietly(() =>
+    main(["plan", "--count", "4", "--sizes", "20-40,40-60", "--seed", "9", "--out", out])
+  );
   await Deno.remove(out, { recursive: true });
 });
 
