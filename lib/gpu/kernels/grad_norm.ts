@@ -4,9 +4,9 @@
  * left in a `[2]` tensor `[norm, clip]` that `adamw` reads. CPU reference:
  * `lib/gpu/reference/grad_norm.ts`.
  *
- * Each gradient chunk is reduced by {@link PARTIALS_PER_CHUNK} invocations (4 workgroups,
- * strided, no barriers, vec4 loads where the tensor allows), each writing its own slot of a
- * partials buffer; one invocation
+ * Each gradient chunk is reduced by 1 to 64 workgroups of 64 invocations (about
+ * {@link ELEMENTS_PER_PARTIAL} elements each, strided, no barriers, vec4 loads where the
+ * tensor allows), each writing its own slot of a partials buffer; one invocation
  * then adds all partials with Kahan summation and takes the root.
  *
  * @module
@@ -17,26 +17,32 @@ import type { Tensor } from "../tensor.ts";
 import { packUniforms, vec4Width } from "./grid.ts";
 
 /**
- * Partial sums per gradient chunk.
+ * Elements (f32 or vec4) each invocation of the squares kernel sums, about: a chunk gets
+ * one workgroup of 64 partial sums per 64 x this many, from 1 to 64 workgroups.
  *
  * @example
  * ```ts
- * console.log(PARTIALS_PER_CHUNK); // 256
+ * console.log(ELEMENTS_PER_PARTIAL); // 256
  * ```
  */
-export const PARTIALS_PER_CHUNK = 256;
+export const ELEMENTS_PER_PARTIAL = 256;
+
+/** Partial sums (invocations) for a chunk of `count` elements: a multiple of 64. */
+function partialsFor(count: number): number {
+  return 64 * Math.min(64, Math.max(1, Math.ceil(count / (64 * ELEMENTS_PER_PARTIAL))));
+}
 
 /** Sums of squares of one chunk, `t` its element type (f32, or vec4<f32> for whole vec4s). */
 const squares = (t: "f32" | "vec4<f32>"): Kernel => ({
   name: `grad-norm-squares-${t}`,
-  code: `struct U { count: u32, base: u32 }
+  code: `struct U { count: u32, base: u32, stride: u32 }
 @group(0) @binding(0) var<storage, read> g: array<${t}>;
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: U;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var sum = ${t}();
-  for (var i = gid.x; i < u.count; i += ${PARTIALS_PER_CHUNK}u) { sum = fma(g[i], g[i], sum); }
+  for (var i = gid.x; i < u.count; i += u.stride) { sum = fma(g[i], g[i], sum); }
   partials[u.base + gid.x] = ${t === "f32" ? "sum" : "dot(sum, vec4(1.0))"};
 }`,
 });
@@ -73,13 +79,16 @@ fn main() {
  * import { getGpu } from "../device.ts";
  * import { tensor } from "../tensor.ts";
  * const gpu = await getGpu();
- * gradNormPartials(gpu, [tensor(gpu, [10]), tensor(gpu, [3, 3])]); // 512
+ * gradNormPartials(gpu, [tensor(gpu, [10]), tensor(gpu, [3, 3])]); // 128
  * ```
  */
 export function gradNormPartials(gpu: Gpu, grads: Tensor[], chunkBytes?: number): number {
   let n = 0;
-  for (const g of grads) n += chunkBindings(gpu, [g], chunkBytes).length;
-  return n * PARTIALS_PER_CHUNK;
+  for (const g of grads) {
+    const width = vec4Width([g]);
+    for (const c of chunkBindings(gpu, [g], chunkBytes)) n += partialsFor(c.count / width);
+  }
+  return n;
 }
 
 /**
@@ -120,13 +129,14 @@ export function gradNorm(s: Step, o: {
   for (const g of o.grads) {
     const width = vec4Width([g]);
     for (const c of chunkBindings(o.gpu, [g], o.chunkBytes)) {
+      const count = c.count / width, partials = partialsFor(count);
       s.dispatch(
         SQUARES[width === 4 ? 1 : 0],
         [c.bindings[0], o.partials],
-        [PARTIALS_PER_CHUNK / 64],
-        packUniforms("uu", [c.count / width, base]),
+        [partials / 64],
+        packUniforms("uuu", [count, base, partials]),
       );
-      base += PARTIALS_PER_CHUNK;
+      base += partials;
     }
   }
   s.dispatch(
