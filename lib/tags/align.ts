@@ -111,7 +111,6 @@ const caches = new WeakMap<WordTokenizer, Cache>();
  * @example
  * ```ts
  * import type { WordTokenizer } from "./tokenizer.ts";
-import { type TagTransitions, viterbiPath } from "./viterbi.ts";
  * const toy: WordTokenizer = { encodeWord: (w) => [w.length], prefixIds: [], suffixIds: [],
  *   padId: 0, unkId: 1, vocabSize: 99 };
  * wordPieces(toy, "hello", true); // [5]
@@ -486,6 +485,7 @@ export function decodeToTags(
         acc.picks[at] = (pred as ArrayLike<number>)[i];
         continue;
       }
+      // Log-probabilities of the first subtoken, or the mean over the word's subtokens.
       let end = i + 1;
       if (decoding.words === "mean") { while (end < n && ex.wordIds[end] === w) end++; }
       const row = new Array<number>(nLabels).fill(0);
