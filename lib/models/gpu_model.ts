@@ -21,7 +21,8 @@
  * @module
  */
 import type { Gpu } from "../gpu/device.ts";
-import { release, type Tensor } from "../gpu/tensor.ts";
+import { release, type Tensor, tensor } from "../gpu/tensor.ts";
+import { step } from "../gpu/kernel.ts";
 import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { gpuOps } from "./gpu_ops.ts";
@@ -191,4 +192,62 @@ export function releaseModel(model: GpuModel): void {
     for (const t of [g.params, g.grads, g.m, g.v]) release(t);
   }
   if (model.frozen) release(model.frozen);
+}
+
+/**
+ * A copy of a model's trainable weights kept on the GPU ({@link snapshotWeights}).
+ *
+ * @example
+ * ```ts
+ * function sizes(s: WeightSnapshot): number {
+ *   return s.decay.size + s.noDecay.size;
+ * }
+ * ```
+ */
+export type WeightSnapshot = { decay: Tensor; noDecay: Tensor };
+
+/**
+ * Copies the model's trainable weights on the GPU, into `into` when given (a snapshot of
+ * the same model) or into new tensors; release them with `release` of lib/gpu/tensor.ts.
+ *
+ * @example
+ * ```ts
+ * async function tryAndUndo(model: GpuModel, train: () => Promise<void>): Promise<void> {
+ *   const before = await snapshotWeights(model);
+ *   await train();
+ *   await restoreWeights(model, before); // bit-identical to before training
+ * }
+ * ```
+ */
+export async function snapshotWeights(
+  model: GpuModel,
+  into?: WeightSnapshot,
+): Promise<WeightSnapshot> {
+  const snap = into ?? {
+    decay: tensor(model.gpu, [model.decay.size]),
+    noDecay: tensor(model.gpu, [model.noDecay.size]),
+  };
+  await copyWeights(model, [model.decay.params, snap.decay], [model.noDecay.params, snap.noDecay]);
+  return snap;
+}
+
+/**
+ * Puts weights copied by {@link snapshotWeights} back into the model (the optimizer's
+ * moments are left as they are).
+ *
+ * @example
+ * ```ts
+ * async function undo(model: GpuModel, snapshot: WeightSnapshot): Promise<void> {
+ *   await restoreWeights(model, snapshot);
+ * }
+ * ```
+ */
+export async function restoreWeights(model: GpuModel, snap: WeightSnapshot): Promise<void> {
+  await copyWeights(model, [snap.decay, model.decay.params], [snap.noDecay, model.noDecay.params]);
+}
+
+async function copyWeights(model: GpuModel, ...pairs: [Tensor, Tensor][]): Promise<void> {
+  const s = step(model.gpu);
+  for (const [src, dst] of pairs) s.copy(src, dst);
+  await s.submit();
 }

@@ -7,13 +7,19 @@
  * example (`run_ner.py` with Trainer defaults): learning rate 5e-5, 3 epochs, batch 16,
  * no weight decay, no warmup. The classifier then decodes each sentence's tags as a
  * whole (Viterbi under tag-bigram probabilities of the training documents; see the
- * `decoding` option). With `evalDocs`, it scores each epoch with seqeval's numbers and
- * can stop early. Deterministic for a seed.
+ * `decoding` option). With `evalDocs`, it scores each epoch with seqeval's numbers, can
+ * stop early and can end with the best epoch's weights. Deterministic for a seed.
  *
  * @module
  */
 import type { Doc } from "../corpus/types.ts";
-import { trainStep } from "../models/gpu_model.ts";
+import {
+  restoreWeights,
+  snapshotWeights,
+  trainStep,
+  type WeightSnapshot,
+} from "../models/gpu_model.ts";
+import { release } from "../gpu/tensor.ts";
 import { type Example, lengthGroupedBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
 import type { EntityScores } from "./evaluate.ts";
@@ -56,6 +62,9 @@ export type FineTuneOptions = {
   evalDocs?: readonly Doc[];
   /** Stop when the evaluation F1 has not improved for this many epochs (needs evalDocs). */
   earlyStoppingPatience?: number;
+  /** End with the weights of the epoch whose evaluation F1 was best, the first of ties
+   * (Hugging Face's `load_best_model_at_end`; needs evalDocs; default false: the last). */
+  restoreBest?: boolean;
   /** Read the loss back every this many steps (each read waits on the GPU; default 10). */
   lossEvery?: number;
   progress?: ProgressOutput;
@@ -85,6 +94,8 @@ export type FineTuneResult = {
   losses: { step: number; loss: number }[];
   evaluations: { epoch: number; micro: EntityScores; byType: Record<string, EntityScores> }[];
   stoppedEarly: boolean;
+  /** The epoch with the best evaluation F1 (0 without evalDocs). */
+  bestEpoch: number;
 };
 
 /**
@@ -113,8 +124,10 @@ export async function fineTune(
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw new Error(`fineTune: epochs must be >= 1, got ${epochs}`);
   }
-  if (options.earlyStoppingPatience !== undefined && !options.evalDocs) {
-    throw new Error("fineTune: earlyStoppingPatience needs evalDocs");
+  for (const needs of ["earlyStoppingPatience", "restoreBest"] as const) {
+    if (options[needs] !== undefined && !options.evalDocs) {
+      throw new Error(`fineTune: ${needs} needs evalDocs`);
+    }
   }
   const encoded = encodeFor(classifier, docs, maxLength, { labelAll: options.labelAll });
   if (encoded.length === 0) throw new Error("fineTune: the documents give no training examples");
@@ -146,7 +159,8 @@ export async function fineTune(
   const losses: FineTuneResult["losses"] = [];
   const evaluations: FineTuneResult["evaluations"] = [];
   const start = performance.now();
-  let step = 0, best = -Infinity, sinceBest = 0, stoppedEarly = false, epoch = 0;
+  let step = 0, best = -Infinity, bestEpoch = 0, sinceBest = 0, stoppedEarly = false, epoch = 0;
+  let bestWeights: WeightSnapshot | undefined;
   while (epoch < epochs && !stoppedEarly) {
     const batches = lengthGroupedBatches(examples, {
       batchSize,
@@ -175,13 +189,20 @@ export async function fineTune(
       const e = await evaluateExamples(classifier, evalExamples);
       evaluations.push({ epoch, micro: e.micro, byType: e.byType });
       options.onEpoch?.(evaluations[evaluations.length - 1]);
-      if (e.micro.f1 > best) [best, sinceBest] = [e.micro.f1, 0];
-      else sinceBest++;
+      if (e.micro.f1 > best) {
+        [best, bestEpoch, sinceBest] = [e.micro.f1, epoch, 0];
+        if (options.restoreBest) bestWeights = await snapshotWeights(classifier.net, bestWeights);
+      } else sinceBest++;
       stoppedEarly = options.earlyStoppingPatience !== undefined &&
         sinceBest >= options.earlyStoppingPatience;
     }
   }
   progress.finish();
+  if (bestWeights) {
+    if (bestEpoch !== epoch) await restoreWeights(classifier.net, bestWeights);
+    release(bestWeights.decay);
+    release(bestWeights.noDecay);
+  }
   return {
     examples: examples.length,
     steps: step,
@@ -190,5 +211,6 @@ export async function fineTune(
     losses,
     evaluations,
     stoppedEarly,
+    bestEpoch,
   };
 }

@@ -4,7 +4,13 @@ import { createRandom } from "../../lib/sampling/random.ts";
 import { createTokenClassifier, saveModel } from "../../lib/train/classifier.ts";
 import { fineTune } from "../../lib/train/fine_tune.ts";
 import { encodeFor, evaluate, predict } from "../../lib/train/predict.ts";
-import { modelGradients, modelTensors } from "../../lib/models/gpu_model.ts";
+import {
+  modelGradients,
+  modelTensors,
+  restoreWeights,
+  snapshotWeights,
+} from "../../lib/models/gpu_model.ts";
+import { release } from "../../lib/gpu/tensor.ts";
 import { lengthGroupedBatches } from "../../lib/train/batches.ts";
 
 // A synthetic acknowledgement corpus: person names and organisations from fixed lists in
@@ -172,4 +178,36 @@ Deno.test("fineTune: labelAll trains on every subtoken's label (first loss = the
     firstLosses.push(expected);
   }
   assert.ok(Math.abs(firstLosses[0] - firstLosses[1]) > 1e-4, JSON.stringify(firstLosses));
+});
+
+Deno.test("snapshotWeights / restoreWeights: training then restoring gives the weights back bit for bit", async () => {
+  const c = await createTokenClassifier(tinyBert);
+  const before = await modelTensors(c.net);
+  const snapshot = await snapshotWeights(c.net);
+  await fineTune(c, synthetic(8, 21), { ...options, epochs: 1, warmupRatio: 0 });
+  const trained = await modelTensors(c.net);
+  assert.notDeepEqual(trained.get("classifier.weight"), before.get("classifier.weight"));
+  await restoreWeights(c.net, snapshot);
+  const after = await modelTensors(c.net);
+  for (const [name, t] of before) assert.deepEqual(after.get(name)!.data, t.data, name);
+  release(snapshot.decay);
+  release(snapshot.noDecay);
+});
+
+Deno.test("fineTune restoreBest: ends with the weights of the first best epoch", async () => {
+  const evalDocs = synthetic(12, 23);
+  // A learning rate this high makes the held-out F1 go up and down between epochs.
+  const c = await createTokenClassifier(tinyBert);
+  const r = await fineTune(c, synthetic(16, 22), {
+    ...options,
+    epochs: 6,
+    learningRate: 3e-2,
+    evalDocs,
+    restoreBest: true,
+  });
+  const f1s = r.evaluations.map((e) => e.micro.f1);
+  assert.equal(r.bestEpoch, f1s.indexOf(Math.max(...f1s)) + 1, JSON.stringify(f1s));
+  assert.ok(f1s[5] < f1s[r.bestEpoch - 1], `the last epoch is as good as the best: ${f1s}`);
+  assert.deepEqual((await evaluate(c, evalDocs)).micro, r.evaluations[r.bestEpoch - 1].micro);
+  await assert.rejects(fineTune(c, evalDocs, { restoreBest: true }), /restoreBest needs evalDocs/);
 });
