@@ -579,9 +579,23 @@ The same as seqeval's classification report:
 htmlDisplay(`<pre>${scores.report}</pre>`, scores.report);
 """),
     md(r"""
+What decoding each sentence as a whole adds: the same model's scores decoded word by
+word (each word's most probable tag on its own) instead of by Viterbi:
+"""),
+    code(r"""
+const viterbi = classifier.decoding;
+classifier.decoding = { words: viterbi?.words };
+const wordByWord = await evaluate(classifier, testDocs, { maxLength: 96 });
+classifier.decoding = viterbi;
+tableDisplay(aq.from([
+  { decoding: "Viterbi, each sentence as a whole", "micro F1": scores.micro.f1.toFixed(3) },
+  { decoding: "argmax, word by word", "micro F1": wordByWord.micro.f1.toFixed(3) },
+]));
+"""),
+    md(r"""
 ## 3.5 Predictions on new text
 
-`predict` returns character spans with a score (the mean probability of the predicted
+`predict` returns character spans with a score (the mean probability of the decoded
 tags of the entity's words):
 """),
     code(r"""
