@@ -397,18 +397,11 @@ function addLogSoftmax(
   for (let j = 0; j < n; j++) out[j] += weight * (row[from + j] - log);
 }
 
-/** Where subtoken `i`'s scores start in `pred`'s flat rows, or null for label ids. */
-function scoresOf(
-  pred: Prediction,
-  i: number,
-  length: number,
-  nLabels: number,
-): [ArrayLike<number>, number] | null {
-  if (pred.length === length && typeof pred[0] === "object") {
-    return [(pred as readonly ArrayLike<number>[])[i], 0];
-  }
-  if (pred.length === length) return null;
-  return [pred as ArrayLike<number>, i * nLabels];
+/** Subtoken `i`'s scores in a score prediction (rows, or flat rows of `nLabels`): array and start. */
+function scoresAt(pred: Prediction, i: number, nLabels: number): [ArrayLike<number>, number] {
+  return typeof pred[0] === "object"
+    ? [(pred as readonly ArrayLike<number>[])[i], 0]
+    : [pred as ArrayLike<number>, i * nLabels];
 }
 
 /**
@@ -472,6 +465,7 @@ export function decodeToTags(
       };
       groups.set(key, acc);
     }
+    const ids = pred.length === n && typeof pred[0] !== "object";
     const last = ex.words.length - 1;
     for (let i = 0; i < n; i++) {
       const w = ex.wordIds[i];
@@ -481,7 +475,7 @@ export function decodeToTags(
       if (margin <= acc.best[at]) continue;
       acc.best[at] = margin;
       acc.words[at] = ex.words[w];
-      if (scoresOf(pred, i, n, nLabels) === null) {
+      if (ids) {
         acc.picks[at] = (pred as ArrayLike<number>)[i];
         continue;
       }
@@ -490,7 +484,7 @@ export function decodeToTags(
       if (decoding.words === "mean") { while (end < n && ex.wordIds[end] === w) end++; }
       const row = new Array<number>(nLabels).fill(0);
       for (let j = i; j < end; j++) {
-        const [scores, from] = scoresOf(pred, j, n, nLabels)!;
+        const [scores, from] = scoresAt(pred, j, nLabels);
         addLogSoftmax(row, scores, from, nLabels, 1 / (end - i));
       }
       acc.picks[at] = row;

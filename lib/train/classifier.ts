@@ -63,7 +63,7 @@ function savedDecoding(config: ModelConfig, labels: string[]): TagDecoding | und
   }
   return {
     words: saved.words,
-    transitions: saved.transitions && { labels, logProbs: saved.transitions },
+    transitions: t && { labels, logProbs: t },
   };
 }
 

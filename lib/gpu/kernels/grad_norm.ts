@@ -27,9 +27,20 @@ import { packUniforms, vec4Width } from "./grid.ts";
  */
 export const ELEMENTS_PER_PARTIAL = 256;
 
-/** Partial sums (invocations) for a chunk of `count` elements: a multiple of 64. */
-function partialsFor(count: number): number {
-  return 64 * Math.min(64, Math.max(1, Math.ceil(count / (64 * ELEMENTS_PER_PARTIAL))));
+/**
+ * Each gradient chunk to reduce: its binding, its element count (vec4s where the tensor
+ * allows), the kernel's element width and its partial sums (a multiple of 64).
+ */
+function* squareChunks(gpu: Gpu, grads: Tensor[], chunkBytes?: number) {
+  for (const g of grads) {
+    const width = vec4Width([g]);
+    for (const c of chunkBindings(gpu, [g], chunkBytes)) {
+      const count = c.count / width;
+      const partials = 64 *
+        Math.min(64, Math.max(1, Math.ceil(count / (64 * ELEMENTS_PER_PARTIAL))));
+      yield { binding: c.bindings[0], count, width, partials };
+    }
+  }
 }
 
 /** Sums of squares of one chunk, `t` its element type (f32, or vec4<f32> for whole vec4s). */
@@ -84,10 +95,7 @@ fn main() {
  */
 export function gradNormPartials(gpu: Gpu, grads: Tensor[], chunkBytes?: number): number {
   let n = 0;
-  for (const g of grads) {
-    const width = vec4Width([g]);
-    for (const c of chunkBindings(gpu, [g], chunkBytes)) n += partialsFor(c.count / width);
-  }
+  for (const c of squareChunks(gpu, grads, chunkBytes)) n += c.partials;
   return n;
 }
 
@@ -126,18 +134,14 @@ export function gradNorm(s: Step, o: {
     );
   }
   let base = 0;
-  for (const g of o.grads) {
-    const width = vec4Width([g]);
-    for (const c of chunkBindings(o.gpu, [g], o.chunkBytes)) {
-      const count = c.count / width, partials = partialsFor(count);
-      s.dispatch(
-        SQUARES[width === 4 ? 1 : 0],
-        [c.bindings[0], o.partials],
-        [partials / 64],
-        packUniforms("uuu", [count, base, partials]),
-      );
-      base += partials;
-    }
+  for (const c of squareChunks(o.gpu, o.grads, o.chunkBytes)) {
+    s.dispatch(
+      SQUARES[c.width === 4 ? 1 : 0],
+      [c.binding, o.partials],
+      [c.partials / 64],
+      packUniforms("uuu", [c.count, base, c.partials]),
+    );
+    base += c.partials;
   }
   s.dispatch(
     FINISH,
