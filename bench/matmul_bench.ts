@@ -168,7 +168,7 @@ for (const s of SHAPES) {
 
 let torch: { torch: string; results: { shape: string; gflops: number }[] } | undefined;
 try {
-  const out = await new Deno.Command("/usr/bin/python3", {
+  const out = await new Deno.Command(Deno.env.get("NERSS_PYTHON") ?? "/usr/bin/python3", {
     args: [new URL("./matmul_torch.py", import.meta.url).pathname, ...SHAPES.map(spec)],
     env: { OMP_NUM_THREADS: "2" },
     stderr: "inherit",

@@ -15,6 +15,8 @@
  *
  * Run: DENO_WEBGPU_BACKEND=vulkan deno run -A bench/train_step_bench.ts [--no-base]
  * [--base-batch N] [--profile small|base|none] [--no-torch]
+ * (`NERSS_PYTHON` names another Python with torch; `NERSS_TORCH_DEVICE=cuda` times PyTorch
+ * on a GPU, for a run on a machine with one.)
  *
  * @module
  */
@@ -78,10 +80,11 @@ async function torchStepMs(
   T: number,
   steps: number,
 ): Promise<number> {
-  const cmd = new Deno.Command("/usr/bin/python3", {
+  const cmd = new Deno.Command(Deno.env.get("NERSS_PYTHON") ?? "/usr/bin/python3", {
     args: [
       new URL("./train_step_torch.py", import.meta.url).pathname,
       ...[c.numLayers, c.hiddenSize, c.numHeads, c.intermediateSize, B, T, steps, 2].map(String),
+      Deno.env.get("NERSS_TORCH_DEVICE") ?? "cpu",
     ],
     stdout: "piped",
     stderr: "inherit",

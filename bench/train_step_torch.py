@@ -3,7 +3,8 @@ cross-entropy, backward, clip_grad_norm_, AdamW) of a hand-written BERT token cl
 (post-LN, erf GELU, dropout 0.1, as transformers' BertForTokenClassification) at the
 shapes the bench asks for. Prints one JSON line: {"config": ..., "msPerStep": ...}.
 
-Usage: /usr/bin/python3 bench/train_step_torch.py LAYERS HIDDEN HEADS INTER BATCH SEQ STEPS THREADS
+Usage: /usr/bin/python3 bench/train_step_torch.py LAYERS HIDDEN HEADS INTER BATCH SEQ STEPS THREADS [DEVICE]
+(DEVICE: cpu, the default, or cuda where a GPU and a CUDA build of torch are at hand.)
 """
 import json
 import math
@@ -52,7 +53,7 @@ class Bert(nn.Module):
 
     def forward(self, ids, mask):
         t = ids.shape[1]
-        pos = torch.arange(t).unsqueeze(0)
+        pos = torch.arange(t, device=ids.device).unsqueeze(0)
         x = self.word(ids) + self.pos(pos) + self.types(torch.zeros_like(ids))
         x = F.dropout(self.ln(x), self.p, self.training)
         mask_add = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
@@ -63,9 +64,10 @@ class Bert(nn.Module):
 
 def main():
     layers, h, heads, inter, batch, seq, steps, threads = map(int, sys.argv[1:9])
+    device = sys.argv[9] if len(sys.argv) > 9 else "cpu"
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = Bert(layers, h, heads, inter)
+    model = Bert(layers, h, heads, inter).to(device)
     model.train()
     decay = [p for n, p in model.named_parameters() if not n.endswith("bias") and "ln" not in n]
     no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "ln" in n]
@@ -73,9 +75,9 @@ def main():
         [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
         lr=5e-5,
     )
-    ids = torch.randint(1, 30522, (batch, seq))
-    mask = torch.ones(batch, seq, dtype=torch.long)
-    labels = torch.randint(0, 9, (batch, seq))
+    ids = torch.randint(1, 30522, (batch, seq), device=device)
+    mask = torch.ones(batch, seq, dtype=torch.long, device=device)
+    labels = torch.randint(0, 9, (batch, seq), device=device)
 
     def step():
         opt.zero_grad(set_to_none=False)
@@ -91,7 +93,7 @@ def main():
     for _ in range(steps):
         step()
     ms = (time.perf_counter() - t0) * 1000 / steps
-    print(json.dumps({"config": [layers, h, heads, inter, batch, seq], "msPerStep": ms}))
+    print(json.dumps({"config": [layers, h, heads, inter, batch, seq], "device": device, "msPerStep": ms}))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ for (const family of families) {
     input_ids: [[5, 17, 3, 29, 11, 8], [9, 21, 4, 33, pad, pad]],
     attention_mask: [[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0]],
     token_type_ids: family === "bert" ? [[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 1, 1]] : undefined,
+    labels: [[0, 1, 2, -100, 0, 2], [2, 0, 1, 1, -100, -100]],
   };
   const dir = `${root}${family}`;
   await Deno.mkdir(dir, { recursive: true });

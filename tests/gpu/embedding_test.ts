@@ -106,9 +106,13 @@ Deno.test("embeddingRangePlan keeps a range's tokens, relative ids, no padding",
 Deno.test("embeddingLookup in row ranges (table over chunkBytes) equals the whole-table lookup", async () => {
   const gpu = await getGpu();
   const rows = 7, cols = 32, vocab = 50;
-  const table = tensor(gpu, [vocab, cols], Float32Array.from({ length: vocab * cols }, Math.sin));
+  const table = tensor(
+    gpu,
+    [vocab, cols],
+    Float32Array.from({ length: vocab * cols }, (_, i) => Math.sin(i)),
+  );
   const ids = tensorU32(gpu, [rows], [49, 0, 17, 8, 8, 33, 1]);
-  const base = Float32Array.from({ length: rows * cols }, Math.cos);
+  const base = Float32Array.from({ length: rows * cols }, (_, i) => Math.cos(i));
   for (const accumulate of [false, true]) {
     const a = tensor(gpu, [rows, cols], base), b = tensor(gpu, [rows, cols], base);
     const s = step(gpu);

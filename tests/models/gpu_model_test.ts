@@ -1,7 +1,9 @@
 /**
  * Tests of lib/models/gpu_model.ts: GPU logits of the four families against the float64
  * `referenceLogits` (lib/models/reference.ts) and against the PyTorch logits of the
- * fixtures in tests/fixtures/models/ (computed by tools/reference_logits.py); GPU
+ * fixtures in tests/fixtures/models/ (computed by tools/reference_logits.py); the loss and
+ * every gradient of those fixtures against Python transformers' own (grads.json, written by
+ * tools/transformers_check.py with transformers 5.17 in float64); GPU
  * gradients against central finite differences of a float64 loss built from
  * `referenceLogits`; the parameter round trip; and 50 training steps against the CPU
  * reference trainer (lib/models/reference_train.ts, built from lib/gpu/reference).
@@ -112,6 +114,24 @@ function maxRealDiff(
   return err;
 }
 
+/** A fixture model of tests/fixtures/models/ with its labelled batch (inputs.json). */
+async function fixture(family: Family) {
+  const dir = new URL(`../fixtures/models/${family}/`, import.meta.url).pathname;
+  const config = await readConfig(`${dir}config.json`);
+  const tensors = readSafetensors(await Deno.readFile(`${dir}model.safetensors`));
+  const inputs = JSON.parse(await Deno.readTextFile(`${dir}inputs.json`));
+  const ids: number[][] = inputs.input_ids;
+  const batch: ModelBatch = {
+    size: ids.length,
+    length: ids[0].length,
+    inputIds: Int32Array.from(ids.flat()),
+    attentionMask: Int32Array.from(inputs.attention_mask.flat()),
+    labels: Int32Array.from(inputs.labels.flat()),
+    tokenTypeIds: inputs.token_type_ids ? Int32Array.from(inputs.token_type_ids.flat()) : undefined,
+  };
+  return { config, tensors, batch, dir };
+}
+
 for (const family of FAMILIES) {
   Deno.test(`${family}: GPU logits equal referenceLogits on a padded batch`, async () => {
     const gpu = await getGpu();
@@ -139,22 +159,8 @@ for (const family of FAMILIES) {
   });
 
   Deno.test(`${family}: GPU logits equal the PyTorch fixture logits`, async () => {
-    const dir = new URL(`../fixtures/models/${family}/`, import.meta.url).pathname;
-    const config = await readConfig(`${dir}config.json`);
-    const tensors = readSafetensors(await Deno.readFile(`${dir}model.safetensors`));
-    const inputs = JSON.parse(await Deno.readTextFile(`${dir}inputs.json`));
+    const { config, tensors, batch, dir } = await fixture(family);
     const want = JSON.parse(await Deno.readTextFile(`${dir}logits.json`));
-    const ids: number[][] = inputs.input_ids, mask: number[][] = inputs.attention_mask;
-    const B = ids.length, T = ids[0].length;
-    const batch: ModelBatch = {
-      size: B,
-      length: T,
-      inputIds: Int32Array.from(ids.flat()),
-      attentionMask: Int32Array.from(mask.flat()),
-      tokenTypeIds: inputs.token_type_ids
-        ? Int32Array.from(inputs.token_type_ids.flat())
-        : undefined,
-    };
     const model = createGpuModel(await getGpu(), config, tensors);
     try {
       const got = await predictLogits(model, batch);
@@ -162,6 +168,26 @@ for (const family of FAMILIES) {
       assert.ok(err < 1e-4, `max abs difference ${err}`);
     } finally {
       releaseModel(model);
+    }
+  });
+
+  Deno.test(`${family}: GPU loss and gradients equal Python transformers' (grads.json)`, async () => {
+    const { config, tensors, batch, dir } = await fixture(family);
+    const want = JSON.parse(await Deno.readTextFile(`${dir}grads.json`));
+    const model = createGpuModel(await getGpu(), config, tensors);
+    const { loss, grads } = await modelGradients(model, batch);
+    releaseModel(model);
+    assert.ok(Math.abs(loss - want.loss) < 1e-5, `loss ${loss} vs transformers ${want.loss}`);
+    assert.deepEqual([...grads.keys()].sort(), Object.keys(want.grads).sort());
+    for (const [name, g] of grads) {
+      const ref: number[] = want.grads[name];
+      const scale = Math.max(...ref.map(Math.abs));
+      let err = 0;
+      g.data.forEach((v, i) => (err = Math.max(err, Math.abs(v - ref[i]))));
+      assert.ok(
+        err <= 1e-4 * Math.max(scale, 1e-2),
+        `${name}: max abs difference ${err} (|grad| up to ${scale})`,
+      );
     }
   });
 
