@@ -191,7 +191,7 @@ SHAPES.forEach((s, i) => {
   const t = torch?.results[i]?.gflops;
   const cells = [
     spec(s),
-    choosePath(s.m, s.n, s.k, s.batch ?? 1, s.ta ?? false),
+    gpu.isFallback ? choosePath(s.m, s.n, s.k, s.batch ?? 1, s.ta ?? false) : "shared",
     o.wall.toFixed(1),
     o.cpu.toFixed(1),
     o.first.toFixed(0),

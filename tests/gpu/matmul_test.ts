@@ -50,7 +50,7 @@ type Case = {
   accumulate?: boolean;
   vec4?: boolean;
   block?: [number, number, number, number];
-  path?: "direct" | "tiled";
+  path?: "direct" | "tiled" | "shared";
   strides?: { a?: number; b?: number; c?: number };
 };
 
@@ -371,6 +371,61 @@ Deno.test("matmul tiled: tensors at unaligned offsets (views)", async () => {
   await s.submit();
   const got = await out;
   assertClose(got.subarray(2, 2 + m * n), matmulForward(a, b, { m, n, k }), "tiled views");
+  assert.deepEqual([got[0], got[1], got[2 + m * n]], [-7, -7, -7]);
+  for (const t of [aBuf, bBuf, cBuf]) release(t);
+});
+
+Deno.test("matmul shared (hardware-GPU path): transposes, ragged tiles and K slices", async () => {
+  // 1x1x1, one partial 64x64 tile, and several tiles with K not a multiple of the 16-slice
+  let seed = 700;
+  for (const [m, n, k] of [[1, 1, 1], [17, 33, 65], [130, 67, 259]] as const) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        await check({ m, n, k, transA, transB, path: "shared" }, seed++);
+      }
+    }
+  }
+});
+
+Deno.test("matmul shared: epilogues, accumulate, batched strides and views", async () => {
+  let seed = 800;
+  for (const activation of ["none", "relu", "gelu", "gelu_erf"] as const) {
+    await check(
+      { m: 70, n: 37, k: 40, alpha: 0.7, bias: true, activation, path: "shared" },
+      seed++,
+    );
+  }
+  await check({ m: 19, n: 36, k: 20, accumulate: true, transB: true, path: "shared" }, seed++);
+  await check({
+    m: 9,
+    n: 10,
+    k: 11,
+    batch: 3,
+    transA: true,
+    transB: true,
+    path: "shared",
+    strides: { a: 101, b: 113, c: 97 },
+  }, seed++);
+  const gpu = await getGpu();
+  const m = 13, n = 10, k = 21;
+  const a = rand(m * k, 41), b = rand(k * n, 42);
+  const aBuf = tensor(gpu, [1 + m * k], [0, ...a]);
+  const bBuf = tensor(gpu, [3 + k * n], [0, 0, 0, ...b]);
+  const cBuf = tensor(gpu, [3 + m * n], new Float32Array(3 + m * n).fill(-7));
+  const s = step(gpu);
+  matmul(s, {
+    a: view(aBuf, [m * k], 1),
+    b: view(bBuf, [k * n], 3),
+    c: view(cBuf, [m * n], 2),
+    m,
+    n,
+    k,
+    path: "shared",
+  });
+  const out = s.read(cBuf);
+  await s.submit();
+  const got = await out;
+  assertClose(got.subarray(2, 2 + m * n), matmulForward(a, b, { m, n, k }), "shared views");
   assert.deepEqual([got[0], got[1], got[2 + m * n]], [-7, -7, -7]);
   for (const t of [aBuf, bBuf, cBuf]) release(t);
 });

@@ -3,8 +3,10 @@
  * either operand transposed, batched with strides, and an optional accumulate into C.
  * The CPU reference is `lib/gpu/reference/matmul.ts` (same conventions; see there).
  *
- * Two paths, both tuned for Mesa lavapipe (where a GPU "lane" is one SIMD lane of a CPU core)
- * and both register-blocked without shared memory or barriers; {@link choosePath} picks one:
+ * On a hardware GPU every product takes the workgroup-tiled kernel of
+ * `lib/gpu/kernels/matmul_shared.ts` (path `shared`). On a software adapter two paths, both
+ * tuned for Mesa lavapipe (where a GPU "lane" is one SIMD lane of a CPU core) and both
+ * register-blocked without shared memory or barriers; {@link choosePath} picks one:
  *
  * - direct: reads A and B from their storage buffers; each invocation computes a `TM x TN`
  *   block ({@link chooseBlock}) with vec4 loads where aligned ({@link canVec4}) and vec4
@@ -43,6 +45,7 @@ import type { Tensor } from "../tensor.ts";
 import type { Binding, Kernel, Step } from "../kernel.ts";
 import type { Activation } from "../reference/matmul.ts";
 import { FLAT_INDEX, flatGrid } from "./grid.ts";
+import { SHARED_TILE, sharedMatmulKernel } from "./matmul_shared.ts";
 
 export type { Activation } from "../reference/matmul.ts";
 
@@ -414,10 +417,12 @@ export type MatmulOptions = {
   block?: [number, number, number, number];
   /**
    * `"tiled"`: pack op(A) and op(B) into uniform-buffer windows first ({@link tiledPlan});
-   * `"direct"`: read the storage buffers in place. Default: {@link choosePath}, falling back
-   * to direct when the packed operands would not fit one storage binding.
+   * `"direct"`: read the storage buffers in place; `"shared"`: stage tiles in workgroup
+   * memory (lib/gpu/kernels/matmul_shared.ts). Default: `"shared"` on a hardware GPU; on a
+   * software adapter (lavapipe) {@link choosePath}, falling back to direct when the packed
+   * operands would not fit one storage binding.
    */
-  path?: "direct" | "tiled";
+  path?: "direct" | "tiled" | "shared";
 };
 
 function bindAligned(gpu: Gpu, t: Tensor, extent: number, what: string): {
@@ -508,28 +513,19 @@ export function matmul(step: Step, o: MatmulOptions): void {
   // an explicit block without a path keeps the direct path it was tuned for; the large
   // direct blocks need vec4 loads, else the tiled path is faster
   const transA = o.transA ?? false, activation = o.activation ?? "none";
-  let path = o.path ?? (o.block ? "direct" : choosePath(m, n, k, batch, transA, activation));
-  const large = !o.path && !o.block && largeDirect(m, n, k, batch, transA, activation);
+  let path = o.path ??
+    (o.block
+      ? "direct"
+      : gpu.isFallback
+      ? choosePath(m, n, k, batch, transA, activation)
+      : "shared");
+  const large = path !== "shared" && !o.path && !o.block &&
+    largeDirect(m, n, k, batch, transA, activation);
   if (large && !vec4able) path = "tiled";
   if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
     return;
   }
-  const [tm, tn, wx, wy] = o.block ?? chooseBlock(m, n, batch, large && vec4able ? k : undefined);
-  const vec4 = vec4able && tm % 4 === 0;
   const C = bindAligned(gpu, o.c, eC, "C");
-  const kernel = matmulKernel({
-    vec4,
-    transA,
-    transB: o.transB ?? false,
-    activation,
-    bias: o.bias !== undefined,
-    accumulate: o.accumulate ?? false,
-    tm,
-    tn,
-    wx,
-    wy,
-    c4: n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || sC % 4 === 0),
-  });
   const bindings: Binding[] = [A.binding, B.binding];
   let offBias = 0;
   if (o.bias) {
@@ -552,6 +548,29 @@ export function matmul(step: Step, o: MatmulOptions): void {
     offBias,
   ]);
   new Float32Array(uniforms, 40, 1)[0] = o.alpha ?? 1;
+  const epilogue = {
+    transA,
+    transB: o.transB ?? false,
+    activation,
+    bias: o.bias !== undefined,
+    accumulate: o.accumulate ?? false,
+  };
+  if (path === "shared") {
+    const kernel = sharedMatmulKernel(epilogue, activationWgsl(activation));
+    const tiles = (x: number) => Math.ceil(x / SHARED_TILE);
+    step.dispatch(kernel, bindings, [tiles(n), tiles(m), batch], uniforms);
+    return;
+  }
+  const [tm, tn, wx, wy] = o.block ?? chooseBlock(m, n, batch, large && vec4able ? k : undefined);
+  const kernel = matmulKernel({
+    ...epilogue,
+    vec4: vec4able && tm % 4 === 0,
+    tm,
+    tn,
+    wx,
+    wy,
+    c4: n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || sC % 4 === 0),
+  });
   const gx = Math.ceil(Math.ceil(n / tn) / wx), gy = Math.ceil(Math.ceil(m / tm) / wy);
   step.dispatch(kernel, bindings, [gx, gy, batch], uniforms);
 }
