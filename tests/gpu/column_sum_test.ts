@@ -5,11 +5,14 @@ import { download, tensor } from "../../lib/gpu/tensor.ts";
 import { columnSum } from "../../lib/gpu/kernels/column_sum.ts";
 import * as ref from "../../lib/gpu/reference/column_sum.ts";
 import { maxError } from "../../lib/gpu/reference/gradcheck.ts";
-import { randf } from "./gpu_helpers.ts";
+import { bothKernelForms, randf } from "./gpu_helpers.ts";
 
-Deno.test("columnSum matches the reference and accumulates", async () => {
-  const gpu = await getGpu();
-  for (const [rows, cols] of [[1, 5], [333, 67], [64, 3071], [7, 12]]) {
+Deno.test("columnSum matches the reference and accumulates (both kernel forms)", async () => {
+  for (
+    const [gpu, rows, cols] of bothKernelForms(await getGpu()).flatMap((g) =>
+      [[1, 5], [333, 67], [64, 3071], [7, 12]].map(([r, c]) => [g, r, c] as const)
+    )
+  ) {
     const x = randf(1, rows * cols), into = randf(2, cols);
     const t = tensor(gpu, [cols], into);
     const s = step(gpu);
@@ -17,6 +20,9 @@ Deno.test("columnSum matches the reference and accumulates", async () => {
     await s.submit();
     const expected = into.slice();
     ref.columnSum(x, rows, cols, expected);
-    assert.ok(maxError(await download(gpu, t), expected) < 1e-4, `[${rows}, ${cols}]`);
+    assert.ok(
+      maxError(await download(gpu, t), expected) < 1e-4,
+      `[${rows}, ${cols}] fallback ${gpu.isFallback}`,
+    );
   }
 });

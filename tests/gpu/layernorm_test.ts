@@ -5,12 +5,15 @@ import { tensor } from "../../lib/gpu/tensor.ts";
 import { layerNormBackward, layerNormForward } from "../../lib/gpu/kernels/layernorm.ts";
 import * as ref from "../../lib/gpu/reference/layernorm.ts";
 import { maxError } from "../../lib/gpu/reference/gradcheck.ts";
-import { randf } from "./gpu_helpers.ts";
+import { bothKernelForms, randf } from "./gpu_helpers.ts";
 
-Deno.test("layerNorm forward and backward match the reference on awkward shapes", async () => {
-  const gpu = await getGpu();
+Deno.test("layerNorm forward and backward match the reference on awkward shapes (both kernel forms)", async () => {
   for (
-    const [rows, cols, eps] of [[1, 7, 1e-5], [37, 130, 1e-12], [5, 769, 1e-5], [3, 772, 1e-5]]
+    const [gpu, rows, cols, eps] of bothKernelForms(await getGpu()).flatMap((g) =>
+      [[1, 7, 1e-5], [37, 130, 1e-12], [5, 769, 1e-5], [3, 772, 1e-5]].map((c) =>
+        [g, ...c] as const
+      )
+    )
   ) {
     const x = randf(1, rows * cols, 3), gamma = randf(2, cols), beta = randf(3, cols);
     const dout = randf(4, rows * cols), dx0 = randf(5, rows * cols);
@@ -51,7 +54,7 @@ Deno.test("layerNorm forward and backward match the reference on awkward shapes"
       dgamma: rDg,
       dbeta: rDb,
     });
-    const shape = `[${rows}, ${cols}]`;
+    const shape = `[${rows}, ${cols}] fallback ${gpu.isFallback}`;
     assert.ok(maxError(gOut, f.out) < 1e-4, `out ${shape}`);
     assert.ok(maxError(gMean, f.mean) < 1e-4, `mean ${shape}`);
     assert.ok(maxError(gRstd, f.rstd) < 1e-4, `rstd ${shape}`);

@@ -27,6 +27,7 @@ import {
 } from "../../lib/models/gpu_model.ts";
 import type { ModelBatch } from "../../lib/models/transformer.ts";
 import { cpuTrainStep, createCpuModel } from "../../lib/models/reference_train.ts";
+import { bothKernelForms } from "../gpu/gpu_helpers.ts";
 
 type Family = ModelConfig["family"];
 const FAMILIES: Family[] = ["bert", "roberta", "distilbert", "gpt2"];
@@ -174,20 +175,24 @@ for (const family of FAMILIES) {
   Deno.test(`${family}: GPU loss and gradients equal Python transformers' (grads.json)`, async () => {
     const { config, tensors, batch, dir } = await fixture(family);
     const want = JSON.parse(await Deno.readTextFile(`${dir}grads.json`));
-    const model = createGpuModel(await getGpu(), config, tensors);
-    const { loss, grads } = await modelGradients(model, batch);
-    releaseModel(model);
-    assert.ok(Math.abs(loss - want.loss) < 1e-5, `loss ${loss} vs transformers ${want.loss}`);
-    assert.deepEqual([...grads.keys()].sort(), Object.keys(want.grads).sort());
-    for (const [name, g] of grads) {
-      const ref: number[] = want.grads[name];
-      const scale = Math.max(...ref.map(Math.abs));
-      let err = 0;
-      g.data.forEach((v, i) => (err = Math.max(err, Math.abs(v - ref[i]))));
-      assert.ok(
-        err <= 1e-4 * Math.max(scale, 1e-2),
-        `${name}: max abs difference ${err} (|grad| up to ${scale})`,
-      );
+    // both kernel forms: lavapipe's and the hardware-GPU ones (shared-memory matmul, ...)
+    for (const gpu of bothKernelForms(await getGpu())) {
+      const model = createGpuModel(gpu, config, tensors);
+      const { loss, grads } = await modelGradients(model, batch);
+      releaseModel(model);
+      const form = gpu.isFallback ? "fallback kernels" : "GPU kernels";
+      assert.ok(Math.abs(loss - want.loss) < 1e-5, `${form}: loss ${loss} vs ${want.loss}`);
+      assert.deepEqual([...grads.keys()].sort(), Object.keys(want.grads).sort());
+      for (const [name, g] of grads) {
+        const ref: number[] = want.grads[name];
+        const scale = Math.max(...ref.map(Math.abs));
+        let err = 0;
+        g.data.forEach((v, i) => (err = Math.max(err, Math.abs(v - ref[i]))));
+        assert.ok(
+          err <= 1e-4 * Math.max(scale, 1e-2),
+          `${form}, ${name}: max abs difference ${err} (|grad| up to ${scale})`,
+        );
+      }
     }
   });
 

@@ -9,16 +9,21 @@
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import { flatGrid, flatMain, packUniforms } from "./grid.ts";
+import { columnLanesGrid, columnLanesKernel, useColumnLanes } from "./column_lanes.ts";
 
 // f32 for any width; vec4 (4 columns per invocation) when cols is a multiple of 4.
+function head(T: string): string {
+  return `struct U { rows: u32, cols: u32 }
+@group(0) @binding(0) var<storage, read> x: array<${T}>;
+@group(0) @binding(1) var<storage, read_write> into: array<${T}>;
+@group(0) @binding(2) var<uniform> u: U;`;
+}
+
 function kernel(vec: boolean): Kernel {
   const T = vec ? "vec4<f32>" : "f32";
   return {
     name: `column-sum-${T}`,
-    code: `struct U { rows: u32, cols: u32 }
-@group(0) @binding(0) var<storage, read> x: array<${T}>;
-@group(0) @binding(1) var<storage, read_write> into: array<${T}>;
-@group(0) @binding(2) var<uniform> u: U;
+    code: `${head(T)}
 ${flatMain("c")}
   if (c >= u.cols) { return; }
   var sum = ${T}(0.0);
@@ -28,8 +33,23 @@ ${flatMain("c")}
   };
 }
 
+/** The hardware-GPU form: 16 row lanes per column (column_lanes.ts). */
+function lanesKernel(vec: boolean): Kernel {
+  const T = vec ? "vec4<f32>" : "f32";
+  return columnLanesKernel({
+    name: `column-sum-lanes-${T}`,
+    head: head(T),
+    T,
+    sums: ["sum"],
+    row: "sum += x[r * u.cols + c];",
+    finish: "into[c] += sum;",
+  });
+}
+
 const SCALAR = kernel(false);
 const VEC4 = kernel(true);
+const LANES_SCALAR = lanesKernel(false);
+const LANES_VEC4 = lanesKernel(true);
 
 /**
  * Records `into[c] += sum_r x[r, c]` for `x` `[rows, cols]`.
@@ -56,10 +76,8 @@ export function columnSum(
     );
   }
   const w = o.cols % 4 === 0 ? 4 : 1;
-  s.dispatch(
-    w === 4 ? VEC4 : SCALAR,
-    [o.x, o.into],
-    flatGrid(o.cols / w),
-    packUniforms("uu", [o.rows, o.cols / w]),
-  );
+  const u = packUniforms("uu", [o.rows, o.cols / w]);
+  if (useColumnLanes(s.gpu)) {
+    s.dispatch(w === 4 ? LANES_VEC4 : LANES_SCALAR, [o.x, o.into], columnLanesGrid(o.cols / w), u);
+  } else s.dispatch(w === 4 ? VEC4 : SCALAR, [o.x, o.into], flatGrid(o.cols / w), u);
 }

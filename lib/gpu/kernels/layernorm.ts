@@ -8,17 +8,21 @@
  * few thousand rows keep both cores busy), with a two-pass mean/variance (one workgroup
  * per row with a shared-memory tree reduction measured ~10x slower, bench/kernels_bench.ts);
  * rows whose width is a multiple of 4 use vec4 loads. dgamma and dbeta run one invocation per column walking down the rows (recomputing `xhat` from the saved
- * mean and rstd), so no invocation writes where another does.
+ * mean and rstd), so no invocation writes where another does; on hardware GPUs they take
+ * 16 row lanes per column instead (lib/gpu/kernels/column_lanes.ts).
  *
  * @module
  */
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import { flatGrid, flatMain, packUniforms } from "./grid.ts";
+import { columnLanesGrid, columnLanesKernel, useColumnLanes } from "./column_lanes.ts";
 
 // The kernels come in two widths: f32 (any cols) and vec4 (cols a multiple of 4, 4x fewer
 // loads and loop trips; then \`u.cols\` counts groups of 4 columns). \`hsum\` adds lanes.
-function kernels(vec: boolean): { forward: Kernel; dx: Kernel; params: Kernel } {
+function kernels(
+  vec: boolean,
+): { forward: Kernel; dx: Kernel; params: Kernel; paramsLanes: Kernel } {
   const T = vec ? "vec4<f32>" : "f32";
   const W = vec ? 4 : 1;
   const head = `fn hsum(v: ${T}) -> f32 { return ${vec ? "v.x + v.y + v.z + v.w" : "v"}; }`;
@@ -83,9 +87,7 @@ ${flatMain("r")}
   }
 }`,
   };
-  const params: Kernel = {
-    name: `layernorm-backward-params-${T}`,
-    code: `${head}
+  const paramsHead = `${head}
 struct U { rows: u32, cols: u32 }
 @group(0) @binding(0) var<storage, read> dout: array<${T}>;
 @group(0) @binding(1) var<storage, read> x: array<${T}>;
@@ -93,21 +95,34 @@ struct U { rows: u32, cols: u32 }
 @group(0) @binding(3) var<storage, read> rstd: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dgamma: array<${T}>;
 @group(0) @binding(5) var<storage, read_write> dbeta: array<${T}>;
-@group(0) @binding(6) var<uniform> u: U;
+@group(0) @binding(6) var<uniform> u: U;`;
+  const paramsRow = `let d = dout[r * u.cols + c];
+    dg = fma(d, (x[r * u.cols + c] - mean[r]) * rstd[r], dg);
+    db += d;`;
+  const paramsFinish = "dgamma[c] += dg; dbeta[c] += db;";
+  const params: Kernel = {
+    name: `layernorm-backward-params-${T}`,
+    code: `${paramsHead}
 ${flatMain("c")}
   if (c >= u.cols) { return; }
   var dg = ${T}(0.0);
   var db = ${T}(0.0);
   for (var r = 0u; r < u.rows; r++) {
-    let d = dout[r * u.cols + c];
-    dg = fma(d, (x[r * u.cols + c] - mean[r]) * rstd[r], dg);
-    db += d;
+    ${paramsRow}
   }
-  dgamma[c] += dg;
-  dbeta[c] += db;
+  ${paramsFinish}
 }`,
   };
-  return { forward, dx, params };
+  // the hardware-GPU form: 16 row lanes per column (column_lanes.ts)
+  const paramsLanes = columnLanesKernel({
+    name: `layernorm-backward-params-lanes-${T}`,
+    head: paramsHead,
+    T,
+    sums: ["dg", "db"],
+    row: paramsRow,
+    finish: paramsFinish,
+  });
+  return { forward, dx, params, paramsLanes };
 }
 
 const SCALAR = kernels(false);
@@ -202,5 +217,7 @@ export function layerNormBackward(s: Step, o: {
   const [k, w] = cols % 4 === 0 ? [VEC4, 4] : [SCALAR, 1];
   const u = packUniforms("uu", [rows, cols / w]);
   s.dispatch(k.dx, [dout, x, gamma, mean, rstd, dx], flatGrid(rows), u);
-  s.dispatch(k.params, [dout, x, mean, rstd, dgamma, dbeta], flatGrid(cols / w), u);
+  const bindings = [dout, x, mean, rstd, dgamma, dbeta];
+  if (useColumnLanes(s.gpu)) s.dispatch(k.paramsLanes, bindings, columnLanesGrid(cols / w), u);
+  else s.dispatch(k.params, bindings, flatGrid(cols / w), u);
 }
