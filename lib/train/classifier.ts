@@ -55,6 +55,13 @@ function savedDecoding(config: ModelConfig, labels: string[]): TagDecoding | und
     | undefined;
   delete config.extra[DECODING_KEY];
   if (saved?.labels?.join("\n") !== labels.join("\n")) return undefined;
+  if (saved.words !== undefined && saved.words !== "first" && saved.words !== "mean") {
+    throw new Error(
+      `config.json: ${DECODING_KEY}.words must be "first" or "mean", got ${
+        JSON.stringify(saved.words)
+      }`,
+    );
+  }
   const n = labels.length, t = saved.transitions;
   if (t && !(t.length === n + 1 && t.every((r) => r.length === n && r.every(Number.isFinite)))) {
     throw new Error(

@@ -136,6 +136,16 @@ Deno.test("saveModel: save -> load gives bit-identical weights, the same decodin
   assert.deepEqual((await evaluate(loaded, docs)).micro, (await evaluate(c, docs)).micro);
   const other = await createTokenClassifier({ source: `${dir}/model`, entityTypes: ["ORG"] });
   assert.equal(other.decoding, undefined);
+  // a hand-edited decoding is refused, naming the field
+  for (const [field, bad] of [["words", "last"], ["transitions", [[0]]]] as const) {
+    const edited = structuredClone(config);
+    edited.ner_decoding[field] = bad;
+    await Deno.writeTextFile(`${dir}/model/config.json`, JSON.stringify(edited));
+    await assert.rejects(
+      createTokenClassifier({ source: `${dir}/model`, entityTypes: ["ORG", "PERSON"] }),
+      new RegExp(`ner_decoding\\.${field}`),
+    );
+  }
   await Deno.remove(dir, { recursive: true });
 });
 
