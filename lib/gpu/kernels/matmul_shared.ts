@@ -4,9 +4,10 @@
  * workgroup of 16 x 16 invocations computes a 64 x 64 tile of C; for each slice of 16 values
  * of K it stages the 64 x 16 panels of op(A) and op(B) in workgroup memory (each invocation
  * loads 4 elements of each, coalesced for either transpose), waits at a barrier, and each
- * invocation accumulates a 4 x 4 block of C (rows `ty + 16i`, columns `tx + 16j`, so that
- * neighbouring invocations read neighbouring workgroup-memory words and store neighbouring
- * elements of C). Edges are zero-padded on load and skipped on store; the epilogue (alpha,
+ * invocation accumulates a 4 x 4 block of C (rows `4 ty ..`, columns `4 tx ..`), reading
+ * its 4 values of op(A) and of op(B) at each k as one vec4 of workgroup memory (a quarter
+ * of the scalar reads; invocations of a row share the A read, and neighbouring ones store
+ * neighbouring elements of C). Edges are zero-padded on load and skipped on store; the epilogue (alpha,
  * bias, activation, accumulate) and the bindings and uniforms are those of the direct path.
  *
  * On lavapipe this design is slow (barriers join a workgroup's lanes, see ENVIRONMENT.md),
@@ -64,7 +65,7 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
     `${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}`;
   let kernel = made.get(name);
   if (kernel) return kernel;
-  const T = SHARED_TILE, S = SLICE, per = T / SIDE, loads = (T * S) / (SIDE * SIDE);
+  const T = SHARED_TILE, S = SLICE, T4 = T / 4, loads = (T * S) / (SIDE * SIDE);
   let bind = 0;
   const L: string[] = [
     `@group(0) @binding(${bind++}) var<storage, read> A: array<f32>;`,
@@ -77,9 +78,9 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
   offC: u32, offBias: u32, alpha: f32, pad: u32 }`,
     `@group(0) @binding(${bind++}) var<uniform> u: U;`,
     act,
-    // [k][row] and [k][col]: a slice's values for one k lie side by side
-    `var<workgroup> As: array<f32, ${T * S}>;`,
-    `var<workgroup> Bs: array<f32, ${T * S}>;`,
+    // [k][row / 4] and [k][col / 4]: one vec4 holds an invocation's 4 rows (columns) at one k
+    `var<workgroup> As: array<vec4<f32>, ${T4 * S}>;`,
+    `var<workgroup> Bs: array<vec4<f32>, ${T4 * S}>;`,
     `@compute @workgroup_size(${SIDE}, ${SIDE})`,
     `fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
   @builtin(local_invocation_index) t: u32) {`,
@@ -88,11 +89,10 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
     `  let aOff = u.offA + wg.z * u.sA;`,
     `  let bOff = u.offB + wg.z * u.sB;`,
     `  let cOff = u.offC + wg.z * u.sC;`,
+    `  var c0 = vec4<f32>(0.0); var c1 = vec4<f32>(0.0);`,
+    `  var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);`,
+    `  for (var k0 = 0u; k0 < u.K; k0 = k0 + ${S}u) {`,
   );
-  for (let i = 0; i < per; i++) {
-    for (let j = 0; j < per; j++) L.push(`  var c${i}_${j} = 0.0;`);
-  }
-  L.push(`  for (var k0 = 0u; k0 < u.K; k0 = k0 + ${S}u) {`);
   // Element e of this invocation's share: along K first when K is the operand's contiguous
   // dimension (A not transposed, B transposed), else along rows / columns.
   for (let e = 0; e < loads; e++) {
@@ -112,35 +112,42 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
       `      let r = ${ar}; let kk = ${ak}; let gr = row0 + r; let gk = k0 + kk;`,
       `      var x = 0.0;`,
       `      if (gr < u.M && gk < u.K) { x = A[${aAt}]; }`,
-      `      As[kk * ${T}u + r] = x;`,
+      `      As[kk * ${T4}u + r / 4u][r % 4u] = x;`,
       `    }`,
       `    {`,
       `      let c = ${bc}; let kk = ${bk}; let gc = col0 + c; let gk = k0 + kk;`,
       `      var x = 0.0;`,
       `      if (gc < u.N && gk < u.K) { x = B[${bAt}]; }`,
-      `      Bs[kk * ${T}u + c] = x;`,
+      `      Bs[kk * ${T4}u + c / 4u][c % 4u] = x;`,
       `    }`,
     );
   }
-  L.push(`    workgroupBarrier();`);
-  L.push(`    for (var kk = 0u; kk < ${S}u; kk = kk + 1u) {`);
-  for (let i = 0; i < per; i++) L.push(`      let a${i} = As[kk * ${T}u + lid.y + ${SIDE * i}u];`);
-  for (let j = 0; j < per; j++) L.push(`      let b${j} = Bs[kk * ${T}u + lid.x + ${SIDE * j}u];`);
-  for (let i = 0; i < per; i++) {
-    for (let j = 0; j < per; j++) L.push(`      c${i}_${j} = fma(a${i}, b${j}, c${i}_${j});`);
+  L.push(
+    `    workgroupBarrier();`,
+    `    for (var kk = 0u; kk < ${S}u; kk = kk + 1u) {`,
+    `      let a = As[kk * ${T4}u + lid.y];`,
+    `      let b = Bs[kk * ${T4}u + lid.x];`,
+    `      c0 = fma(vec4<f32>(a.x), b, c0);`,
+    `      c1 = fma(vec4<f32>(a.y), b, c1);`,
+    `      c2 = fma(vec4<f32>(a.z), b, c2);`,
+    `      c3 = fma(vec4<f32>(a.w), b, c3);`,
+    `    }`,
+    `    workgroupBarrier();`,
+    `  }`,
+    `  let col = col0 + lid.x * 4u;`,
+  );
+  if (v.bias) {
+    const e = [0, 1, 2, 3].map((q) => `bias[u.offBias + min(col + ${q}u, u.N - 1u)]`);
+    L.push(`  let bias4 = vec4<f32>(${e.join(", ")});`);
   }
-  L.push(`    }`, `    workgroupBarrier();`, `  }`);
-  for (let j = 0; j < per; j++) {
-    L.push(`  let cc${j} = col0 + lid.x + ${SIDE * j}u;`);
-    if (v.bias) L.push(`  let bias${j} = bias[u.offBias + min(cc${j}, u.N - 1u)];`);
-  }
-  for (let i = 0; i < per; i++) {
-    L.push(`  let rr${i} = row0 + lid.y + ${SIDE * i}u;`);
+  for (let i = 0; i < 4; i++) {
+    L.push(`  let rr${i} = row0 + lid.y * 4u + ${i}u;`);
     L.push(`  if (rr${i} < u.M) {`);
-    for (let j = 0; j < per; j++) {
-      const at = `C[cOff + rr${i} * u.N + cc${j}]`;
-      const val = `act(u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""})`;
-      L.push(`    if (cc${j} < u.N) { ${at} = ${v.accumulate ? `${at} + ` : ""}${val}; }`);
+    L.push(`    let v = u.alpha * c${i}${v.bias ? " + bias4" : ""};`);
+    for (let q = 0; q < 4; q++) {
+      const at = `C[cOff + rr${i} * u.N + col + ${q}u]`;
+      const val = `act(v[${q}])`;
+      L.push(`    if (col + ${q}u < u.N) { ${at} = ${v.accumulate ? `${at} + ` : ""}${val}; }`);
     }
     L.push(`  }`);
   }
