@@ -4,30 +4,15 @@
  * (rows `y, y + 16, ...`), whose partial sums meet in workgroup memory; lane 0 adds them and
  * writes the column. The lavapipe kernels (column_sum.ts, layernorm.ts) walk each column in
  * one invocation instead, as barriers are costly on a CPU; on an NVIDIA H100 that left 32
- * invocations walking 1,024 rows each, 3 ms of a 7.5 ms tiny-BERT step.
+ * invocations walking 1,024 rows each, 3 ms of a 7.5 ms tiny-BERT step. Callers choose this
+ * form when the adapter is not a software fallback (`!gpu.isFallback`).
  *
  * @module
  */
-import type { Gpu } from "../device.ts";
 import type { Kernel } from "../kernel.ts";
 
 /** Columns per workgroup, and row lanes per column. */
 const LANES = 16;
-
-/**
- * Whether per-column reductions should take the row-lane kernels: on hardware GPUs, not on
- * a software adapter.
- *
- * @example
- * ```ts
- * import { getGpu } from "../device.ts";
- * import { useColumnLanes } from "./column_lanes.ts";
- * console.log(useColumnLanes(await getGpu())); // false on lavapipe
- * ```
- */
-export function useColumnLanes(gpu: Gpu): boolean {
-  return !gpu.isFallback;
-}
 
 /**
  * A row-lane column-reduction kernel. `head` declares the bindings and the uniform block

@@ -9,7 +9,7 @@
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import { flatGrid, flatMain, packUniforms } from "./grid.ts";
-import { columnLanesGrid, columnLanesKernel, useColumnLanes } from "./column_lanes.ts";
+import { columnLanesGrid, columnLanesKernel } from "./column_lanes.ts";
 
 // f32 for any width; vec4 (4 columns per invocation) when cols is a multiple of 4.
 function head(T: string): string {
@@ -77,7 +77,7 @@ export function columnSum(
   }
   const w = o.cols % 4 === 0 ? 4 : 1;
   const u = packUniforms("uu", [o.rows, o.cols / w]);
-  if (useColumnLanes(s.gpu)) {
+  if (!s.gpu.isFallback) {
     s.dispatch(w === 4 ? LANES_VEC4 : LANES_SCALAR, [o.x, o.into], columnLanesGrid(o.cols / w), u);
   } else s.dispatch(w === 4 ? VEC4 : SCALAR, [o.x, o.into], flatGrid(o.cols / w), u);
 }

@@ -8,21 +8,26 @@
  * few thousand rows keep both cores busy), with a two-pass mean/variance (one workgroup
  * per row with a shared-memory tree reduction measured ~10x slower, bench/kernels_bench.ts);
  * rows whose width is a multiple of 4 use vec4 loads. dgamma and dbeta run one invocation per column walking down the rows (recomputing `xhat` from the saved
- * mean and rstd), so no invocation writes where another does; on hardware GPUs they take
- * 16 row lanes per column instead (lib/gpu/kernels/column_lanes.ts).
+ * mean and rstd), so no invocation writes where another does. On hardware GPUs, where so
+ * few invocations leave the device idle, dx takes a workgroup of 64 per row (partial sums
+ * added in workgroup memory) and dgamma/dbeta 16 row lanes per column
+ * (lib/gpu/kernels/column_lanes.ts).
  *
  * @module
  */
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
 import { flatGrid, flatMain, packUniforms } from "./grid.ts";
-import { columnLanesGrid, columnLanesKernel, useColumnLanes } from "./column_lanes.ts";
+import { columnLanesGrid, columnLanesKernel } from "./column_lanes.ts";
+
+/** Invocations per row of the hardware-GPU dx kernel (a power of two). */
+const ROW_LANES = 64;
 
 // The kernels come in two widths: f32 (any cols) and vec4 (cols a multiple of 4, 4x fewer
 // loads and loop trips; then \`u.cols\` counts groups of 4 columns). \`hsum\` adds lanes.
 function kernels(
   vec: boolean,
-): { forward: Kernel; dx: Kernel; params: Kernel; paramsLanes: Kernel } {
+): { forward: Kernel; dx: Kernel; dxRows: Kernel; params: Kernel; paramsLanes: Kernel } {
   const T = vec ? "vec4<f32>" : "f32";
   const W = vec ? 4 : 1;
   const head = `fn hsum(v: ${T}) -> f32 { return ${vec ? "v.x + v.y + v.z + v.w" : "v"}; }`;
@@ -54,9 +59,7 @@ ${flatMain("r")}
   rstd[r] = s;
 }`,
   };
-  const dx: Kernel = {
-    name: `layernorm-backward-dx-${T}`,
-    code: `${head}
+  const dxHead = `${head}
 struct U { rows: u32, cols: u32 }
 @group(0) @binding(0) var<storage, read> dout: array<${T}>;
 @group(0) @binding(1) var<storage, read> x: array<${T}>;
@@ -64,28 +67,65 @@ struct U { rows: u32, cols: u32 }
 @group(0) @binding(3) var<storage, read> mean: array<f32>;
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<${T}>;
-@group(0) @binding(6) var<uniform> u: U;
-${flatMain("r")}
-  if (r >= u.rows) { return; }
+@group(0) @binding(6) var<uniform> u: U;`;
+  // the column loops of dx, from column c0 in steps of dc, and the row's two means between
+  const dxBody = (c0: string, dc: string, means: string) => `
   let base = r * u.cols;
   let m = mean[r];
   let s = rstd[r];
   var gSum = ${T}(0.0);
   var gxSum = ${T}(0.0);
-  for (var c = 0u; c < u.cols; c++) {
+  for (var c = ${c0}; c < u.cols; c += ${dc}) {
     let g = dout[base + c] * gamma[c];
     gSum += g;
     gxSum = fma(g, (x[base + c] - m) * s, gxSum);
   }
-  let n = f32(u.cols * ${W}u);
-  let gMean = hsum(gSum) / n;
-  let gxMean = hsum(gxSum) / n;
-  for (var c = 0u; c < u.cols; c++) {
+  let n = f32(u.cols * ${W}u);${means}
+  for (var c = ${c0}; c < u.cols; c += ${dc}) {
     let xhat = (x[base + c] - m) * s;
     let g = dout[base + c] * gamma[c];
     dx[base + c] += s * (g - gMean - xhat * gxMean);
   }
-}`,
+}`;
+  const dx: Kernel = {
+    name: `layernorm-backward-dx-${T}`,
+    code: `${dxHead}
+${flatMain("r")}
+  if (r >= u.rows) { return; }${
+      dxBody(
+        "0u",
+        "1u",
+        `
+  let gMean = hsum(gSum) / n;
+  let gxMean = hsum(gxSum) / n;`,
+      )
+    }`,
+  };
+  // the hardware-GPU form: a workgroup of ROW_LANES invocations per row, which split the
+  // columns and add their partial sums in workgroup memory
+  const dxRows: Kernel = {
+    name: `layernorm-backward-dx-rows-${T}`,
+    code: `${dxHead}
+var<workgroup> part: array<vec2<f32>, ${ROW_LANES}>;
+@compute @workgroup_size(${ROW_LANES})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>) {
+  let r = wg.x + wg.y * nwg.x;
+  if (r >= u.rows) { return; }${
+      dxBody(
+        "lid.x",
+        `${ROW_LANES}u`,
+        `
+  part[lid.x] = vec2<f32>(hsum(gSum), hsum(gxSum));
+  workgroupBarrier();
+  for (var w = ${ROW_LANES / 2}u; w > 0u; w = w / 2u) {
+    if (lid.x < w) { part[lid.x] += part[lid.x + w]; }
+    workgroupBarrier();
+  }
+  let gMean = part[0].x / n;
+  let gxMean = part[0].y / n;`,
+      )
+    }`,
   };
   const paramsHead = `${head}
 struct U { rows: u32, cols: u32 }
@@ -122,7 +162,7 @@ ${flatMain("c")}
     row: paramsRow,
     finish: paramsFinish,
   });
-  return { forward, dx, params, paramsLanes };
+  return { forward, dx, dxRows, params, paramsLanes };
 }
 
 const SCALAR = kernels(false);
@@ -216,8 +256,12 @@ export function layerNormBackward(s: Step, o: {
   check("layerNormBackward", rows, cols, { dout, x, gamma, mean, rstd, dx, dgamma, dbeta });
   const [k, w] = cols % 4 === 0 ? [VEC4, 4] : [SCALAR, 1];
   const u = packUniforms("uu", [rows, cols / w]);
-  s.dispatch(k.dx, [dout, x, gamma, mean, rstd, dx], flatGrid(rows), u);
+  if (s.gpu.isFallback) s.dispatch(k.dx, [dout, x, gamma, mean, rstd, dx], flatGrid(rows), u);
+  else {
+    const gx = Math.min(rows, 65535);
+    s.dispatch(k.dxRows, [dout, x, gamma, mean, rstd, dx], [gx, Math.ceil(rows / gx)], u);
+  }
   const bindings = [dout, x, mean, rstd, dgamma, dbeta];
-  if (useColumnLanes(s.gpu)) s.dispatch(k.paramsLanes, bindings, columnLanesGrid(cols / w), u);
+  if (!s.gpu.isFallback) s.dispatch(k.paramsLanes, bindings, columnLanesGrid(cols / w), u);
   else s.dispatch(k.params, bindings, flatGrid(cols / w), u);
 }
