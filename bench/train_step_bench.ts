@@ -5,8 +5,9 @@
  * a 2-layer, 128-hidden, 2-head BERT (intermediate 512, vocab 30522, 9 labels) at batch
  * 16 x 64 tokens, and steps of a BERT-base-shaped model (12 layers, 768 hidden; one step on
  * a software adapter, ten on a GPU) at the same batch (skip it with `--no-base`;
- * `--base-batch N` changes its batch size). The small model is measured three times alternately with PyTorch (10 steps each, after a
- * warm-up step) and the best of each is printed, as other work on the machine adds noise.
+ * `--base-batch N` changes its batch size). The small model is measured three times
+ * alternately with PyTorch (10 steps each, after a warm-up step) and the best of each is
+ * printed, as other work on the machine adds noise.
  *
  * Then a profile of one model's step (`--profile small` (default), `base` at the base
  * batch, or `none`): the step's operations are traced once and replayed kind by kind
