@@ -513,13 +513,9 @@ export function matmul(step: Step, o: MatmulOptions): void {
   // an explicit block without a path keeps the direct path it was tuned for; the large
   // direct blocks need vec4 loads, else the tiled path is faster
   const transA = o.transA ?? false, activation = o.activation ?? "none";
-  let path = o.path ??
-    (o.block
-      ? "direct"
-      : gpu.isFallback
-      ? choosePath(m, n, k, batch, transA, activation)
-      : "shared");
-  const large = path !== "shared" && !o.path && !o.block &&
+  const byShape = gpu.isFallback ? choosePath(m, n, k, batch, transA, activation) : "shared";
+  let path = o.path ?? (o.block ? "direct" : byShape);
+  const large = !o.path && !o.block && gpu.isFallback &&
     largeDirect(m, n, k, batch, transA, activation);
   if (large && !vec4able) path = "tiled";
   if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {

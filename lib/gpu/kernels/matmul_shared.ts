@@ -12,7 +12,8 @@
  *
  * On lavapipe this design is slow (barriers join a workgroup's lanes, see ENVIRONMENT.md),
  * which is why the lavapipe paths of `matmul.ts` avoid workgroup memory; there it runs only
- * when asked for with `path: "shared"` (the tests do). On an NVIDIA H100 through Vulkan the
+ * when asked for with `path: "shared"` (the tests do). On an NVIDIA H100 through Vulkan this
+ * kernel ran a BERT-base step's products at 8-15 TFLOP/s (tiny-BERT's at 1-2.4), where the
  * register-blocked lavapipe kernels ran at 22-90 GFLOP/s.
  *
  * @module
