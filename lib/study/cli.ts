@@ -127,11 +127,26 @@ function differingFields(a: unknown, b: unknown, path = ""): string[] {
  * differ: the folder's study.json differs outside `analysis`), so that results made
  * under other settings are not taken as done.
  */
+/** The non-empty results files in a study folder (results.jsonl and shard files). */
+async function resultFiles(outDir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(outDir)) {
+      if (!/^results(-shard-\d+-of-\d+)?\.jsonl$/.test(e.name)) continue;
+      if ((await Deno.stat(`${outDir}/${e.name}`)).size > 0) names.push(e.name);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return names.sort();
+}
+
 async function refuseOtherStudy(config: StudyConfig, outDir: string): Promise<void> {
+  const results = await resultFiles(outDir);
+  if (results.length === 0) return;
   let old: Record<string, unknown>;
   try {
     old = JSON.parse(await Deno.readTextFile(`${outDir}/study.json`));
-    if ((await Deno.stat(`${outDir}/results.jsonl`)).size === 0) return;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return;
     throw new Error(`${outDir}/study.json: ${(e as Error).message}`);
@@ -143,7 +158,7 @@ async function refuseOtherStudy(config: StudyConfig, outDir: string): Promise<vo
   if (fields.length > 0) {
     throw new Error(
       `${outDir} holds results of another study (study.json differs in ${fields.join(", ")}); ` +
-        `give another --out, or remove ${outDir}/results.jsonl to start over`,
+        `give another --out, or remove ${results.join(", ")} there to start over`,
     );
   }
 }

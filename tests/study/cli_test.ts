@@ -44,6 +44,13 @@ Deno.test("cli plan: writes the study with the options applied, the plan and the
   await quietly(() =>
     main(["plan", "--count", "4", "--sizes", "20-40,40-60", "--seed", "9", "--out", out])
   );
+  // a shard's results count too
+  await Deno.remove(`${out}/results.jsonl`);
+  await Deno.writeTextFile(`${out}/results-shard-2-of-3.jsonl`, "{}\n");
+  await assert.rejects(
+    main(["plan", "--count", "4", "--sizes", "20-40,40-60", "--seed", "8", "--out", out]),
+    /differs in seed\); give another --out, or remove results-shard-2-of-3.jsonl there/,
+  );
   await Deno.remove(out, { recursive: true });
 });
 
