@@ -13,6 +13,9 @@ import { sequentialBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
 import { type Evaluation, scorePredictions } from "./evaluate.ts";
 
+/** Batches whose logits may be awaited at once. */
+const IN_FLIGHT = 8;
+
 /**
  * Logits of each example (`[length, labels]` flat), in the examples' order.
  *
@@ -36,14 +39,22 @@ export async function exampleLogits(
     batchSize: o.batchSize ?? 32,
     padId: classifier.tokenizer.padId,
   });
+  // Batches are submitted without waiting for the previous one's logits (up to
+  // IN_FLIGHT at once), so their waits on the GPU (~11 ms each) overlap.
+  const inFlight: Promise<void>[] = [];
   for (const batch of batches) {
-    const logits = await predictLogits(classifier.net, batch);
-    batch.examples.forEach((ex, row) => {
-      const n = examples[ex].inputIds.length;
-      const from = row * batch.length * nLabels;
-      out[ex] = logits.slice(from, from + n * nLabels);
+    const done = predictLogits(classifier.net, batch).then((logits) => {
+      batch.examples.forEach((ex, row) => {
+        const n = examples[ex].inputIds.length;
+        const from = row * batch.length * nLabels;
+        out[ex] = logits.slice(from, from + n * nLabels);
+      });
     });
+    done.catch(() => {}); // awaited below; this only keeps an early failure from being unhandled
+    inFlight.push(done);
+    if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
   }
+  await Promise.all(inFlight);
   return out;
 }
 

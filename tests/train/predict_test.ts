@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Doc } from "../../lib/corpus/types.ts";
 import { createTokenClassifier, releaseClassifier } from "../../lib/train/classifier.ts";
-import { encodeFor } from "../../lib/train/predict.ts";
+import { encodeFor, exampleLogits } from "../../lib/train/predict.ts";
 
 Deno.test("encodeFor: labelAll labels every subtoken, later ones with the I- tag", async () => {
   const c = await createTokenClassifier({
@@ -44,4 +44,37 @@ Deno.test("encodeFor: labelAll labels every subtoken, later ones with the I- tag
   // the rare words are split into several subtokens, so the two encodings differ
   assert.ok(first.inputIds.length > 12, `${first.inputIds.length} subtokens`);
   assert.notDeepEqual(all.labels, first.labels);
+});
+
+Deno.test("exampleLogits: batches in flight together give each example its own logits", async () => {
+  const c = await createTokenClassifier({
+    source: "random",
+    family: "bert",
+    hiddenSize: 32,
+    numLayers: 1,
+    numHeads: 2,
+    intermediateSize: 64,
+    maxPositions: 64,
+    entityTypes: ["ORG", "PERSON"],
+    tokenizer: "bert-base-uncased",
+    seed: 3,
+  });
+  const names = ["Ada Lovelace", "the Royal Society", "Charles Babbage", "Trinity College"];
+  const docs: Doc[] = Array.from({ length: 23 }, (_, i) => {
+    const text = `We thank ${names[i % 4]} and ${names[(i + 1) % 4]} for support ${i}.`;
+    return { id: `d${i}`, text, spans: [] };
+  });
+  const examples = encodeFor(c, docs);
+  // 23 batches of one (more than the batches in flight at once) against one batch of all
+  const one = await exampleLogits(c, examples, { batchSize: 1 });
+  const all = await exampleLogits(c, examples, { batchSize: 64 });
+  releaseClassifier(c);
+  assert.equal(one.length, 23);
+  examples.forEach((ex, i) => {
+    assert.equal(one[i].length, ex.inputIds.length * 5);
+    const err = Math.max(...one[i].map((v, j) => Math.abs(v - all[i][j])));
+    assert.ok(err < 1e-4, `example ${i}: ${err}`);
+  });
+  // different texts give different logits (so a mix-up between examples would show)
+  assert.notDeepEqual(one[0], one[1].slice(0, one[0].length));
 });
