@@ -2,8 +2,10 @@
  * The WebGPU device the toolkit computes on: one adapter and device per process, requested
  * with the adapter's largest storage-buffer and workgroup limits.
  *
- * On a machine without a GPU, WebGPU under Deno runs on Mesa lavapipe (software Vulkan);
- * select it with the environment variable `DENO_WEBGPU_BACKEND=vulkan`.
+ * Deno picks the backend from `DENO_WEBGPU_BACKEND` when the first adapter is requested.
+ * Unset, it is set here to `vulkan` on Linux (a GPU's Vulkan driver, or on a machine without
+ * one Mesa lavapipe; Deno would otherwise fall back to OpenGL llvmpipe without a word) and
+ * left to Deno's choice elsewhere (Metal on macOS, Direct3D 12 or Vulkan on Windows).
  *
  * @module
  */
@@ -23,7 +25,7 @@ export type Gpu = {
   device: GPUDevice;
   /** The adapter's description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
   adapterName: string;
-  /** The backend asked for with `DENO_WEBGPU_BACKEND` ("default" when unset). */
+  /** The backend asked for with `DENO_WEBGPU_BACKEND` ({@link chooseBackend}). */
   backend: string;
   /** The limits the device was created with. */
   limits: GPUSupportedLimits;
@@ -39,11 +41,31 @@ const INSTALL_HINT = "On Linux without a GPU install Mesa's software Vulkan driv
   "libglx0, libegl1) must be installed, else its Vulkan driver does not load (set " +
   "VK_LOADER_DEBUG=driver to see why)";
 
+/**
+ * The WebGPU backend to ask Deno for: `DENO_WEBGPU_BACKEND` when set, else `vulkan` on
+ * Linux and Deno's default (`"default"`) elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { chooseBackend } from "./device.ts";
+ * console.log(chooseBackend("linux", undefined)); // "vulkan"
+ * console.log(chooseBackend("darwin", undefined)); // "default" (Metal)
+ * console.log(chooseBackend("linux", "gl")); // "gl"
+ * ```
+ */
+export function chooseBackend(os: string, env: string | undefined): string {
+  return env ?? (os === "linux" ? "vulkan" : "default");
+}
+
+/** The backend in effect, set in the environment first where {@link chooseBackend} says so. */
 function envBackend(): string {
   try {
-    return Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default";
+    const env = Deno.env.get("DENO_WEBGPU_BACKEND");
+    const backend = chooseBackend(Deno.build.os, env);
+    if (env === undefined && backend !== "default") Deno.env.set("DENO_WEBGPU_BACKEND", backend);
+    return backend;
   } catch {
-    return "default";
+    return "default"; // no permission to read or set the environment: Deno's choice
   }
 }
 

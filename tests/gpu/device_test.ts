@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
-import { getGpu } from "../../lib/gpu/device.ts";
+import { chooseBackend, getGpu } from "../../lib/gpu/device.ts";
 
 Deno.test("getGpu: returns a device with the adapter's large limits", async () => {
   const gpu = await getGpu();
   assert.ok(gpu.device, "a GPUDevice");
   assert.equal(typeof gpu.adapterName, "string");
   assert.ok(gpu.adapterName.length > 0);
+  // the backend in effect is the environment's (set to vulkan by getGpu on Linux if unset)
   assert.equal(gpu.backend, Deno.env.get("DENO_WEBGPU_BACKEND") ?? "default");
+  if (Deno.build.os === "linux") assert.notEqual(gpu.backend, "default");
   // The WebGPU default is 128 MiB; the device must have been asked for at least that,
   // and for the adapter's 1024 invocations rather than the default 256.
   assert.ok(gpu.limits.maxStorageBufferBindingSize >= 128 * 1024 * 1024);
@@ -30,4 +32,12 @@ Deno.test("getGpu: asks for the adapter's maximum workgroup invocations", async 
     adapter.limits.maxComputeInvocationsPerWorkgroup,
   );
   assert.equal(gpu.limits.maxStorageBufferBindingSize, adapter.limits.maxStorageBufferBindingSize);
+});
+
+Deno.test("chooseBackend: the environment's, else Vulkan on Linux and Deno's default elsewhere", () => {
+  assert.equal(chooseBackend("linux", undefined), "vulkan");
+  assert.equal(chooseBackend("linux", "gl"), "gl");
+  assert.equal(chooseBackend("darwin", undefined), "default");
+  assert.equal(chooseBackend("windows", undefined), "default");
+  assert.equal(chooseBackend("darwin", "metal"), "metal");
 });
