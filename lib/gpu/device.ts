@@ -36,10 +36,9 @@ export type Gpu = {
 let cached: Promise<Gpu> | undefined;
 
 const INSTALL_HINT = "On Linux without a GPU install Mesa's software Vulkan driver " +
-  "(apt-get install mesa-vulkan-drivers) and run with DENO_WEBGPU_BACKEND=vulkan. With an " +
-  "NVIDIA GPU the Vulkan loader (libvulkan1) and the driver's GLX libraries (libglvnd0, " +
-  "libglx0, libegl1) must be installed, else its Vulkan driver does not load (set " +
-  "VK_LOADER_DEBUG=driver to see why)";
+  "(apt-get install mesa-vulkan-drivers). With an NVIDIA GPU the Vulkan loader (libvulkan1) " +
+  "and the driver's GLX libraries (libglvnd0, libglx0, libegl1) must be installed, else its " +
+  "Vulkan driver does not load (set VK_LOADER_DEBUG=driver to see why)";
 
 /**
  * The WebGPU backend to ask Deno for: `DENO_WEBGPU_BACKEND` when set, else `vulkan` on
