@@ -50,7 +50,7 @@ export async function collectResults(
   const duplicates = new Set<string>(), conflicting = new Set<string>();
   const damaged: Collected["damaged"] = [];
   const numbers = (r: RunResult) =>
-    JSON.stringify({ ...r, finishedAt: undefined, trainMs: undefined });
+    JSON.stringify({ ...r, finishedAt: undefined, trainMs: undefined, device: undefined });
   for (const file of paths) {
     const read = await readResults(file);
     damaged.push(...read.damaged.map((d) => ({ file, line: d.line })));

@@ -242,6 +242,12 @@ export function parseStudyConfig(json: unknown, file = "study.json"): StudyConfi
     ) {
       fail(`models[${i}].family`, "a random model needs family bert, roberta, distilbert or gpt2");
     }
+    if (m.source === "random" && (typeof m.tokenizer !== "string" || m.tokenizer === "")) {
+      fail(
+        `models[${i}].tokenizer`,
+        'a random model needs a tokenizer: a folder, or an asset of data/manifest.json ("bert-base-uncased", "gpt2")',
+      );
+    }
     for (const k of ["hiddenSize", "numLayers", "numHeads", "intermediateSize", "maxPositions"]) {
       if (m[k] !== undefined) positive(`models[${i}].${k}`, m[k], true);
     }

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Analysis, ModelAnalysis, PredictorAnalysis } from "./analysis.ts";
-import { writeTextAtomic } from "./results.ts";
+import { type RunResult, writeTextAtomic } from "./results.ts";
 import type { Displayable, Figure } from "../plot/display.ts";
 import { htmlDisplay } from "../plot/display.ts";
 import type { CurveFit, CurvePoint, ThresholdMark } from "../plot/study_plots.ts";
@@ -349,6 +349,21 @@ figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
 .meta, .fit { color: #555; font-size: 0.9em; } .notes li { color: #8a4b00; }
 `;
 
+/** Where the runs were trained (each result's `device`) and their total training time. */
+function trainedOnHtml(runs: RunResult[]): string {
+  const devices = new Map<string, number>();
+  let ms = 0;
+  for (const r of runs) {
+    const d = typeof r.device === "string" ? r.device : "an unrecorded device";
+    devices.set(d, (devices.get(d) ?? 0) + 1);
+    ms += r.trainMs;
+  }
+  if (runs.length === 0) return "";
+  const list = [...devices].map(([d, n]) => `${esc(d)} (${n} run${n === 1 ? "" : "s"})`);
+  return ` Trained on ${list.join(", ")}; training and scoring took ` +
+    `${(ms / 60000).toFixed(1)} min in all.`;
+}
+
 /**
  * Renders the analysis as one self-contained HTML page (see the module documentation).
  *
@@ -368,7 +383,8 @@ export function renderReport(analysis: Analysis, opts: StudyReportOptions): stri
   const models = analysis.models;
   const meta = `Generated ${esc(generatedAt)}` +
     (opts.resultsPath ? ` from <code>${esc(opts.resultsPath)}</code>` : "") +
-    `: ${analysis.runs.length} runs of ${models.length} model${models.length === 1 ? "" : "s"}.`;
+    `: ${analysis.runs.length} runs of ${models.length} model${models.length === 1 ? "" : "s"}.` +
+    trainedOnHtml(analysis.runs);
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',

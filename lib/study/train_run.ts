@@ -81,6 +81,7 @@ export function createRunExecutor(
         finalLoss: trained.losses.at(-1)?.loss ?? null,
         seed,
         finishedAt: new Date().toISOString(),
+        device: `${classifier.net.gpu.adapterName} (${classifier.net.gpu.backend})`,
       };
     } finally {
       releaseClassifier(classifier);

@@ -27,6 +27,10 @@ Deno.test("parseStudyConfig: errors name the file and the field", () => {
     ],
     [{ models: [{ name: "a", source: "random" }] }, /models\[0\]\.family: a random model needs/],
     [
+      { models: [{ name: "a", source: "random", family: "bert" }] },
+      /models\[0\]\.tokenizer: a random model needs a tokenizer/,
+    ],
+    [
       { models: [{ name: "a", source: "x/y" }, { name: "a", source: "x/z" }] },
       /models\[1\]\.name: "a" appears twice/,
     ],

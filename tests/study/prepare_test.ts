@@ -17,8 +17,8 @@ Deno.test("prepareStudy: same config, same runs; disjoint train and test; ids su
   const config = parseStudyConfig({
     plan: { count: 6, sizes: [[5, 10], [20, 30]] },
     models: [
-      { name: "a", source: "random", family: "bert" },
-      { name: "b", source: "random", family: "gpt2" },
+      { name: "a", source: "random", family: "bert", tokenizer: "bert-base-uncased" },
+      { name: "b", source: "random", family: "gpt2", tokenizer: "gpt2" },
     ],
   });
   const docs = syntheticDocs(60);

@@ -130,3 +130,20 @@ Deno.test("analysisDisplay and analysisFigures: HTML for Jupyter with the summar
   assert.equal(figs.sentences.svg.match(/<circle/g)?.length, 240);
   assert.equal(figs.eps.svg.match(/<circle/g)?.length, 240);
 });
+
+Deno.test("renderReport: where the runs were trained and their total time", () => {
+  const some = simulateRuns("bert", 3, 5).map((r, i) => ({
+    ...r,
+    trainMs: 30000,
+    device: i < 2 ? "llvmpipe <LLVM 15> (vulkan)" : "NVIDIA H100 (vulkan)",
+  }));
+  const page = renderReport(analyzeResults(some, { bootstrap: 10 }), { title: "t" });
+  assert.match(
+    page,
+    /Trained on llvmpipe &lt;LLVM 15&gt; \(vulkan\) \(2 runs\), NVIDIA H100 \(vulkan\) \(1 run\); training and scoring took 1\.5 min in all\./,
+  );
+  const unrecorded = renderReport(analyzeResults(simulateRuns("bert", 2, 5), { bootstrap: 10 }), {
+    title: "t",
+  });
+  assert.match(unrecorded, /Trained on an unrecorded device \(2 runs\)/);
+});
