@@ -14,6 +14,7 @@
  */
 import type { Analysis, ModelAnalysis, PredictorAnalysis } from "./analysis.ts";
 import { type RunResult, writeTextAtomic } from "./results.ts";
+import pkg from "../../deno.json" with { type: "json" };
 import type { Displayable, Figure } from "../plot/display.ts";
 import { htmlDisplay } from "../plot/display.ts";
 import type { CurveFit, CurvePoint, ThresholdMark } from "../plot/study_plots.ts";
@@ -381,7 +382,8 @@ export function renderReport(analysis: Analysis, opts: StudyReportOptions): stri
   const generatedAt = opts.generatedAt ?? new Date().toISOString();
   const figures = analysisFigures(analysis);
   const models = analysis.models;
-  const meta = `Generated ${esc(generatedAt)}` +
+  const meta = `Generated ${esc(generatedAt)} by nerss ${esc(pkg.version)} on Deno ` +
+    `${esc(Deno.version.deno)}` +
     (opts.resultsPath ? ` from <code>${esc(opts.resultsPath)}</code>` : "") +
     `: ${analysis.runs.length} runs of ${models.length} model${models.length === 1 ? "" : "s"}.` +
     trainedOnHtml(analysis.runs);

@@ -54,7 +54,7 @@ Deno.test("renderReport: tables, methods, configuration, and no NaN or undefined
   assert.match(html, /<h1>Sample size &lt;study&gt;<\/h1>/);
   assert.match(
     html,
-    /Generated 2026-01-02T03:04:05Z from <code>out\/results\.jsonl<\/code>: 240 runs of 2 models/,
+    /Generated 2026-01-02T03:04:05Z by nerss \d+\.\d+\.\d+ on Deno \d+\.\d+\.\d+ from <code>out\/results\.jsonl<\/code>: 240 runs of 2 models/,
   );
   assert.ok(html.includes("<pre>{\n  &quot;seed&quot;: 3,\n  &quot;models&quot;: ["));
   assert.match(html, /percentile interval of 50 bootstrap case resamples \(seed 1\)/);
