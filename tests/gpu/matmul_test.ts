@@ -95,17 +95,21 @@ Deno.test("matmul: 2x2 hand-worked product", async () => {
   for (const t of [a, b, c]) release(t);
 });
 
-Deno.test("matmul: awkward shapes, all transpose combinations (scalar loads)", async () => {
+Deno.test("matmul direct (scalar loads) and shared: awkward shapes, all transposes", async () => {
+  // for the shared path: one partial 64x64 tile, and several tiles with K not a multiple
+  // of its 16-value slices
   const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 13], [17, 33, 65], [
     130,
     67,
     259,
   ]];
   let seed = 1;
-  for (const [m, n, k] of shapes) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        await check({ m, n, k, transA, transB, path: "direct" }, seed++);
+  for (const path of ["direct", "shared"] as const) {
+    for (const [m, n, k] of shapes) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          await check({ m, n, k, transA, transB, path }, seed++);
+        }
       }
     }
   }
@@ -378,18 +382,6 @@ async function checkViews(path: "tiled" | "shared"): Promise<void> {
   assert.deepEqual([got[0], got[1], got[2 + m * n]], [-7, -7, -7]);
   for (const t of [aBuf, bBuf, cBuf]) release(t);
 }
-
-Deno.test("matmul shared (hardware-GPU path): transposes, ragged tiles and K slices", async () => {
-  // 1x1x1, one partial 64x64 tile, and several tiles with K not a multiple of the 16-slice
-  let seed = 700;
-  for (const [m, n, k] of [[1, 1, 1], [17, 33, 65], [130, 67, 259]] as const) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        await check({ m, n, k, transA, transB, path: "shared" }, seed++);
-      }
-    }
-  }
-});
 
 Deno.test("matmul shared: epilogues, accumulate, batched strides", async () => {
   let seed = 800;

@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import { createTokenClassifier, releaseClassifier } from "../../lib/train/classifier.ts";
 import { modelGradients, trainStep } from "../../lib/models/gpu_model.ts";
 import type { ModelBatch } from "../../lib/models/gpu_model.ts";
+import { TINY_BERT } from "./tiny_classifier.ts";
 
-const tiny = {
-  source: "random",
-  family: "bert" as const,
-  hiddenSize: 32,
-  numLayers: 1,
-  numHeads: 2,
-  intermediateSize: 64,
-  maxPositions: 16,
-  entityTypes: ["ORG", "PERSON"],
-  tokenizer: "bert-base-uncased",
-  seed: 5,
-};
+const tiny = { ...TINY_BERT, maxPositions: 16, seed: 5 };
 
 // Two rows of eight tokens, every position labelled.
 const batch: ModelBatch = {

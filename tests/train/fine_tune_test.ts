@@ -12,6 +12,7 @@ import {
 } from "../../lib/models/gpu_model.ts";
 import { release } from "../../lib/gpu/tensor.ts";
 import { lengthGroupedBatches } from "../../lib/train/batches.ts";
+import { TINY_BERT } from "./tiny_classifier.ts";
 
 // A synthetic acknowledgement corpus: person names and organisations from fixed lists in
 // varied frames; the held-out documents combine them differently.
@@ -49,18 +50,6 @@ function synthetic(n: number, seed: number): Doc[] {
   });
 }
 
-const tinyBert = {
-  source: "random",
-  family: "bert" as const,
-  hiddenSize: 32,
-  numLayers: 1,
-  numHeads: 2,
-  intermediateSize: 64,
-  maxPositions: 64,
-  entityTypes: ["ORG", "PERSON"],
-  tokenizer: "bert-base-uncased",
-  seed: 3,
-};
 const options = {
   epochs: 6,
   batchSize: 8,
@@ -71,7 +60,7 @@ const options = {
 };
 
 Deno.test("fineTune: a tiny BERT learns synthetic names and organisations (held-out F1 > 0.9)", async () => {
-  const classifier = await createTokenClassifier(tinyBert);
+  const classifier = await createTokenClassifier(TINY_BERT);
   const seen: unknown[] = [];
   const result = await fineTune(classifier, synthetic(64, 1), {
     ...options,
@@ -97,7 +86,7 @@ Deno.test("fineTune: deterministic for a seed (same losses, same weights)", asyn
   const docs = synthetic(16, 5);
   const runs = [];
   for (let i = 0; i < 2; i++) {
-    const c = await createTokenClassifier(tinyBert);
+    const c = await createTokenClassifier(TINY_BERT);
     const r = await fineTune(c, docs, { ...options, epochs: 1, lossEvery: 1 });
     runs.push({ losses: r.losses, tensors: await modelTensors(c.net) });
   }
@@ -109,7 +98,7 @@ Deno.test("fineTune: deterministic for a seed (same losses, same weights)", asyn
 
 Deno.test("saveModel: save -> load gives bit-identical weights, the same decoding and scores", async () => {
   const docs = synthetic(16, 7);
-  const c = await createTokenClassifier(tinyBert);
+  const c = await createTokenClassifier(TINY_BERT);
   await fineTune(c, docs, { ...options, epochs: 1 });
   const dir = await Deno.makeTempDir();
   await saveModel(c, `${dir}/model`);
@@ -151,7 +140,7 @@ Deno.test("saveModel: save -> load gives bit-identical weights, the same decodin
 
 Deno.test("fineTune: GPT-2 with the byte-level BPE tokenizer built from vocab files", async () => {
   for (const family of ["gpt2"] as const) {
-    const classifier = await createTokenClassifier({ ...tinyBert, family, tokenizer: "gpt2" });
+    const classifier = await createTokenClassifier({ ...TINY_BERT, family, tokenizer: "gpt2" });
     const result = await fineTune(classifier, synthetic(32, 11), { ...options, epochs: 3 });
     assert.ok(
       result.losses[0].loss > result.losses.at(-1)!.loss,
@@ -161,7 +150,7 @@ Deno.test("fineTune: GPT-2 with the byte-level BPE tokenizer built from vocab fi
     assert.equal(e.micro.support, 16, family); // 8 documents, a person and an organisation each
   }
   await assert.rejects(
-    createTokenClassifier({ ...tinyBert, family: "roberta", tokenizer: "gpt2" }),
+    createTokenClassifier({ ...TINY_BERT, family: "roberta", tokenizer: "gpt2" }),
     /a RoBERTa model needs a RoBERTa tokenizer \(<pad> = 1\); the one in .* pads with id 50256/,
   );
 });
@@ -170,7 +159,7 @@ Deno.test("fineTune: labelAll trains on every subtoken's label (first loss = the
   // A made-up surname (as long as the one it replaces) splits into several subtokens, so
   // labelling all of them changes the batch.
   const docs = synthetic(16, 13).map((d) => ({ ...d, text: d.text.replace(/Okafor/g, "Qxzvwk") }));
-  const noDropout = { ...tinyBert, hiddenDropout: 0, attentionDropout: 0 };
+  const noDropout = { ...TINY_BERT, hiddenDropout: 0, attentionDropout: 0 };
   const firstLosses: number[] = [];
   for (const labelAll of [false, true]) {
     // the loss of the first batch fineTune draws, computed by hand with dropout off
@@ -191,7 +180,7 @@ Deno.test("fineTune: labelAll trains on every subtoken's label (first loss = the
 });
 
 Deno.test("snapshotWeights / restoreWeights: training then restoring gives the weights back bit for bit", async () => {
-  const c = await createTokenClassifier(tinyBert);
+  const c = await createTokenClassifier(TINY_BERT);
   const before = await modelTensors(c.net);
   const snapshot = await snapshotWeights(c.net);
   await fineTune(c, synthetic(8, 21), { ...options, epochs: 1, warmupRatio: 0 });
@@ -207,7 +196,7 @@ Deno.test("snapshotWeights / restoreWeights: training then restoring gives the w
 Deno.test("fineTune restoreBest: ends with the weights of the first best epoch", async () => {
   const evalDocs = synthetic(12, 23);
   // A learning rate this high makes the held-out F1 go up and down between epochs.
-  const c = await createTokenClassifier(tinyBert);
+  const c = await createTokenClassifier(TINY_BERT);
   const r = await fineTune(c, synthetic(16, 22), {
     ...options,
     epochs: 6,

@@ -2,19 +2,10 @@ import assert from "node:assert/strict";
 import type { Doc } from "../../lib/corpus/types.ts";
 import { createTokenClassifier, releaseClassifier } from "../../lib/train/classifier.ts";
 import { encodeFor, exampleLogits } from "../../lib/train/predict.ts";
+import { TINY_BERT } from "./tiny_classifier.ts";
 
 Deno.test("encodeFor: labelAll labels every subtoken, later ones with the I- tag", async () => {
-  const c = await createTokenClassifier({
-    source: "random",
-    family: "bert",
-    hiddenSize: 32,
-    numLayers: 1,
-    numHeads: 2,
-    intermediateSize: 64,
-    maxPositions: 64,
-    entityTypes: ["ORG", "PERSON"],
-    tokenizer: "bert-base-uncased",
-  });
+  const c = await createTokenClassifier(TINY_BERT);
   releaseClassifier(c);
   const text = "Chidiebube Okafor thanks the Wissenschaftsgemeinschaft Leibniz unconditionally.";
   const at = (m: string) => ({ start: text.indexOf(m), end: text.indexOf(m) + m.length });
@@ -47,18 +38,7 @@ Deno.test("encodeFor: labelAll labels every subtoken, later ones with the I- tag
 });
 
 Deno.test("exampleLogits: batches in flight together give each example its own logits", async () => {
-  const c = await createTokenClassifier({
-    source: "random",
-    family: "bert",
-    hiddenSize: 32,
-    numLayers: 1,
-    numHeads: 2,
-    intermediateSize: 64,
-    maxPositions: 64,
-    entityTypes: ["ORG", "PERSON"],
-    tokenizer: "bert-base-uncased",
-    seed: 3,
-  });
+  const c = await createTokenClassifier(TINY_BERT);
   const names = ["Ada Lovelace", "the Royal Society", "Charles Babbage", "Trinity College"];
   const docs: Doc[] = Array.from({ length: 23 }, (_, i) => {
     const text = `We thank ${names[i % 4]} and ${names[(i + 1) % 4]} for support ${i}.`;
