@@ -122,11 +122,6 @@ function differingFields(a: unknown, b: unknown, path = ""): string[] {
   );
 }
 
-/**
- * Stops a run into a folder whose results belong to another study (the runs to do
- * differ: the folder's study.json differs outside `analysis`), so that results made
- * under other settings are not taken as done.
- */
 /** The non-empty results files in a study folder (results.jsonl and shard files). */
 async function resultFiles(outDir: string): Promise<string[]> {
   const names: string[] = [];
@@ -141,6 +136,11 @@ async function resultFiles(outDir: string): Promise<string[]> {
   return names.sort();
 }
 
+/**
+ * Stops a run into a folder whose results belong to another study (the runs to do
+ * differ: the folder's study.json differs outside `analysis`), so that results made
+ * under other settings are not taken as done.
+ */
 async function refuseOtherStudy(config: StudyConfig, outDir: string): Promise<void> {
   const results = await resultFiles(outDir);
   if (results.length === 0) return;
