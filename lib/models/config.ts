@@ -201,6 +201,11 @@ export function createConfig(options: ConfigOptions): ModelConfig {
     label2id: labelMaps(labels, "createConfig"),
     extra: { ...(options.extra ?? {}) },
   };
+  // GPT-2's <|endoftext|> is the last token of its vocabulary, whatever its size
+  if (c.family === "gpt2" && options.vocabSize !== undefined) {
+    c.bosTokenId = options.bosTokenId ?? options.vocabSize - 1;
+    c.eosTokenId = options.eosTokenId ?? options.vocabSize - 1;
+  }
   validate(c, "createConfig");
   return c;
 }

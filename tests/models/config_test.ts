@@ -160,3 +160,10 @@ Deno.test("bad config.json fields give errors naming the file and field", () => 
     /only "absolute"/,
   );
 });
+
+Deno.test("createConfig: GPT-2's end-of-text id is the last token of its vocabulary", () => {
+  assert.equal(createConfig({ family: "gpt2" }).eosTokenId, 50256);
+  const tiny = createConfig({ family: "gpt2", vocabSize: 36 });
+  assert.deepEqual([tiny.bosTokenId, tiny.eosTokenId], [35, 35]);
+  assert.equal(createConfig({ family: "gpt2", vocabSize: 36, eosTokenId: 3 }).eosTokenId, 3);
+});
