@@ -24,6 +24,7 @@ import { createRunExecutor } from "./train_run.ts";
 import { analyzeResults } from "./analysis.ts";
 import { analysisFigures, renderReport, writeReport } from "./report.ts";
 import { planToJson } from "../sampling/plan.ts";
+import { getGpu } from "../gpu/device.ts";
 
 const HELP = `Sample-size study of NER fine-tuning (Majdik et al., JMIR AI 2024), on WebGPU.
 
@@ -290,6 +291,11 @@ export async function main(args: string[]): Promise<void> {
   const resultsPath = shard
     ? `${outDir}/results-shard-${shard.index}-of-${shard.count}.jsonl`
     : `${outDir}/results.jsonl`;
+  const gpu = await getGpu();
+  console.log(
+    `training on ${gpu.adapterName} (${gpu.backend}` +
+      `${gpu.isFallback ? "; a software adapter: a GPU is many times faster" : ""})`,
+  );
   const summary = await executeRuns(prepared.runs, {
     resultsPath,
     shard,
