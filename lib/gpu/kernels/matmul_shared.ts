@@ -94,34 +94,29 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
     `  var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);`,
     `  for (var k0 = 0u; k0 < u.K; k0 = k0 + ${S}u) {`,
   );
-  // Element e of this invocation's share: along K first when K is the operand's contiguous
-  // dimension (A not transposed, B transposed), else along rows / columns.
-  for (let e = 0; e < loads; e++) {
+  // Element e of this invocation's share of op(X)'s 64 x 16 panel (A by rows, B by
+  // columns) into X's workgroup copy: along K first when K is X's contiguous dimension
+  // (A not transposed, B transposed), else along rows / columns.
+  const stage = (x: "A" | "B", kFirst: boolean, e: number) => {
     const idx = `(t + ${e * SIDE * SIDE}u)`;
-    const [ar, ak] = v.transA ? [`${idx} % ${T}u`, `${idx} / ${T}u`] : [
-      `${idx} / ${S}u`,
-      `${idx} % ${S}u`,
-    ];
-    const [bc, bk] = v.transB ? [`${idx} / ${S}u`, `${idx} % ${S}u`] : [
+    const [p, kk] = kFirst ? [`${idx} / ${S}u`, `${idx} % ${S}u`] : [
       `${idx} % ${T}u`,
       `${idx} / ${T}u`,
     ];
-    const aAt = v.transA ? "aOff + gk * u.M + gr" : "aOff + gr * u.K + gk";
-    const bAt = v.transB ? "bOff + gc * u.K + gk" : "bOff + gk * u.N + gc";
+    const [first, extent, off] = x === "A" ? ["row0", "u.M", "aOff"] : ["col0", "u.N", "bOff"];
+    const at = kFirst ? `${off} + g * u.K + gk` : `${off} + gk * ${extent} + g`;
     L.push(
       `    {`,
-      `      let r = ${ar}; let kk = ${ak}; let gr = row0 + r; let gk = k0 + kk;`,
+      `      let p = ${p}; let kk = ${kk}; let g = ${first} + p; let gk = k0 + kk;`,
       `      var x = 0.0;`,
-      `      if (gr < u.M && gk < u.K) { x = A[${aAt}]; }`,
-      `      As[kk * ${T4}u + r / 4u][r % 4u] = x;`,
-      `    }`,
-      `    {`,
-      `      let c = ${bc}; let kk = ${bk}; let gc = col0 + c; let gk = k0 + kk;`,
-      `      var x = 0.0;`,
-      `      if (gc < u.N && gk < u.K) { x = B[${bAt}]; }`,
-      `      Bs[kk * ${T4}u + c / 4u][c % 4u] = x;`,
+      `      if (g < ${extent} && gk < u.K) { x = ${x}[${at}]; }`,
+      `      ${x}s[kk * ${T4}u + p / 4u][p % 4u] = x;`,
       `    }`,
     );
+  };
+  for (let e = 0; e < loads; e++) {
+    stage("A", !v.transA, e);
+    stage("B", v.transB, e);
   }
   L.push(
     `    workgroupBarrier();`,
