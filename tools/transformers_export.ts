@@ -2,37 +2,27 @@
  * Developer script: saves small random token classifiers with `saveModel` (BERT and
  * DistilBERT with bert-base-uncased's WordPiece tokenizer, GPT-2 with its byte-level BPE
  * tokenizer built from vocab.json + merges.txt), each beside an `expected.json` holding a
- * few sentences as words, the ids this toolkit gives them and the logits its WebGPU
- * forward pass computes. `tools/transformers_check.py` then loads each folder with Python
- * transformers' `AutoTokenizer` and `AutoModelForTokenClassification` and compares
- * (transformers cannot be installed on the development machine; run it where it is).
+ * few sentences as the toolkit splits them into words, the ids it gives them
+ * (`encodeFor`) and the logits its WebGPU forward pass computes (`exampleLogits`).
+ * `tools/transformers_check.py` then loads each folder with Python transformers'
+ * `AutoTokenizer` and `AutoModelForTokenClassification` and compares (transformers cannot
+ * be installed on the development machine; run it where it is).
  *
- * Run: `DENO_WEBGPU_BACKEND=vulkan deno run -A tools/transformers_export.ts OUT_DIR`
+ * Run: `deno run -A tools/transformers_export.ts OUT_DIR`
  *
  * @module
  */
 import { createTokenClassifier, releaseClassifier, saveModel } from "../lib/train/classifier.ts";
-import { predictLogits } from "../lib/models/gpu_model.ts";
-import { wordPieces } from "../lib/tags/align.ts";
+import { encodeFor, exampleLogits } from "../lib/train/predict.ts";
 import type { ModelFamily } from "../lib/models/config.ts";
 
 const out = Deno.args[0];
 if (!out) throw new Error("usage: deno run -A tools/transformers_export.ts OUT_DIR");
 
-const sentences = [
-  ["Dr.", "Jane", "Smith", "received", "grants", "from", "Pfizer", "Inc."],
-  [
-    "Niswender",
-    "reports",
-    "fees",
-    "from",
-    "AstraZeneca",
-    ",",
-    "Novartis",
-    "and",
-    "Müller-Lüdenscheid",
-  ],
-  ["None", "declared", "."],
+const texts = [
+  "Dr. Jane Smith received grants from Pfizer Inc.",
+  "Niswender reports fees from AstraZeneca, Novartis and Müller-Lüdenscheid.",
+  "None declared.",
 ];
 
 const models: [ModelFamily, string][] = [
@@ -53,35 +43,21 @@ for (const [family, tokenizer] of models) {
     maxPositions: 64,
     seed: 5,
   });
-  const tok = classifier.tokenizer;
-  const ids = sentences.map((words) => [
-    ...tok.prefixIds,
-    ...words.flatMap((w, i) => wordPieces(tok, w, i === 0)),
-    ...tok.suffixIds,
-  ]);
-  const T = Math.max(...ids.map((r) => r.length));
-  const inputIds = new Int32Array(ids.length * T).fill(tok.padId);
-  const attentionMask = new Int32Array(ids.length * T);
-  ids.forEach((r, b) => {
-    inputIds.set(r, b * T);
-    attentionMask.fill(1, b * T, b * T + r.length);
-  });
-  const logits = await predictLogits(classifier.net, {
-    size: ids.length,
-    length: T,
-    inputIds,
-    attentionMask,
-  });
+  // the toolkit's own encoding (sentences, words, subtokens) and forward pass
+  const examples = encodeFor(classifier, texts.map((text, i) => ({ id: `${i}`, text, spans: [] })));
+  const logits = await exampleLogits(classifier, examples);
   const L = classifier.labels.length;
   const dir = `${out}/${family}`;
   await saveModel(classifier, dir);
   await Deno.writeTextFile(
     `${dir}/expected.json`,
     JSON.stringify({
-      words: sentences,
-      input_ids: ids,
-      logits: ids.map((r, b) =>
-        r.map((_, t) => Array.from(logits.subarray((b * T + t) * L, (b * T + t + 1) * L)))
+      words: examples.map((ex) =>
+        ex.words.map((w) => texts[Number(ex.docId)].slice(w.start, w.end))
+      ),
+      input_ids: examples.map((ex) => ex.inputIds),
+      logits: examples.map((ex, k) =>
+        ex.inputIds.map((_, t) => Array.from(logits[k].subarray(t * L, (t + 1) * L)))
       ),
     }),
   );
