@@ -6,7 +6,7 @@
  * shared-memory tree reduction. AdamW and fill run four elements per invocation where the
  * size allows; their scalar fallback is timed too (the same tensors less one element).
  *
- * Run: `DENO_WEBGPU_BACKEND=vulkan deno run -A bench/kernels_bench.ts`
+ * Run: `deno run -A bench/kernels_bench.ts`
  *
  * @module
  */

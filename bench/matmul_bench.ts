@@ -2,7 +2,7 @@
  * Matmul throughput: our WebGPU kernel (lib/gpu/kernels/matmul.ts) against PyTorch CPU
  * (float32, 2 threads, OpenBLAS) measured in the same run by bench/matmul_torch.py.
  *
- * Run: `DENO_WEBGPU_BACKEND=vulkan deno run -A bench/matmul_bench.ts [--compare]`
+ * Run: `deno run -A bench/matmul_bench.ts [--compare]`
  * (`--compare` also times the direct path, the default before the tiled one). Shapes are
  * m x n x k for C[m,n] = op(A)[m,k] @ op(B)[k,n], "ta"/"tb" = A/B stored transposed, "bB" =
  * batch of B: the BERT-base shapes, then the tiny-BERT training shapes of the default study

@@ -6,7 +6,7 @@
  * the pool and nothing leaks per step. The loss is read every 100 steps (the other steps
  * never wait on the GPU).
  *
- * Run: DENO_WEBGPU_BACKEND=vulkan deno run -A bench/train_memory_bench.ts [--steps N]
+ * Run: deno run -A bench/train_memory_bench.ts [--steps N]
  *
  * @module
  */

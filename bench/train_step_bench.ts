@@ -14,7 +14,7 @@
  * (matmuls by shape), each group submitted on its own and timed against an empty submit,
  * to show where the time goes.
  *
- * Run: DENO_WEBGPU_BACKEND=vulkan deno run -A bench/train_step_bench.ts [--no-base]
+ * Run: deno run -A bench/train_step_bench.ts [--no-base]
  * [--base-batch N] [--profile small|base|none] [--no-torch]
  * (`NERSS_PYTHON` names another Python with torch; `NERSS_TORCH_DEVICE=cuda` times PyTorch
  * on a GPU, for a run on a machine with one.)

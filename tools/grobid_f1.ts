@@ -25,7 +25,7 @@
  * 30 epochs: 0.503. ORG precision is what holds F1 down: ORG spans are long (median 3
  * words, up to whole addresses) with commas and function words inside.
  *
- * Run: DENO_WEBGPU_BACKEND=vulkan deno run -A tools/grobid_f1.ts [epochs] [lr] [key=value ...]
+ * Run: deno run -A tools/grobid_f1.ts [epochs] [lr] [key=value ...]
  * with keys epochs, lr, warmup, wd, batch, maxLength, hidden, layers, heads, intermediate,
  * dropout, attnDropout, labelAll (0/1), viterbi (0/1), seed, tokenizer (asset or folder), scheme.
  * The first recipe (0.352): `... tools/grobid_f1.ts 10 dropout=0.1 attnDropout=0.1

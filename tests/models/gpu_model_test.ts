@@ -7,7 +7,7 @@
  * gradients against central finite differences of a float64 loss built from
  * `referenceLogits`; the parameter round trip; and 50 training steps against the CPU
  * reference trainer (lib/models/reference_train.ts, built from lib/gpu/reference).
- * Run with DENO_WEBGPU_BACKEND=vulkan; fails without a WebGPU adapter.
+ * Fails without a WebGPU adapter.
  */
 import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";

@@ -2,7 +2,7 @@
  * Tests of lib/models/gpu_ops.ts: scratch released inside a step is reused by later
  * allocations of that step, everything goes back to the pool at submit, embedding ids
  * need a plan, and the backend's results equal the CPU backend's for the same calls.
- * Run with DENO_WEBGPU_BACKEND=vulkan.
+ * Fails without a WebGPU adapter.
  */
 import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
