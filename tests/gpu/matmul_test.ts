@@ -268,8 +268,9 @@ Deno.test("matmul tiled: plan of a BERT-sized product (hand-worked)", () => {
     [100, 1, 1, 5, 160, 7, 128, 3],
   );
   assert.equal(small.tile4, 4000); // max(160, 128) * 100 / 4 = 4000, a multiple of 16
-  assert.equal(choosePath(512, 768, 768, 1, true), "tiled"); // dW = dY^T X
   assert.equal(choosePath(512, 768, 768, 1), "direct"); // 32x32 blocks
+  assert.equal(choosePath(384, 768, 768, 1, true), "direct"); // dW = dY^T X
+  assert.equal(choosePath(512, 768, 768, 1, true), "tiled"); // dW, rows of A^T 2 KiB apart
   assert.equal(choosePath(1024, 9, 128, 1), "tiled"); // too few columns for 32x16 blocks
   assert.equal(choosePath(1024, 512, 128, 1, false, "gelu"), "tiled"); // GELU, short K
   assert.equal(choosePath(512, 3072, 768, 1, false, "gelu"), "direct");
@@ -280,9 +281,10 @@ Deno.test("matmul tiled: plan of a BERT-sized product (hand-worked)", () => {
 });
 
 Deno.test("matmul default path of large products: 32-row blocks, ragged edges, epilogues", async () => {
-  // >= 2^20 multiply-adds with A not transposed: direct path with 32x32 blocks (n >= 256) or
-  // 32x16; m = 100 and n = 132 / 300 leave partial blocks and partial workgroups; k = 81 and
-  // n = 130 cannot use vec4 loads, so those fall back to the tiled path
+  // >= 2^20 multiply-adds: direct path with 32x32 blocks (n >= 256) or 32x16, A transposed
+  // (dW = dY^T X) or not; m = 100 and n = 132 / 300 leave partial blocks and partial
+  // workgroups; k = 81, n = 130 and a transposed A of m = 102 cannot use vec4 loads, so those
+  // fall back to the tiled path
   let seed = 500;
   // (each 32-row variant takes 2-6 s to compile on lavapipe: one case per variant)
   for (
@@ -291,10 +293,12 @@ Deno.test("matmul default path of large products: 32-row blocks, ragged edges, e
       { m: 100, n: 132, k: 84, transB: true, accumulate: true },
       { m: 70, n: 300, k: 52, alpha: 0.5, bias: true, activation: "relu" },
       { m: 100, n: 130, k: 81 },
+      { m: 100, n: 132, k: 84, transA: true, accumulate: true },
+      { m: 102, n: 300, k: 40, transA: true },
     ] as Case[]
   ) {
     assert.ok(c.m * c.n * c.k >= 1 << 20);
-    assert.equal(choosePath(c.m, c.n, c.k, 1, false, c.activation), "direct");
+    assert.equal(choosePath(c.m, c.n, c.k, 1, c.transA, c.activation), "direct");
     await check(c, seed++);
   }
 });

@@ -10,18 +10,20 @@
  *
  * - direct: reads A and B from their storage buffers; each invocation computes a `TM x TN`
  *   block ({@link chooseBlock}) with vec4 loads where aligned ({@link canVec4}) and vec4
- *   stores where C allows. Large products (>= 2^20 multiply-adds) with A not transposed take
- *   32x32 or 32x16 blocks: the bigger the block, the fewer loads per multiply-add, and
- *   lavapipe's loads are what costs (below), but compile time grows with it (32x16 ~2 s,
- *   32x32 ~5 s, 64x32 ~42 s per variant, once per machine: Mesa caches shaders on disk).
+ *   stores where C allows. Large products (>= 2^20 multiply-adds), A transposed or not
+ *   ({@link choosePath}), take 32x32 or 32x16 blocks: the bigger the block, the fewer loads
+ *   per multiply-add, and lavapipe's loads are what costs (below), but compile time grows
+ *   with it (32x16 ~2 s, 32x32 ~5 s, 64x32 ~42 s per variant, once per machine: Mesa caches
+ *   shaders on disk).
  *   Small products take 16x16 / 8x8 / 4x4 blocks, batched attention 8x8. Rows and columns
  *   past the edge are clamped on load and skipped on store, so any shape works.
- * - tiled (large products with A transposed, dW = dY^T X, or too few rows or columns for
- *   32-row blocks, or a GELU epilogue with K < 256): op(A) and op(B) are first packed
- *   ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc` and `nd x kc`, kc <= 128;
- *   {@link tiledPlan}) of a scratch buffer that is also a uniform buffer; the compute kernel
- *   ({@link tiledKernel}) reads up to 3 K-chunks per dispatch from 2 x 3 uniform windows (or,
- *   when K is one chunk, up to 5 row panels), each invocation a 16x8 block in vec4
+ * - tiled (large products with too few rows or columns for 32-row blocks, without vec4
+ *   loads, with a GELU epilogue and K < 256, or A transposed with a power-of-two M): op(A)
+ *   and op(B) are first packed ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc`
+ *   and `nd x kc`, kc <= 128; {@link tiledPlan}) of a scratch buffer that is also a uniform
+ *   buffer; the compute kernel ({@link tiledKernel}) reads up to 3 K-chunks per dispatch from
+ *   2 x 3 uniform windows (or, when K is one chunk, up to 5 row panels), each invocation a
+ *   16x8 block in vec4
  *   accumulators with `fma`; longer K carries partial sums through a scratch buffer. Sums
  *   over K run in f32 in a different order than the direct path (per chunk, then across
  *   chunks), within the tests' 1e-4 relative tolerance.
@@ -666,9 +668,14 @@ export function tiledPlan(
 const LARGE = 1 << 20;
 
 /**
- * Whether a product is large and shaped for the direct path's 32-row blocks. A GELU epilogue
- * (on 1,024 outputs per invocation) costs more than the tiled path gains when K is short
- * (1024x512x128: 11.7 vs 12.9 GFLOP/s; at K = 768 29.4 vs 18.2), so those stay tiled.
+ * Whether a product is large and shaped for the direct path's 32-row blocks. A transposed A
+ * (dW = dY^T X, read as vec4s along M) is direct too (128x512x1024: 31 vs 17 GFLOP/s tiled;
+ * BERT-base's 768x3072x512: 31 vs 21) unless M is a power of two from 256 on: rows of A^T
+ * 1, 2, 4, 8 or 16 KiB apart ran the direct kernels at 3-14 GFLOP/s (512x128x1024: 5.5 vs
+ * 21 tiled) while M = 128, 384, 640, 768, 1536, 2304 and 3072 ran at 22-31 (the JIT code
+ * does not show why). A GELU epilogue (on 1,024 outputs per invocation) costs more than the
+ * tiled path gains when K is short (1024x512x128: 11.7 vs 12.9 GFLOP/s; at K = 768 29.4 vs
+ * 18.2), so those stay tiled.
  */
 function largeDirect(
   m: number,
@@ -678,24 +685,28 @@ function largeDirect(
   transA: boolean,
   activation: Activation,
 ): boolean {
-  return batch === 1 && !transA && (activation === "none" || activation === "relu" || k >= 256) &&
+  const powerOfTwoRows = m >= 256 && (m & (m - 1)) === 0;
+  return batch === 1 && !(transA && powerOfTwoRows) &&
+    (activation === "none" || activation === "relu" || k >= 256) &&
     m * n * k >= LARGE && m >= 32 && n >= 64 && k >= 8;
 }
 
 /**
  * Which path {@link matmul} takes by default. Large products (at least 2^20 multiply-adds per
- * batch entry) take the direct path with 32-row blocks ({@link chooseBlock}) when A is not
- * transposed, is at least 32 rows, B at least 64 columns and K at least 256 when the
- * epilogue is a GELU (on lavapipe 1.1-1.6x faster than the tiled path at BERT and tiny-BERT
- * shapes), else the tiled path (uniform-buffer windows;
- * a transposed A, dW = dY^T X, is read by rows 3-8x faster that way); small products and
- * batched ones (attention) take the direct path with small blocks. {@link matmul} also falls
- * back to the tiled path when a large direct product cannot use vec4 loads ({@link canVec4}).
+ * batch entry) take the direct path with 32-row blocks ({@link chooseBlock}) when op(A) has
+ * at least 32 rows (and, transposed, a row count that is not a power of two from 256 on),
+ * op(B) at least 64 columns and K is at least 256 when the epilogue is a GELU (on lavapipe
+ * 1.1-1.8x faster than the tiled path at BERT and tiny-BERT shapes), else
+ * the tiled path (uniform-buffer windows); small products and batched ones (attention) take
+ * the direct path with small blocks. {@link matmul} also falls back to the tiled path when a
+ * large direct product cannot use vec4 loads ({@link canVec4}).
  *
  * @example
  * ```ts
  * import { choosePath } from "./matmul.ts";
- * console.log(choosePath(512, 768, 768, 1), choosePath(512, 128, 1024, 1, true)); // "direct" "tiled"
+ * console.log(choosePath(512, 768, 768, 1), choosePath(1024, 9, 128, 1)); // "direct" "tiled"
+ * console.log(choosePath(384, 128, 1024, 1, true)); // "direct" (dW = dY^T X)
+ * console.log(choosePath(512, 128, 1024, 1, true)); // "tiled" (M a power of two)
  * console.log(choosePath(1024, 512, 128, 1, false, "gelu_erf")); // "tiled"
  * console.log(choosePath(2, 2, 2, 1)); // "direct"
  * ```
