@@ -36,8 +36,10 @@
  *   loop compiled 4x faster at equal speed (32x32) but was slower with bigger blocks;
  *   A read by broadcast from a storage buffer (same address in all lanes) ran slower than
  *   from a uniform window; a fully unrolled K chunk (no loop) was slower too.
- * - Hence: large products with A not transposed take the direct path with 32x32 / 32x16
- *   blocks; A transposed (dW = dY^T X) and GELU epilogues at K < 256 take the tiled path:
+ * - Hence: large products take the direct path with 32x32 / 32x16 blocks; GELU epilogues at
+ *   K < 256 and a transposed A (dW = dY^T X) whose M is a power of two from 256 on (rows of
+ *   A^T 1-16 KiB apart: the direct kernels ran at 3-14 GFLOP/s there, 22-31 at other M)
+ *   take the tiled path:
  *   op(A), op(B) packed into 64 KiB tiles of a STORAGE|UNIFORM scratch buffer read through
  *   uniform windows, up to 3 K-chunks per dispatch. More than 7 uniform buffers per dispatch
  *   (9-10 tried, within WebGPU's limit of 12) corrupted lavapipe's heap in about every
@@ -46,21 +48,23 @@
  *   of the tiled path's dispatches cost 9 ms per 512x768x768 product).
  * - Dispatches with few workgroups run slower (lavapipe joins its threads after each
  *   dispatch): 8 workgroups 20 GFLOP/s vs 16-256 workgroups 28-33 in the same inner loop.
- * Run of 2026-11-25 (machine otherwise idle; GFLOP/s wall, CPU-time based in brackets, then
- * PyTorch; the previous default, tiled everywhere, in the last column):
- *   512x768x768      direct 25.9 [28.3]  210   (tiled 20.4)
- *   512x3072x768     direct 24.7 [27.5]  204   (tiled 22.7)
- *   512x768x3072     direct 23.2 [25.3]  208   (tiled 22.4)
- *   1024x1024x1024   direct 26.0 [28.3]  206   (tiled 20.4)
- *   1024x384x128tb   direct 20.3 [23.8]  199   (tiled 15.9)
- *   1024x128x128tb   direct 14.7 [21.6]  161   (tiled 11.3)
- *   1024x512x128tb   direct 25.0 [29.0]  198   (tiled 17.3)
- *   1024x128x512tb   direct 20.8 [23.5]  191   (tiled 13.6)
- *   1024x128x512     direct 20.7 [23.3]  190   (tiled 18.3)
- *   1024x512x128     direct 23.1 [26.5]  200   (tiled 19.7)
- *   512x128x1024ta   tiled  18.7 [22.3]  175
- *   128x128x1024ta   tiled  11.8 [18.5]  165
- *   attention 64x64x64 x 32 (direct, 8x8): tb 9.7, nn 9.7, ta 9.6 / PyTorch 69, 93, 92
+ * Run of 2026-11-26 (GFLOP/s wall, CPU-time based in brackets, then PyTorch; in the last
+ * column the tiled path, the default of dW products before this date, from a separate run):
+ *   512x768x768      direct 26.5 [29.1]  211
+ *   512x3072x768     direct 26.9 [28.8]  207
+ *   512x768x3072     direct 26.9 [29.0]  209
+ *   1024x1024x1024   direct 26.9 [29.3]  208
+ *   1024x384x128tb   direct 20.0 [23.7]  199
+ *   1024x128x128tb   direct 14.5 [21.5]  164
+ *   1024x512x128tb   direct 24.9 [29.4]  200
+ *   1024x128x512tb   direct 20.7 [23.4]  192
+ *   1024x128x512     direct 20.6 [23.3]  192
+ *   1024x512x128     direct 23.4 [27.2]  201
+ *   512x128x1024ta   tiled  15.2 [22.2]  178   (direct 32x16 in a fresh process: 5.5)
+ *   128x512x1024ta   direct 27.0 [32.1]  192   (tiled 17.1)
+ *   384x128x1024ta   direct 20.2 [23.8]  177   (tiled 16.2)
+ *   128x128x1024ta   direct 15.5 [23.4]  166   (tiled 11.8)
+ *   attention 64x64x64 x 32 (direct, 8x8): tb 9.4, nn 9.3, ta 9.4 / PyTorch 70, 94, 93
  *   The 35 GFLOP/s target is NOT reached on this Mesa at default settings: 23-26 at BERT
  *   shapes (the BERT-base forward, x W^T, runs 29-30 at 32x32); opt-in `block: [64, 32, 8, 1]`
  *   gives ~34 at a 42 s compile per kernel variant.
@@ -88,6 +92,8 @@ const TINY: Shape[] = [
   { m: 1024, n: 128, k: 512 }, // dX = dY W of the intermediate layer
   { m: 1024, n: 512, k: 128 }, // dX = dY W of the output layer
   { m: 512, n: 128, k: 1024, ta: true }, // dW = dY^T X, intermediate
+  { m: 128, n: 512, k: 1024, ta: true }, // dW = dY^T X, output
+  { m: 384, n: 128, k: 1024, ta: true }, // dW = dY^T X, fused qkv
   { m: 128, n: 128, k: 1024, ta: true }, // dW = dY^T X, attention output
   { m: 64, n: 64, k: 64, tb: true, batch: 32 }, // scores = Q K^T
   { m: 64, n: 64, k: 64, batch: 32 }, // context = P V
