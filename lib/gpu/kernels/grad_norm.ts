@@ -5,9 +5,9 @@
  * `lib/gpu/reference/grad_norm.ts`.
  *
  * Each gradient chunk is reduced by 1 to 64 workgroups of 64 invocations (about
- * {@link ELEMENTS_PER_PARTIAL} elements each, strided, no barriers, vec4 loads where the
- * tensor allows), each writing its own slot of a partials buffer; one invocation
- * then adds all partials with Kahan summation and takes the root.
+ * {@link ELEMENTS_PER_PARTIAL} elements each, a contiguous range per workgroup, no barriers,
+ * vec4 loads where the tensor allows), each writing its own slot of a partials buffer; one
+ * invocation then adds all partials with Kahan summation and takes the root.
  *
  * @module
  */
@@ -43,18 +43,35 @@ function* squareChunks(gpu: Gpu, grads: Tensor[], chunkBytes?: number) {
   }
 }
 
-/** Sums of squares of one chunk, `t` its element type (f32, or vec4<f32> for whole vec4s). */
+/**
+ * Sums of squares of one chunk, `t` its element type (f32, or vec4<f32> for whole vec4s).
+ * Workgroup w sums the w-th of `groups` contiguous ranges, its 64 invocations reading
+ * consecutive elements side by side, into two accumulators each. On lavapipe this ran 2.5-4x
+ * faster than invocations striding over the whole chunk (4.3M floats: 1.9 vs 5-7.7 ms, with
+ * the same 4,096 partial sums).
+ */
 const squares = (t: "f32" | "vec4<f32>"): Kernel => ({
   name: `grad-norm-squares-${t}`,
-  code: `struct U { count: u32, base: u32, stride: u32 }
+  code: `struct U { count: u32, base: u32, groups: u32 }
 @group(0) @binding(0) var<storage, read> g: array<${t}>;
 @group(0) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(2) var<uniform> u: U;
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  var sum = ${t}();
-  for (var i = gid.x; i < u.count; i += u.stride) { sum = fma(g[i], g[i], sum); }
-  partials[u.base + gid.x] = ${t === "f32" ? "sum" : "dot(sum, vec4(1.0))"};
+fn main(@builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let range = (u.count + u.groups - 1u) / u.groups;
+  let end = min((wid.x + 1u) * range, u.count);
+  var s0 = ${t}();
+  var s1 = ${t}();
+  var i = wid.x * range + lid.x;
+  for (; i + 64u < end; i += 128u) {
+    let a = g[i];
+    let b = g[i + 64u];
+    s0 = fma(a, a, s0);
+    s1 = fma(b, b, s1);
+  }
+  if (i < end) { s0 = fma(g[i], g[i], s0); }
+  partials[u.base + gid.x] = ${t === "f32" ? "s0 + s1" : "dot(s0 + s1, vec4(1.0))"};
 }`,
 });
 const SQUARES = [squares("f32"), squares("vec4<f32>")] as const;
@@ -139,7 +156,7 @@ export function gradNorm(s: Step, o: {
       SQUARES[c.width === 4 ? 1 : 0],
       [c.binding, o.partials],
       [c.partials / 64],
-      packUniforms("uuu", [c.count, base, c.partials]),
+      packUniforms("uuu", [c.count, base, c.partials / 64]),
     );
     base += c.partials;
   }
