@@ -5,6 +5,7 @@ import { step } from "../../lib/gpu/kernel.ts";
 import {
   type Activation,
   canVec4,
+  chooseBlock,
   choosePath,
   matmul,
   matmulKernel,
@@ -271,7 +272,8 @@ Deno.test("matmul tiled: plan of a BERT-sized product (hand-worked)", () => {
   assert.equal(choosePath(512, 768, 768, 1), "direct"); // 32x32 blocks
   assert.equal(choosePath(384, 768, 768, 1, true), "direct"); // dW = dY^T X
   assert.equal(choosePath(512, 768, 768, 1, true), "tiled"); // dW, rows of A^T 2 KiB apart
-  assert.equal(choosePath(1024, 9, 128, 1), "tiled"); // too few columns for 32x16 blocks
+  assert.equal(choosePath(1024, 48, 128, 1), "tiled"); // too few columns for 32x16 blocks
+  assert.equal(choosePath(1024, 9, 128, 1), "direct"); // 16x4 blocks (a classifier head)
   assert.equal(choosePath(1024, 512, 128, 1, false, "gelu"), "tiled"); // GELU, short K
   assert.equal(choosePath(512, 3072, 768, 1, false, "gelu"), "direct");
   assert.equal(choosePath(4, 4, 4, 1), "direct");
@@ -301,6 +303,24 @@ Deno.test("matmul default path of large products: 32-row blocks, ragged edges, e
     assert.equal(choosePath(c.m, c.n, c.k, 1, c.transA, c.activation), "direct");
     await check(c, seed++);
   }
+});
+
+Deno.test("matmul default path of narrow large products (classifier heads): 16x4 and 8x8 blocks", async () => {
+  // fewer than 16 columns or rows: direct, x W^T with 9 labels, its dW (A transposed, m = 9:
+  // no vec4 loads) and dX with k = 9
+  let seed = 550;
+  for (
+    const c of [
+      { m: 1030, n: 9, k: 130, transB: true, bias: true },
+      { m: 9, n: 130, k: 1030, transA: true, accumulate: true },
+      { m: 1030, n: 130, k: 9, accumulate: true },
+    ] as Case[]
+  ) {
+    assert.equal(choosePath(c.m, c.n, c.k, 1, c.transA), "direct");
+    await check(c, seed++);
+  }
+  assert.deepEqual(chooseBlock(1030, 9, 1), [16, 4, 8, 1]);
+  assert.deepEqual(chooseBlock(9, 130, 1), [8, 8, 8, 1]);
 });
 
 Deno.test("matmul tiled: all transpose combinations, ragged edges, one and many K chunks", async () => {

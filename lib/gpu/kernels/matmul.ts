@@ -15,11 +15,12 @@
  *   per multiply-add, and lavapipe's loads are what costs (below), but compile time grows
  *   with it (32x16 ~2 s, 32x32 ~5 s, 64x32 ~42 s per variant, once per machine: Mesa caches
  *   shaders on disk).
- *   Small products take 16x16 / 8x8 / 4x4 blocks, batched attention 8x8. Rows and columns
- *   past the edge are clamped on load and skipped on store, so any shape works.
- * - tiled (large products with too few rows or columns for 32-row blocks, without vec4
- *   loads, with a GELU epilogue and K < 256, or A transposed with a power-of-two M): op(A)
- *   and op(B) are first packed ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc`
+ *   Small products take 16x16 / 8x8 / 4x4 blocks, narrow ones 16x4 or 8x8, batched attention
+ *   8x8. Rows and columns past the edge are clamped on load and skipped on store, so any
+ *   shape works.
+ * - tiled (large products with 16-31 rows or 16-63 columns, without vec4 loads, with a GELU
+ *   epilogue and K < 256, or A transposed with a power-of-two M): op(A) and op(B) are first
+ *   packed ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc`
  *   and `nd x kc`, kc <= 128; {@link tiledPlan}) of a scratch buffer that is also a uniform
  *   buffer; the compute kernel ({@link tiledKernel}) reads up to 3 K-chunks per dispatch from
  *   2 x 3 uniform windows (or, when K is one chunk, up to 5 row panels), each invocation a
@@ -347,10 +348,12 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
  * than 256 columns (a workgroup of 8 lanes then still fills them): on lavapipe these ran
  * 1.1-1.6x faster than the tiled path and compile in 2-6 s; larger blocks ran up to
  * 1.2x faster again (64x32: 34 GFLOP/s at 512x768x768) but took 15-47 s to compile per
- * variant, so they are opt-in through `block`. Otherwise 16x16 when that still gives at least
- * 64 invocations (so both CPU threads and all SIMD lanes have work), else 8x8, else 4x4;
- * batched products (attention) take 8x8 first, which ran ~1.5x faster than 16x16 at
- * 32 x (64x64x64).
+ * variant, so they are opt-in through `block`. Products with at least 64 rows and fewer than
+ * 16 columns (a classifier head, x W^T with 9 labels) take 16x4 blocks, with fewer than 16
+ * rows and at least 64 columns 8x8 (lavapipe: 1024x9x128 0.39 ms vs 1.2 tiled, 9x128x1024
+ * 0.45 vs 0.79). Otherwise 16x16 when that still gives at least 64 invocations (so both CPU
+ * threads and all SIMD lanes have work), else 8x8, else 4x4; batched products (attention)
+ * take 8x8 first, which ran ~1.5x faster than 16x16 at 32 x (64x64x64).
  *
  * @example
  * ```ts
@@ -358,6 +361,7 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
  * console.log(chooseBlock(512, 768, 1, 768)); // [32, 32, 8, 1]
  * console.log(chooseBlock(1024, 128, 1, 512)); // [32, 16, 8, 1]
  * console.log(chooseBlock(512, 768, 1)); // [16, 16, 8, 1]
+ * console.log(chooseBlock(1024, 9, 1)); // [16, 4, 8, 1]
  * console.log(chooseBlock(64, 64, 32)); // [8, 8, 8, 1]
  * console.log(chooseBlock(7, 13, 1)); // [4, 4, 8, 1]
  * ```
@@ -371,6 +375,8 @@ export function chooseBlock(
   if (k !== undefined && largeDirect(m, n, k, batch, false, "none")) {
     return [32, n >= 256 ? 32 : 16, 8, 1];
   }
+  if (batch === 1 && m >= 64 && n < 16) return [16, 4, 8, 1];
+  if (batch === 1 && n >= 64 && m < 16) return [8, 8, 8, 1];
   for (const t of batch > 1 ? [8] : [16, 8]) {
     if (Math.ceil(m / t) * Math.ceil(n / t) * batch >= 64) return [t, t, 8, 1];
   }
@@ -696,15 +702,16 @@ function largeDirect(
  * batch entry) take the direct path with 32-row blocks ({@link chooseBlock}) when op(A) has
  * at least 32 rows (and, transposed, a row count that is not a power of two from 256 on),
  * op(B) at least 64 columns and K is at least 256 when the epilogue is a GELU (on lavapipe
- * 1.1-1.8x faster than the tiled path at BERT and tiny-BERT shapes), else
- * the tiled path (uniform-buffer windows); small products and batched ones (attention) take
- * the direct path with small blocks. {@link matmul} also falls back to the tiled path when a
+ * 1.1-1.8x faster than the tiled path at BERT and tiny-BERT shapes), else the tiled path
+ * (uniform-buffer windows); small products, those with fewer than 16 rows or columns and
+ * batched ones (attention) take the direct path with small blocks. {@link matmul} also falls back to the tiled path when a
  * large direct product cannot use vec4 loads ({@link canVec4}).
  *
  * @example
  * ```ts
  * import { choosePath } from "./matmul.ts";
- * console.log(choosePath(512, 768, 768, 1), choosePath(1024, 9, 128, 1)); // "direct" "tiled"
+ * console.log(choosePath(512, 768, 768, 1), choosePath(1024, 48, 128, 1)); // "direct" "tiled"
+ * console.log(choosePath(1024, 9, 128, 1)); // "direct" (16x4 blocks)
  * console.log(choosePath(384, 128, 1024, 1, true)); // "direct" (dW = dY^T X)
  * console.log(choosePath(512, 128, 1024, 1, true)); // "tiled" (M a power of two)
  * console.log(choosePath(1024, 512, 128, 1, false, "gelu_erf")); // "tiled"
@@ -722,7 +729,7 @@ export function choosePath(
   // per batch entry: the tiled path dispatches per entry and tile, so small batched
   // products (attention) stay direct however large the batch
   if (largeDirect(m, n, k, batch, transA, activation)) return "direct";
-  return m * n * k >= LARGE && m >= 8 && n >= 8 && k >= 8 ? "tiled" : "direct";
+  return m * n * k >= LARGE && m >= 16 && n >= 16 && k >= 8 ? "tiled" : "direct";
 }
 
 /**
