@@ -283,10 +283,10 @@ Deno.test("matmul tiled: plan of a BERT-sized product (hand-worked)", () => {
 });
 
 Deno.test("matmul default path of large products: 32-row blocks, ragged edges, epilogues", async () => {
-  // >= 2^20 multiply-adds: direct path with 32x32 blocks (n >= 256) or 32x16, A transposed
-  // (dW = dY^T X) or not; m = 100 and n = 132 / 300 leave partial blocks and partial
-  // workgroups; k = 81, n = 130 and a transposed A of m = 102 cannot use vec4 loads, so those
-  // fall back to the tiled path
+  // >= 2^20 multiply-adds: direct path with 32x32 blocks (n >= 256), 64x16 or 32x16, A
+  // transposed (dW = dY^T X) or not; m = 100 / 400 and n = 132 / 300 / 100 leave partial blocks
+  // and partial workgroups; k = 81, n = 130 and a transposed A of m = 102 cannot use vec4
+  // loads, so those fall back to the tiled path
   let seed = 500;
   // (each 32-row variant takes 2-6 s to compile on lavapipe: one case per variant)
   for (
@@ -297,12 +297,18 @@ Deno.test("matmul default path of large products: 32-row blocks, ragged edges, e
       { m: 100, n: 130, k: 81 },
       { m: 100, n: 132, k: 84, transA: true, accumulate: true },
       { m: 102, n: 300, k: 40, transA: true },
+      // K >= 256 and at least 48 invocations: 64x16 blocks
+      { m: 400, n: 100, k: 260, transB: true },
+      { m: 388, n: 130, k: 300, transA: true, accumulate: true },
     ] as Case[]
   ) {
     assert.ok(c.m * c.n * c.k >= 1 << 20);
     assert.equal(choosePath(c.m, c.n, c.k, 1, c.transA, c.activation), "direct");
     await check(c, seed++);
   }
+  assert.deepEqual(chooseBlock(400, 100, 1, 260), [64, 16, 8, 1]);
+  assert.deepEqual(chooseBlock(388, 130, 1, 300), [64, 16, 8, 1]);
+  assert.deepEqual(chooseBlock(100, 132, 1, 84), [32, 16, 8, 1]);
 });
 
 Deno.test("matmul default path of narrow large products (classifier heads): 16x4 and 8x8 blocks", async () => {

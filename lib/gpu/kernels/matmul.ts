@@ -11,10 +11,10 @@
  * - direct: reads A and B from their storage buffers; each invocation computes a `TM x TN`
  *   block ({@link chooseBlock}) with vec4 loads where aligned ({@link canVec4}) and vec4
  *   stores where C allows. Large products (>= 2^20 multiply-adds), A transposed or not
- *   ({@link choosePath}), take 32x32 or 32x16 blocks: the bigger the block, the fewer loads
- *   per multiply-add, and lavapipe's loads are what costs (below), but compile time grows
- *   with it (32x16 ~2 s, 32x32 ~5 s, 64x32 ~42 s per variant, once per machine: Mesa caches
- *   shaders on disk).
+ *   ({@link choosePath}), take 32x32, 64x16 or 32x16 blocks: the bigger the block, the fewer
+ *   loads per multiply-add, and lavapipe's loads are what costs (below), but compile time
+ *   grows with it (32x16 ~2 s, 32x32 and 64x16 ~5 s, 64x32 ~42 s per variant, once per
+ *   machine: Mesa caches shaders on disk).
  *   Small products take 16x16 / 8x8 / 4x4 blocks, narrow ones 16x4 or 8x8, batched attention
  *   8x8. Rows and columns past the edge are clamped on load and skipped on store, so any
  *   shape works.
@@ -344,11 +344,13 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
 
 /**
  * The block `[tm, tn, wx, wy]` of the direct path for a product. Large products that
- * {@link choosePath} sends here (`k` given) take 32x32 blocks, or 32x16 when B has fewer
- * than 256 columns (a workgroup of 8 lanes then still fills them): on lavapipe these ran
- * 1.1-1.6x faster than the tiled path and compile in 2-6 s; larger blocks ran up to
- * 1.2x faster again (64x32: 34 GFLOP/s at 512x768x768) but took 15-47 s to compile per
- * variant, so they are opt-in through `block`. Products with at least 64 rows and fewer than
+ * {@link choosePath} sends here (`k` given) take 32x32 blocks, or when B has fewer than 256
+ * columns (a workgroup of 8 lanes then still fills them) 64x16 if K >= 256 and that gives at
+ * least 48 invocations, else 32x16: on lavapipe these ran 1.1-1.8x faster than the tiled
+ * path and compile in 2-6 s (64x16 vs 32x16 at 1024x128x512: 26 vs 22 GFLOP/s, at
+ * 384x128x1024 with A transposed 27 vs 23; with fewer invocations or K = 128 no faster or
+ * slower). Larger blocks ran up to 1.2x faster again (64x32: 34 GFLOP/s at 512x768x768) but
+ * took 15-47 s to compile per variant, so they are opt-in through `block`. Products with at least 64 rows and fewer than
  * 16 columns (a classifier head, x W^T with 9 labels) take 16x4 blocks, with fewer than 16
  * rows and at least 64 columns 8x8 (lavapipe: 1024x9x128 0.39 ms vs 1.2 tiled, 9x128x1024
  * 0.45 vs 0.79). Otherwise 16x16 when that still gives at least 64 invocations (so both CPU
@@ -359,7 +361,8 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
  * ```ts
  * import { chooseBlock } from "./matmul.ts";
  * console.log(chooseBlock(512, 768, 1, 768)); // [32, 32, 8, 1]
- * console.log(chooseBlock(1024, 128, 1, 512)); // [32, 16, 8, 1]
+ * console.log(chooseBlock(1024, 128, 1, 512)); // [64, 16, 8, 1]
+ * console.log(chooseBlock(1024, 128, 1, 128)); // [32, 16, 8, 1]
  * console.log(chooseBlock(512, 768, 1)); // [16, 16, 8, 1]
  * console.log(chooseBlock(1024, 9, 1)); // [16, 4, 8, 1]
  * console.log(chooseBlock(64, 64, 32)); // [8, 8, 8, 1]
@@ -373,7 +376,9 @@ export function chooseBlock(
   k?: number,
 ): [number, number, number, number] {
   if (k !== undefined && largeDirect(m, n, k, batch, false, "none")) {
-    return [32, n >= 256 ? 32 : 16, 8, 1];
+    if (n >= 256) return [32, 32, 8, 1];
+    const tall = k >= 256 && Math.ceil(m / 64) * Math.ceil(n / 16) >= 48;
+    return [tall ? 64 : 32, 16, 8, 1];
   }
   if (batch === 1 && m >= 64 && n < 16) return [16, 4, 8, 1];
   if (batch === 1 && n >= 64 && m < 16) return [8, 8, 8, 1];
