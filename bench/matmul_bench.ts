@@ -74,7 +74,12 @@
 import { getGpu } from "../lib/gpu/device.ts";
 import { release, tensor } from "../lib/gpu/tensor.ts";
 import { step } from "../lib/gpu/kernel.ts";
-import { choosePath, matmul, type MatmulOptions } from "../lib/gpu/kernels/matmul.ts";
+import {
+  choosePath,
+  matmul,
+  type MatmulOptions,
+  swapsToTransposedC,
+} from "../lib/gpu/kernels/matmul.ts";
 
 type Shape = { m: number; n: number; k: number; ta?: boolean; tb?: boolean; batch?: number };
 
@@ -128,7 +133,7 @@ function cpuNs(): number {
 const compare = Deno.args.includes("--compare");
 const gpu = await getGpu();
 console.log(`adapter: ${gpu.adapterName} (backend ${gpu.backend})`);
-type Result = { wall: number; cpu: number; first: number };
+type Result = { wall: number; cpu: number; first: number; path: string };
 const ours: Result[][] = [];
 for (const s of SHAPES) {
   const batch = s.batch ?? 1, { m, n, k } = s;
@@ -139,6 +144,9 @@ for (const s of SHAPES) {
   const c = tensor(gpu, [batch * m * n]);
   const base: MatmulOptions = { a, b, c, m, n, k, transA: s.ta, transB: s.tb, batch };
   const variants: MatmulOptions[] = compare ? [base, { ...base, path: "direct" }] : [base];
+  const path = !gpu.isFallback ? "shared" : swapsToTransposedC(gpu, base)
+    ? "direct^T" // recorded as C^T = op(B)^T op(A)^T
+    : choosePath(m, n, k, batch, s.ta ?? false);
   const first: number[] = [];
   for (const o of variants) {
     const t0 = performance.now();
@@ -168,6 +176,7 @@ for (const s of SHAPES) {
     wall: gf(median(wall[v])),
     cpu: gf(median(cpu[v])),
     first: first[v],
+    path,
   })));
   for (const t of [a, b, c]) release(t);
 }
@@ -197,7 +206,7 @@ SHAPES.forEach((s, i) => {
   const t = torch?.results[i]?.gflops;
   const cells = [
     spec(s),
-    gpu.isFallback ? choosePath(s.m, s.n, s.k, s.batch ?? 1, s.ta ?? false) : "shared",
+    o.path,
     o.wall.toFixed(1),
     o.cpu.toFixed(1),
     o.first.toFixed(0),

@@ -9,6 +9,7 @@ import {
   choosePath,
   matmul,
   matmulKernel,
+  swapsToTransposedC,
   tiledPlan,
 } from "../../lib/gpu/kernels/matmul.ts";
 import { matmulBackward, matmulForward } from "../../lib/gpu/reference/matmul.ts";
@@ -309,6 +310,27 @@ Deno.test("matmul default path of large products: 32-row blocks, ragged edges, e
   assert.deepEqual(chooseBlock(400, 100, 1, 260), [64, 16, 8, 1]);
   assert.deepEqual(chooseBlock(388, 130, 1, 300), [64, 16, 8, 1]);
   assert.deepEqual(chooseBlock(100, 132, 1, 84), [32, 16, 8, 1]);
+});
+
+Deno.test("matmul: dW with a power-of-two M is recorded as C^T = op(B)^T op(A)^T", async () => {
+  // dY^T X with M = 256 / 512: the swapped products (96 x 256, 128 x 512) take 32x32 blocks
+  // that tile C exactly and store it transposed; with N = 100 they would not, so tiled
+  const gpu = await getGpu();
+  let seed = 580;
+  for (
+    const [c, swapped] of [
+      [{ m: 256, n: 96, k: 48, transA: true, accumulate: true, alpha: 0.5 }, true],
+      [{ m: 512, n: 128, k: 20, transA: true, transB: true }, true],
+      [{ m: 256, n: 100, k: 48, transA: true }, false],
+    ] as [Case, boolean][]
+  ) {
+    assert.equal(choosePath(c.m, c.n, c.k, 1, true), "tiled"); // by shape, before the swap
+    const [a, b, ct] = [c.m * c.k, c.k * c.n, c.m * c.n].map((n) => tensor(gpu, [n]));
+    const o = { m: c.m, n: c.n, k: c.k, transA: true, transB: c.transB, a, b, c: ct };
+    assert.equal(swapsToTransposedC(gpu, o), swapped && gpu.isFallback);
+    for (const x of [a, b, ct]) release(x);
+    await check(c, seed++);
+  }
 });
 
 Deno.test("matmul default path of narrow large products (classifier heads): 16x4 and 8x8 blocks", async () => {

@@ -87,6 +87,11 @@ export type MatmulVariant = {
    * offset and batch stride to be multiples of 4.
    */
   c4?: boolean;
+  /**
+   * Store C transposed: element (r, c) at `c * M + r`, without bounds checks (the blocks
+   * must tile C exactly; no bias, activation or c4).
+   */
+  transC?: boolean;
 };
 
 const COMP = ["x", "y", "z", "w"];
@@ -267,10 +272,13 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
   if (v.vec4 && v.transA && tm % 4 !== 0) {
     throw new Error(`lib/gpu/kernels/matmul.ts: vec4 loads of A^T need tm % 4 == 0 (tm ${tm})`);
   }
+  if (v.transC && (v.bias || v.activation !== "none" || v.c4)) {
+    throw new Error("lib/gpu/kernels/matmul.ts: a transposed C takes no bias, activation or c4");
+  }
   const tn4 = tn / 4;
   const name = `matmul_${v.transA ? "t" : "n"}${v.transB ? "t" : "n"}_${v.activation}` +
     `${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}_${tm}x${tn}_${wx}x${wy}` +
-    (v.vec4 ? "_v4" : "") + (v.c4 ? "_c4" : "");
+    (v.vec4 ? "_v4" : "") + (v.c4 ? "_c4" : "") + (v.transC ? "_tc" : "");
   const L: string[] = [];
   let bind = 0;
   const elem = v.vec4 ? "vec4<f32>" : "f32";
@@ -324,7 +332,16 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
     const e = [0, 1, 2, 3].map((q) => `bias[u.offBias + min(col0 + ${4 * j + q}u, nLast)]`);
     L.push(`  let bias${j} = vec4<f32>(${e.join(", ")});`);
   }
-  for (let i = 0; i < tm; i++) {
+  // lavapipe ran these stores with per-element bounds checks at 1.7 GFLOP/s (512x128x1024),
+  // without at 26: transposed products are recorded only where the blocks tile C exactly
+  for (let i = 0; i < tm && v.transC; i++) {
+    for (let j = 0; j < tn; j++) {
+      const at = `C[cOff + (col0 + ${j}u) * u.M + row0 + ${i}u]`;
+      const val = `u.alpha * c${i}_${j >> 2}.${COMP[j & 3]}`;
+      L.push(`  ${at} = ${v.accumulate ? `${at} + ` : ""}${val};`);
+    }
+  }
+  for (let i = 0; i < tm && !v.transC; i++) {
     L.push(`  if (row0 + ${i}u < u.M) {`);
     L.push(`    let ci = cOff + (row0 + ${i}u) * u.N + col0;`);
     for (let j = 0; j < tn4; j++) {
@@ -436,6 +453,12 @@ export type MatmulOptions = {
    * operands would not fit one storage binding.
    */
   path?: "direct" | "tiled" | "shared";
+  /**
+   * C is stored transposed, `[n, m]` (direct path only, without bias or activation). On a
+   * software adapter {@link matmul} takes it by itself for dW = dY^T X whose M is a power of
+   * two from 256 on, computing C^T = op(B)^T op(A)^T instead (see `largeDirect`).
+   */
+  transC?: boolean;
 };
 
 function bindAligned(gpu: Gpu, t: Tensor, extent: number, what: string): {
@@ -477,6 +500,11 @@ function bindAligned(gpu: Gpu, t: Tensor, extent: number, what: string): {
  * ```
  */
 export function matmul(step: Step, o: MatmulOptions): void {
+  recordMatmul(step, o, false);
+}
+
+/** {@link matmul}, with C stored transposed when `transC` (see {@link swapsToTransposedC}). */
+function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
   const gpu = step.gpu;
   const { m, n, k } = o;
   const batch = o.batch ?? 1;
@@ -510,6 +538,11 @@ export function matmul(step: Step, o: MatmulOptions): void {
     }
   }
   if (m === 0 || n === 0 || batch === 0) return;
+  if (!transC && swapsToTransposedC(gpu, o)) {
+    const { b: a, a: b, c, alpha, accumulate } = o;
+    recordMatmul(step, { a, b, c, m: n, n: m, k, transA: !o.transB, alpha, accumulate }, true);
+    return;
+  }
   const A = bindAligned(gpu, o.a, Math.max(eA, 1), "A");
   const B = bindAligned(gpu, o.b, Math.max(eB, 1), "B");
   const vec4able = (o.vec4 ?? true) && canVec4({
@@ -527,10 +560,10 @@ export function matmul(step: Step, o: MatmulOptions): void {
   // direct blocks need vec4 loads, else the tiled path is faster
   const transA = o.transA ?? false, activation = o.activation ?? "none";
   const byShape = gpu.isFallback ? choosePath(m, n, k, batch, transA, activation) : "shared";
-  let path = o.path ?? (o.block ? "direct" : byShape);
+  let path = transC ? "direct" : o.path ?? (o.block ? "direct" : byShape);
   const large = !o.path && !o.block && gpu.isFallback &&
     largeDirect(m, n, k, batch, transA, activation);
-  if (large && !vec4able) path = "tiled";
+  if (large && !vec4able && !transC) path = "tiled";
   if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
     return;
   }
@@ -578,7 +611,8 @@ export function matmul(step: Step, o: MatmulOptions): void {
     tn,
     wx,
     wy,
-    c4: n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || sC % 4 === 0),
+    c4: !transC && n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || sC % 4 === 0),
+    transC,
   });
   const gx = Math.ceil(Math.ceil(n / tn) / wx), gy = Math.ceil(Math.ceil(m / tm) / wy);
   step.dispatch(kernel, bindings, [gx, gy, batch], uniforms);
@@ -678,6 +712,9 @@ export function tiledPlan(
 /** Multiply-adds per batch entry from which a product counts as large. */
 const LARGE = 1 << 20;
 
+/** Whether `m` is a power of two from 256 on. */
+const powerOfTwoRows = (m: number) => m >= 256 && (m & (m - 1)) === 0;
+
 /**
  * Whether a product is large and shaped for the direct path's 32-row blocks. A transposed A
  * (dW = dY^T X, read as vec4s along M) is direct too (128x512x1024: 31 vs 17 GFLOP/s tiled;
@@ -696,11 +733,39 @@ function largeDirect(
   transA: boolean,
   activation: Activation,
 ): boolean {
-  const powerOfTwoRows = m >= 256 && (m & (m - 1)) === 0;
-  return batch === 1 && !(transA && powerOfTwoRows) &&
+  return batch === 1 && !(transA && powerOfTwoRows(m)) &&
     (activation === "none" || activation === "relu" || k >= 256) &&
     m * n * k >= LARGE && m >= 32 && n >= 64 && k >= 8;
 }
+
+/**
+ * Whether {@link matmul} records a product as C^T = op(B)^T op(A)^T stored transposed: on a
+ * software adapter, dW = dY^T X whose M is a power of two from 256 on (slow on the direct
+ * path, see `largeDirect`) when the swapped product, whose rows are N, takes the large
+ * direct blocks with vec4 loads and those blocks tile C exactly (512x128x1024: 26-31 GFLOP/s
+ * as 128x512 vs 21 tiled).
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { swapsToTransposedC } from "./matmul.ts";
+ * const gpu = await getGpu();
+ * const [a, b, c] = [tensor(gpu, [1024 * 512]), tensor(gpu, [1024 * 128]), tensor(gpu, [512 * 128])];
+ * swapsToTransposedC(gpu, { a, b, c, m: 512, n: 128, k: 1024, transA: true }); // true on lavapipe
+ * ```
+ */
+export function swapsToTransposedC(gpu: Gpu, o: MatmulOptions): boolean {
+  const { m, n, k } = o, transB = o.transB ?? false, batch = o.batch ?? 1;
+  return gpu.isFallback && !o.path && !o.block && batch === 1 && (o.transA ?? false) &&
+    !o.bias && (o.activation ?? "none") === "none" && powerOfTwoRows(m) &&
+    largeDirect(n, m, k, 1, !transB, "none") && o.a.offset % 16 === 0 &&
+    o.b.offset % 16 === 0 && k % 4 === 0 && (transB || n % 4 === 0) &&
+    tilesExactly(n, m, chooseBlock(n, m, 1, k));
+}
+
+/** Whether `[tm, tn, ..]` blocks tile an `m x n` C exactly. */
+const tilesExactly = (m: number, n: number, [tm, tn]: number[]) => m % tm === 0 && n % tn === 0;
 
 /**
  * Which path {@link matmul} takes by default. Large products (at least 2^20 multiply-adds per
