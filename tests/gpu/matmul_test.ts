@@ -301,6 +301,8 @@ Deno.test("matmul default path of large products: 32-row blocks, ragged edges, e
       // K >= 256 and at least 48 invocations: 64x16 blocks
       { m: 400, n: 100, k: 260, transB: true },
       { m: 388, n: 130, k: 300, transA: true, accumulate: true },
+      // 384 columns: 32x24 blocks
+      { m: 300, n: 384, k: 40, transB: true, bias: true },
     ] as Case[]
   ) {
     assert.ok(c.m * c.n * c.k >= 1 << 20);
@@ -310,6 +312,7 @@ Deno.test("matmul default path of large products: 32-row blocks, ragged edges, e
   assert.deepEqual(chooseBlock(400, 100, 1, 260), [64, 16, 8, 1]);
   assert.deepEqual(chooseBlock(388, 130, 1, 300), [64, 16, 8, 1]);
   assert.deepEqual(chooseBlock(100, 132, 1, 84), [32, 16, 8, 1]);
+  assert.deepEqual(chooseBlock(300, 384, 1, 40), [32, 24, 8, 1]);
 });
 
 Deno.test("matmul: dW with a power-of-two M is recorded as C^T = op(B)^T op(A)^T", async () => {

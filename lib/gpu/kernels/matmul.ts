@@ -361,9 +361,10 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
 
 /**
  * The block `[tm, tn, wx, wy]` of the direct path for a product. Large products that
- * {@link choosePath} sends here (`k` given) take 32x32 blocks, or when B has fewer than 256
- * columns (a workgroup of 8 lanes then still fills them) 64x16 if K >= 256 and that gives at
- * least 48 invocations, else 32x16: on lavapipe these ran 1.1-1.8x faster than the tiled
+ * {@link choosePath} sends here (`k` given) take 32x32 blocks (32x24 when that fills whole
+ * workgroups of 8 blocks and 32x32 would not: N = 384, 24.8 vs 17.8 GFLOP/s at
+ * 1024x384x128), or when B has fewer than 256 columns (a workgroup of 8 lanes then still
+ * fills them) 64x16 if K >= 256 and that gives at least 48 invocations, else 32x16: on lavapipe these ran 1.1-1.8x faster than the tiled
  * path and compile in 2-6 s (64x16 vs 32x16 at 1024x128x512: 26 vs 22 GFLOP/s, at
  * 384x128x1024 with A transposed 27 vs 23; with fewer invocations or K = 128 no faster or
  * slower). Larger blocks ran up to 1.2x faster again (64x32: 34 GFLOP/s at 512x768x768) but
@@ -378,6 +379,7 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
  * ```ts
  * import { chooseBlock } from "./matmul.ts";
  * console.log(chooseBlock(512, 768, 1, 768)); // [32, 32, 8, 1]
+ * console.log(chooseBlock(1024, 384, 1, 128)); // [32, 24, 8, 1]
  * console.log(chooseBlock(1024, 128, 1, 512)); // [64, 16, 8, 1]
  * console.log(chooseBlock(1024, 128, 1, 128)); // [32, 16, 8, 1]
  * console.log(chooseBlock(512, 768, 1)); // [16, 16, 8, 1]
@@ -393,7 +395,8 @@ export function chooseBlock(
   k?: number,
 ): [number, number, number, number] {
   if (k !== undefined && largeDirect(m, n, k, batch, false, "none")) {
-    if (n >= 256) return [32, 32, 8, 1];
+    // 24 columns where that fills whole workgroups of 8 blocks and 32 would not
+    if (n >= 256) return [32, (n / 32) % 8 !== 0 && n % (24 * 8) === 0 ? 24 : 32, 8, 1];
     const tall = k >= 256 && Math.ceil(m / 64) * Math.ceil(n / 16) >= 48;
     return [tall ? 64 : 32, 16, 8, 1];
   }
