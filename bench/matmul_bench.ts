@@ -49,25 +49,27 @@
  * - Dispatches with few workgroups run slower (lavapipe joins its threads after each
  *   dispatch): 8 workgroups 20 GFLOP/s vs 16-256 workgroups 28-33 in the same inner loop.
  * Run of 2026-11-26 (GFLOP/s wall, CPU-time based in brackets, then PyTorch; in the last
- * column the tiled path, the default of dW products before this date, from a separate run):
- *   512x768x768      direct 26.5 [29.1]  211
- *   512x3072x768     direct 26.9 [28.8]  207
- *   512x768x3072     direct 26.9 [29.0]  209
- *   1024x1024x1024   direct 26.9 [29.3]  208
- *   1024x384x128tb   direct 20.0 [23.7]  199
- *   1024x128x128tb   direct 14.5 [21.5]  164
- *   1024x512x128tb   direct 24.9 [29.4]  200
- *   1024x128x512tb   direct 20.7 [23.4]  192
- *   1024x128x512     direct 20.6 [23.3]  192
- *   1024x512x128     direct 23.4 [27.2]  201
- *   512x128x1024ta   tiled  15.2 [22.2]  178   (direct 32x16 in a fresh process: 5.5)
- *   128x512x1024ta   direct 27.0 [32.1]  192   (tiled 17.1)
- *   384x128x1024ta   direct 20.2 [23.8]  177   (tiled 16.2)
- *   128x128x1024ta   direct 15.5 [23.4]  166   (tiled 11.8)
- *   attention 64x64x64 x 32 (direct, 8x8): tb 9.4, nn 9.3, ta 9.4 / PyTorch 70, 94, 93
- *   The 35 GFLOP/s target is NOT reached on this Mesa at default settings: 23-26 at BERT
- *   shapes (the BERT-base forward, x W^T, runs 29-30 at 32x32); opt-in `block: [64, 32, 8, 1]`
- *   gives ~34 at a 42 s compile per kernel variant.
+ * column the path or block these products took before this date, from separate runs):
+ *   512x768x768      direct   26.6 [29.2]  205
+ *   512x3072x768     direct   26.9 [29.1]  210
+ *   512x768x3072     direct   27.1 [29.1]  211
+ *   1024x1024x1024   direct   27.0 [29.4]  211
+ *   1024x384x128tb   direct   18.5 [25.2]  200   (32x24 blocks; 32x32: 23.1 in isolation)
+ *   1024x128x128tb   direct   14.2 [21.6]  165
+ *   1024x512x128tb   direct   24.8 [29.6]  201
+ *   1024x128x512tb   direct   23.0 [26.9]  193   (64x16 blocks; 32x16: 20.7 [23.4])
+ *   1024x128x512     direct   22.5 [25.7]  192   (64x16; 32x16: 20.6 [23.3])
+ *   1024x512x128     direct   23.7 [27.3]  202
+ *   512x128x1024ta   direct^T 27.1 [31.8]  177   (tiled 15.2 [22.2]; direct 32x16: 5.5)
+ *   128x512x1024ta   direct   27.2 [32.1]  190   (tiled 17.1)
+ *   384x128x1024ta   direct   23.2 [27.9]  177   (64x16; tiled 16.2)
+ *   128x128x1024ta   direct   15.5 [23.4]  166   (tiled 11.8)
+ *   attention 64x64x64 x 32 (direct, 8x8): tb 9.8, nn 9.8, ta 9.7 / PyTorch 70, 94, 92
+ *   The 35 GFLOP/s target is NOT reached on this Mesa at default settings: 27 at BERT shapes
+ *   (29 CPU-time based; the BERT-base forward, x W^T, and its dW run 30-32); opt-in
+ *   `block: [64, 32, 8, 1]` gives ~34 at a 42 s compile per kernel variant. Debian 13's Mesa
+ *   25.0 / LLVM 19 lavapipe (tried in a chroot) ran the same kernels no faster (32x32 at
+ *   512x768x768: 26).
  *
  * @module
  */
