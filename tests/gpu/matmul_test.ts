@@ -136,6 +136,10 @@ Deno.test("matmul: batched 3x(5x7x9) and attention-like strides", async () => {
   await check({ m: 5, n: 7, k: 9, batch: 3, transA: true, transB: true }, 8);
   await check({ m: 8, n: 8, k: 12, batch: 3, transB: true }, 9); // Q K^T, vec4
   await check({ m: 8, n: 12, k: 8, batch: 4 }, 10); // P V, vec4
+  // enough blocks for 16x8 (ragged: 20 rows and columns)
+  assert.deepEqual(chooseBlock(20, 20, 12), [16, 8, 8, 1]);
+  await check({ m: 20, n: 20, k: 12, batch: 12, transB: true }, 11);
+  await check({ m: 20, n: 20, k: 12, batch: 12, transA: true, accumulate: true }, 12);
 });
 
 Deno.test("matmul: alpha, bias and every activation epilogue; accumulate", async () => {
