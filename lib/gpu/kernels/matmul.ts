@@ -14,20 +14,20 @@
  *   ({@link choosePath}), take 32x32, 64x16 or 32x16 blocks: the bigger the block, the fewer
  *   loads per multiply-add, and lavapipe's loads are what costs (below), but compile time
  *   grows with it (32x16 ~2 s, 32x32 and 64x16 ~5 s, 64x32 ~42 s per variant, once per
- *   machine: Mesa caches shaders on disk).
+ *   machine: Mesa caches shaders on disk). A transposed A whose M is a power of two is
+ *   recorded as C^T = op(B)^T op(A)^T with C stored transposed ({@link swapsToTransposedC}).
  *   Small products take 16x16 / 8x8 / 4x4 blocks, narrow ones 16x4 or 8x8, batched attention
- *   8x8. Rows and columns past the edge are clamped on load and skipped on store, so any
+ *   16x8. Rows and columns past the edge are clamped on load and skipped on store, so any
  *   shape works.
- * - tiled (large products with 16-31 rows or 16-63 columns, without vec4 loads, with a GELU
- *   epilogue and K < 256, or A transposed with a power-of-two M): op(A) and op(B) are first
- *   packed ({@link packKernel}) into zero-padded 64 KiB tiles (`r x kc`
- *   and `nd x kc`, kc <= 128; {@link tiledPlan}) of a scratch buffer that is also a uniform
- *   buffer; the compute kernel ({@link tiledKernel}) reads up to 3 K-chunks per dispatch from
- *   2 x 3 uniform windows (or, when K is one chunk, up to 5 row panels), each invocation a
- *   16x8 block in vec4
- *   accumulators with `fma`; longer K carries partial sums through a scratch buffer. Sums
- *   over K run in f32 in a different order than the direct path (per chunk, then across
- *   chunks), within the tests' 1e-4 relative tolerance.
+ * - tiled (large products with 16-31 rows or 16-63 columns, without vec4 loads, or with a
+ *   GELU epilogue and K < 256): op(A) and op(B) are first packed ({@link packKernel}) into
+ *   zero-padded 64 KiB tiles (`r x kc` and `nd x kc`, kc <= 128; {@link tiledPlan}) of a
+ *   scratch buffer that is also a uniform buffer; the compute kernel ({@link tiledKernel})
+ *   reads up to 3 K-chunks per dispatch from 2 x 3 uniform windows (or, when K is one chunk,
+ *   up to 5 row panels), each invocation a 16x8 block in vec4 accumulators with `fma`;
+ *   longer K carries partial sums through a scratch buffer. Sums over K run in f32 in a
+ *   different order than the direct path (per chunk, then across chunks), within the tests'
+ *   1e-4 relative tolerance.
  *
  * What lavapipe (Mesa 22.3, LLVM 15) makes of these kernels, read from its JIT code with
  * `perf` and `gdb` on this machine: a lane-varying load becomes ~20 instructions per 8 lanes
@@ -362,15 +362,16 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
 /**
  * The block `[tm, tn, wx, wy]` of the direct path for a product. Large products that
  * {@link choosePath} sends here (`k` given) take 32x32 blocks (32x24 when that fills whole
- * workgroups of 8 blocks and 32x32 would not: N = 384, 24.8 vs 17.8 GFLOP/s at
+ * workgroups of 8 blocks and 32x32 would not: N = 384, 24.8 vs 23.1 GFLOP/s at
  * 1024x384x128), or when B has fewer than 256 columns (a workgroup of 8 lanes then still
- * fills them) 64x16 if K >= 256 and that gives at least 48 invocations, else 32x16: on lavapipe these ran 1.1-1.8x faster than the tiled
- * path and compile in 2-6 s (64x16 vs 32x16 at 1024x128x512: 26 vs 22 GFLOP/s, at
- * 384x128x1024 with A transposed 27 vs 23; with fewer invocations or K = 128 no faster or
- * slower). Larger blocks ran up to 1.2x faster again (64x32: 34 GFLOP/s at 512x768x768) but
- * took 15-47 s to compile per variant, so they are opt-in through `block`. Products with at least 64 rows and fewer than
- * 16 columns (a classifier head, x W^T with 9 labels) take 16x4 blocks, with fewer than 16
- * rows and at least 64 columns 8x8 (lavapipe: 1024x9x128 0.39 ms vs 1.2 tiled, 9x128x1024
+ * fills them) 64x16 if K >= 256 and that gives at least 48 invocations, else 32x16: on
+ * lavapipe these ran 1.1-1.8x faster than the tiled path and compile in 2-6 s (64x16 vs 32x16
+ * at 1024x128x512: 26 vs 22 GFLOP/s, at 384x128x1024 with A transposed 27 vs 23; with fewer
+ * invocations or K = 128 no faster or slower). Larger blocks ran up to 1.2x faster again
+ * (64x32: 34 GFLOP/s at 512x768x768) but took 15-47 s to compile per variant, so they are
+ * opt-in through `block`. Products with at least 64 rows and fewer than 16 columns (a
+ * classifier head, x W^T with 9 labels) take 16x4 blocks, with fewer than 16 rows and at
+ * least 64 columns 8x8 (lavapipe: 1024x9x128 0.39 ms vs 1.2 tiled, 9x128x1024
  * 0.45 vs 0.79). Otherwise 16x16 when that still gives at least 64 invocations (so both CPU
  * threads and all SIMD lanes have work), else 8x8, else 4x4; batched products (attention)
  * take 16x8 first, then 8x8 (at 32 x (64x64x64) 16x8 ran 5-8% faster than 8x8, which ran
@@ -458,12 +459,6 @@ export type MatmulOptions = {
    * operands would not fit one storage binding.
    */
   path?: "direct" | "tiled" | "shared";
-  /**
-   * C is stored transposed, `[n, m]` (direct path only, without bias or activation). On a
-   * software adapter {@link matmul} takes it by itself for dW = dY^T X whose M is a power of
-   * two from 256 on, computing C^T = op(B)^T op(A)^T instead (see `largeDirect`).
-   */
-  transC?: boolean;
 };
 
 function bindAligned(gpu: Gpu, t: Tensor, extent: number, what: string): {
@@ -756,7 +751,7 @@ function largeDirect(
  * import { tensor } from "../tensor.ts";
  * import { swapsToTransposedC } from "./matmul.ts";
  * const gpu = await getGpu();
- * const [a, b, c] = [tensor(gpu, [1024 * 512]), tensor(gpu, [1024 * 128]), tensor(gpu, [512 * 128])];
+ * const [a, b, c] = [1024 * 512, 1024 * 128, 512 * 128].map((n) => tensor(gpu, [n]));
  * swapsToTransposedC(gpu, { a, b, c, m: 512, n: 128, k: 1024, transA: true }); // true on lavapipe
  * ```
  */
@@ -779,8 +774,9 @@ const tilesExactly = (m: number, n: number, [tm, tn]: number[]) => m % tm === 0 
  * op(B) at least 64 columns and K is at least 256 when the epilogue is a GELU (on lavapipe
  * 1.1-1.8x faster than the tiled path at BERT and tiny-BERT shapes), else the tiled path
  * (uniform-buffer windows); small products, those with fewer than 16 rows or columns and
- * batched ones (attention) take the direct path with small blocks. {@link matmul} also falls back to the tiled path when a
- * large direct product cannot use vec4 loads ({@link canVec4}).
+ * batched ones (attention) take the direct path with small blocks. {@link matmul} also falls
+ * back to the tiled path when a large direct product cannot use vec4 loads ({@link canVec4})
+ * and records a transposed A whose M is a power of two as C^T ({@link swapsToTransposedC}).
  *
  * @example
  * ```ts
