@@ -24,8 +24,12 @@ Deno.test("embeddingBackwardPlan groups tokens by id, leaving out padding", () =
 });
 
 Deno.test("embedding lookup (3 tables) and backward match the reference", async () => {
+  for (const cols of [45, 44]) await lookupAndBackward(cols); // f32 and vec4 kernels
+});
+
+async function lookupAndBackward(cols: number): Promise<void> {
   const gpu = await getGpu();
-  const rows = 2 * 37, cols = 45, vocab = 103, positions = 37;
+  const rows = 2 * 37, vocab = 103, positions = 37;
   const word = randInts(1, rows, vocab);
   word[3] = word[9] = word[50] = 1; // repeated ids, one of them the padding id
   const pos = Array.from({ length: rows }, (_, n) => n % positions);
@@ -66,7 +70,7 @@ Deno.test("embedding lookup (3 tables) and backward match the reference", async 
   assert.ok(maxError(gW, rW) < 1e-5);
   assert.ok(maxError(gP, rP) < 1e-5);
   assert.deepEqual(gW.subarray(cols, 2 * cols), dwte0.subarray(cols, 2 * cols)); // padding row
-});
+}
 
 Deno.test("embeddingLookup gives NaN for an id outside the table", async () => {
   const gpu = await getGpu();
@@ -104,8 +108,13 @@ Deno.test("embeddingRangePlan keeps a range's tokens, relative ids, no padding",
 });
 
 Deno.test("embeddingLookup in row ranges (table over chunkBytes) equals the whole-table lookup", async () => {
+  // vec4 and f32 kernels (rows of 120 bytes need 32-row ranges to start 256-byte aligned)
+  for (const [cols, chunk] of [[32, 1024], [30, 4096]]) await lookupInRanges(cols, chunk);
+});
+
+async function lookupInRanges(cols: number, chunkBytes: number): Promise<void> {
   const gpu = await getGpu();
-  const rows = 7, cols = 32, vocab = 50;
+  const rows = 7, vocab = 50;
   const table = tensor(
     gpu,
     [vocab, cols],
@@ -117,16 +126,20 @@ Deno.test("embeddingLookup in row ranges (table over chunkBytes) equals the whol
     const a = tensor(gpu, [rows, cols], base), b = tensor(gpu, [rows, cols], base);
     const s = step(gpu);
     embeddingLookup(s, { table, ids, out: a, rows, cols, accumulate });
-    embeddingLookup(s, { gpu, table, ids, out: b, rows, cols, accumulate, chunkBytes: 1024 });
+    embeddingLookup(s, { gpu, table, ids, out: b, rows, cols, accumulate, chunkBytes });
     const [ra, rb] = [s.read(a), s.read(b)];
     await s.submit();
     assert.deepEqual(await rb, await ra);
   }
-});
+}
 
 Deno.test("embeddingBackward range by range equals the whole-table backward", async () => {
+  for (const [cols, chunk] of [[32, 1024], [30, 4096]]) await backwardInRanges(cols, chunk);
+});
+
+async function backwardInRanges(cols: number, chunkBytes: number): Promise<void> {
   const gpu = await getGpu();
-  const rows = 9, cols = 32, vocab = 50, pad = 8;
+  const rows = 9, vocab = 50, pad = 8;
   const word = [49, 0, 17, 8, 8, 33, 1, 17, 16];
   const dout = tensor(gpu, [rows, cols], randf(7, rows * cols));
   const d0 = randf(8, vocab * cols);
@@ -137,7 +150,7 @@ Deno.test("embeddingBackward range by range equals the whole-table backward", as
   const ranges = embeddingTableRanges(
     vocab,
     cols,
-    1024,
+    chunkBytes,
     gpu.limits.minStorageBufferOffsetAlignment,
   );
   assert.ok(ranges.length > 1, "the test splits the table");
@@ -150,4 +163,4 @@ Deno.test("embeddingBackward range by range equals the whole-table backward", as
   const [rw, rr] = [s.read(whole), s.read(ranged)];
   await s.submit();
   assert.deepEqual(await rr, await rw);
-});
+}
