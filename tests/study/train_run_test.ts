@@ -4,6 +4,10 @@ import { prepareStudy } from "../../lib/study/prepare.ts";
 import { createRunExecutor } from "../../lib/study/train_run.ts";
 import { getGpu } from "../../lib/gpu/device.ts";
 import type { Doc } from "../../lib/corpus/types.ts";
+import { TINY_BERT } from "../train/tiny_classifier.ts";
+
+// the training tests' tiny BERT as a study model (the study sets entity types and seeds)
+const { entityTypes: _types, seed: _seed, ...architecture } = TINY_BERT;
 
 Deno.test("createRunExecutor: one real run gives a results line with scores, steps and device", async () => {
   const names = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans"];
@@ -21,17 +25,7 @@ Deno.test("createRunExecutor: one real run gives a results line with scores, ste
   });
   const config = parseStudyConfig({
     plan: { count: 1, sizes: [[16, 20]] },
-    models: [{
-      name: "mini",
-      source: "random",
-      family: "bert",
-      hiddenSize: 32,
-      numLayers: 1,
-      numHeads: 2,
-      intermediateSize: 64,
-      maxPositions: 64,
-      tokenizer: "bert-base-uncased",
-    }],
+    models: [{ name: "mini", ...architecture }],
     training: { epochs: 2, batchSize: 8 },
   });
   const prepared = await prepareStudy(config, { docs });
