@@ -19,8 +19,7 @@
  *   Small products take 16x16 / 8x8 / 4x4 blocks, narrow ones 16x4 or 8x8, batched attention
  *   16x8. Rows and columns past the edge are clamped on load and skipped on store, so any
  *   shape works.
- * - tiled (large products with 16-31 rows or 16-63 columns, without vec4 loads, or with a
- *   GELU epilogue and K < 256): op(A) and op(B) are first packed ({@link packKernel}) into
+ * - tiled (large products with 16-31 rows or 16-63 columns or without vec4 loads): op(A) and op(B) are first packed ({@link packKernel}) into
  *   zero-padded 64 KiB tiles (`r x kc` and `nd x kc`, kc <= 128; {@link tiledPlan}) of a
  *   scratch buffer that is also a uniform buffer; the compute kernel ({@link tiledKernel})
  *   reads up to 3 K-chunks per dispatch from 2 x 3 uniform windows (or, when K is one chunk,
@@ -242,9 +241,11 @@ function vec4Loop(L: string[], v: MatmulVariant): void {
     }
     b = (kk, j4) => `b${kk}_${j4}`;
   }
-  for (let kk = 0; kk < 4; kk++) {
-    for (let i = 0; i < tm; i++) {
-      for (let j = 0; j < tn4; j++) {
+  // Each accumulator's four updates in a row: lavapipe keeps a block's accumulators on the
+  // stack, so this loads and stores each once per iteration instead of four times.
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn4; j++) {
+      for (let kk = 0; kk < 4; kk++) {
         L.push(`    c${i}_${j} = fma(vec4<f32>(${a(i, kk)}), ${b(kk, j)}, c${i}_${j});`);
       }
     }
@@ -396,7 +397,7 @@ export function chooseBlock(
   batch: number,
   k?: number,
 ): [number, number, number, number] {
-  if (k !== undefined && largeDirect(m, n, k, batch, false, "none")) {
+  if (k !== undefined && largeDirect(m, n, k, batch, false)) {
     // 24 columns where that fills whole workgroups of 8 blocks and 32 would not
     if (n >= 256) return [32, (n / 32) % 8 !== 0 && n % (24 * 8) === 0 ? 24 : 32, 8, 1];
     const tall = k >= 256 && Math.ceil(m / 64) * Math.ceil(n / 16) >= 48;
@@ -559,10 +560,10 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
   // an explicit block without a path keeps the direct path it was tuned for; the large
   // direct blocks need vec4 loads, else the tiled path is faster
   const transA = o.transA ?? false, activation = o.activation ?? "none";
-  const byShape = gpu.isFallback ? choosePath(m, n, k, batch, transA, activation) : "shared";
+  const byShape = gpu.isFallback ? choosePath(m, n, k, batch, transA) : "shared";
   let path = transC ? "direct" : o.path ?? (o.block ? "direct" : byShape);
   const large = !o.path && !o.block && gpu.isFallback &&
-    largeDirect(m, n, k, batch, transA, activation);
+    largeDirect(m, n, k, batch, transA);
   if (large && !vec4able && !transC) path = "tiled";
   if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
     return;
@@ -721,9 +722,8 @@ const powerOfTwoRows = (m: number) => m >= 256 && (m & (m - 1)) === 0;
  * BERT-base's 768x3072x512: 31 vs 21) unless M is a power of two from 256 on: rows of A^T
  * 1, 2, 4, 8 or 16 KiB apart ran the direct kernels at 3-14 GFLOP/s (512x128x1024: 5.5 vs
  * 21 tiled) while M = 128, 384, 640, 768, 1536, 2304 and 3072 ran at 22-31 (the JIT code
- * does not show why). A GELU epilogue (on 1,024 outputs per invocation) costs more than the
- * tiled path gains when K is short (1024x512x128: 11.7 vs 12.9 GFLOP/s; at K = 768 29.4 vs
- * 18.2), so those stay tiled.
+ * does not show why). Epilogues included: a GELU on 1,024 outputs per invocation still ran
+ * 1.4x the tiled path at K = 128 (1024x512x128: 29.9 vs 20.8 GFLOP/s).
  */
 function largeDirect(
   m: number,
@@ -731,11 +731,9 @@ function largeDirect(
   k: number,
   batch: number,
   transA: boolean,
-  activation: Activation,
 ): boolean {
-  return batch === 1 && !(transA && powerOfTwoRows(m)) &&
-    (activation === "none" || activation === "relu" || k >= 256) &&
-    m * n * k >= LARGE && m >= 32 && n >= 64 && k >= 8;
+  return batch === 1 && !(transA && powerOfTwoRows(m)) && m * n * k >= LARGE && m >= 32 &&
+    n >= 64 && k >= 8;
 }
 
 /**
@@ -759,7 +757,7 @@ export function swapsToTransposedC(gpu: Gpu, o: MatmulOptions): boolean {
   const { m, n, k } = o, transB = o.transB ?? false, batch = o.batch ?? 1;
   return gpu.isFallback && !o.path && !o.block && batch === 1 && (o.transA ?? false) &&
     !o.bias && (o.activation ?? "none") === "none" && powerOfTwoRows(m) &&
-    largeDirect(n, m, k, 1, !transB, "none") && o.a.offset % 16 === 0 &&
+    largeDirect(n, m, k, 1, !transB) && o.a.offset % 16 === 0 &&
     o.b.offset % 16 === 0 && k % 4 === 0 && (transB || n % 4 === 0) &&
     tilesExactly(n, m, chooseBlock(n, m, 1, k));
 }
@@ -771,8 +769,8 @@ const tilesExactly = (m: number, n: number, [tm, tn]: number[]) => m % tm === 0 
  * Which path {@link matmul} takes by default. Large products (at least 2^20 multiply-adds per
  * batch entry) take the direct path with 32-row blocks ({@link chooseBlock}) when op(A) has
  * at least 32 rows (and, transposed, a row count that is not a power of two from 256 on),
- * op(B) at least 64 columns and K is at least 256 when the epilogue is a GELU (on lavapipe
- * 1.1-1.8x faster than the tiled path at BERT and tiny-BERT shapes), else the tiled path
+ * op(B) at least 64 columns (on lavapipe 1.3-2x faster than the tiled path at BERT and
+ * tiny-BERT shapes), else the tiled path
  * (uniform-buffer windows); small products, those with fewer than 16 rows or columns and
  * batched ones (attention) take the direct path with small blocks. {@link matmul} also falls
  * back to the tiled path when a large direct product cannot use vec4 loads ({@link canVec4})
@@ -785,7 +783,6 @@ const tilesExactly = (m: number, n: number, [tm, tn]: number[]) => m % tm === 0 
  * console.log(choosePath(1024, 9, 128, 1)); // "direct" (16x4 blocks)
  * console.log(choosePath(384, 128, 1024, 1, true)); // "direct" (dW = dY^T X)
  * console.log(choosePath(512, 128, 1024, 1, true)); // "tiled" (M a power of two)
- * console.log(choosePath(1024, 512, 128, 1, false, "gelu_erf")); // "tiled"
  * console.log(choosePath(2, 2, 2, 1)); // "direct"
  * ```
  */
@@ -795,11 +792,10 @@ export function choosePath(
   k: number,
   batch: number,
   transA = false,
-  activation: Activation = "none",
 ): "direct" | "tiled" {
   // per batch entry: the tiled path dispatches per entry and tile, so small batched
   // products (attention) stay direct however large the batch
-  if (largeDirect(m, n, k, batch, transA, activation)) return "direct";
+  if (largeDirect(m, n, k, batch, transA)) return "direct";
   return m * n * k >= LARGE && m >= 16 && n >= 16 && k >= 8 ? "tiled" : "direct";
 }
 
