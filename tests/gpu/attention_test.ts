@@ -53,8 +53,9 @@ Deno.test("head permutations match the reference (scalar and vec4 kernels)", asy
   const gpu = await getGpu();
   const t = (d: Float32Array | number) =>
     typeof d === "number" ? tensor(gpu, [d]) : tensor(gpu, [d.length], d);
-  // headDim 7: one element per invocation; 8: one vec4
-  for (const headDim of [7, 8]) {
+  // headDim 7 and 18: elements; 8 and 72: vec4s; 18 and 72 take two turns of the 16 lanes
+  // along a row; seq 5 leaves a partial workgroup of 4 rows
+  for (const headDim of [7, 8, 18, 72]) {
     const sh = { batch: 2, seq: 5, heads: 3, headDim };
     const n = 2 * 5 * 3 * headDim;
     const x = randf(3, n), qkv = randf(4, 3 * n), y = randf(5, n);
