@@ -7,9 +7,10 @@
  * m x n x k for C[m,n] = op(A)[m,k] @ op(B)[k,n], "ta"/"tb" = A/B stored transposed, "bB" =
  * batch of B: the BERT-base shapes, then the tiny-BERT training shapes of the default study
  * (batch 16 x 64 tokens, hidden 128, intermediate 512, 2 heads of 64: forward x W^T, backward
- * dX = dY W and dW = dY^T X, attention Q K^T, P V, P^T dctx). Ours: 2-16 products recorded
- * in one command buffer per submit, timed to completion (nothing subtracted; the ~11 ms GPU
- * wait is spread over them), 7 submits, median; "first" is the first call (pipeline compile
+ * dX = dY W and dW = dY^T X, attention Q K^T, P V, P^T dctx). Ours: 2-64 products (~16
+ * GFLOP, 0.1-0.5 s of work) recorded in one command buffer per submit, timed to completion
+ * (nothing subtracted; the ~11 ms wait on the GPU is spread over them, as it is over the steps
+ * of a training run), 7 submits, median; "first" is the first call (pipeline compile
  * unless Mesa's disk cache holds it, plus one product). Torch: median of 7 timed loops.
  * "cpu" is GFLOP/s from the CPU time this process used (2 threads' worth), less sensitive to
  * other jobs on the machine than wall time.
@@ -36,10 +37,19 @@
  *   loop compiled 4x faster at equal speed (32x32) but was slower with bigger blocks;
  *   A read by broadcast from a storage buffer (same address in all lanes) ran slower than
  *   from a uniform window; a fully unrolled K chunk (no loop) was slower too.
- * - Hence: large products take the direct path with 32x32 / 32x16 blocks; GELU epilogues at
- *   K < 256 and a transposed A (dW = dY^T X) whose M is a power of two from 256 on (rows of
- *   A^T 1-16 KiB apart: the direct kernels ran at 3-14 GFLOP/s there, 22-31 at other M)
- *   take the tiled path:
+ * - The order of the multiply-adds in the unrolled K step: with the four updates of each
+ *   accumulator in a row (row, column, then k innermost) LLVM loads and stores each spilled
+ *   accumulator once per step instead of four times: 512x768x768 29 -> 40 GFLOP/s (CPU-time
+ *   based), 1.1-1.4x at every large shape, the same at batched 64x64x64. Unrolling 8 k per
+ *   step, columns outermost or pairs of rows inner were slower; with this order 48x32 and
+ *   64x32 blocks no longer beat 32x32 (40.3 / 41.7 vs 40.8, for 11 / 18 s compiles vs 5 s).
+ *   Mesa's 512-bit mode (LP_NATIVE_VECTOR_WIDTH=512, this CPU has AVX-512) ran the same
+ *   kernels at 15-16 GFLOP/s.
+ * - Hence: large products take the direct path with 32x32 / 64x16 / 32x16 blocks; a
+ *   transposed A (dW = dY^T X) whose M is a power of two from 256 on (rows of A^T 1-16 KiB
+ *   apart: the direct kernels ran at 3-14 GFLOP/s there, 22-31 at other M) is recorded as
+ *   C^T (`direct^T`), and products the direct blocks cannot take (no vec4 loads, 16-31 rows,
+ *   16-63 columns) the tiled path:
  *   op(A), op(B) packed into 64 KiB tiles of a STORAGE|UNIFORM scratch buffer read through
  *   uniform windows, up to 3 K-chunks per dispatch. More than 7 uniform buffers per dispatch
  *   (9-10 tried, within WebGPU's limit of 12) corrupted lavapipe's heap in about every
@@ -48,28 +58,28 @@
  *   of the tiled path's dispatches cost 9 ms per 512x768x768 product).
  * - Dispatches with few workgroups run slower (lavapipe joins its threads after each
  *   dispatch): 8 workgroups 20 GFLOP/s vs 16-256 workgroups 28-33 in the same inner loop.
- * Run of 2026-11-26 (GFLOP/s wall, CPU-time based in brackets, then PyTorch; in the last
- * column the path or block these products took before this date, from separate runs):
- *   512x768x768      direct   26.6 [29.2]  205
- *   512x3072x768     direct   26.9 [29.1]  210
- *   512x768x3072     direct   27.1 [29.1]  211
- *   1024x1024x1024   direct   27.0 [29.4]  211
- *   1024x384x128tb   direct   18.5 [25.2]  200   (32x24 blocks; 32x32: 23.1 in isolation)
- *   1024x128x128tb   direct   14.2 [21.6]  165
- *   1024x512x128tb   direct   24.8 [29.6]  201
- *   1024x128x512tb   direct   23.0 [26.9]  193   (64x16 blocks; 32x16: 20.7 [23.4])
- *   1024x128x512     direct   22.5 [25.7]  192   (64x16; 32x16: 20.6 [23.3])
- *   1024x512x128     direct   23.7 [27.3]  202
- *   512x128x1024ta   direct^T 27.1 [31.8]  177   (tiled 15.2 [22.2]; direct 32x16: 5.5)
- *   128x512x1024ta   direct   27.2 [32.1]  190   (tiled 17.1)
- *   384x128x1024ta   direct   23.2 [27.9]  177   (64x16; tiled 16.2)
- *   128x128x1024ta   direct   15.5 [23.4]  166   (tiled 11.8)
- *   attention 64x64x64 x 32 (direct, 8x8): tb 9.8, nn 9.8, ta 9.7 / PyTorch 70, 94, 92
- *   The 35 GFLOP/s target is NOT reached on this Mesa at default settings: 27 at BERT shapes
- *   (29 CPU-time based; the BERT-base forward, x W^T, and its dW run 30-32); opt-in
- *   `block: [64, 32, 8, 1]` gives ~34 at a 42 s compile per kernel variant. Debian 13's Mesa
- *   25.0 / LLVM 19 lavapipe (tried in a chroot) ran the same kernels no faster (32x32 at
- *   512x768x768: 26).
+ * Run of 2026-11-26 (GFLOP/s wall, CPU-time based in brackets, then PyTorch; last column:
+ * wall GFLOP/s before the multiply-add order above, 2-16 products per submit):
+ *   512x768x768      direct   39.2 [41.0]  210   (26.6)
+ *   512x3072x768     direct   39.4 [40.7]  208   (26.9)
+ *   512x768x3072     direct   39.6 [41.0]  209   (27.1)
+ *   1024x1024x1024   direct   39.5 [41.1]  209   (27.0)
+ *   1024x384x128tb   direct   31.9 [34.5]  199   (18.5; 32x24 blocks)
+ *   1024x128x128tb   direct   25.4 [30.0]  162   (14.2)
+ *   1024x512x128tb   direct   33.8 [36.3]  199   (24.8)
+ *   1024x128x512tb   direct   31.0 [32.8]  191   (23.0; 64x16 blocks)
+ *   1024x128x512     direct   30.1 [31.8]  191   (22.5; 64x16)
+ *   1024x512x128     direct   35.5 [37.7]  200   (23.7)
+ *   512x128x1024ta   direct^T 37.4 [40.4]  177   (27.1)
+ *   128x512x1024ta   direct   38.3 [41.0]  190   (27.2)
+ *   384x128x1024ta   direct   32.2 [34.8]  176   (23.2; 64x16)
+ *   128x128x1024ta   direct   27.4 [33.3]  166   (15.5)
+ *   attention 64x64x64 x 32 (16x8 blocks): tb 12.7 [18.9], nn 15.2 [18.7], ta 17.0 [21.7] /
+ *   PyTorch 69, 94, 93
+ *   The 35 GFLOP/s target at the BERT shapes is met: 39.2-39.6 wall, 41 CPU-time based
+ *   (0.19x PyTorch). With 2-16 products per submit (~11 ms wait per 30-130 ms of work) the
+ *   same kernels read 34.7-36.8 wall in three runs. Debian 13's Mesa 25.0 / LLVM 19
+ *   lavapipe (tried in a chroot, with the earlier order) was no faster.
  *
  * @module
  */
@@ -159,7 +169,7 @@ for (const s of SHAPES) {
     await read;
     first.push(performance.now() - t0);
   }
-  const per = Math.max(2, Math.min(16, Math.round(4e9 / (2 * m * n * k * batch))));
+  const per = Math.max(2, Math.min(64, Math.round(1.6e10 / (2 * m * n * k * batch))));
   const wall: number[][] = variants.map(() => []), cpu: number[][] = variants.map(() => []);
   for (let r = 0; r < 7; r++) {
     for (let v = 0; v < variants.length; v++) {

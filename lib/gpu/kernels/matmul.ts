@@ -33,12 +33,12 @@
  * (index extracts, a bounds check, scalar loads and inserts; storage buffers add a branch per
  * lane), a load whose address is the same for all lanes from a uniform buffer one scalar load
  * and a broadcast, WGSL's `fma` a separate multiply and add, and the accumulators of a block
- * live on the stack (each multiply-add also loads and stores one). Multiply-adds are ~20% of
- * the instructions of a 16x8 tiled block; per-lane stores cost as much as loads, and
- * lavapipe joins its threads after each dispatch. Measured (bench/matmul_bench.ts): 22-30
- * GFLOP/s at BERT shapes, 14-22 at tiny-BERT shapes, short of the 35 GFLOP/s target;
- * 64x32 blocks reach ~34 at 512x768x768 but compile for ~42 s per variant, so they are
- * opt-in through `block`.
+ * live on the stack. So the direct kernel writes each accumulator's four multiply-adds of a
+ * K step in a row: LLVM then loads and stores it once per step rather than once per
+ * multiply-add (29 -> 40 GFLOP/s at 512x768x768). Multiply-adds are ~20% of the
+ * instructions of a 16x8 tiled block; per-lane stores cost as much as loads, and lavapipe
+ * joins its threads after each dispatch. Measured (bench/matmul_bench.ts): 39-40 GFLOP/s at
+ * BERT shapes, 25-38 at tiny-BERT shapes (PyTorch on the same 2 cores: ~210 and 160-200).
  *
  * @module
  */
@@ -368,9 +368,9 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
  * fills them) 64x16 if K >= 256 and that gives at least 48 invocations, else 32x16: on
  * lavapipe these ran 1.1-1.8x faster than the tiled path and compile in 2-6 s (64x16 vs 32x16
  * at 1024x128x512: 26 vs 22 GFLOP/s, at 384x128x1024 with A transposed 27 vs 23; with fewer
- * invocations or K = 128 no faster or slower). Larger blocks ran up to 1.2x faster again
- * (64x32: 34 GFLOP/s at 512x768x768) but took 15-47 s to compile per variant, so they are
- * opt-in through `block`. Products with at least 64 rows and fewer than 16 columns (a
+ * invocations or K = 128 no faster or slower; with 2-8 rows x 32 columns per workgroup
+ * (4x2 lanes) at N = 128 slower). Larger blocks (48x32, 64x32) ran no faster (40.3 / 41.7 vs
+ * 40.8 GFLOP/s at 512x768x768) and take 11-18 s to compile. Products with at least 64 rows and fewer than 16 columns (a
  * classifier head, x W^T with 9 labels) take 16x4 blocks, with fewer than 16 rows and at
  * least 64 columns 8x8 (lavapipe: 1024x9x128 0.39 ms vs 1.2 tiled, 9x128x1024
  * 0.45 vs 0.79). Otherwise 16x16 when that still gives at least 64 invocations (so both CPU
