@@ -95,20 +95,8 @@ export function cpuOps(): Ops<CpuTensor> {
       return t;
     },
     matmul(o) {
-      const c = arr(o.c);
-      const r = matmulForward(arr(o.a), arr(o.b), {
-        m: o.m,
-        n: o.n,
-        k: o.k,
-        transA: o.transA,
-        transB: o.transB,
-        batch: o.batch,
-        alpha: o.alpha,
-        bias: o.bias ? arr(o.bias) : undefined,
-        activation: o.activation,
-        accumulate: o.accumulate ? c : undefined,
-      });
-      if (!o.accumulate) c.set(r.subarray(0, c.length));
+      const { a, b, c, bias, ...shape } = o;
+      matmulForward(arr(a), arr(b), { ...shape, bias: bias && arr(bias), c: arr(c) });
     },
     layerNormForward(o) {
       const r = ln.layerNormForward({

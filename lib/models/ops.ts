@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Activation } from "../gpu/reference/matmul.ts";
+import type { Activation, MatmulShape } from "../gpu/reference/matmul.ts";
 import type { GeluKind } from "../gpu/reference/gelu.ts";
 import type { AdamWOptions } from "../gpu/reference/adamw.ts";
 
@@ -26,20 +26,14 @@ import type { AdamWOptions } from "../gpu/reference/adamw.ts";
  * const args: MatmulArgs<Float32Array> = { a: x, b: w, c: y, m: 4, n: 3, k: 2, transB: true };
  * ```
  */
-export type MatmulArgs<X> = {
+export type MatmulArgs<X> = MatmulShape & {
   a: X;
   b: X;
   c: X;
-  m: number;
-  n: number;
-  k: number;
-  transA?: boolean;
-  transB?: boolean;
   alpha?: number;
   bias?: X;
   activation?: Activation;
   accumulate?: boolean;
-  batch?: number;
 };
 
 /**

@@ -12,7 +12,12 @@ import {
   swapsToTransposedC,
   tiledPlan,
 } from "../../lib/gpu/kernels/matmul.ts";
-import { matmulBackward, matmulForward } from "../../lib/gpu/reference/matmul.ts";
+import {
+  matmulBackward,
+  matmulForward,
+  matmulLayout,
+  type MatmulShape,
+} from "../../lib/gpu/reference/matmul.ts";
 import { numericGradient } from "../../lib/gpu/reference/gradcheck.ts";
 
 /** Deterministic pseudo-random values in [-1, 1). */
@@ -39,13 +44,7 @@ function assertClose(got: Float32Array, want: ArrayLike<number>, what: string): 
   }
 }
 
-type Case = {
-  m: number;
-  n: number;
-  k: number;
-  transA?: boolean;
-  transB?: boolean;
-  batch?: number;
+type Case = MatmulShape & {
   alpha?: number;
   bias?: boolean;
   activation?: Activation;
@@ -53,25 +52,17 @@ type Case = {
   vec4?: boolean;
   block?: [number, number, number, number];
   path?: "direct" | "tiled" | "shared";
-  strides?: { a?: number; b?: number; c?: number };
 };
 
 async function check(c: Case, seed: number): Promise<void> {
   const gpu = await getGpu();
-  const batch = c.batch ?? 1;
-  const sa = c.strides?.a ?? c.m * c.k, sb = c.strides?.b ?? c.k * c.n;
-  const sc = c.strides?.c ?? c.m * c.n;
-  const a = rand((batch - 1) * sa + c.m * c.k, seed);
-  const b = rand((batch - 1) * sb + c.k * c.n, seed + 1);
+  const layout = matmulLayout(c);
+  const a = rand(layout.a.extent, seed);
+  const b = rand(layout.b.extent, seed + 1);
   const bias = c.bias ? rand(c.n, seed + 2) : undefined;
-  const c0 = rand((batch - 1) * sc + c.m * c.n, seed + 3);
-  const want = matmulForward(a, b, {
-    ...c,
-    bias,
-    accumulate: c.accumulate ? Float32Array.from(c0) : undefined,
-  });
-  // entries of C between padded batch entries keep their old values
-  for (let i = 0; i < want.length; i++) if (i % sc >= c.m * c.n) want[i] = c0[i];
+  const c0 = rand(layout.c.extent, seed + 3);
+  // entries of C between padded batch entries, rows or heads keep their old values
+  const want = matmulForward(a, b, { ...c, bias, c: Float32Array.from(c0) });
   const ts: Tensor[] = [tensor(gpu, [a.length], a), tensor(gpu, [b.length], b)];
   const ct = tensor(gpu, [c0.length], c0);
   const bt = bias ? tensor(gpu, [c.n], bias) : undefined;
@@ -140,6 +131,140 @@ Deno.test("matmul: batched 3x(5x7x9) and attention-like strides", async () => {
   assert.deepEqual(chooseBlock(20, 20, 12), [16, 8, 8, 1]);
   await check({ m: 20, n: 20, k: 12, batch: 12, transB: true }, 11);
   await check({ m: 20, n: 20, k: 12, batch: 12, transA: true, accumulate: true }, 12);
+});
+
+/**
+ * Attention over a fused [B, T, 3, H, d] projection: 2 sequences of T tokens, H heads of d
+ * values; the query of head h of sequence b at token t is at ((b*T + t)*3 + 0)*H*d + h*d.
+ */
+function fusedHeads(B: number, T: number, H: number, d: number) {
+  const row = 3 * H * d;
+  const part = (p: number) => p * H * d;
+  return { batch: B * H, heads: H, row, part, seq: T * row };
+}
+
+Deno.test("matmul reference: heads read and written in place equal gathered copies", () => {
+  const B = 2, T = 3, H = 2, d = 4, f = fusedHeads(B, T, H, d);
+  const qkv = Float64Array.from(rand(B * T * f.row, 40));
+  // the copies: q[b, h] and k[b, h] as [T, d] matrices, gathered element by element
+  const gather = (p: number, b: number, h: number) =>
+    Float64Array.from(
+      { length: T * d },
+      (_, i) => qkv[b * f.seq + Math.floor(i / d) * f.row + f.part(p) + h * d + (i % d)],
+    );
+  const scores = matmulForward(qkv.subarray(f.part(0)), qkv.subarray(f.part(1)), {
+    m: T,
+    n: T,
+    k: d,
+    transB: true,
+    batch: f.batch,
+    heads: H,
+    strides: { a: f.seq, b: f.seq },
+    headStrides: { a: d, b: d },
+    ld: { a: f.row, b: f.row },
+  });
+  // context = P V written in place into a [B, T, H, d] tensor (row stride H*d)
+  const ctx = new Float64Array(B * T * H * d).fill(NaN);
+  matmulForward(scores, qkv.subarray(f.part(2)), {
+    m: T,
+    n: d,
+    k: T,
+    batch: f.batch,
+    heads: H,
+    strides: { b: f.seq, c: T * H * d },
+    headStrides: { b: d, c: d },
+    ld: { b: f.row, c: H * d },
+    c: ctx,
+  });
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const z = b * H + h;
+      const s = matmulForward(gather(0, b, h), gather(1, b, h), { m: T, n: T, k: d, transB: true });
+      assertClose(Float32Array.from(scores.subarray(z * T * T, (z + 1) * T * T)), s, `scores ${z}`);
+      const c = matmulForward(s, gather(2, b, h), { m: T, n: d, k: T });
+      for (let t = 0; t < T; t++) {
+        const got = ctx.subarray(((b * T + t) * H + h) * d, ((b * T + t) * H + h + 1) * d);
+        assertClose(Float32Array.from(got), c.subarray(t * d, (t + 1) * d), `context ${z} ${t}`);
+      }
+    }
+  }
+  assert.ok(!ctx.some(Number.isNaN)); // every element written
+  assert.throws(() => matmulLayout({ m: 2, n: 2, k: 2, batch: 3, heads: 2 }), /does not divide/);
+  assert.throws(() => matmulLayout({ m: 2, n: 2, k: 3, ld: { a: 2 } }), /shorter than its rows/);
+});
+
+Deno.test("matmul: heads read and written in place (ld, heads), every path and transpose", async () => {
+  let seed = 600;
+  for (const d of [8, 7]) { // vec4 loads and C stores; scalar
+    const f = fusedHeads(2, 5, 3, d);
+    const inPlace = { batch: f.batch, heads: 3, strides: { a: f.seq, b: f.seq, c: f.seq } };
+    const cases: Case[] = [
+      // scores = Q K^T; dV = P^T dctx into the fused gradient; dQ = dS K, dK = dS^T Q
+      {
+        m: 5,
+        n: 5,
+        k: d,
+        transB: true,
+        ...inPlace,
+        headStrides: { a: d, b: d, c: 25 },
+        strides: { a: f.seq, b: f.seq, c: 75 },
+        ld: { a: f.row, b: f.row },
+      },
+      {
+        m: 5,
+        n: d,
+        k: 5,
+        transA: true,
+        ...inPlace,
+        headStrides: { a: 25, b: d, c: d },
+        strides: { a: 75, b: f.seq, c: f.seq },
+        ld: { b: f.row, c: f.row },
+      },
+      {
+        m: 5,
+        n: d,
+        k: 5,
+        ...inPlace,
+        headStrides: { a: 25, b: d, c: d },
+        strides: { a: 75, b: f.seq, c: f.seq },
+        ld: { b: f.row, c: f.row },
+        accumulate: true,
+      },
+      // A transposed in place (rows of A^T are tokens), alpha
+      {
+        m: d,
+        n: 5,
+        k: 5,
+        transA: true,
+        ...inPlace,
+        headStrides: { a: d, b: 25, c: 5 * d },
+        strides: { a: f.seq, b: 75, c: 15 * d },
+        ld: { a: f.row },
+        alpha: 0.5,
+      },
+    ];
+    for (const c of cases) {
+      for (const path of [undefined, "shared"] as const) await check({ ...c, path }, seed++);
+    }
+  }
+  // a large product with a row stride takes the direct path, not the tiled one
+  await check({ m: 130, n: 260, k: 68, ld: { a: 72, c: 264 } }, seed++);
+  const gpu = await getGpu();
+  const t = tensor(gpu, [64]);
+  assert.throws(
+    () =>
+      matmul(step(gpu), {
+        a: t,
+        b: t,
+        c: tensor(gpu, [64]),
+        m: 2,
+        n: 2,
+        k: 2,
+        ld: { a: 4 },
+        path: "tiled",
+      }),
+    /neither ld nor heads/,
+  );
 });
 
 Deno.test("matmul: alpha, bias and every activation epilogue; accumulate", async () => {

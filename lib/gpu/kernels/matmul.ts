@@ -45,9 +45,10 @@
 import type { Gpu } from "../device.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Binding, Kernel, Step } from "../kernel.ts";
-import type { Activation } from "../reference/matmul.ts";
+import { type Activation, matmulLayout, type MatmulShape } from "../reference/matmul.ts";
 import { FLAT_INDEX, flatGrid } from "./grid.ts";
 import { SHARED_TILE, sharedMatmulKernel } from "./matmul_shared.ts";
+import { entryOffsets, MATMUL_UNIFORMS, packMatmulUniforms } from "./matmul_uniforms.ts";
 
 export type { Activation } from "../reference/matmul.ts";
 
@@ -112,8 +113,9 @@ function memo<V>(make: (v: V) => Kernel): (v: V) => Kernel {
 
 /**
  * Whether a product can use the vec4-load kernel: K, the contiguous dimension of A (K, or
- * M when transposed) and of B (N, or K when transposed), the batch strides and the element
- * offsets of A and B are all multiples of 4.
+ * M when transposed) and of B (N, or K when transposed), their row strides (`lda`, `ldb`,
+ * defaults: those dimensions), the batch and head strides and the element offsets of A and B
+ * are all multiples of 4.
  *
  * @example
  * ```ts
@@ -132,9 +134,14 @@ export function canVec4(p: {
   sB: number;
   offA: number;
   offB: number;
+  hA?: number;
+  hB?: number;
+  lda?: number;
+  ldb?: number;
 }): boolean {
   const four = (x: number) => x % 4 === 0;
-  return four(p.k) && four(p.sA) && four(p.sB) && four(p.offA) && four(p.offB) &&
+  const lda = p.lda ?? (p.transA ? p.m : p.k), ldb = p.ldb ?? (p.transB ? p.k : p.n);
+  return [p.k, p.sA, p.sB, p.offA, p.offB, p.hA ?? 0, p.hB ?? 0, lda, ldb].every(four) &&
     (!p.transA || four(p.m)) && (p.transB || four(p.n));
 }
 
@@ -197,15 +204,17 @@ function vec4Loop(L: string[], v: MatmulVariant): void {
   L.push(`  let K4 = u.K / 4u;`);
   L.push(`  let aOff4 = aOff / 4u;`);
   L.push(`  let bOff4 = bOff / 4u;`);
+  L.push(`  let lda4 = u.lda / 4u;`);
+  L.push(`  let ldb4 = u.ldb / 4u;`);
   if (v.transA) {
     // A^T stored [K, M]: row k of it holds M/4 vec4s; this block's rows are vec4 columns.
     L.push(`  let M4 = u.M / 4u;`);
     for (let i = 0; i < tm4; i++) L.push(`  let ac${i} = aOff4 + min(row0 / 4u + ${i}u, M4 - 1u);`);
   } else {
-    for (let i = 0; i < tm; i++) L.push(`  let ar${i} = aOff4 + min(row0 + ${i}u, mLast) * K4;`);
+    for (let i = 0; i < tm; i++) L.push(`  let ar${i} = aOff4 + min(row0 + ${i}u, mLast) * lda4;`);
   }
   if (v.transB) {
-    for (let j = 0; j < tn; j++) L.push(`  let bc${j} = bOff4 + min(col0 + ${j}u, nLast) * K4;`);
+    for (let j = 0; j < tn; j++) L.push(`  let bc${j} = bOff4 + min(col0 + ${j}u, nLast) * ldb4;`);
   } else {
     L.push(`  let N4 = u.N / 4u;`);
     for (let j = 0; j < tn4; j++) L.push(`  let bc${j} = bOff4 + min(col0 / 4u + ${j}u, N4 - 1u);`);
@@ -219,7 +228,7 @@ function vec4Loop(L: string[], v: MatmulVariant): void {
   if (v.transA) {
     for (let kk = 0; kk < 4; kk++) {
       for (let i = 0; i < tm4; i++) {
-        L.push(`    let a${kk}_${i} = A[ac${i} + (k4 * 4u + ${kk}u) * M4];`);
+        L.push(`    let a${kk}_${i} = A[ac${i} + (k4 * 4u + ${kk}u) * lda4];`);
       }
     }
     a = (i, kk) => `a${kk}_${Math.floor(i / 4)}.${COMP[i % 4]}`;
@@ -236,7 +245,7 @@ function vec4Loop(L: string[], v: MatmulVariant): void {
   } else {
     for (let kk = 0; kk < 4; kk++) {
       for (let j = 0; j < tn4; j++) {
-        L.push(`    let b${kk}_${j} = B[bc${j} + (k4 * 4u + ${kk}u) * N4];`);
+        L.push(`    let b${kk}_${j} = B[bc${j} + (k4 * 4u + ${kk}u) * ldb4];`);
       }
     }
     b = (kk, j4) => `b${kk}_${j4}`;
@@ -288,8 +297,7 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
   L.push(`@group(0) @binding(${bind++}) var<storage, read> B: array<${elem}>;`);
   if (v.bias) L.push(`@group(0) @binding(${bind++}) var<storage, read> bias: array<f32>;`);
   L.push(`@group(0) @binding(${bind++}) var<storage, read_write> C: array<${cElem}>;`);
-  L.push(`struct U { M: u32, N: u32, K: u32, sA: u32, sB: u32, sC: u32, offA: u32, offB: u32,
-  offC: u32, offBias: u32, alpha: f32, pad: u32 }`);
+  L.push(MATMUL_UNIFORMS);
   L.push(`@group(0) @binding(${bind++}) var<uniform> u: U;`);
   L.push(activationWgsl(v.activation), ACT4);
   L.push(`@compute @workgroup_size(${wx}, ${wy})`);
@@ -297,27 +305,25 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
   L.push(`  let row0 = gid.y * ${tm}u;`);
   L.push(`  let col0 = gid.x * ${tn}u;`);
   L.push(`  if (row0 >= u.M || col0 >= u.N) { return; }`);
-  L.push(`  let aOff = u.offA + gid.z * u.sA;`);
-  L.push(`  let bOff = u.offB + gid.z * u.sB;`);
-  L.push(`  let cOff = u.offC + gid.z * u.sC;`);
+  L.push(entryOffsets("gid.z"));
   L.push(`  let mLast = u.M - 1u;`);
   L.push(`  let nLast = u.N - 1u;`);
   if (v.vec4) vec4Loop(L, v);
   else {
     // A is [M, K] (a[r*K + k]) or, transposed, [K, M] (a[k*M + r]).
     for (let i = 0; i < tm; i++) {
-      L.push(`  let ar${i} = aOff + min(row0 + ${i}u, mLast)${v.transA ? "" : " * u.K"};`);
+      L.push(`  let ar${i} = aOff + min(row0 + ${i}u, mLast)${v.transA ? "" : " * u.lda"};`);
     }
     // B is [K, N] (b[k*N + c]) or, transposed, [N, K] (b[c*K + k]).
     for (let j = 0; j < tn; j++) {
-      L.push(`  let bc${j} = bOff + min(col0 + ${j}u, nLast)${v.transB ? " * u.K" : ""};`);
+      L.push(`  let bc${j} = bOff + min(col0 + ${j}u, nLast)${v.transB ? " * u.ldb" : ""};`);
     }
     for (let i = 0; i < tm; i++) {
       for (let j = 0; j < tn4; j++) L.push(`  var c${i}_${j} = vec4<f32>(0.0);`);
     }
     L.push(`  for (var k = 0u; k < u.K; k = k + 1u) {`);
-    L.push(`    let ka = k${v.transA ? " * u.M" : ""};`);
-    L.push(`    let kb = k${v.transB ? "" : " * u.N"};`);
+    L.push(`    let ka = k${v.transA ? " * u.lda" : ""};`);
+    L.push(`    let kb = k${v.transB ? "" : " * u.ldb"};`);
     for (let i = 0; i < tm; i++) L.push(`    let a${i} = vec4<f32>(A[ar${i} + ka]);`);
     for (let j = 0; j < tn4; j++) {
       const c = [0, 1, 2, 3].map((q) => `B[bc${4 * j + q} + kb]`).join(", ");
@@ -344,7 +350,7 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
   }
   for (let i = 0; i < tm && !v.transC; i++) {
     L.push(`  if (row0 + ${i}u < u.M) {`);
-    L.push(`    let ci = cOff + (row0 + ${i}u) * u.N + col0;`);
+    L.push(`    let ci = cOff + (row0 + ${i}u) * u.ldc + col0;`);
     for (let j = 0; j < tn4; j++) {
       storeC(
         L,
@@ -425,26 +431,16 @@ export function chooseBlock(
  * }
  * ```
  */
-export type MatmulOptions = {
+export type MatmulOptions = MatmulShape & {
   a: Tensor;
   b: Tensor;
   c: Tensor;
-  m: number;
-  n: number;
-  k: number;
-  /** A is stored `[k, m]` and used transposed. */
-  transA?: boolean;
-  /** B is stored `[n, k]` and used transposed. */
-  transB?: boolean;
   /** Scale of the product (default 1), applied before the bias. */
   alpha?: number;
   bias?: Tensor;
   activation?: Activation;
   /** Add the result to C instead of overwriting it (gradient accumulation). */
   accumulate?: boolean;
-  batch?: number;
-  /** Element strides between batch entries (defaults: m*k, k*n, m*n). */
-  strides?: { a?: number; b?: number; c?: number };
   /** Use vec4 loads when the shape allows (default true; false forces scalar loads). */
   vec4?: boolean;
   /**
@@ -514,9 +510,10 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
       throw new Error(`lib/gpu/kernels/matmul.ts: ${name} = ${v} is not a non-negative integer`);
     }
   }
-  const sA = o.strides?.a ?? m * k, sB = o.strides?.b ?? k * n, sC = o.strides?.c ?? m * n;
-  const need = (what: string, t: Tensor, stride: number, size: number): number => {
-    const extent = batch === 0 || size === 0 ? 0 : (batch - 1) * stride + size;
+  const layout = matmulLayout(o), { heads } = layout;
+  const [la, lb, lc] = [layout.a, layout.b, layout.c];
+  const [sA, sB, sC] = [la.stride, lb.stride, lc.stride];
+  const need = (what: string, t: Tensor, extent: number): number => {
     if (t.size < extent) {
       throw new Error(
         `lib/gpu/kernels/matmul.ts: ${what} [${t.shape.join(", ")}] has ${t.size} elements, ` +
@@ -525,8 +522,13 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
     }
     return extent;
   };
-  const eA = need("A", o.a, sA, m * k), eB = need("B", o.b, sB, k * n);
-  const eC = need("C", o.c, sC, m * n);
+  const eA = need("A", o.a, la.extent), eB = need("B", o.b, lb.extent);
+  const eC = need("C", o.c, lc.extent);
+  // rows in place within wider rows, or heads within groups: the direct and shared kernels
+  const strided = heads > 1 || [la, lb, lc].some((l) => l.ld !== l.cols);
+  if (strided && o.path === "tiled") {
+    throw new Error("lib/gpu/kernels/matmul.ts: the tiled path takes neither ld nor heads");
+  }
   if (o.bias && o.bias.size < n) {
     throw new Error(`lib/gpu/kernels/matmul.ts: bias has ${o.bias.size} elements, needs n=${n}`);
   }
@@ -552,19 +554,27 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
     k,
     transA: o.transA,
     transB: o.transB,
-    sA: batch > 1 ? sA : 0,
-    sB: batch > 1 ? sB : 0,
+    sA: batch > heads ? sA : 0,
+    sB: batch > heads ? sB : 0,
+    hA: heads > 1 ? la.head : 0,
+    hB: heads > 1 ? lb.head : 0,
+    lda: la.ld,
+    ldb: lb.ld,
     offA: A.offset,
     offB: B.offset,
   });
   // an explicit block without a path keeps the direct path it was tuned for; the large
   // direct blocks need vec4 loads, else the tiled path is faster
   const transA = o.transA ?? false, activation = o.activation ?? "none";
-  const byShape = gpu.isFallback ? choosePath(m, n, k, batch, transA) : "shared";
+  const byShape = !gpu.isFallback
+    ? "shared"
+    : strided
+    ? "direct"
+    : choosePath(m, n, k, batch, transA);
   let path = transC ? "direct" : o.path ?? (o.block ? "direct" : byShape);
   const large = !o.path && !o.block && gpu.isFallback &&
     largeDirect(m, n, k, batch, transA);
-  if (large && !vec4able && !transC) path = "tiled";
+  if (large && !vec4able && !transC && !strided) path = "tiled";
   if (path === "tiled" && matmulTiled(step, o, batch, { a: sA, b: sB, c: sC }, eC, !o.path)) {
     return;
   }
@@ -577,20 +587,17 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
     offBias = bb.offset;
   }
   bindings.push(C.binding);
-  const uniforms = new ArrayBuffer(48);
-  new Uint32Array(uniforms, 0, 10).set([
+  const uniforms = packMatmulUniforms({
     m,
     n,
     k,
-    sA,
-    sB,
-    sC,
-    A.offset,
-    B.offset,
-    C.offset,
-    offBias,
-  ]);
-  new Float32Array(uniforms, 40, 1)[0] = o.alpha ?? 1;
+    strides: [sA, sB, sC],
+    offsets: [A.offset, B.offset, C.offset, offBias],
+    alpha: o.alpha ?? 1,
+    heads,
+    ld: [la.ld, lb.ld, transC ? m : lc.ld],
+    headStrides: [la.head, lb.head, lc.head],
+  });
   const epilogue = {
     transA,
     transB: o.transB ?? false,
@@ -612,7 +619,8 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
     tn,
     wx,
     wy,
-    c4: !transC && n % 4 === 0 && C.offset % 4 === 0 && (batch === 1 || sC % 4 === 0),
+    c4: !transC && n % 4 === 0 && C.offset % 4 === 0 && lc.ld % 4 === 0 &&
+      (batch === heads || sC % 4 === 0) && (heads === 1 || lc.head % 4 === 0),
     transC,
   });
   const gx = Math.ceil(Math.ceil(n / tn) / wx), gy = Math.ceil(Math.ceil(m / tm) / wy);
@@ -755,7 +763,7 @@ function largeDirect(
  */
 export function swapsToTransposedC(gpu: Gpu, o: MatmulOptions): boolean {
   const { m, n, k } = o, transB = o.transB ?? false, batch = o.batch ?? 1;
-  return gpu.isFallback && !o.path && !o.block && batch === 1 && (o.transA ?? false) &&
+  return gpu.isFallback && !o.path && !o.block && batch === 1 && !o.ld && (o.transA ?? false) &&
     !o.bias && (o.activation ?? "none") === "none" && powerOfTwoRows(m) &&
     largeDirect(n, m, k, 1, !transB) && o.a.offset % 16 === 0 &&
     o.b.offset % 16 === 0 && k % 4 === 0 && (transB || n % 4 === 0) &&

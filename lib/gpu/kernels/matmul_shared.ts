@@ -20,6 +20,7 @@
  */
 import type { Activation } from "../reference/matmul.ts";
 import type { Kernel } from "../kernel.ts";
+import { entryOffsets, MATMUL_UNIFORMS } from "./matmul_uniforms.ts";
 
 /** Rows and columns of C per workgroup. */
 export const SHARED_TILE = 64;
@@ -75,8 +76,7 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
   if (v.bias) L.push(`@group(0) @binding(${bind++}) var<storage, read> bias: array<f32>;`);
   L.push(
     `@group(0) @binding(${bind++}) var<storage, read_write> C: array<f32>;`,
-    `struct U { M: u32, N: u32, K: u32, sA: u32, sB: u32, sC: u32, offA: u32, offB: u32,
-  offC: u32, offBias: u32, alpha: f32, pad: u32 }`,
+    MATMUL_UNIFORMS,
     `@group(0) @binding(${bind++}) var<uniform> u: U;`,
     act,
     // [k][row / 4] and [k][col / 4]: one vec4 holds an invocation's 4 rows (columns) at one k
@@ -87,9 +87,7 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
   @builtin(local_invocation_index) t: u32) {`,
     `  let row0 = wg.y * ${T}u;`,
     `  let col0 = wg.x * ${T}u;`,
-    `  let aOff = u.offA + wg.z * u.sA;`,
-    `  let bOff = u.offB + wg.z * u.sB;`,
-    `  let cOff = u.offC + wg.z * u.sC;`,
+    entryOffsets("wg.z"),
     `  var c0 = vec4<f32>(0.0); var c1 = vec4<f32>(0.0);`,
     `  var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);`,
     `  for (var k0 = 0u; k0 < u.K; k0 = k0 + ${S}u) {`,
@@ -103,8 +101,10 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
       `${idx} % ${T}u`,
       `${idx} / ${T}u`,
     ];
-    const [first, extent, off] = x === "A" ? ["row0", "u.M", "aOff"] : ["col0", "u.N", "bOff"];
-    const at = kFirst ? `${off} + g * u.K + gk` : `${off} + gk * ${extent} + g`;
+    const [first, extent, off, ld] = x === "A"
+      ? ["row0", "u.M", "aOff", "u.lda"]
+      : ["col0", "u.N", "bOff", "u.ldb"];
+    const at = kFirst ? `${off} + g * ${ld} + gk` : `${off} + gk * ${ld} + g`;
     L.push(
       `    {`,
       `      let p = ${p}; let kk = ${kk}; let g = ${first} + p; let gk = k0 + kk;`,
@@ -141,7 +141,7 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
     L.push(`  if (rr${i} < u.M) {`);
     L.push(`    let v = u.alpha * c${i}${v.bias ? " + bias4" : ""};`);
     for (let q = 0; q < 4; q++) {
-      const at = `C[cOff + rr${i} * u.N + col + ${q}u]`;
+      const at = `C[cOff + rr${i} * u.ldc + col + ${q}u]`;
       const val = `act(v[${q}])`;
       L.push(`    if (col + ${q}u < u.N) { ${at} = ${v.accumulate ? `${at} + ` : ""}${val}; }`);
     }

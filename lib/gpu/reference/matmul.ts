@@ -7,6 +7,10 @@
  * (B stored `[n, k]`), `bias` has `n` entries added to every row, and `act` is one of the
  * activations below. Batched: `batch` products, the i-th reading A, B and C at element
  * offsets `i * strides.a`, `i * strides.b`, `i * strides.c` (defaults: the matrix sizes).
+ * With `heads`, entry i is head `i % heads` of group `floor(i / heads)`, at offset
+ * `floor(i / heads) * strides.x + (i % heads) * headStrides.x`; `ld` gives the row strides of
+ * the stored matrices (defaults: their widths). Together they read the heads of attention
+ * in place from a fused `[tokens, 3, heads, width]` projection and write them back there.
  * Sums run in f64 (JavaScript numbers) and are stored in the array's own type.
  *
  * Backward (no activation): `dA = dC @ op(B)^T` (stored like A), `dB = op(A)^T @ dC`
@@ -47,7 +51,83 @@ export type MatmulShape = {
   transB?: boolean;
   batch?: number;
   strides?: { a?: number; b?: number; c?: number };
+  /** Batch entries per group (default 1; must divide `batch`). */
+  heads?: number;
+  /** Element strides between the heads of a group (defaults: the stored matrix sizes). */
+  headStrides?: { a?: number; b?: number; c?: number };
+  /** Row strides of the stored A, B and C (defaults: their widths). */
+  ld?: { a?: number; b?: number; c?: number };
 };
+
+/**
+ * Where one operand of a product lies: its stored `rows` x `cols` (A is `[m, k]` or, when
+ * transposed, `[k, m]`; B `[k, n]` or `[n, k]`; C `[m, n]`), row stride `ld`, the strides
+ * between heads and groups of heads, and `extent`, the elements it spans from its start.
+ *
+ * @example
+ * ```ts
+ * import type { OperandLayout } from "./matmul.ts";
+ * const c: OperandLayout = { rows: 2, cols: 3, ld: 3, head: 6, stride: 6, extent: 6 };
+ * ```
+ */
+export type OperandLayout = {
+  rows: number;
+  cols: number;
+  ld: number;
+  head: number;
+  stride: number;
+  extent: number;
+};
+
+/**
+ * The resolved layout of a product's operands (see {@link MatmulShape}) and `heads`; throws
+ * when `heads` does not divide the batch or a row stride is shorter than its row.
+ *
+ * @example
+ * ```ts
+ * import { matmulLayout } from "./matmul.ts";
+ * // the query-key scores of 2 heads of width 4 read from a fused [5 tokens, 3, 2, 4] tensor
+ * const l = matmulLayout({ m: 5, n: 5, k: 4, transB: true, batch: 2, heads: 2,
+ *   headStrides: { a: 4, b: 4 }, ld: { a: 24, b: 24 } });
+ * console.log(l.a.extent, l.c.extent); // 104 50
+ * ```
+ */
+export function matmulLayout(
+  s: MatmulShape,
+): { a: OperandLayout; b: OperandLayout; c: OperandLayout; heads: number } {
+  const batch = s.batch ?? 1, heads = s.heads ?? 1;
+  if (!Number.isInteger(heads) || heads < 1 || batch % heads !== 0) {
+    throw new Error(`lib/gpu/reference/matmul.ts: heads = ${heads} does not divide batch ${batch}`);
+  }
+  const operand = (x: "a" | "b" | "c", rows: number, cols: number): OperandLayout => {
+    const ld = s.ld?.[x] ?? cols;
+    if (!Number.isInteger(ld) || ld < cols) {
+      throw new Error(
+        `lib/gpu/reference/matmul.ts: ld.${x} = ${ld} is shorter than its rows (${cols})`,
+      );
+    }
+    const size = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+    const head = s.headStrides?.[x] ?? rows * cols;
+    const stride = s.strides?.[x] ?? heads * rows * cols;
+    const groups = batch / heads;
+    const extent = batch === 0 || size === 0
+      ? 0
+      : (groups - 1) * stride + (heads - 1) * head + size;
+    return { rows, cols, ld, head, stride, extent };
+  };
+  const { m, n, k } = s;
+  return {
+    a: s.transA ? operand("a", k, m) : operand("a", m, k),
+    b: s.transB ? operand("b", n, k) : operand("b", k, n),
+    c: operand("c", m, n),
+    heads,
+  };
+}
+
+/** Element offset of batch entry `z` of an operand laid out as `l`, with `heads` per group. */
+function entryOffset(l: OperandLayout, heads: number, z: number): number {
+  return Math.floor(z / heads) * l.stride + (z % heads) * l.head;
+}
 
 /**
  * Applies an activation to one value.
@@ -72,24 +152,8 @@ export function activate(x: number, activation: Activation): number {
 }
 
 /**
- * The resolved strides of a shape: `{ a, b, c }` in elements.
- *
- * @example
- * ```ts
- * import { matmulStrides } from "./matmul.ts";
- * console.log(matmulStrides({ m: 2, n: 3, k: 4 })); // { a: 8, b: 12, c: 6 }
- * ```
- */
-export function matmulStrides(s: MatmulShape): { a: number; b: number; c: number } {
-  return {
-    a: s.strides?.a ?? s.m * s.k,
-    b: s.strides?.b ?? s.k * s.n,
-    c: s.strides?.c ?? s.m * s.n,
-  };
-}
-
-/**
- * Forward reference: returns `C` (a new array, or `c` updated in place when accumulating).
+ * Forward reference: returns `C`: a new array, or `c` with the product's elements written
+ * (added when `accumulate`) and its other elements untouched.
  *
  * @example
  * ```ts
@@ -102,28 +166,34 @@ export function matmulStrides(s: MatmulShape): { a: number; b: number; c: number
 export function matmulForward<T extends FloatArray>(
   a: T,
   b: T,
-  o: MatmulShape & { alpha?: number; bias?: T; activation?: Activation; accumulate?: T },
+  o: MatmulShape & {
+    alpha?: number;
+    bias?: T;
+    activation?: Activation;
+    c?: T;
+    accumulate?: boolean;
+  },
 ): T {
   const { m, n, k } = o;
   const batch = o.batch ?? 1;
-  const st = matmulStrides(o);
+  const { a: la, b: lb, c: lc, heads } = matmulLayout(o);
   const alpha = o.alpha ?? 1;
   const act = o.activation ?? "none";
-  const c = o.accumulate ?? zerosLike(a, (batch - 1) * st.c + m * n);
+  const c = o.c ?? zerosLike(a, lc.extent);
   for (let bt = 0; bt < batch; bt++) {
-    const ao = bt * st.a, bo = bt * st.b, co = bt * st.c;
+    const [ao, bo, co] = [la, lb, lc].map((l) => entryOffset(l, heads, bt));
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let s = 0;
         for (let p = 0; p < k; p++) {
-          const av = o.transA ? a[ao + p * m + i] : a[ao + i * k + p];
-          const bv = o.transB ? b[bo + j * k + p] : b[bo + p * n + j];
+          const av = o.transA ? a[ao + p * la.ld + i] : a[ao + i * la.ld + p];
+          const bv = o.transB ? b[bo + j * lb.ld + p] : b[bo + p * lb.ld + j];
           s += av * bv;
         }
         let v = alpha * s;
         if (o.bias) v += o.bias[j];
         v = activate(v, act);
-        const idx = co + i * n + j;
+        const idx = co + i * lc.ld + j;
         c[idx] = o.accumulate ? c[idx] + v : v;
       }
     }
@@ -151,20 +221,20 @@ export function matmulBackward<T extends FloatArray>(
 ): { da: T; db: T; dbias: T } {
   const { m, n, k } = o;
   const batch = o.batch ?? 1;
-  const st = matmulStrides(o);
+  const { a: la, b: lb, c: lc, heads } = matmulLayout(o);
   const alpha = o.alpha ?? 1;
   const da = zerosLike(a, a.length);
   const db = zerosLike(b, b.length);
   const dbias = zerosLike(a, n);
   for (let bt = 0; bt < batch; bt++) {
-    const ao = bt * st.a, bo = bt * st.b, co = bt * st.c;
+    const [ao, bo, co] = [la, lb, lc].map((l) => entryOffset(l, heads, bt));
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        const g = dc[co + i * n + j];
+        const g = dc[co + i * lc.ld + j];
         dbias[j] += g;
         for (let p = 0; p < k; p++) {
-          const ai = o.transA ? ao + p * m + i : ao + i * k + p;
-          const bi = o.transB ? bo + j * k + p : bo + p * n + j;
+          const ai = o.transA ? ao + p * la.ld + i : ao + i * la.ld + p;
+          const bi = o.transB ? bo + j * lb.ld + p : bo + p * lb.ld + j;
           da[ai] += alpha * g * b[bi];
           db[bi] += alpha * g * a[ai];
         }
