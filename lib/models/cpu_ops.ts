@@ -147,21 +147,6 @@ export function cpuOps(): Ops<CpuTensor> {
     softmaxBackward(o) {
       put(o.dscores, att.softmaxBackward(arr(o.probs), arr(o.dprobs), o));
     },
-    splitQkv(o) {
-      const r = att.splitQkv(arr(o.qkv), o.shape);
-      put(o.q, r.q);
-      put(o.k, r.k);
-      put(o.v, r.v);
-    },
-    mergeQkv(o) {
-      put(o.dqkv, att.mergeQkv(arr(o.dq), arr(o.dk), arr(o.dv), o.shape));
-    },
-    splitHeads(o) {
-      put(o.out, att.splitHeads(arr(o.x), o.shape));
-    },
-    mergeHeads(o) {
-      put(o.out, att.mergeHeads(arr(o.y), o.shape));
-    },
     embeddingLookup(o) {
       const r = embeddingForward({
         lookups: [{ table: arr(o.table), ids: intsOf(o.ids, "embeddingLookup") }],

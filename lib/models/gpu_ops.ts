@@ -18,14 +18,7 @@ import { release, type Tensor, tensor, tensorI32, view } from "../gpu/tensor.ts"
 import { matmul } from "../gpu/kernels/matmul.ts";
 import { layerNormBackward, layerNormForward } from "../gpu/kernels/layernorm.ts";
 import { geluBackward, geluForward } from "../gpu/kernels/gelu.ts";
-import {
-  mergeHeads,
-  mergeQkv,
-  softmaxBackward,
-  softmaxForward,
-  splitHeads,
-  splitQkv,
-} from "../gpu/kernels/attention.ts";
+import { softmaxBackward, softmaxForward } from "../gpu/kernels/attention.ts";
 import { checkIds } from "../gpu/reference/embedding.ts";
 import {
   embeddingBackward,
@@ -147,18 +140,6 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     },
     softmaxBackward(o) {
       softmaxBackward(s(), o);
-    },
-    splitQkv(o) {
-      splitQkv(s(), o);
-    },
-    mergeQkv(o) {
-      mergeQkv(s(), o);
-    },
-    splitHeads(o) {
-      splitHeads(s(), o);
-    },
-    mergeHeads(o) {
-      mergeHeads(s(), o);
     },
     embeddingLookup(o) {
       embeddingLookup(s(), { gpu, chunkBytes, ...o });

@@ -121,10 +121,6 @@ export type Ops<X> = {
     seq: number;
     scale: number;
   }): void;
-  splitQkv(o: { qkv: X; q: X; k: X; v: X; shape: Heads }): void;
-  mergeQkv(o: { dq: X; dk: X; dv: X; dqkv: X; shape: Heads }): void;
-  splitHeads(o: { x: X; out: X; shape: Heads }): void;
-  mergeHeads(o: { y: X; out: X; shape: Heads }): void;
   embeddingLookup(
     o: { table: X; ids: X; out: X; rows: number; cols: number; accumulate?: boolean },
   ): void;

@@ -19,7 +19,9 @@
  * them (weight decay on weights and embeddings, none on biases and LayerNorm weights);
  * every parameter is a view at an offset aligned for binding. BERT-style q, k, v weights
  * `[C, C]` are stored fused as one `[3C, C]` weight (their rows stacked), so BERT and
- * GPT-2 (whose `c_attn` is Conv1D `[C, 3C]`) share the QKV split; `netTensors` maps back to
+ * GPT-2 (whose `c_attn` is Conv1D `[C, 3C]`) share one fused projection, whose heads the
+ * attention products read in place (and whose gradient they write in place, as they do the
+ * context `[N, C]`: no split or merge copies); `netTensors` maps back to
  * transformers' names and shapes bit for bit. DistilBERT's sinusoidal position table is
  * frozen (no gradient), as in transformers.
  *
@@ -36,7 +38,7 @@ import type { TensorMap } from "./host_tensor.ts";
 import { basePrefix, parameterShapes } from "./init_weights.ts";
 import { robertaPositionIds } from "./reference.ts";
 import type { GeluKind } from "../gpu/reference/gelu.ts";
-import type { Heads, Ops } from "./ops.ts";
+import type { Heads, MatmulArgs, Ops } from "./ops.ts";
 
 /**
  * A parameter: its value and its gradient (null when frozen).
@@ -616,9 +618,8 @@ type BlockCache<X> = {
   h1: X;
   mean1: X;
   rstd1: X;
-  q: X;
-  k: X;
-  v: X;
+  /** The fused query, key and value projection `[N, 3H]` (`[B, T, 3, heads, d]`). */
+  qkv: X;
   /** Attention probabilities per chunk of batch rows, before and after dropout. */
   probs: X[];
   probsD: X[];
@@ -730,7 +731,7 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
   const { ops, N, heads: hs, net, post } = c;
   const cfg = net.config;
   const H = cfg.hiddenSize, I = cfg.intermediateSize, T = c.inp.T;
-  const BH = hs.batch * hs.heads, d = hs.headDim;
+  const d = hs.headDim;
   const site = 1 + SITES_PER_LAYER * layer;
   const eps = cfg.layerNormEps;
   const stats = () => [ops.alloc([N]), ops.alloc([N])];
@@ -752,16 +753,13 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
   }
   const qkv = ops.alloc([N, 3 * H]);
   linearForward(c, L.qkv, h1, qkv);
-  const [q, k, v] = [0, 1, 2].map(() => ops.alloc([BH, T, d]));
-  ops.splitQkv({ qkv, q, k, v, shape: hs });
-  ops.release(qkv);
   const probs: X[] = [], probsD: X[] = [];
-  const ctxh = ops.alloc([BH, T, d]);
+  const ctx = ops.alloc([N, H]);
   for (const [j, ch] of c.inp.chunks.entries()) {
-    const nb = ch.b1 - ch.b0, nbh = nb * hs.heads, off = ch.b0 * hs.heads * T * d;
-    const part = (t: X) => c.inp.chunks.length === 1 ? t : ops.view(t, [nbh, T, d], off);
+    const nb = ch.b1 - ch.b0, nbh = nb * hs.heads;
+    const [q, k, v] = [0, 1, 2].map((p) => headsOf(c, qkv, ch, p));
     const scores = ops.alloc([nbh, T, T]);
-    ops.matmul({ a: part(q), b: part(k), c: scores, m: T, n: T, k: d, transB: true, batch: nbh });
+    ops.matmul({ ...inPlace(c, nbh, q, k, { t: scores }), m: T, n: T, k: d, transB: true });
     const p = ops.alloc([nbh, T, T]);
     ops.softmaxForward({
       scores,
@@ -775,13 +773,11 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
     });
     ops.release(scores);
     const pD = drop(c, p, [nbh, T, T], cfg.attentionDropout, site, j);
-    ops.matmul({ a: pD, b: part(v), c: part(ctxh), m: T, n: d, k: T, batch: nbh });
+    const out = headsOf(c, ctx, ch);
+    ops.matmul({ ...inPlace(c, nbh, { t: pD }, v, out), m: T, n: d, k: T });
     probs.push(p);
     probsD.push(pD);
   }
-  const ctx = ops.alloc([N, H]);
-  ops.mergeHeads({ y: ctxh, out: ctx, shape: hs });
-  ops.release(ctxh);
   const ao = ops.alloc([N, H]);
   linearForward(c, L.o, ctx, ao);
   const pAo = cfg.family === "distilbert" ? 0 : cfg.hiddenDropout;
@@ -832,7 +828,7 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
       eps,
     });
   }
-  return { x, h1, mean1, rstd1, q, k, v, probs, probsD, ctx, r1, h2, mean2, rstd2, f1, g, r2, out };
+  return { x, h1, mean1, rstd1, qkv, probs, probsD, ctx, r1, h2, mean2, rstd2, f1, g, r2, out };
 }
 
 /** Gives a block's saved tensors back (each once), except its output (and its input). */
@@ -842,9 +838,7 @@ function releaseBlock<X>(ops: Ops<X>, s: BlockCache<X>, withInput: boolean): voi
     s.h1,
     s.mean1,
     s.rstd1,
-    s.q,
-    s.k,
-    s.v,
+    s.qkv,
     ...s.probs,
     ...s.probsD,
     s.ctx,
@@ -864,35 +858,17 @@ function releaseBlock<X>(ops: Ops<X>, s: BlockCache<X>, withInput: boolean): voi
 /** Attention backward from `dctx` `[N, H]` (released) to `dqkv` `[N, 3H]`. */
 function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, site: number): X {
   const { ops, heads: hs, N, net } = c;
-  const T = c.inp.T, BH = hs.batch * hs.heads, d = hs.headDim;
-  const dctxh = ops.alloc([BH, T, d]);
-  ops.splitHeads({ x: dctx, out: dctxh, shape: hs });
-  ops.release(dctx);
-  const dv = ops.alloc([BH, T, d]), dq = ops.alloc([BH, T, d]), dk = ops.alloc([BH, T, d]);
+  const T = c.inp.T, d = hs.headDim;
+  const dqkv = ops.alloc([N, 3 * net.config.hiddenSize]);
   for (const [j, ch] of c.inp.chunks.entries()) {
-    const nb = ch.b1 - ch.b0, nbh = nb * hs.heads, off = ch.b0 * hs.heads * T * d;
-    const part = (t: X) => c.inp.chunks.length === 1 ? t : ops.view(t, [nbh, T, d], off);
+    const nb = ch.b1 - ch.b0, nbh = nb * hs.heads;
+    const [q, k, v] = [0, 1, 2].map((p) => headsOf(c, s.qkv, ch, p));
+    const [dq, dk, dv] = [0, 1, 2].map((p) => headsOf(c, dqkv, ch, p));
+    const dout = headsOf(c, dctx, ch);
     const dpd = ops.alloc([nbh, T, T]);
-    ops.matmul({
-      a: part(dctxh),
-      b: part(s.v),
-      c: dpd,
-      m: T,
-      n: T,
-      k: d,
-      transB: true,
-      batch: nbh,
-    });
-    ops.matmul({
-      a: s.probsD[j],
-      b: part(dctxh),
-      c: part(dv),
-      m: T,
-      n: d,
-      k: T,
-      transA: true,
-      batch: nbh,
-    });
+    ops.matmul({ ...inPlace(c, nbh, dout, v, { t: dpd }), m: T, n: T, k: d, transB: true });
+    const pD = { t: s.probsD[j] };
+    ops.matmul({ ...inPlace(c, nbh, pD, dout, dv), m: T, n: d, k: T, transA: true });
     const dprobs = drop(c, dpd, [nbh, T, T], net.config.attentionDropout, site, j);
     if (dprobs !== dpd) ops.release(dpd);
     const dscores = ops.alloc([nbh, T, T]);
@@ -906,26 +882,52 @@ function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, site: number
       scale: 1 / Math.sqrt(d),
     });
     ops.release(dprobs);
-    ops.matmul({ a: dscores, b: part(s.k), c: part(dq), m: T, n: d, k: T, batch: nbh });
-    ops.matmul({
-      a: dscores,
-      b: part(s.q),
-      c: part(dk),
-      m: T,
-      n: d,
-      k: T,
-      transA: true,
-      batch: nbh,
-    });
+    const dS = { t: dscores };
+    ops.matmul({ ...inPlace(c, nbh, dS, k, dq), m: T, n: d, k: T });
+    ops.matmul({ ...inPlace(c, nbh, dS, q, dk), m: T, n: d, k: T, transA: true });
     ops.release(dscores);
   }
-  ops.release(dctxh);
-  const dqkv = ops.alloc([N, 3 * net.config.hiddenSize]);
-  ops.mergeQkv({ dq, dk, dv, dqkv, shape: hs });
-  ops.release(dq);
-  ops.release(dk);
-  ops.release(dv);
+  ops.release(dctx);
   return dqkv;
+}
+
+/**
+ * An operand of a batched attention product: `t` contiguous `[nbh, rows, cols]`, or, with
+ * `width`, the heads of a chunk's sequences read or written in place in a token-major tensor
+ * whose rows are `width` wide ({@link headsOf}).
+ */
+type Operand<X> = { t: X; width?: number };
+
+/**
+ * The heads within `t`, token-major `[N, 3H]` (part `p`: 0 query, 1 key, 2 value) or, without
+ * `p`, `[N, H]` (the attention context): a view from the chunk's first token at column `p*H`.
+ */
+function headsOf<X>(c: Ctx<X>, t: X, ch: { b0: number; b1: number }, p?: number): Operand<X> {
+  const H = c.net.config.hiddenSize, T = c.inp.T, width = p === undefined ? H : 3 * H;
+  const start = ch.b0 * T * width + (p ?? 0) * H;
+  const size = (ch.b1 - ch.b0) * T * width - (p ?? 0) * H;
+  return { t: start === 0 ? t : c.ops.view(t, [size], start), width };
+}
+
+/**
+ * A, B and C of a product over `nbh` (sequence, head) pairs: head `h` of sequence `b` of an
+ * in-place operand starts at `b * T * width + h * d`, its rows `width` apart.
+ */
+function inPlace<X>(
+  c: Ctx<X>,
+  nbh: number,
+  ...abc: [Operand<X>, Operand<X>, Operand<X>]
+): Pick<MatmulArgs<X>, "a" | "b" | "c" | "batch" | "heads" | "strides" | "headStrides" | "ld"> {
+  const T = c.inp.T, d = c.heads.headDim;
+  const strides: Record<string, number> = {}, headStrides: Record<string, number> = {};
+  const ld: Record<string, number> = {};
+  abc.forEach((o, i) => {
+    if (o.width === undefined) return;
+    const x = "abc"[i];
+    [strides[x], headStrides[x], ld[x]] = [T * o.width, d, o.width];
+  });
+  const [a, b, cc] = abc.map((o) => o.t);
+  return { a, b, c: cc, batch: nbh, heads: c.heads.heads, strides, headStrides, ld };
 }
 
 /**

@@ -2,14 +2,7 @@ import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
 import { step } from "../../lib/gpu/kernel.ts";
 import { tensor, tensorU32 } from "../../lib/gpu/tensor.ts";
-import {
-  mergeHeads,
-  mergeQkv,
-  softmaxBackward,
-  softmaxForward,
-  splitHeads,
-  splitQkv,
-} from "../../lib/gpu/kernels/attention.ts";
+import { softmaxBackward, softmaxForward } from "../../lib/gpu/kernels/attention.ts";
 import * as ref from "../../lib/gpu/reference/attention.ts";
 import { maxError } from "../../lib/gpu/reference/gradcheck.ts";
 import { randf } from "./gpu_helpers.ts";
@@ -47,33 +40,4 @@ Deno.test("attention softmax forward/backward match the reference (masks, long r
     assert.ok(maxError(await a, p) < 1e-5, `probs ${label}`);
     assert.ok(maxError(await b, ref.softmaxBackward(p, dprobs, rs)) < 1e-5, `dscores ${label}`);
   }
-});
-
-Deno.test("head permutations match the reference (scalar and vec4 kernels)", async () => {
-  const gpu = await getGpu();
-  const t = (d: Float32Array | number) =>
-    typeof d === "number" ? tensor(gpu, [d]) : tensor(gpu, [d.length], d);
-  // headDim 7 and 18: elements; 8 and 72: vec4s; 18 and 72 take two turns of the 16 lanes
-  // along a row; seq 5 leaves a partial workgroup of 4 rows
-  for (const headDim of [7, 8, 18, 72]) {
-    const sh = { batch: 2, seq: 5, heads: 3, headDim };
-    const n = 2 * 5 * 3 * headDim;
-    const x = randf(3, n), qkv = randf(4, 3 * n), y = randf(5, n);
-    const split = t(n), merged = t(n), q = t(n), k = t(n), v = t(n), back = t(3 * n);
-    const s = step(gpu);
-    splitHeads(s, { x: t(x), out: split, shape: sh });
-    mergeHeads(s, { y: t(y), out: merged, shape: sh });
-    splitQkv(s, { qkv: t(qkv), q, k, v, shape: sh });
-    mergeQkv(s, { dq: q, dk: k, dv: v, dqkv: back, shape: sh });
-    const reads = [split, merged, q, k, v, back].map((r) => s.read(r));
-    await s.submit();
-    const [gs, gm, gq, gk, gv, gb] = await Promise.all(reads);
-    assert.deepEqual(gs, ref.splitHeads(x, sh));
-    assert.deepEqual(gm, ref.mergeHeads(y, sh));
-    const r = ref.splitQkv(qkv, sh);
-    assert.deepEqual([gq, gk, gv], [r.q, r.k, r.v]);
-    assert.deepEqual(gb, qkv);
-  }
-  const sh = { batch: 2, seq: 5, heads: 3, headDim: 7 }, n = 2 * 5 * 3 * 7;
-  assert.throws(() => splitHeads(step(gpu), { x: t(n), out: t(n + 1), shape: sh }), /do not fit/);
 });

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import {
-  mergeHeads,
-  mergeQkv,
   softmaxBackward,
   softmaxForward,
   type SoftmaxShape,
-  splitHeads,
-  splitQkv,
 } from "../../lib/gpu/reference/attention.ts";
 import { maxError, numericGradient } from "../../lib/gpu/reference/gradcheck.ts";
 import { dot, randn } from "./test_data.ts";
@@ -61,20 +57,4 @@ Deno.test("softmaxBackward matches finite differences (masked, 2 batches x 3 hea
   const numeric = numericGradient((x) => dot(softmaxForward(x, s), w), scores);
   const analytic = softmaxBackward(softmaxForward(scores, s), w, s);
   assert.ok(maxError(analytic, numeric) < 1e-6);
-});
-
-Deno.test("head permutations are inverse and adjoint", () => {
-  const s = { batch: 2, seq: 3, heads: 4, headDim: 5 };
-  const x = randn(9, 2 * 3 * 4 * 5);
-  assert.deepEqual(mergeHeads(splitHeads(x, s), s), x);
-  // element (b=1, t=2, h=3, k=4) moves to ((b*H + h)*T + t)*d + k
-  assert.equal(splitHeads(x, s)[((1 * 4 + 3) * 3 + 2) * 5 + 4], x[((1 * 3 + 2) * 4 + 3) * 5 + 4]);
-  const qkv = randn(10, 3 * x.length);
-  const { q, k, v } = splitQkv(qkv, s);
-  assert.deepEqual(mergeQkv(q, k, v, s), qkv);
-  // adjoint: <split(x), y> = <x, merge(y)> makes merge the backward of split
-  const y = randn(11, x.length);
-  assert.ok(Math.abs(dot(splitHeads(x, s), y) - dot(x, mergeHeads(y, s))) < 1e-12);
-  // v of token (b=0, t=1), head 2 comes from part 2 of the fused row
-  assert.equal(v[((0 * 4 + 2) * 3 + 1) * 5], qkv[((0 * 3 + 1) * 3 + 2) * 4 * 5 + 2 * 5]);
 });

@@ -1,11 +1,11 @@
 /**
  * Attention kernels besides the matmuls: the scaled, masked softmax over scores
- * `[B*H, T, T]` (padding key mask per batch row, optional causal mask), its backward, and
- * the permutations between `[B, T, (3,) H, d]` and `[B*H, T, d]`. CPU reference:
- * `lib/gpu/reference/attention.ts`.
+ * `[B*H, T, T]` (padding key mask per batch row, optional causal mask) and its backward.
+ * CPU reference: `lib/gpu/reference/attention.ts`.
  *
  * Not fused (no flash attention): QK^T and PV go through core's register-blocked batched
- * matmul, the fast design on lavapipe, while a fused kernel needs shared-memory tiles and
+ * matmul, the fast design on lavapipe, reading and writing the heads in place in the
+ * token-major `[B, T, (3,) H, d]` tensors (its `ld` and `heads` options), while a fused kernel needs shared-memory tiles and
  * workgroup barriers, which are slow on a CPU. At the sequence lengths of the study
  * (T <= 512) the `[B*H, T, T]` scores fit in memory easily. The softmax runs one invocation
  * per row (three passes over T values, no barriers).
@@ -14,7 +14,6 @@
  */
 import type { Kernel, Step } from "../kernel.ts";
 import type { Tensor } from "../tensor.ts";
-import type { HeadShape } from "../reference/attention.ts";
 import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 
 function softmaxKernel(masked: boolean): Kernel {
@@ -175,142 +174,4 @@ export function softmaxBackward(s: Step, o: {
     flatGrid(rows),
     packUniforms("uuf", [rows, o.seq, o.scale]),
   );
-}
-
-// One invocation per element (vec4 when headDim is a multiple of 4: lavapipe loads and stores
-// lane by lane, so 4x fewer accesses) of the head-major [B, H, T, d] tensor; `tokens` is the
-// token-major [B, T, parts, H, d] tensor, of which part `part` is gathered or scattered.
-function permuteKernel(toHeads: boolean, vec: boolean): Kernel {
-  const T = vec ? "vec4<f32>" : "f32";
-  return {
-    name: `attention-${toHeads ? "split" : "merge"}-heads-${T}`,
-    code: `struct U { count: u32, seq: u32, heads: u32, headDim: u32, parts: u32, part: u32 }
-@group(0) @binding(0) var<storage, ${toHeads ? "read" : "read_write"}> tokens: array<${T}>;
-@group(0) @binding(1) var<storage, ${toHeads ? "read_write" : "read"}> heads: array<${T}>;
-@group(0) @binding(2) var<uniform> u: U;
-${flatMain("i")}
-  if (i >= u.count) { return; }
-  let k = i % u.headDim;
-  let t = (i / u.headDim) % u.seq;
-  let bh = i / (u.headDim * u.seq);
-  let h = bh % u.heads;
-  let b = bh / u.heads;
-  let j = (((b * u.seq + t) * u.parts + u.part) * u.heads + h) * u.headDim + k;
-  ${toHeads ? "heads[i] = tokens[j];" : "tokens[j] = heads[i];"}
-}`,
-  };
-}
-
-const SPLIT = [permuteKernel(true, false), permuteKernel(true, true)];
-const MERGE = [permuteKernel(false, false), permuteKernel(false, true)];
-
-function permute(
-  s: Step,
-  toHeads: boolean,
-  tokens: Tensor,
-  heads: Tensor,
-  sh: HeadShape,
-  parts: number,
-  part: number,
-): void {
-  const count = sh.batch * sh.seq * sh.heads * sh.headDim;
-  if (heads.size !== count || tokens.size !== count * parts) {
-    throw new Error(
-      `lib/gpu/kernels/attention.ts: [${tokens.shape.join(", ")}] / [${heads.shape.join(", ")}] ` +
-        `do not fit batch ${sh.batch}, seq ${sh.seq}, ${parts} x ${sh.heads} heads of ${sh.headDim}`,
-    );
-  }
-  // elements, or vec4s when headDim is a multiple of 4
-  const w = sh.headDim % 4 === 0 ? 4 : 1;
-  s.dispatch(
-    (toHeads ? SPLIT : MERGE)[w === 4 ? 1 : 0],
-    [tokens, heads],
-    flatGrid(count / w),
-    packUniforms("uuuuuu", [count / w, sh.seq, sh.heads, sh.headDim / w, parts, part]),
-  );
-}
-
-/**
- * Records `out = split(x)`: `[B, T, H*d]` to `[B*H, T, d]`. Backward: {@link mergeHeads}.
- *
- * @example
- * ```ts
- * import { getGpu } from "../device.ts";
- * import { step } from "../kernel.ts";
- * import { tensor } from "../tensor.ts";
- * const gpu = await getGpu();
- * const s = step(gpu), out = tensor(gpu, [2, 2, 1]);
- * splitHeads(s, { x: tensor(gpu, [1, 2, 2], [1, 2, 3, 4]), out,
- *   shape: { batch: 1, seq: 2, heads: 2, headDim: 1 } });
- * await s.submit(); // out = [1, 3, 2, 4]
- * ```
- */
-export function splitHeads(s: Step, o: { x: Tensor; out: Tensor; shape: HeadShape }): void {
-  permute(s, true, o.x, o.out, o.shape, 1, 0);
-}
-
-/**
- * Records `out = merge(y)`: `[B*H, T, d]` to `[B, T, H*d]`. Backward: {@link splitHeads}.
- *
- * @example
- * ```ts
- * import { getGpu } from "../device.ts";
- * import { step } from "../kernel.ts";
- * import { tensor } from "../tensor.ts";
- * const gpu = await getGpu();
- * const s = step(gpu), out = tensor(gpu, [1, 2, 2]);
- * mergeHeads(s, { y: tensor(gpu, [2, 2, 1], [1, 3, 2, 4]), out,
- *   shape: { batch: 1, seq: 2, heads: 2, headDim: 1 } });
- * await s.submit(); // out = [1, 2, 3, 4]
- * ```
- */
-export function mergeHeads(s: Step, o: { y: Tensor; out: Tensor; shape: HeadShape }): void {
-  permute(s, false, o.out, o.y, o.shape, 1, 0);
-}
-
-/**
- * Records the split of a fused `[B, T, 3, H, d]` projection into `q`, `k`, `v`
- * `[B*H, T, d]`. Backward: {@link mergeQkv}.
- *
- * @example
- * ```ts
- * import { getGpu } from "../device.ts";
- * import { step } from "../kernel.ts";
- * import { tensor } from "../tensor.ts";
- * const gpu = await getGpu();
- * const s = step(gpu);
- * const [q, k, v] = [0, 1, 2].map(() => tensor(gpu, [1, 1, 1]));
- * splitQkv(s, { qkv: tensor(gpu, [1, 1, 3], [1, 2, 3]), q, k, v,
- *   shape: { batch: 1, seq: 1, heads: 1, headDim: 1 } });
- * await s.submit(); // q = [1], k = [2], v = [3]
- * ```
- */
-export function splitQkv(
-  s: Step,
-  o: { qkv: Tensor; q: Tensor; k: Tensor; v: Tensor; shape: HeadShape },
-): void {
-  [o.q, o.k, o.v].forEach((t, part) => permute(s, true, o.qkv, t, o.shape, 3, part));
-}
-
-/**
- * Records the merge of `dq`, `dk`, `dv` `[B*H, T, d]` into `dqkv` `[B, T, 3, H, d]` (the
- * backward of {@link splitQkv}; written, not accumulated).
- *
- * @example
- * ```ts
- * import { getGpu } from "../device.ts";
- * import { step } from "../kernel.ts";
- * import { tensor } from "../tensor.ts";
- * const gpu = await getGpu();
- * const s = step(gpu), dqkv = tensor(gpu, [1, 1, 3]);
- * mergeQkv(s, { dq: tensor(gpu, [1], [1]), dk: tensor(gpu, [1], [2]), dv: tensor(gpu, [1], [3]),
- *   dqkv, shape: { batch: 1, seq: 1, heads: 1, headDim: 1 } });
- * await s.submit(); // dqkv = [1, 2, 3]
- * ```
- */
-export function mergeQkv(
-  s: Step,
-  o: { dq: Tensor; dk: Tensor; dv: Tensor; dqkv: Tensor; shape: HeadShape },
-): void {
-  [o.dq, o.dk, o.dv].forEach((t, part) => permute(s, false, o.dqkv, t, o.shape, 3, part));
 }
