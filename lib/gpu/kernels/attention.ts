@@ -4,9 +4,9 @@
  * CPU reference: `lib/gpu/reference/attention.ts`.
  *
  * Not fused (no flash attention): QK^T and PV go through core's register-blocked batched
- * matmul, the fast design on lavapipe, reading and writing the heads in place in the
- * token-major `[B, T, (3,) H, d]` tensors (its `ld` and `heads` options), while a fused kernel needs shared-memory tiles and
- * workgroup barriers, which are slow on a CPU. At the sequence lengths of the study
+ * matmul, the fast design on lavapipe, which reads and writes the heads in place in the
+ * token-major `[B, T, (3,) H, d]` tensors (its `ld` and `heads` options), while a fused
+ * kernel needs shared-memory tiles and workgroup barriers, which are slow on a CPU. At the sequence lengths of the study
  * (T <= 512) the `[B*H, T, T]` scores fit in memory easily. The softmax runs one invocation
  * per row (three passes over T values, no barriers).
  *

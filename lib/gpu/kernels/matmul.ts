@@ -1,6 +1,8 @@
 /**
  * Matrix multiplication on the GPU: `C = act(alpha * op(A) @ op(B) + bias) (+ C)`, with
  * either operand transposed, batched with strides, and an optional accumulate into C.
+ * Row strides (`ld`) and heads within groups (`heads`, `headStrides`) let a product read and
+ * write matrices in place inside wider ones: attention's heads in the fused QKV projection.
  * The CPU reference is `lib/gpu/reference/matmul.ts` (same conventions; see there).
  *
  * On a hardware GPU every product takes the workgroup-tiled kernel of
@@ -19,7 +21,8 @@
  *   Small products take 16x16 / 8x8 / 4x4 blocks, narrow ones 16x4 or 8x8, batched attention
  *   16x8. Rows and columns past the edge are clamped on load and skipped on store, so any
  *   shape works.
- * - tiled (large products with 16-31 rows or 16-63 columns or without vec4 loads): op(A) and op(B) are first packed ({@link packKernel}) into
+ * - tiled (large products with 16-31 rows or 16-63 columns or without vec4 loads, and
+ *   without `ld` or `heads`): op(A) and op(B) are first packed ({@link packKernel}) into
  *   zero-padded 64 KiB tiles (`r x kc` and `nd x kc`, kc <= 128; {@link tiledPlan}) of a
  *   scratch buffer that is also a uniform buffer; the compute kernel ({@link tiledKernel})
  *   reads up to 3 K-chunks per dispatch from 2 x 3 uniform windows (or, when K is one chunk,
@@ -263,8 +266,8 @@ function vec4Loop(L: string[], v: MatmulVariant): void {
 }
 
 /**
- * The WGSL of one matmul variant. Bindings: A, B, [bias,] C, uniforms
- * `{ M, N, K, sA, sB, sC, offA, offB, offC, offBias, alpha }`.
+ * The WGSL of one matmul variant. Bindings: A, B, [bias,] C, the uniform block of
+ * `matmul_uniforms.ts`.
  *
  * @example
  * ```ts

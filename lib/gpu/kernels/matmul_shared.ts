@@ -51,8 +51,8 @@ const made = new Map<string, Kernel>();
 
 /**
  * The WGSL of one shared-path variant, `act` the WGSL of `fn act(x: f32) -> f32` for its
- * activation. Bindings: A, B, [bias,] C, uniforms `{ M, N, K, sA, sB, sC, offA, offB, offC,
- * offBias, alpha }` (as the direct path's); dispatch `[ceil(N / 64), ceil(M / 64), batch]`.
+ * activation. Bindings: A, B, [bias,] C, the uniform block of `matmul_uniforms.ts` (as the
+ * direct path's); dispatch `[ceil(N / 64), ceil(M / 64), batch]`.
  *
  * @example
  * ```ts
