@@ -134,8 +134,9 @@ Deno.test("matmul: batched 3x(5x7x9) and attention-like strides", async () => {
 });
 
 /**
- * Attention over a fused [B, T, 3, H, d] projection: 2 sequences of T tokens, H heads of d
- * values; the query of head h of sequence b at token t is at ((b*T + t)*3 + 0)*H*d + h*d.
+ * Attention over a fused [B, T, 3, H, d] projection: B sequences of T tokens, H heads of d
+ * values; part p (0 query, 1 key, 2 value) of head h of sequence b at token t starts at
+ * b * seq + t * row + part(p) + h * d.
  */
 function fusedHeads(B: number, T: number, H: number, d: number) {
   const row = 3 * H * d;
@@ -190,14 +191,14 @@ Deno.test("matmul reference: heads read and written in place equal gathered copi
   }
   assert.ok(!ctx.some(Number.isNaN)); // every element written
   assert.throws(() => matmulLayout({ m: 2, n: 2, k: 2, batch: 3, heads: 2 }), /does not divide/);
-  assert.throws(() => matmulLayout({ m: 2, n: 2, k: 3, ld: { a: 2 } }), /shorter than its rows/);
+  assert.throws(() => matmulLayout({ m: 2, n: 2, k: 3, ld: { a: 2 } }), /shorter than a row/);
 });
 
 Deno.test("matmul: heads read and written in place (ld, heads), every path and transpose", async () => {
   let seed = 600;
   for (const d of [8, 7]) { // vec4 loads and C stores; scalar
     const f = fusedHeads(2, 5, 3, d);
-    const inPlace = { batch: f.batch, heads: 3, strides: { a: f.seq, b: f.seq, c: f.seq } };
+    const inPlace = { batch: f.batch, heads: f.heads };
     const cases: Case[] = [
       // scores = Q K^T; dV = P^T dctx into the fused gradient; dQ = dS K, dK = dS^T Q
       {

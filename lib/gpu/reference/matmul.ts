@@ -50,6 +50,7 @@ export type MatmulShape = {
   transA?: boolean;
   transB?: boolean;
   batch?: number;
+  /** Element strides between batch entries, or between groups of `heads` entries. */
   strides?: { a?: number; b?: number; c?: number };
   /** Batch entries per group (default 1; must divide `batch`). */
   heads?: number;
@@ -81,7 +82,7 @@ export type OperandLayout = {
 
 /**
  * The resolved layout of a product's operands (see {@link MatmulShape}) and `heads`; throws
- * when `heads` does not divide the batch or a row stride is shorter than its row.
+ * when `heads` does not divide the batch or a row stride is shorter than a row.
  *
  * @example
  * ```ts
@@ -103,7 +104,7 @@ export function matmulLayout(
     const ld = s.ld?.[x] ?? cols;
     if (!Number.isInteger(ld) || ld < cols) {
       throw new Error(
-        `lib/gpu/reference/matmul.ts: ld.${x} = ${ld} is shorter than its rows (${cols})`,
+        `lib/gpu/reference/matmul.ts: ld.${x} = ${ld} is shorter than a row (${cols} elements)`,
       );
     }
     const size = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
