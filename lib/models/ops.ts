@@ -37,17 +37,6 @@ export type MatmulArgs<X> = MatmulShape & {
 };
 
 /**
- * The shape of attention heads: batch, sequence length, heads and head width.
- *
- * @example
- * ```ts
- * import type { Heads } from "./ops.ts";
- * const h: Heads = { batch: 2, seq: 7, heads: 4, headDim: 8 };
- * ```
- */
-export type Heads = { batch: number; seq: number; heads: number; headDim: number };
-
-/**
  * A backend: tensors of type `X` and the operations of one training or inference step.
  * Integer tensors (token ids, masks, targets) come from {@link Ops.ints}; an id tensor made
  * with `plan` can feed {@link Ops.embeddingBackward}.

@@ -38,7 +38,7 @@ import type { TensorMap } from "./host_tensor.ts";
 import { basePrefix, parameterShapes } from "./init_weights.ts";
 import { robertaPositionIds } from "./reference.ts";
 import type { GeluKind } from "../gpu/reference/gelu.ts";
-import type { Heads, MatmulArgs, Ops } from "./ops.ts";
+import type { MatmulArgs, Ops } from "./ops.ts";
 
 /**
  * A parameter: its value and its gradient (null when frozen).
@@ -639,7 +639,9 @@ type Ctx<X> = {
   ops: Ops<X>;
   inp: Inputs<X>;
   N: number;
-  heads: Heads;
+  /** Attention heads per layer and the width of each. */
+  heads: number;
+  headDim: number;
   training: boolean;
   pass: number;
   post: boolean;
@@ -728,10 +730,9 @@ function linearBackward<X>(
 }
 
 function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCache<X> {
-  const { ops, N, heads: hs, net, post } = c;
+  const { ops, N, heads, headDim: d, net, post } = c;
   const cfg = net.config;
   const H = cfg.hiddenSize, I = cfg.intermediateSize, T = c.inp.T;
-  const d = hs.headDim;
   const site = 1 + SITES_PER_LAYER * layer;
   const eps = cfg.layerNormEps;
   const stats = () => [ops.alloc([N]), ops.alloc([N])];
@@ -756,7 +757,7 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
   const probs: X[] = [], probsD: X[] = [];
   const ctx = ops.alloc([N, H]);
   for (const [j, ch] of c.inp.chunks.entries()) {
-    const nb = ch.b1 - ch.b0, nbh = nb * hs.heads;
+    const nb = ch.b1 - ch.b0, nbh = nb * heads;
     const [q, k, v] = [0, 1, 2].map((p) => headsOf(c, qkv, ch, p));
     const scores = ops.alloc([nbh, T, T]);
     ops.matmul({ ...inPlace(c, nbh, q, k, { t: scores }), m: T, n: T, k: d, transB: true });
@@ -765,7 +766,7 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
       scores,
       probs: p,
       batch: nb,
-      heads: hs.heads,
+      heads,
       seq: T,
       scale: 1 / Math.sqrt(d),
       keyMask: ch.mask,
@@ -857,11 +858,11 @@ function releaseBlock<X>(ops: Ops<X>, s: BlockCache<X>, withInput: boolean): voi
 
 /** Attention backward from `dctx` `[N, H]` (released) to `dqkv` `[N, 3H]`. */
 function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, site: number): X {
-  const { ops, heads: hs, N, net } = c;
-  const T = c.inp.T, d = hs.headDim;
+  const { ops, heads, headDim: d, N, net } = c;
+  const T = c.inp.T;
   const dqkv = ops.alloc([N, 3 * net.config.hiddenSize]);
   for (const [j, ch] of c.inp.chunks.entries()) {
-    const nb = ch.b1 - ch.b0, nbh = nb * hs.heads;
+    const nb = ch.b1 - ch.b0, nbh = nb * heads;
     const [q, k, v] = [0, 1, 2].map((p) => headsOf(c, s.qkv, ch, p));
     const [dq, dk, dv] = [0, 1, 2].map((p) => headsOf(c, dqkv, ch, p));
     const dout = headsOf(c, dctx, ch);
@@ -877,7 +878,7 @@ function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, site: number
       dprobs,
       dscores,
       batch: nb,
-      heads: hs.heads,
+      heads,
       seq: T,
       scale: 1 / Math.sqrt(d),
     });
@@ -918,7 +919,7 @@ function inPlace<X>(
   nbh: number,
   ...abc: [Operand<X>, Operand<X>, Operand<X>]
 ): Pick<MatmulArgs<X>, "a" | "b" | "c" | "batch" | "heads" | "strides" | "headStrides" | "ld"> {
-  const T = c.inp.T, d = c.heads.headDim;
+  const T = c.inp.T, d = c.headDim;
   const strides: Record<string, number> = {}, headStrides: Record<string, number> = {};
   const ld: Record<string, number> = {};
   abc.forEach((o, i) => {
@@ -927,7 +928,7 @@ function inPlace<X>(
     [strides[x], headStrides[x], ld[x]] = [T * o.width, d, o.width];
   });
   const [a, b, cc] = abc.map((o) => o.t);
-  return { a, b, c: cc, batch: nbh, heads: c.heads.heads, strides, headStrides, ld };
+  return { a, b, c: cc, batch: nbh, heads: c.heads, strides, headStrides, ld };
 }
 
 /**
@@ -1030,7 +1031,8 @@ function forwardAll<X>(
     ops,
     inp,
     N,
-    heads: { batch: inp.B, seq: inp.T, heads: cfg.numHeads, headDim: H / cfg.numHeads },
+    heads: cfg.numHeads,
+    headDim: H / cfg.numHeads,
     training: dropout,
     pass: net.trainingPasses,
     post,

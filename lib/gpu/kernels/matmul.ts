@@ -379,10 +379,10 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memo(function (v: Matm
  * at 1024x128x512: 26 vs 22 GFLOP/s, at 384x128x1024 with A transposed 27 vs 23; with fewer
  * invocations or K = 128 no faster or slower; with 2-8 rows x 32 columns per workgroup
  * (4x2 lanes) at N = 128 slower). Larger blocks (48x32, 64x32) ran no faster (40.3 / 41.7 vs
- * 40.8 GFLOP/s at 512x768x768) and take 11-18 s to compile. Products with at least 64 rows and fewer than 16 columns (a
- * classifier head, x W^T with 9 labels) take 16x4 blocks, with fewer than 16 rows and at
- * least 64 columns 8x8 (lavapipe: 1024x9x128 0.39 ms vs 1.2 tiled, 9x128x1024
- * 0.45 vs 0.79). Otherwise 16x16 when that still gives at least 64 invocations (so both CPU
+ * 40.8 GFLOP/s at 512x768x768) and take 11-18 s to compile. Products with at least 64 rows
+ * and fewer than 16 columns (a classifier head, x W^T with 9 labels) take 16x4 blocks, with
+ * fewer than 16 rows and at least 64 columns 8x8 (lavapipe: 1024x9x128 0.39 ms vs 1.2 tiled,
+ * 9x128x1024 0.45 vs 0.79). Otherwise 16x16 when that still gives at least 64 invocations (so both CPU
  * threads and all SIMD lanes have work), else 8x8, else 4x4; batched products (attention)
  * take 16x8 first, then 8x8 (at 32 x (64x64x64) 16x8 ran 5-8% faster than 8x8, which ran
  * ~1.5x faster than 16x16).

@@ -47,7 +47,9 @@ export type MatmulShape = {
   m: number;
   n: number;
   k: number;
+  /** A is stored `[k, m]` and used transposed. */
   transA?: boolean;
+  /** B is stored `[n, k]` and used transposed. */
   transB?: boolean;
   batch?: number;
   /** Element strides between batch entries, or between groups of `heads` entries. */
