@@ -20,7 +20,7 @@
  * @module
  */
 
-import { gunzipSync } from "fflate";
+import { gunzipSync } from "../deps/fflate.ts";
 import { dirname, join } from "node:path";
 import { homedir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -145,7 +145,17 @@ function entryOf(name: string, opts: DatasetOptions): ManifestEntry {
   return entry;
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+/**
+ * The sha256 of some bytes, as lowercase hex.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(await sha256Hex(new TextEncoder().encode("abc")),
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+ * ```
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -173,7 +173,13 @@ function idOf(value: Json | undefined, k: number): string {
  * ```
  */
 export function readJsonl(text: string, opts: ReadJsonlOptions): Doc[] {
-  const { format, file } = opts;
+  const { format, file } = opts ?? {};
+  if (!["doccano", "labelstudio", "spacy"].includes(format)) {
+    throw new Error(
+      `readJsonl${file ? ` (${file})` : ""}: options.format must be "doccano", "labelstudio" ` +
+        `or "spacy", got ${JSON.stringify(format)} (readCorpus infers it from a file)`,
+    );
+  }
   const unit = opts.offsets ?? (format === "labelstudio" ? "utf16" : "codepoint");
   const docs: Doc[] = [];
   const ids = new Map<string, number>();

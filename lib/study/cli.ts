@@ -7,6 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { resolve } from "node:path";
 import {
   DEFAULT_STUDY,
   type ModelSpec,
@@ -14,7 +15,7 @@ import {
   readStudyConfig,
   type StudyConfig,
 } from "./config.ts";
-import { prepareStudy } from "./prepare.ts";
+import { prepareStudy, withDataChecksum } from "./prepare.ts";
 import { executeRuns } from "./execute.ts";
 import { parseShard, type Shard } from "./shard.ts";
 import { collectResults } from "./collect.ts";
@@ -39,8 +40,19 @@ Commands:
   slurm      write a Slurm job-array script: slurm --study FILE --shards N
 
 Options:
-  --study FILE        study JSON (default: the built-in default study)
+  --study FILE        study JSON (default: the built-in default study); its name
+                      defaults to the file's base name
   --out DIR           output folder (default: out/<study name>)
+  --data PATH         your own corpus: a file, or a folder of brat .txt/.ann pairs;
+                      the study's name defaults to its base name
+  --format FORMAT     its format: conll, doccano, label-studio, spacy, brat or tei
+                      (default: inferred from the file when that is unambiguous)
+  --labels MAP        rename labels FROM=TO,...; FROM= drops a type (TEI: the
+                      elements that are entities, e.g. individual=PERSON,funder=ORG)
+  --documents HOW     CoNLL documents: auto (default: at -DOCSTART- lines, else one
+                      per sentence), docstart, sentence (one per sentence) or file
+  --scheme SCHEME     CoNLL: the file's tag scheme (default IOB2)
+  --name NAME         the study's name (report title and default out folder)
   --dataset NAME      dataset from data/manifest.json (default grobid-acknowledgements)
   --model SPEC        a model, repeatable: NAME=SOURCE where SOURCE is a local folder in
                       the Hugging Face layout, a Hub name org/name, or random:FAMILY
@@ -82,6 +94,16 @@ function modelFromSpec(text: string): ModelSpec {
   return { name, source };
 }
 
+function parseLabels(text: string): Record<string, string | null> {
+  const labels: Record<string, string | null> = {};
+  for (const part of text.split(",")) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\S*)\s*$/.exec(part);
+    if (!m) throw new Error(`--labels "${text}": expected FROM=TO,... (FROM= drops FROM)`);
+    labels[m[1]] = m[2] === "" ? null : m[2];
+  }
+  return labels;
+}
+
 function parseSizes(text: string): [number, number][] {
   return text.split(",").map((part) => {
     const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part);
@@ -99,7 +121,29 @@ async function studyFrom(
   const json: Record<string, unknown> = structuredClone(base);
   const plan = json.plan as Record<string, unknown>;
   const training = json.training as Record<string, unknown>;
-  if (typeof values.dataset === "string") json.dataset = values.dataset;
+  const labels = typeof values.labels === "string" ? parseLabels(values.labels) : undefined;
+  if (typeof values.data === "string") {
+    if (typeof values.dataset === "string") throw new Error("give --data or --dataset, not both");
+    delete json.dataset;
+    delete json.labels;
+    if (typeof values.study !== "string") delete json.name; // named after the data file
+    json.data = { path: resolve(values.data) };
+  }
+  const data = json.data as Record<string, unknown> | undefined;
+  for (const key of ["format", "documents", "scheme"]) {
+    if (typeof values[key] !== "string") continue;
+    if (!data) throw new Error(`--${key} is for your own corpus: give --data PATH too`);
+    data[key] = values[key];
+  }
+  if (labels) {
+    if (data) data.labels = labels;
+    else json.labels = labels;
+  }
+  if (typeof values.dataset === "string") {
+    delete json.data;
+    json.dataset = values.dataset;
+  }
+  if (typeof values.name === "string") json.name = values.name;
   if (Array.isArray(values.model)) json.models = values.model.map(modelFromSpec);
   if (typeof values.count === "string") plan.count = Number(values.count);
   if (typeof values.sizes === "string") plan.sizes = parseSizes(values.sizes);
@@ -107,7 +151,9 @@ async function studyFrom(
   if (typeof values.design === "string") plan.design = values.design;
   if (typeof values.epochs === "string") training.epochs = Number(values.epochs);
   if (typeof values.seed === "string") json.seed = Number(values.seed);
-  return parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line");
+  return await withDataChecksum(
+    parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line"),
+  );
 }
 
 /** Paths of the fields where two JSON values differ (`training.decoding`, `models[0]`). */
@@ -152,14 +198,23 @@ async function refuseOtherStudy(config: StudyConfig, outDir: string): Promise<vo
     if (e instanceof Deno.errors.NotFound) return;
     throw new Error(`${outDir}/study.json: ${(e as Error).message}`);
   }
-  const fields = differingFields({ ...old, analysis: null }, {
-    ...JSON.parse(JSON.stringify(config)),
-    analysis: null,
-  });
+  // Where the corpus lies may change; what it holds may not (its sha256 is compared).
+  const comparable = (c: Record<string, unknown>) => {
+    const data = c.data as Record<string, unknown> | undefined;
+    return { ...c, analysis: null, ...(data ? { data: { ...data, path: null } } : {}) };
+  };
+  const now = JSON.parse(JSON.stringify(config));
+  const fields = differingFields(comparable(old), comparable(now));
   if (fields.length > 0) {
+    const changed = fields.includes("data.sha256")
+      ? `its corpus ${config.data?.path} has changed since (sha256 ${
+        (old.data as StudyConfig["data"])?.sha256
+      }, now ${config.data?.sha256}); `
+      : "";
     throw new Error(
-      `${outDir} holds results of another study (study.json differs in ${fields.join(", ")}); ` +
-        `give another --out, or remove ${results.join(", ")} there to start over`,
+      `${outDir} holds results of another study (${changed}study.json differs in ${
+        fields.join(", ")
+      }); give another --out, or remove ${results.join(", ")} there to start over`,
     );
   }
 }
@@ -207,6 +262,12 @@ export async function main(args: string[]): Promise<void> {
     options: {
       study: { type: "string" },
       out: { type: "string" },
+      data: { type: "string" },
+      format: { type: "string" },
+      labels: { type: "string" },
+      documents: { type: "string" },
+      scheme: { type: "string" },
+      name: { type: "string" },
       dataset: { type: "string" },
       model: { type: "string", multiple: true },
       count: { type: "string" },

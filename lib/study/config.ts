@@ -6,7 +6,9 @@
  *
  * @module
  */
+import { basename, dirname, extname, resolve } from "node:path";
 import type { Scheme } from "../tags/scheme.ts";
+import { CORPUS_FORMATS, type ReadCorpusOptions } from "../corpus/read_corpus.ts";
 
 /**
  * Where a model comes from: `random` builds a fresh model of the given architecture
@@ -56,6 +58,18 @@ export type TrainingSettings = {
 };
 
 /**
+ * A corpus of one's own: a file (or brat folder) read with {@link readCorpus}'s options.
+ * In a study file `path` is relative to that file; in a prepared study it is absolute
+ * and `sha256` holds the corpus's checksum, so results of a changed corpus are refused.
+ *
+ * @example
+ * ```ts
+ * const d: StudyData = { path: "annotations.jsonl", format: "doccano", labels: { PER: "PERSON" } };
+ * ```
+ */
+export type StudyData = ReadCorpusOptions & { path: string; sha256?: string };
+
+/**
  * A whole study.
  *
  * @example
@@ -65,7 +79,10 @@ export type TrainingSettings = {
  */
 export type StudyConfig = {
   name: string;
-  dataset: string;
+  /** A dataset of data/manifest.json (when `data` is not given). */
+  dataset?: string;
+  /** A corpus of one's own instead of `dataset`. */
+  data?: StudyData;
   /** Label mapping instead of the dataset's default (element or type -> label, null drops). */
   labels?: Record<string, string | null>;
   test: { fraction?: number; size?: number; strata?: number };
@@ -150,13 +167,17 @@ function isObject(v: unknown): v is Json {
  * const study = parseStudyConfig(JSON.parse(await Deno.readTextFile("study.json")), "study.json");
  * ```
  */
-export function parseStudyConfig(json: unknown, file = "study.json"): StudyConfig {
+export function parseStudyConfig(
+  json: unknown,
+  file = "study.json",
+  opts: { defaultName?: string; baseDir?: string } = {},
+): StudyConfig {
   const fail = (field: string, what: string): never => {
     throw new Error(`${file}: ${field}: ${what}`);
   };
   if (!isObject(json)) fail("(top level)", "expected a JSON object");
   const j = json as Json;
-  const known = Object.keys(DEFAULT_STUDY).concat(["labels", "$schema", "description"]);
+  const known = Object.keys(DEFAULT_STUDY).concat(["data", "labels", "$schema", "description"]);
   for (const k of Object.keys(j)) if (!known.includes(k)) fail(k, "unknown field");
   const section = <T extends object>(name: string, defaults: T): T => {
     const v = j[name];
@@ -183,11 +204,17 @@ export function parseStudyConfig(json: unknown, file = "study.json"): StudyConfi
     }
   };
 
-  const name = j.name ?? DEFAULT_STUDY.name;
+  const data = j.data === undefined ? undefined : parseData(j.data, fail, opts.baseDir);
+  const name = j.name ?? opts.defaultName ??
+    (data ? basename(data.path, extname(data.path)) : DEFAULT_STUDY.name);
   if (typeof name !== "string" || name === "") fail("name", "expected a non-empty string");
-  const dataset = j.dataset ?? DEFAULT_STUDY.dataset;
-  if (typeof dataset !== "string" || dataset === "") fail("dataset", "expected a dataset name");
+  if (data && j.dataset !== undefined) fail("dataset", "give dataset or data, not both");
+  const dataset = data ? undefined : j.dataset ?? DEFAULT_STUDY.dataset;
+  if (!data && (typeof dataset !== "string" || dataset === "")) {
+    fail("dataset", "expected a dataset name");
+  }
   if (j.labels !== undefined && !isObject(j.labels)) fail("labels", "expected an object");
+  if (data && j.labels !== undefined) fail("labels", "give the labels inside data");
 
   const testIn = j.test === undefined ? DEFAULT_STUDY.test : j.test;
   if (!isObject(testIn)) fail("test", "expected an object");
@@ -281,7 +308,7 @@ export function parseStudyConfig(json: unknown, file = "study.json"): StudyConfi
 
   return {
     name: name as string,
-    dataset: dataset as string,
+    ...(data ? { data } : { dataset: dataset as string }),
     ...(j.labels ? { labels: j.labels as Record<string, string | null> } : {}),
     test,
     plan,
@@ -290,6 +317,50 @@ export function parseStudyConfig(json: unknown, file = "study.json"): StudyConfi
     analysis,
     seed: seed as number,
   };
+}
+
+/** Validates a study's `data` section; its path becomes absolute (relative to `baseDir`). */
+function parseData(
+  v: unknown,
+  fail: (field: string, what: string) => never,
+  baseDir = ".",
+): StudyData {
+  if (!isObject(v)) return fail("data", 'expected an object like { "path": "corpus.jsonl" }');
+  const allowed = ["path", "format", "labels", "scheme", "documents", "sha256"];
+  for (const k of Object.keys(v)) if (!allowed.includes(k)) fail(`data.${k}`, "unknown field");
+  if (typeof v.path !== "string" || v.path === "") fail("data.path", "expected a file path");
+  const formats: readonly string[] = [...CORPUS_FORMATS, "label-studio"];
+  if (v.format !== undefined && !formats.includes(v.format as string)) {
+    fail(
+      "data.format",
+      `expected one of ${CORPUS_FORMATS.join(", ")}, got ${JSON.stringify(v.format)}`,
+    );
+  }
+  if (v.labels !== undefined) {
+    if (!isObject(v.labels)) fail("data.labels", "expected an object FROM -> TO (null drops)");
+    for (const [k, to] of Object.entries(v.labels as Json)) {
+      if (to !== null && (typeof to !== "string" || to === "" || /\s/.test(to))) {
+        fail(
+          `data.labels.${k}`,
+          `expected a label without white space or null, got ${JSON.stringify(to)}`,
+        );
+      }
+    }
+  }
+  if (v.scheme !== undefined && !SCHEMES.includes(v.scheme as string)) {
+    fail("data.scheme", `unknown scheme ${JSON.stringify(v.scheme)}`);
+  }
+  const documents = ["auto", "docstart", "sentence", "file"];
+  if (v.documents !== undefined && !documents.includes(v.documents as string)) {
+    fail(
+      "data.documents",
+      `expected one of ${documents.join(", ")}, got ${JSON.stringify(v.documents)}`,
+    );
+  }
+  if (v.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(v.sha256 as string)) {
+    fail("data.sha256", "expected 64 lowercase hex digits");
+  }
+  return { ...v, path: resolve(baseDir, v.path as string) } as StudyData;
 }
 
 /**
@@ -307,5 +378,9 @@ export async function readStudyConfig(path: string): Promise<StudyConfig> {
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`);
   }
-  return parseStudyConfig(json, path);
+  const file = basename(path);
+  return parseStudyConfig(json, path, {
+    defaultName: file.replace(/(\.study)?\.json$/, ""),
+    baseDir: dirname(path),
+  });
 }

@@ -1,5 +1,6 @@
 /**
- * Prepares a study from its configuration: loads the dataset, holds out the test
+ * Prepares a study from its configuration: loads the dataset (or the user's corpus,
+ * checked against the sha256 its study recorded), holds out the test
  * documents (stratified by EPS, fixed by the seed), plans the training subsamples
  * from the rest, and lists the runs (subsample x model) in a fixed order with stable
  * ids `<subsample>/<model>`. The same configuration always gives the same runs.
@@ -8,10 +9,11 @@
  */
 import type { Doc } from "../corpus/types.ts";
 import { type DatasetOptions, loadDataset } from "../corpus/dataset.ts";
+import { corpusSha256, readCorpus } from "../corpus/read_corpus.ts";
 import { docSizes } from "../corpus/stats.ts";
 import { splitTestSet } from "../sampling/split.ts";
 import { planSubsamples, type Subsample } from "../sampling/plan.ts";
-import type { ModelSpec, StudyConfig } from "./config.ts";
+import { DEFAULT_STUDY, type ModelSpec, type StudyConfig } from "./config.ts";
 import type { StudyRun } from "./execute.ts";
 
 /**
@@ -46,6 +48,39 @@ export type PreparedStudy = {
 };
 
 /**
+ * The study with its corpus's checksum recorded (`data.sha256`); a study that already
+ * records one whose corpus has changed since is an error. Studies of a manifest
+ * dataset are returned as they are (the manifest pins those files).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STUDY } from "./config.ts";
+ * const study = await withDataChecksum({ ...DEFAULT_STUDY, data: { path: "corpus.jsonl" } });
+ * study.data?.sha256; // 64 hex digits
+ * ```
+ */
+export async function withDataChecksum(config: StudyConfig): Promise<StudyConfig> {
+  if (config.data === undefined) return config;
+  const { path, sha256 } = config.data;
+  let now: string;
+  try {
+    now = await corpusSha256(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`study ${config.name}: its corpus ${path} is not there`);
+    }
+    throw e;
+  }
+  if (sha256 !== undefined && sha256 !== now) {
+    throw new Error(
+      `study ${config.name}: ${path} has changed since the study recorded it ` +
+        `(sha256 ${now}, recorded ${sha256}); its results belong to the old corpus`,
+    );
+  }
+  return { ...config, data: { ...config.data, sha256: now } };
+}
+
+/**
  * Loads, splits and plans a study (documents are given, or loaded by name).
  *
  * @example
@@ -59,11 +94,14 @@ export async function prepareStudy(
   config: StudyConfig,
   options: { docs?: Doc[]; dataset?: DatasetOptions } = {},
 ): Promise<PreparedStudy> {
+  if (config.data !== undefined) config = await withDataChecksum(config);
   const docs = options.docs ??
-    await loadDataset(config.dataset, {
-      ...options.dataset,
-      labels: config.labels ?? options.dataset?.labels,
-    });
+    (config.data !== undefined
+      ? await readCorpus(config.data.path, config.data)
+      : await loadDataset(config.dataset ?? DEFAULT_STUDY.dataset!, {
+        ...options.dataset,
+        labels: config.labels ?? options.dataset?.labels,
+      }));
   const sizes = new Map(docSizes(docs).map((s) => [s.id, s]));
   const { train, test } = splitTestSet(docs, {
     testFraction: config.test.fraction,

@@ -5,6 +5,7 @@ import { planFromJson } from "../../lib/sampling/plan.ts";
 import { readResults } from "../../lib/study/results.ts";
 import { analyzeResults } from "../../lib/study/analysis.ts";
 import { simulateRuns } from "./fixtures/simulated_runs.ts";
+import { TINY_BERT } from "../train/tiny_classifier.ts";
 
 async function quietly(f: () => Promise<void>): Promise<string> {
   const log = console.log, lines: string[] = [];
@@ -82,4 +83,65 @@ Deno.test("cli: bad options are errors that say what was expected", async () => 
   );
   await assert.rejects(main(["run", "--sizes", "10..20"]), /expected ranges like 20-200,200-400/);
   await assert.rejects(main(["frobnicate"]), /unknown command "frobnicate"/);
+});
+
+Deno.test("cli on your own corpus: a doccano file planned, trained twice, reported under the study's name; a changed file refused", async () => {
+  const dir = await Deno.makeTempDir();
+  const cwd = Deno.cwd();
+  const fixture = new URL("./fixtures/disclosures.jsonl", import.meta.url);
+  await Deno.copyFile(fixture, `${dir}/disclosures.jsonl`);
+  const { entityTypes: _t, seed: _s, source: _src, ...tiny } = TINY_BERT;
+  await Deno.writeTextFile(
+    `${dir}/coi.json`,
+    JSON.stringify({
+      data: { path: "disclosures.jsonl", labels: { PER: "PERSON" } },
+      test: { size: 8 },
+      plan: { count: 2, sizes: [[6, 10], [12, 16]] },
+      models: [{ name: "mini", source: "random", ...tiny }],
+      training: { epochs: 1, batchSize: 4 },
+      analysis: { bootstrap: 0 },
+    }),
+  );
+  try {
+    Deno.chdir(dir);
+    // --data alone: the format is inferred, the study is named after the file
+    const planned = await quietly(() =>
+      main(["plan", "--data", "disclosures.jsonl", "--count", "2", "--sizes", "6-10"])
+    );
+    assert.match(planned, /^disclosures: 36 documents, 7 held out for testing, 2 subsamples/m);
+    const plan = JSON.parse(await Deno.readTextFile("out/disclosures/study.json"));
+    assert.equal(plan.name, "disclosures");
+    assert.equal(plan.data.path, `${dir}/disclosures.jsonl`);
+
+    // the study file, run from another folder: named after the file, its data path
+    // relative to it, the labels mapped
+    await Deno.mkdir(`${dir}/elsewhere`);
+    Deno.chdir(`${dir}/elsewhere`);
+    const said = await quietly(() => main(["run", "--study", "../coi.json", "--quiet"]));
+    assert.match(said, /coi: 36 documents, 8 held out for testing, 2 subsamples x 1 models/);
+    const study = JSON.parse(await Deno.readTextFile("out/coi/study.json"));
+    const bytes = await Deno.readFile(`${dir}/disclosures.jsonl`);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    assert.equal(study.data.sha256, hex);
+    const { results } = await readResults("out/coi/results.jsonl");
+    assert.equal(results.length, 2);
+    for (const r of results) assert.deepEqual(Object.keys(r.byType).sort(), ["ORG", "PERSON"]);
+    const report = await Deno.readTextFile("out/coi/report.html");
+    assert.match(report, /<title>[^<]*coi[^<]*<\/title>/);
+
+    // the corpus changes: its results are refused, naming the file
+    await Deno.writeTextFile(
+      `${dir}/disclosures.jsonl`,
+      '{"id": 99, "text": "Al Bo thanks Acme.", "label": [[0, 5, "PER"]]}\n',
+      { append: true },
+    );
+    await assert.rejects(
+      main(["run", "--study", "../coi.json", "--quiet"]),
+      /out\/coi holds results of another study \(its corpus .*disclosures.jsonl has changed since/,
+    );
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
+  }
 });

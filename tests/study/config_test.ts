@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_STUDY, parseStudyConfig } from "../../lib/study/config.ts";
+import { DEFAULT_STUDY, parseStudyConfig, readStudyConfig } from "../../lib/study/config.ts";
 
 Deno.test("parseStudyConfig: an empty object is the default study", () => {
   assert.deepEqual(parseStudyConfig({}), DEFAULT_STUDY);
@@ -40,4 +40,33 @@ Deno.test("parseStudyConfig: errors name the file and the field", () => {
   for (const [json, message] of cases) {
     assert.throws(() => parseStudyConfig(json, "s.json"), message);
   }
+});
+
+Deno.test("parseStudyConfig: data of one's own, its path relative to the study file, named after the file", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/coi.study.json`,
+    JSON.stringify({ data: { path: "corpus/a.jsonl", format: "label-studio" } }),
+  );
+  const study = await readStudyConfig(`${dir}/coi.study.json`);
+  assert.equal(study.name, "coi");
+  assert.deepEqual(study.data, { path: `${dir}/corpus/a.jsonl`, format: "label-studio" });
+  assert.equal(study.dataset, undefined);
+  // without a study file the data file names the study; a name given wins
+  assert.equal(parseStudyConfig({ data: { path: "/x/notes.conll" } }).name, "notes");
+  assert.equal(parseStudyConfig({ name: "n", data: { path: "/x/notes.conll" } }).name, "n");
+  // the default study keeps its name and dataset
+  assert.equal(parseStudyConfig({}).name, DEFAULT_STUDY.name);
+  await Deno.remove(dir, { recursive: true });
+  const bad: [unknown, RegExp][] = [
+    [{ data: { path: "a", fromat: "conll" } }, /s.json: data.fromat: unknown field/],
+    [{ data: { path: "a", format: "csv" } }, /data.format: expected one of conll, doccano/],
+    [{ data: { path: "a" }, dataset: "wikigold" }, /dataset: give dataset or data, not both/],
+    [{ data: { path: "a" }, labels: {} }, /labels: give the labels inside data/],
+    [{ data: { path: "a", labels: { PER: "A B" } } }, /data.labels.PER: expected a label/],
+    [{ data: { path: "a", documents: "para" } }, /data.documents: expected one of auto/],
+    [{ data: { path: "a", sha256: "abc" } }, /data.sha256: expected 64 lowercase hex/],
+    [{ data: "a.jsonl" }, /data: expected an object like/],
+  ];
+  for (const [json, re] of bad) assert.throws(() => parseStudyConfig(json, "s.json"), re);
 });

@@ -1,0 +1,277 @@
+/**
+ * One entry point for a user's own annotations: {@link readCorpus} reads a file (or a
+ * brat folder) in any format the toolkit knows, inferring the format from the file
+ * when that is unambiguous, and renames or drops labels on the way in.
+ *
+ * @module
+ */
+
+import { basename, extname, join } from "node:path";
+import type { Doc } from "./types.ts";
+import type { Scheme } from "../tags/scheme.ts";
+import { CorpusError } from "./errors.ts";
+import { readConll, type ReadConllOptions } from "./conll.ts";
+import { readJsonl } from "./jsonl.ts";
+import { readTei } from "./tei.ts";
+import { readBrat } from "./brat.ts";
+import { sha256Hex } from "./dataset.ts";
+
+/**
+ * The formats {@link readCorpus} reads (`label-studio` is accepted for `labelstudio`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(CORPUS_FORMATS.includes("doccano"));
+ * ```
+ */
+export const CORPUS_FORMATS = [
+  "conll",
+  "doccano",
+  "labelstudio",
+  "spacy",
+  "brat",
+  "tei",
+] as const;
+
+/**
+ * A corpus format: CoNLL columns, doccano / Label Studio / spaCy JSON(L), a brat folder
+ * (`.txt` and `.ann` pairs) or GROBID-style inline XML (TEI).
+ *
+ * @example
+ * ```ts
+ * const f: CorpusFormat = "brat";
+ * ```
+ */
+export type CorpusFormat = typeof CORPUS_FORMATS[number];
+
+/**
+ * Options of {@link readCorpus}.
+ *
+ * @example
+ * ```ts
+ * const opts: ReadCorpusOptions = { format: "conll", scheme: "IOB1", labels: { MISC: null } };
+ * ```
+ */
+export type ReadCorpusOptions = {
+  /** The format (default: inferred from the file, see {@link inferCorpusFormat}). */
+  format?: CorpusFormat | "label-studio";
+  /**
+   * Label mapping, FROM -> TO (`null` drops the type). For TEI it names the elements
+   * that are entities (others are plain text) and is required; for the other formats
+   * unlisted labels are kept as they are.
+   */
+  labels?: Readonly<Record<string, string | null>>;
+  /** CoNLL: tag scheme of the file (default IOB2). */
+  scheme?: Scheme;
+  /** CoNLL: how documents are cut (default `"auto"`: at `-DOCSTART-` lines, else one per sentence). */
+  documents?: ReadConllOptions["documents"];
+};
+
+/** Normalises a user-facing format name; an unknown one lists the choices. */
+function formatName(format: string, where: string): CorpusFormat {
+  const f = format === "label-studio" ? "labelstudio" : format;
+  if (!(CORPUS_FORMATS as readonly string[]).includes(f)) {
+    throw new Error(
+      `${where}: unknown format ${JSON.stringify(format)}; choose one of ${
+        CORPUS_FORMATS.join(", ")
+      }`,
+    );
+  }
+  return f as CorpusFormat;
+}
+
+/** The JSON formats a first record fits (doccano, labelstudio, spacy). */
+function jsonShapes(text: string): CorpusFormat[] {
+  const trimmed = text.trimStart();
+  let first: unknown;
+  try {
+    if (trimmed.startsWith("[")) {
+      const all = JSON.parse(trimmed);
+      first = Array.isArray(all) ? all[0] : undefined;
+    } else {
+      first = JSON.parse(trimmed.split("\n", 1)[0]);
+    }
+  } catch {
+    return [];
+  }
+  if (Array.isArray(first)) return typeof first[0] === "string" ? ["spacy"] : [];
+  if (typeof first !== "object" || first === null) return [];
+  const r = first as Record<string, unknown>;
+  if (typeof r.data === "object" && "annotations" in r) return ["labelstudio"];
+  const isTuples = (v: unknown) => Array.isArray(v) && (v.length === 0 || Array.isArray(v[0]));
+  const shapes: CorpusFormat[] = [];
+  if (isTuples(r.label) || isTuples(r.labels)) shapes.push("doccano");
+  if (isTuples(r.entities)) shapes.push("spacy");
+  return shapes;
+}
+
+/**
+ * The format of a corpus file, from its name and first lines: a folder is brat, `.ann`
+ * brat, `.xml` TEI, JSON(L) doccano, Label Studio or spaCy by the first record's
+ * fields, and other text files CoNLL when their first line has two or more columns.
+ * Where that is ambiguous (a JSON record with no labels, an empty file) the error
+ * lists the choices.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(inferCorpusFormat("a.jsonl", '{"text": "Ann", "label": [[0, 3, "PER"]]}'), "doccano");
+ * assert.equal(inferCorpusFormat("a.txt", "Ann B-PER\n"), "conll");
+ * ```
+ */
+export function inferCorpusFormat(path: string, head: string, isFolder = false): CorpusFormat {
+  if (isFolder) return "brat";
+  const ext = extname(path).toLowerCase();
+  if (ext === ".ann") return "brat";
+  const text = head.replace(/^\uFEFF/, "");
+  const start = text.trimStart()[0];
+  if (ext === ".xml" || (start === "<" && ext !== ".json" && ext !== ".jsonl")) return "tei";
+  if (start === "{" || start === "[") {
+    const shapes = jsonShapes(text);
+    if (shapes.length === 1) return shapes[0];
+    throw new Error(
+      `${path}: cannot tell the format from the first record${
+        shapes.length > 1 ? ` (it fits ${shapes.join(" and ")})` : ""
+      }; give one of doccano, labelstudio, spacy`,
+    );
+  }
+  const firstLine = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== "");
+  if (firstLine !== undefined && firstLine.trim().split(/\s+/).length >= 2) return "conll";
+  throw new Error(
+    `${path}: cannot tell the format of this file; give one of ${CORPUS_FORMATS.join(", ")}`,
+  );
+}
+
+/** Renames and drops labels; for formats whose readers keep every label. */
+function relabel(
+  docs: Doc[],
+  labels: Readonly<Record<string, string | null>>,
+  file: string,
+): Doc[] {
+  for (const [from, to] of Object.entries(labels)) {
+    if (to !== null && (to === "" || /\s/.test(to))) {
+      throw new Error(
+        `${file}: label mapping ${from} -> ${
+          JSON.stringify(to)
+        }: a label must be non-empty with no white space`,
+      );
+    }
+  }
+  return docs.map((doc) => ({
+    ...doc,
+    spans: doc.spans.flatMap((span) => {
+      const to = Object.hasOwn(labels, span.label) ? labels[span.label] : span.label;
+      return to === null ? [] : [{ ...span, label: to }];
+    }),
+  }));
+}
+
+/** Documents of a brat folder (every `.ann` with its `.txt`, by name) or of one `.ann` file. */
+async function readBratPath(path: string, isFolder: boolean): Promise<Doc[]> {
+  const anns: string[] = [];
+  if (isFolder) {
+    for await (const e of Deno.readDir(path)) {
+      if (e.isFile && e.name.endsWith(".ann")) anns.push(join(path, e.name));
+    }
+    anns.sort();
+    if (anns.length === 0) throw new Error(`${path}: a brat folder needs .ann files; it has none`);
+  } else {
+    anns.push(path);
+  }
+  const docs: Doc[] = [];
+  for (const ann of anns) {
+    const txtPath = ann.replace(/\.ann$/, ".txt");
+    let txt: string;
+    try {
+      txt = await Deno.readTextFile(txtPath);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new CorpusError(`no text file ${basename(txtPath)} beside it`, { file: ann });
+      }
+      throw e;
+    }
+    const id = basename(ann, ".ann");
+    docs.push(readBrat(txt, await Deno.readTextFile(ann), { id, file: ann }).doc);
+  }
+  return docs;
+}
+
+/**
+ * Reads a corpus from a path with the reader for its format (given, else inferred:
+ * see {@link inferCorpusFormat}), then applies the label mapping. Errors name the
+ * file, line, document and span, as the readers' do.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.jsonl`, '{"id": 1, "text": "Ann at NIH", "label": [[0, 3, "PER"], [7, 10, "ORG"]]}\n');
+ * const docs = await readCorpus(`${dir}/a.jsonl`, { labels: { PER: "PERSON", ORG: null } });
+ * assert.deepEqual(docs[0].spans, [{ start: 0, end: 3, label: "PERSON" }]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readCorpus(path: string, opts: ReadCorpusOptions = {}): Promise<Doc[]> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await Deno.stat(path)).isDirectory;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new Error(`readCorpus: no such file ${path}`);
+    throw e;
+  }
+  const text = isFolder ? "" : await Deno.readTextFile(path);
+  const format = opts.format === undefined
+    ? inferCorpusFormat(path, text.slice(0, 65536), isFolder)
+    : formatName(opts.format, path);
+  const labels = opts.labels ?? {};
+  switch (format) {
+    case "tei": {
+      const elements: Record<string, string> = {};
+      for (const [k, v] of Object.entries(labels)) if (v !== null) elements[k] = v;
+      if (Object.keys(elements).length === 0) {
+        throw new Error(
+          `${path}: TEI needs labels naming the entity elements (e.g. individual=PERSON,funder=ORG)`,
+        );
+      }
+      return readTei(text, { labels: elements, file: path });
+    }
+    case "conll":
+      return relabel(
+        readConll(text, { file: path, scheme: opts.scheme, documents: opts.documents }),
+        labels,
+        path,
+      );
+    case "brat":
+      return relabel(await readBratPath(path, isFolder), labels, path);
+    default:
+      return relabel(readJsonl(text, { format, file: path }), labels, path);
+  }
+}
+
+/**
+ * The sha256 of a corpus: of the file, or for a brat folder of the list of its `.ann`
+ * and `.txt` files by name with each one's sha256, so any change to the corpus changes it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "abc");
+ * assert.equal(await corpusSha256(`${dir}/a.txt`),
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function corpusSha256(path: string): Promise<string> {
+  if (!(await Deno.stat(path)).isDirectory) return await sha256Hex(await Deno.readFile(path));
+  const names: string[] = [];
+  for await (const e of Deno.readDir(path)) {
+    if (e.isFile && /\.(ann|txt)$/.test(e.name)) names.push(e.name);
+  }
+  let list = "";
+  for (const name of names.sort()) {
+    list += `${name}\t${await sha256Hex(await Deno.readFile(join(path, name)))}\n`;
+  }
+  return await sha256Hex(new TextEncoder().encode(list));
+}
