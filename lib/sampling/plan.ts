@@ -30,9 +30,12 @@
  * needing these when its own stratum cannot fill it. EPS then varies across
  * subsamples at every size, nearly uncorrelated with size.
  *
+ * **Documents in, documents out.** Given `Doc`s (measured as corpus statistics count
+ * them), each subsample also carries its documents, `docs`, in `docIds` order.
+ *
  * @module
  */
-import { table } from "arquero";
+import { table } from "../deps/arquero.ts";
 import { createRandom, type Random } from "./random.ts";
 import { type DocSize, eps, epsStrata, toDocSizes } from "./doc_size.ts";
 import type { Doc } from "../corpus/types.ts";
@@ -41,7 +44,9 @@ import { docSizes } from "../corpus/stats.ts";
 /**
  * One planned subsample: `range` and `target` in the plan's unit; `docIds` in the
  * order drawn; `sentences` / `entities` totals and `eps` = entities / sentences;
- * `stratum` the target EPS stratum (eps-stratified design only).
+ * `stratum` the target EPS stratum (eps-stratified design only); `docs` the documents
+ * of `docIds` when the plan was drawn from `Doc`s. `docs` is not enumerable, so a plan
+ * prints, compares and serialises ({@linkcode planToJson}) by its ids alone.
  *
  * @example
  * ```ts
@@ -59,6 +64,7 @@ export type Subsample = {
   entities: number;
   eps: number;
   stratum?: number;
+  docs?: Doc[];
 };
 
 /**
@@ -80,18 +86,31 @@ export type PlanOptions = {
 
 /**
  * Draws a plan of `count` training subsamples from the documents (or their counts,
- * `DocSize`s; see the module documentation for the exact procedure).
+ * `DocSize`s; see the module documentation for the exact procedure). Documents give
+ * the same plan as their counts, and each subsample carries its documents (`docs`).
  *
  * @example
  * ```ts
- * const docs = Array.from({ length: 100 }, (_, i) => ({ id: `d${i}`, sentences: 1 + (i % 5), entities: i % 7 }));
+ * import assert from "node:assert/strict";
+ * const docs = Array.from({ length: 100 }, (_, i) => ({
+ *   id: `d${i}`,
+ *   text: "One sentence. ".repeat(1 + (i % 5)),
+ *   spans: Array.from({ length: i % 7 }, () => ({ start: 0, end: 3, label: "X" })),
+ * }));
  * const plan = planSubsamples(docs, { count: 10, sizes: [[20, 40], [60, 80]], seed: 7 });
- * plan[0].sentences; // between 20 and 40
+ * assert.ok(plan[0].sentences >= 20 && plan[0].sentences <= 40);
+ * assert.deepEqual(plan[0].docs.map((d) => d.id), plan[0].docIds);
  * ```
  */
+export function planSubsamples(
+  docs: readonly Doc[],
+  opts: PlanOptions,
+): (Subsample & { docs: Doc[] })[];
+export function planSubsamples(docs: readonly (DocSize | Doc)[], opts: PlanOptions): Subsample[];
 export function planSubsamples(docs: readonly (DocSize | Doc)[], opts: PlanOptions): Subsample[] {
   // Documents are measured as corpus statistics count them (sentences, entities).
   const measured = docs.map((d) => ("text" in d ? docSizes([d])[0] : d));
+  const given = docs.every((d) => "text" in d) ? docs as readonly Doc[] : undefined;
   const sizes = toDocSizes(measured, undefined, "planSubsamples");
   const { count, seed } = opts;
   const unit = opts.unit ?? "sentences";
@@ -190,6 +209,10 @@ export function planSubsamples(docs: readonly (DocSize | Doc)[], opts: PlanOptio
       eps: eps({ sentences, entities }),
     };
     if (design === "eps-stratified") sub.stratum = stratum;
+    if (given) {
+      const value = chosen.map((d) => given[d]);
+      Object.defineProperty(sub, "docs", { value, writable: true, configurable: true });
+    }
     plan.push(sub);
   }
   return plan;

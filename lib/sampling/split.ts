@@ -13,12 +13,15 @@
  */
 import { createRandom } from "./random.ts";
 import { epsStrata, toDocSizes } from "./doc_size.ts";
+import type { Doc } from "../corpus/types.ts";
+import { docSizes } from "../corpus/stats.ts";
 
 /**
  * Options of {@linkcode splitTestSet}: exactly one of `testFraction` (in (0, 1); the
  * test size is `Math.round(n * testFraction)`) and `testSize`; `seed`; `strata`
  * (default 5, at most the number of documents); `sizes` gives a document's sentence
- * and entity counts when the documents do not carry `sentences` / `entities` fields.
+ * and entity counts (default: a `Doc` is measured as corpus statistics count it, any
+ * other document must carry `sentences` / `entities` fields).
  *
  * @example
  * ```ts
@@ -35,21 +38,31 @@ export type SplitOptions<T> = {
 };
 
 /**
- * Splits documents into a training pool and a held-out test set, stratified by EPS.
- * Works on `DocSize`s or on any documents with an `id` plus a `sizes` function.
+ * Splits documents into a training pool and a held-out test set, stratified by EPS,
+ * and gives back the documents it was given: `Doc`s (measured by
+ * {@linkcode docSizes}), `DocSize`s, or any documents with an `id` plus a `sizes`
+ * function.
  *
  * @example
  * ```ts
- * const docs = Array.from({ length: 10 }, (_, i) => ({ id: `d${i}`, sentences: 2, entities: i % 4 }));
+ * import assert from "node:assert/strict";
+ * const docs = Array.from({ length: 10 }, (_, i) => ({
+ *   id: `d${i}`,
+ *   text: "One sentence. Another one.",
+ *   spans: Array.from({ length: i % 4 }, () => ({ start: 0, end: 3, label: "X" })),
+ * }));
  * const { train, test } = splitTestSet(docs, { testSize: 3, seed: 42 });
- * test.length; // 3
+ * assert.deepEqual([train.length, test.length], [7, 3]);
+ * assert.ok(test.every((d) => docs.includes(d))); // the documents themselves
  * ```
  */
 export function splitTestSet<T extends { id: string }>(
   docs: readonly T[],
   opts: SplitOptions<T>,
 ): { train: T[]; test: T[] } {
-  const sizes = toDocSizes(docs, opts.sizes, "splitTestSet");
+  const sizes = opts.sizes
+    ? toDocSizes(docs, opts.sizes, "splitTestSet")
+    : toDocSizes(docs.map((d) => (isDoc(d) ? docSizes([d])[0] : d)), undefined, "splitTestSet");
   const n = docs.length;
   if ((opts.testFraction === undefined) === (opts.testSize === undefined)) {
     throw new Error("splitTestSet: give exactly one of testFraction and testSize");
@@ -99,4 +112,8 @@ export function splitTestSet<T extends { id: string }>(
   const train: T[] = [], test: T[] = [];
   docs.forEach((d, i) => (inTest[i] ? test : train).push(d));
   return { train, test };
+}
+
+function isDoc(d: object): d is Doc {
+  return "text" in d && "spans" in d;
 }

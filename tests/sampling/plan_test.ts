@@ -216,3 +216,39 @@ Deno.test("planSubsamples: documents give the same plan as their sizes", () => {
   const opts = { count: 4, sizes: [[5, 10], [10, 20]] as [number, number][], seed: 3 };
   assert.deepEqual(planSubsamples(docs, opts), planSubsamples(sizes, opts));
 });
+
+Deno.test("planSubsamples: documents in, the same documents out, in docIds order", () => {
+  // 40 documents of 1-4 sentences ("Ann Lee thanks NIH." each) and 0-2 entities.
+  const docs = Array.from({ length: 40 }, (_, i) => ({
+    id: `doc${i}`,
+    text: Array.from({ length: 1 + (i % 4) }, () => "Ann Lee thanks NIH.").join(" "),
+    spans: Array.from({ length: i % 3 }, () => ({ start: 0, end: 7, label: "PERSON" })),
+  }));
+  const sizes = docs.map((d, i) => ({ id: d.id, sentences: 1 + (i % 4), entities: i % 3 }));
+  const byId = new Map(docs.map((d) => [d.id, d]));
+  for (
+    const opts of [
+      { count: 6, sizes: [[5, 10], [15, 25]] as [number, number][], seed: 9 },
+      {
+        count: 6,
+        sizes: [[5, 10]] as [number, number][],
+        seed: 2,
+        design: "eps-stratified" as const,
+      },
+      { count: 4, sizes: [[3, 6]] as [number, number][], seed: 4, unit: "documents" as const },
+    ]
+  ) {
+    const plan = planSubsamples(docs, opts);
+    assert.deepEqual(plan, planSubsamples(sizes, opts), JSON.stringify(opts));
+    for (const sub of plan) {
+      assert.equal(sub.docs.length, sub.docIds.length);
+      // the very objects given, in the order drawn
+      sub.docs.forEach((d, j) => assert.equal(d, byId.get(sub.docIds[j])));
+    }
+    // the documents stay out of the plan's JSON
+    assert.ok(!planToJson(plan).includes("Ann Lee"));
+    assert.deepEqual(planFromJson(planToJson(plan)), plan);
+  }
+  // counts in, no documents out
+  assert.ok(planSubsamples(sizes, { count: 2, sizes: [[5, 10]], seed: 1 }).every((s) => !s.docs));
+});

@@ -90,6 +90,37 @@ Deno.test("splitTestSet: errors name the problem", () => {
     () => splitTestSet([{ id: "a", sentences: 0, entities: 2 }, ...TEN], { testSize: 2, seed: 1 }),
     /document "a" \(0\) has 2 entities but no sentences/,
   );
-  const docs: Doc[] = [{ id: "q", text: "", spans: [] }, { id: "r", text: "", spans: [] }];
-  assert.throws(() => splitTestSet(docs, { testSize: 1, seed: 1 }), /"q".*pass a sizes function/);
+  // Doc[] are measured (no sizes function needed): an entity in an empty text is an error
+  const docs: Doc[] = [{ id: "q", text: "", spans: [{ start: 0, end: 0, label: "X" }] }, {
+    id: "r",
+    text: "",
+    spans: [],
+  }];
+  assert.throws(
+    () => splitTestSet(docs, { testSize: 1, seed: 1 }),
+    /splitTestSet: document "q" \(0\) has 1 entities but no sentences/,
+  );
+});
+
+Deno.test("splitTestSet: Doc[] without sizes is measured as corpus statistics count it", () => {
+  // Document i: 1 + (i % 3) sentences and i % 4 entities; its counts given by hand.
+  const docs: Doc[] = Array.from({ length: 30 }, (_, i) => ({
+    id: `t${i}`,
+    text: Array.from({ length: 1 + (i % 3) }, () => "Ann Lee thanks NIH.").join(" "),
+    spans: Array.from({ length: i % 4 }, () => ({ start: 0, end: 7, label: "PERSON" })),
+  }));
+  const sizes = docs.map((d, i) => ({ id: d.id, sentences: 1 + (i % 3), entities: i % 4 }));
+  const opts = { testFraction: 0.3, seed: 5, strata: 3 };
+  const fromDocs = splitTestSet(docs, opts);
+  const fromSizes = splitTestSet(sizes, opts);
+  assert.deepEqual(fromDocs.test.map((d) => d.id), fromSizes.test.map((d) => d.id));
+  assert.deepEqual(fromDocs.train.map((d) => d.id), fromSizes.train.map((d) => d.id));
+  // the documents themselves come back
+  const byId = new Map(docs.map((d) => [d.id, d]));
+  for (const d of [...fromDocs.train, ...fromDocs.test]) assert.equal(d, byId.get(d.id));
+  // documents with neither text nor counts still need a sizes function
+  assert.throws(
+    () => splitTestSet([{ id: "a" }, { id: "b" }], { testSize: 1, seed: 1 }),
+    /splitTestSet: document "a" \(0\): sentences must be a non-negative integer.*sizes function/,
+  );
 });
