@@ -110,6 +110,19 @@ export async function prepareStudy(
     seed: config.seed,
     sizes: (d) => sizes.get(d.id)!,
   });
+  const pool = config.plan.unit === "documents"
+    ? train.length
+    : train.reduce((n, d) => n + sizes.get(d.id)!.sentences, 0);
+  const largest = Math.max(...config.plan.sizes.map(([, max]) => max));
+  if (largest > pool) {
+    const step = Math.max(1, Math.floor(pool * 0.9 / 4));
+    const hint = [0, 1, 2, 3].map((k) => `${Math.max(1, k * step)}-${(k + 1) * step}`).join(",");
+    throw new Error(
+      `study ${config.name}: the training pool has ${pool} ${config.plan.unit} (after ` +
+        `${test.length} test documents), fewer than the largest subsample asked for (${largest}); ` +
+        `give sizes within it, e.g. --sizes ${hint} (plan.sizes in a study file)`,
+    );
+  }
   const plan = planSubsamples(train.map((d) => sizes.get(d.id)!), {
     count: config.plan.count,
     sizes: config.plan.sizes,

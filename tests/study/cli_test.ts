@@ -104,6 +104,11 @@ Deno.test("cli on your own corpus: a doccano file planned, trained twice, report
   );
   try {
     Deno.chdir(dir);
+    // the default sizes (up to 600 sentences) do not fit: the error says what would
+    await assert.rejects(
+      main(["plan", "--data", "disclosures.jsonl"]),
+      /study disclosures: the training pool has 40 sentences \(after 7 test documents\), fewer than the largest subsample asked for \(600\); give sizes within it, e.g. --sizes 1-9,9-18,18-27,27-36/,
+    );
     // --data alone: the format is inferred, the study is named after the file
     const planned = await quietly(() =>
       main(["plan", "--data", "disclosures.jsonl", "--count", "2", "--sizes", "6-10"])
