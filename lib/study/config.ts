@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { basename, dirname, extname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import type { Scheme } from "../tags/scheme.ts";
 import { CORPUS_FORMATS, type ReadCorpusOptions } from "../corpus/read_corpus.ts";
 
@@ -206,7 +206,7 @@ export function parseStudyConfig(
 
   const data = j.data === undefined ? undefined : parseData(j.data, fail, opts.baseDir);
   const name = j.name ?? opts.defaultName ??
-    (data ? basename(data.path, extname(data.path)) : DEFAULT_STUDY.name);
+    (data ? corpusName(data.path) : DEFAULT_STUDY.name);
   if (typeof name !== "string" || name === "") fail("name", "expected a non-empty string");
   if (data && j.dataset !== undefined) fail("dataset", "give dataset or data, not both");
   const dataset = data ? undefined : j.dataset ?? DEFAULT_STUDY.dataset;
@@ -317,6 +317,12 @@ export function parseStudyConfig(
     analysis,
     seed: seed as number,
   };
+}
+
+/** A corpus file's base name without its extensions (`wikigold.conll.txt` -> `wikigold`). */
+function corpusName(path: string): string {
+  const base = basename(path);
+  return base.replace(/(\.(conll|txt|iob2?|bio|tsv|jsonl?|xml|tei|ann))+$/i, "") || base;
 }
 
 /** Validates a study's `data` section; its path becomes absolute (relative to `baseDir`). */

@@ -54,6 +54,8 @@ Deno.test("parseStudyConfig: data of one's own, its path relative to the study f
   assert.equal(study.dataset, undefined);
   // without a study file the data file names the study; a name given wins
   assert.equal(parseStudyConfig({ data: { path: "/x/notes.conll" } }).name, "notes");
+  assert.equal(parseStudyConfig({ data: { path: "/x/wikigold.conll.txt" } }).name, "wikigold");
+  assert.equal(parseStudyConfig({ data: { path: "/x/brat-folder" } }).name, "brat-folder");
   assert.equal(parseStudyConfig({ name: "n", data: { path: "/x/notes.conll" } }).name, "n");
   // the default study keeps its name and dataset
   assert.equal(parseStudyConfig({}).name, DEFAULT_STUDY.name);
