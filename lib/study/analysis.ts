@@ -7,16 +7,17 @@
  * Davies' test for each predictor, and a smoothed curve per predictor (the paper's
  * Figure 1 "fit with a generalized additive model").
  *
- * {@link analyzeResults} is a pure function of the results: every number is what
- * lib/stats gives on the runs of a model, in the order of the results, so it has
- * that module's references: `ols` (statsmodels 0.13 / R `lm`),
+ * The results are a study's runs ({@link RunResult}) or plain rows ({@link ResultRow}:
+ * model, sentences, EPS, F1). {@link analyzeResults} is a pure function of them: every
+ * number is what lib/stats gives on the runs of a model, in the order of the results,
+ * so it has that module's references: `ols` (statsmodels 0.13 / R `lm`),
  * `thresholdRegression` (chngpt-style grid search), `segmentedRegression` and
  * `daviesTest` (R's segmented 1.6), `smoothSpline` (mgcv `gam(y ~ s(x, bs = "cr"))`)
  * and `loess` (R's `loess`, exact surface).
  *
  * @module
  */
-import { type ColumnTable, table } from "arquero";
+import { type ColumnTable, table } from "../deps/arquero.ts";
 import type { RunResult } from "./results.ts";
 import { ols, type OlsResult } from "../stats/ols.ts";
 import {
@@ -31,6 +32,17 @@ import {
   segmentedRegression,
 } from "../stats/segmented.ts";
 import { loess, type LoessFit, smoothSpline, type SmoothSplineFit } from "../stats/smooth.ts";
+
+/**
+ * A result as a plain row: training sentences, EPS and entity-level F1 of one run, and
+ * its model (rows without a model are one model, named "all").
+ *
+ * @example
+ * ```ts
+ * const row: ResultRow = { model: "bert", sentences: 420, eps: 1.3, f1: 0.91 };
+ * ```
+ */
+export type ResultRow = { model?: string; sentences: number; eps: number; f1: number };
 
 /**
  * Options of {@link analyzeResults}.
@@ -129,7 +141,7 @@ export type ModelAnalysis = {
 };
 
 /**
- * The result of {@link analyzeResults}: the runs analysed, one analysis per model
+ * The result of {@link analyzeResults}: the runs analysed (as given), one analysis per model
  * (in order of first appearance), the summary table (one row per model: `model`,
  * `n`, `f1_mean`, `r2`, `f`, `df1`, `df2`, `p`, `sentences_threshold`,
  * `sentences_lo`, `sentences_hi`, `sentences_p_exists`, and the same four for `eps`;
@@ -144,8 +156,8 @@ export type ModelAnalysis = {
  * a.summary.print();
  * ```
  */
-export type Analysis = {
-  runs: RunResult[];
+export type Analysis<R extends RunResult | ResultRow = RunResult> = {
+  runs: R[];
   models: ModelAnalysis[];
   summary: ColumnTable;
   options: ResolvedAnalysisOptions;
@@ -191,25 +203,54 @@ function resolveOptions(opts: AnalysisOptions): ResolvedAnalysisOptions {
   return o;
 }
 
-/** Checks the numbers the analysis uses; bad input names the run. */
-function checkRun(r: RunResult, index: number): void {
-  const where = `run ${index + 1} ("${r?.runId}")`;
+/** What the analysis reads of one run. */
+type Point = { model: string; sentences: number; eps: number; f1: number };
+
+/** The model of rows that name none. */
+const ONE_MODEL = "all";
+
+/**
+ * Reads and checks the numbers the analysis uses; bad input names the run: a full
+ * result by its position and id, a plain row by its index. `named` is the index of
+ * the first row with a model (-1 if none).
+ */
+function toPoint(r: RunResult | ResultRow, index: number, named: number): Point {
   if (typeof r !== "object" || r === null) {
-    throw new Error(`analyzeResults: ${where} is not a result`);
+    throw new Error(`analyzeResults: results[${index}] is not a result`);
   }
-  if (typeof r.model !== "string" || r.model === "") {
+  const full = "micro" in r;
+  const where = full ? `run ${index + 1} ("${(r as RunResult).runId}")` : `results[${index}]`;
+  let model = r.model;
+  if (full && (typeof model !== "string" || model === "")) {
     throw new Error(`analyzeResults: ${where} has no model name`);
   }
-  const values: [string, unknown][] = [
-    ["micro.f1", r.micro?.f1],
-    ["sentences", r.sentences],
-    ["eps", r.eps],
-  ];
+  if (!full && model === undefined) {
+    if (named >= 0) {
+      throw new Error(
+        `analyzeResults: ${where} has no model but results[${named}] has one: ` +
+          `give every row a model, or none`,
+      );
+    }
+    model = ONE_MODEL;
+  }
+  if (typeof model !== "string" || model === "") {
+    throw new Error(`analyzeResults: ${where} has model = ${String(model)}, not a model name`);
+  }
+  const values: [string, unknown][] = full
+    ? [["micro.f1", (r as RunResult).micro?.f1], ["sentences", r.sentences], ["eps", r.eps]]
+    : [["f1", (r as ResultRow).f1], ["sentences", r.sentences], ["eps", r.eps]];
   for (const [name, v] of values) {
+    if (!full && !(name in r)) {
+      throw new Error(
+        `analyzeResults: ${where} has no ${name} (a row needs sentences, eps and f1)`,
+      );
+    }
     if (typeof v !== "number" || !Number.isFinite(v)) {
       throw new Error(`analyzeResults: ${where} has ${name} = ${String(v)}, not a finite number`);
     }
   }
+  const [f1, sentences, eps] = values.map(([, v]) => v as number);
+  return { model, sentences, eps, f1 };
 }
 
 function message(e: unknown): string {
@@ -283,8 +324,8 @@ function analyzePredictor(
   return out;
 }
 
-function analyzeModel(model: string, runs: RunResult[], o: ResolvedAnalysisOptions): ModelAnalysis {
-  const y = runs.map((r) => r.micro.f1);
+function analyzeModel(model: string, runs: Point[], o: ResolvedAnalysisOptions): ModelAnalysis {
+  const y = runs.map((r) => r.f1);
   const sentences = runs.map((r) => r.sentences);
   const eps = runs.map((r) => r.eps);
   const n = runs.length;
@@ -342,12 +383,14 @@ function summaryTable(models: ModelAnalysis[]): ColumnTable {
 }
 
 /**
- * Analyses a study's results per model (see the module documentation). The runs of
- * each model are analysed in the order they appear in `results`. Models with fewer
- * than `minRuns` (default 10) runs get a note instead of regressions; a constant
- * predictor (variance 0, e.g. EPS in a study of one density) makes its OLS terms NaN
- * and skips its single-predictor analyses, with a note. A run without a finite
- * `micro.f1`, `sentences` or `eps` is an error naming the run.
+ * Analyses a study's results per model (see the module documentation): its runs as
+ * written ({@link RunResult}) or plain rows ({@link ResultRow}), which give the same
+ * analysis. The runs of each model are analysed in the order they appear in
+ * `results`. Models with fewer than `minRuns` (default 10) runs get a note instead of
+ * regressions; a constant predictor (variance 0, e.g. EPS in a study of one density)
+ * makes its OLS terms NaN and skips its single-predictor analyses, with a note. A run
+ * without a finite `micro.f1` (or `f1`), `sentences` or `eps` is an error naming it;
+ * so are plain rows of which only some name a model.
  *
  * @example
  * ```ts
@@ -357,13 +400,21 @@ function summaryTable(models: ModelAnalysis[]): ColumnTable {
  * a.models[0].ols?.r2; // R² of F1 ~ sentences + eps
  * a.models[0].sentences.threshold?.threshold; // sentences where returns diminish
  * a.summary.print();
+ *
+ * // or plain rows (without a model: one model, "all")
+ * const rows = results.map((r) => ({ sentences: r.sentences, eps: r.eps, f1: r.micro.f1 }));
+ * analyzeResults(rows).models[0].ols?.r2;
  * ```
  */
-export function analyzeResults(results: RunResult[], opts: AnalysisOptions = {}): Analysis {
+export function analyzeResults<R extends RunResult | ResultRow = RunResult>(
+  results: readonly R[],
+  opts: AnalysisOptions = {},
+): Analysis<R> {
   const o = resolveOptions(opts);
-  results.forEach(checkRun);
-  const byModel = new Map<string, RunResult[]>();
-  for (const r of results) {
+  const named = results.findIndex((r) => typeof r === "object" && r?.model !== undefined);
+  const points = results.map((r, i) => toPoint(r, i, named));
+  const byModel = new Map<string, Point[]>();
+  for (const r of points) {
     const list = byModel.get(r.model);
     if (list) list.push(r);
     else byModel.set(r.model, [r]);

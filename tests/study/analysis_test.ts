@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { analyzeResults } from "../../lib/study/analysis.ts";
-import type { RunResult } from "../../lib/study/results.ts";
+import { readResults, type RunResult } from "../../lib/study/results.ts";
 import { ols } from "../../lib/stats/ols.ts";
 import { thresholdRegression } from "../../lib/stats/threshold.ts";
 import { daviesTest, segmentedRegression } from "../../lib/stats/segmented.ts";
@@ -156,4 +156,61 @@ Deno.test("analyzeResults: bad runs and options are errors naming them", () => {
   );
   assert.throws(() => analyzeResults(ok, { bootstrap: -1 }), /bootstrap must be/);
   assert.deepEqual(analyzeResults([]).models, []);
+});
+
+Deno.test("analyzeResults: plain rows give the same analysis as the full rows they come from", async () => {
+  const { results } = await readResults(
+    new URL("../../notebooks/data/example-results.jsonl", import.meta.url).pathname,
+  );
+  assert.equal(results.length, 450);
+  const rows = results.map((r) => ({
+    model: r.model,
+    sentences: r.sentences,
+    eps: r.eps,
+    f1: r.micro.f1,
+  }));
+  const opts = { bootstrap: 20, seed: 4 };
+  const full = analyzeResults(results, opts);
+  const plain = analyzeResults(rows, opts);
+  assert.deepEqual(plain.models.map((m) => m.model), [
+    "BERT (simulated)",
+    "RoBERTa (simulated)",
+    "GPT-2 (simulated)",
+  ]);
+  assert.deepEqual(plain.models, full.models);
+  assert.deepEqual(plain.summary.objects(), full.summary.objects());
+  assert.deepEqual(plain.warnings, full.warnings);
+  assert.deepEqual(plain.runs, rows);
+  // Rows without a model are one model, "all": the same numbers as that model's runs.
+  const bert = results.filter((r) => r.model === "BERT (simulated)");
+  const unnamed = analyzeResults(
+    bert.map((r) => ({ sentences: r.sentences, eps: r.eps, f1: r.micro.f1 })),
+    opts,
+  );
+  assert.deepEqual(unnamed.models, [{ ...full.models[0], model: "all" }]);
+});
+
+Deno.test("analyzeResults: a bad plain row is an error naming its index", () => {
+  const rows = simulateRuns("bert", 12, 8).map((r) => ({
+    sentences: r.sentences,
+    eps: r.eps,
+    f1: r.micro.f1,
+  }));
+  const without = rows.map((r, i) => (i === 3 ? { sentences: r.sentences, f1: r.f1 } : r));
+  assert.throws(
+    () => analyzeResults(without as typeof rows),
+    /analyzeResults: results\[3\] has no eps \(a row needs sentences, eps and f1\)/,
+  );
+  for (const [field, bad] of [["f1", NaN], ["sentences", Infinity], ["eps", "1.2"]] as const) {
+    const broken = rows.map((r, i) => (i === 7 ? { ...r, [field]: bad } : r));
+    assert.throws(
+      () => analyzeResults(broken),
+      new RegExp(`results\\[7\\] has ${field} = ${bad}, not a finite number`),
+    );
+  }
+  const someNamed = rows.map((r, i) => (i === 2 ? { ...r, model: "bert" } : r));
+  assert.throws(
+    () => analyzeResults(someNamed),
+    /results\[0\] has no model but results\[2\] has one: give every row a model, or none/,
+  );
 });
