@@ -2,8 +2,9 @@
  * Corpus pipeline benchmark: read the whole GROBID funding-acknowledgement corpus (the
  * four TEI files, 1,472 statements), split sentences and words, tokenize with the
  * bert-base-uncased tokenizer and align labels (`encodeDocs`), cold (fresh word
- * cache) and warm. Reference, in the same run: transformers.js encoding each sentence's
- * text in one call (what a pipeline without word alignment would cost).
+ * cache) and warm. Reference, in the same run: `@huggingface/tokenizers` (transformers.js
+ * 4's tokenizers) encoding each sentence's text in one call (what a pipeline without
+ * word alignment would cost).
  *
  * Run: `deno run -A bench/corpus_bench.ts`
  *
@@ -17,6 +18,7 @@ import { encodeDocs } from "../lib/tags/align.ts";
 import { labelList } from "../lib/tags/labels.ts";
 import { loadTokenizer } from "../lib/tags/tokenizer.ts";
 import type { Doc } from "../lib/corpus/types.ts";
+import { Tokenizer } from "../lib/deps/tokenizers.ts";
 
 const NAMES = [
   "grobid-acknowledgements",
@@ -53,11 +55,9 @@ encodeDocs(docs, tok, { labels, maxLength: 512 });
 const warmMs = ms(t0);
 const subtokens = examples.reduce((n, e) => n + e.inputIds.length, 0);
 
-// reference: transformers.js on whole sentences (no word alignment, no offsets)
-const { AutoTokenizer, env } = await import("@huggingface/transformers");
-env.allowRemoteModels = false;
-env.localModelPath = dir.replace(/[^/]+\/?$/, "");
-const hf = await AutoTokenizer.from_pretrained(dir.replace(/\/$/, "").split("/").pop()!);
+// reference: tokenizers.js on whole sentences (no word alignment, no offsets)
+const readJson = async (name: string) => JSON.parse(await Deno.readTextFile(`${dir}/${name}`));
+const hf = new Tokenizer(await readJson("tokenizer.json"), await readJson("tokenizer_config.json"));
 const texts = docs.flatMap((d) => docSentences(d).map((s) => d.text.slice(s.start, s.end)));
 t0 = performance.now();
 for (const t of texts) hf.encode(t);
@@ -86,7 +86,7 @@ console.log(
   } ms / 1,000 sentences; target < 3000 ms)`,
 );
 console.log(
-  `reference: transformers.js encode of whole sentences ${refMs.toFixed(0)} ms ` +
+  `reference: tokenizers.js encode of whole sentences ${refMs.toFixed(0)} ms ` +
     `(${per1k(refMs)} ms / 1,000 sentences); ratio cold align / reference ${
       (coldMs / refMs).toFixed(2)
     }`,

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { table } from "arquero";
+import { table } from "../deps/arquero.ts";
 import type { Doc, Range } from "./types.ts";
 import { CorpusError } from "./errors.ts";
 import { splitSentences } from "./sentences.ts";

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { unzipSync } from "fflate";
+import { unzipSync } from "../deps/fflate.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { decodeTensor, type Dtype, dtypeSize, type RawTensor } from "./safetensors.ts";
 

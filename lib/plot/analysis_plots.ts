@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
+import * as Plot from "../deps/plot.ts";
 import { type Figure, plotFigure } from "./display.ts";
 import type { CurveFit, CurvePoint, ThresholdMark } from "./study_plots.ts";
 import { curveRows, intervalMarks, thresholdLabels } from "./curve_marks.ts";

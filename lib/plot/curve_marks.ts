@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
+import * as Plot from "../deps/plot.ts";
 import type { CurveFit, ThresholdMark } from "./study_plots.ts";
 
 /**

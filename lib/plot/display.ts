@@ -7,8 +7,8 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
+import * as Plot from "../deps/plot.ts";
+import { parseHTML } from "../deps/linkedom.ts";
 
 /**
  * The symbol Deno's Jupyter kernel looks up to display an object (`Symbol.for("Jupyter.display")`).

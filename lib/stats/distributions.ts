@@ -9,13 +9,15 @@
  *
  * @module
  */
-import betainc from "@stdlib/math-base-special-betainc";
-import tCdf from "@stdlib/stats-base-dists-t-cdf";
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
-import fCdf from "@stdlib/stats-base-dists-f-cdf";
-import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
-import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
+import {
+  betainc,
+  chisquareCdf,
+  fCdf,
+  normalCdf,
+  normalQuantile,
+  tCdf,
+  tQuantile,
+} from "../deps/stdlib.ts";
 
 /**
  * Two-sided p-value of a t statistic with `df` degrees of freedom.

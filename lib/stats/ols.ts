@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { table } from "arquero";
+import { table } from "../deps/arquero.ts";
 import { fromColumns, leastSquares } from "./linalg.ts";
 import { fUpperP, tQuantileOf, tTwoSidedP } from "./distributions.ts";
 import { solveSymmetric, symmetricEigenvalues } from "./symmetric.ts";

@@ -2,13 +2,13 @@
  * The subword tokenizer as subword alignment sees it: a function from one word to its
  * subtoken ids, plus the ids put around each sequence. Any tokenizer fits behind this
  * small interface; {@link loadTokenizer} makes one from a Hugging Face `tokenizer.json`
- * through `@huggingface/transformers` (which gives no character offsets, hence the
- * word-by-word design: see `align.ts`).
+ * with `@huggingface/tokenizers` (the tokenizers of transformers.js 4, which give no
+ * character offsets, hence the word-by-word design: see `align.ts`).
  *
  * @module
  */
 
-import { basename, dirname } from "node:path";
+import { Tokenizer } from "../deps/tokenizers.ts";
 
 /**
  * A tokenizer seen word by word.
@@ -40,61 +40,67 @@ export type WordTokenizer = {
   vocabSize: number;
 };
 
-/** What loadTokenizer uses of a transformers.js tokenizer. */
-type HfTokenizer = {
-  encode(text: string, opts?: { add_special_tokens?: boolean }): number[];
-  pad_token_id?: number;
-  unk_token_id?: number;
-  get_vocab(): Map<string, number> | Record<string, number>;
-};
-
 /**
  * Loads the tokenizer in a folder holding `tokenizer.json` and `tokenizer_config.json`
- * (Hugging Face layout) with `@huggingface/transformers` (imported on first use; it
- * needs `--allow-ffi`), without network access. The special tokens around a sequence
- * are found by encoding a word with and without them.
+ * (Hugging Face layout) with `@huggingface/tokenizers`, as transformers.js 4's
+ * `AutoTokenizer` does (same ids; no network, no FFI). The special tokens around a
+ * sequence are found by encoding a word with and without them; the padding and unknown
+ * tokens are the config's `pad_token` (else `eos_token`) and `unk_token`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
- * tok.encodeWord("Niswender", false); // [9152, 26760, 10497, 2121]
- * tok.prefixIds; // [101] ([CLS]); tok.suffixIds: [102] ([SEP])
+ * assert.deepEqual(tok.encodeWord("Niswender", false), [9152, 26760, 10497, 2121]);
+ * assert.deepEqual([tok.prefixIds, tok.suffixIds], [[101], [102]]); // [CLS], [SEP]
  * ```
  */
 export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
-  const { AutoTokenizer, env } = await import("@huggingface/transformers");
-  const saved = {
-    allowRemoteModels: env.allowRemoteModels,
-    allowLocalModels: env.allowLocalModels,
-    localModelPath: env.localModelPath,
-  };
-  let tok: HfTokenizer;
+  const folder = dir.replace(/\/+$/, "");
+  let tok: Tokenizer;
+  let config: Record<string, unknown>;
   try {
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = dirname(dir.replace(/\/+$/, "")) + "/";
-    tok = await AutoTokenizer.from_pretrained(basename(dir.replace(/\/+$/, ""))) as HfTokenizer;
+    const json = JSON.parse(await Deno.readTextFile(`${folder}/tokenizer.json`));
+    config = JSON.parse(await Deno.readTextFile(`${folder}/tokenizer_config.json`));
+    tok = new Tokenizer(json, config);
   } catch (e) {
     throw new Error(`cannot load the tokenizer in ${dir}: ${(e as Error).message}`);
-  } finally {
-    Object.assign(env, saved);
   }
-  const plain = tok.encode("a", { add_special_tokens: false });
-  const full = tok.encode("a", { add_special_tokens: true });
+  const encode = (text: string, special: boolean) =>
+    tok.encode(text, { add_special_tokens: special }).ids;
+  const plain = encode("a", false);
+  const full = encode("a", true);
   const at = full.findIndex((_, i) => plain.every((id, k) => full[i + k] === id));
   if (plain.length === 0 || at < 0) {
     throw new Error(`${dir}: cannot find the special tokens (encoding "a" gave [${full}])`);
   }
-  const vocab = tok.get_vocab();
-  const vocabSize = vocab instanceof Map ? vocab.size : Object.keys(vocab).length;
-  const unkId = tok.unk_token_id ?? tok.pad_token_id ?? 0;
+  const idOf = (...keys: string[]) => {
+    const token = specialToken(config, keys);
+    return token === undefined ? undefined : tok.token_to_id(token);
+  };
+  const unkId = idOf("unk_token") ?? idOf("pad_token", "eos_token") ?? 0;
   return {
-    encodeWord: (word, first) =>
-      tok.encode(first ? word : " " + word, { add_special_tokens: false }),
+    encodeWord: (word, first) => encode(first ? word : " " + word, false),
     prefixIds: full.slice(0, at),
     suffixIds: full.slice(at + plain.length),
-    padId: tok.pad_token_id ?? unkId,
+    padId: idOf("pad_token", "eos_token") ?? unkId,
     unkId,
-    vocabSize,
+    vocabSize: tok.get_vocab().size,
   };
+}
+
+/**
+ * The first of `keys` set in a tokenizer_config.json, as transformers.js reads it: a
+ * string, or an AddedToken object's `content`.
+ */
+function specialToken(config: Record<string, unknown>, keys: string[]): string | undefined {
+  for (const key of keys) {
+    const item = config[key];
+    if (!item) continue;
+    if (typeof item === "string") return item;
+    if (typeof item === "object" && "content" in item && typeof item.content === "string") {
+      return item.content;
+    }
+  }
+  return undefined;
 }
