@@ -6,6 +6,9 @@
  * Unset, it is set here to `vulkan` on Linux (a GPU's Vulkan driver, or on a machine without
  * one Mesa lavapipe; Deno would otherwise fall back to OpenGL llvmpipe without a word) and
  * left to Deno's choice elsewhere (Metal on macOS, Direct3D 12 or Vulkan on Windows).
+ * Mesa prints `error: XDG_RUNTIME_DIR is invalid or not set` when the adapter is requested
+ * without that variable (containers, CI, cron), so an unset one is pointed at a private
+ * directory first.
  *
  * @module
  */
@@ -68,8 +71,39 @@ function envBackend(): string {
   }
 }
 
+/**
+ * Points an unset `XDG_RUNTIME_DIR` at a private (0700) directory, before the first adapter
+ * request; gives the directory it set, or `undefined` when the variable was set already or
+ * the environment cannot be changed.
+ */
+function ensureRuntimeDir(): string | undefined {
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return undefined;
+    const dir = privateDir();
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+    return dir;
+  } catch {
+    return undefined; // no permission for the environment or /tmp: Mesa's warning stays
+  }
+}
+
+/** `$TMPDIR/nerss-runtime-UID`, made 0700 if missing; a fresh temp dir if it is not ours. */
+function privateDir(): string {
+  const uid = Deno.uid();
+  const dir = `${(Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "")}/nerss-runtime-${uid}`;
+  try {
+    Deno.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  const st = Deno.lstatSync(dir);
+  const mine = st.isDirectory && st.uid === uid && st.mode !== null && (st.mode & 0o777) === 0o700;
+  return mine ? dir : Deno.makeTempDirSync({ prefix: "nerss-runtime-" });
+}
+
 async function requestGpu(): Promise<Gpu> {
   const backend = envBackend();
+  ensureRuntimeDir();
   if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
     throw new Error(
       `lib/gpu/device.ts: WebGPU is not available (navigator.gpu is missing). ${INSTALL_HINT}`,

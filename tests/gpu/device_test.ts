@@ -41,3 +41,31 @@ Deno.test("chooseBackend: the environment's, else Vulkan on Linux and Deno's def
   assert.equal(chooseBackend("windows", undefined), "default");
   assert.equal(chooseBackend("darwin", "metal"), "metal");
 });
+
+Deno.test("getGpu: without XDG_RUNTIME_DIR Mesa prints no error (a private 0700 dir is set)", async () => {
+  const env = Deno.env.toObject();
+  delete env.XDG_RUNTIME_DIR;
+  const device = new URL("../../lib/gpu/device.ts", import.meta.url).href;
+  const script = `import { getGpu } from ${JSON.stringify(device)};\n` +
+    `await getGpu();\n` +
+    `const dir = Deno.env.get("XDG_RUNTIME_DIR") ?? "";\n` +
+    `console.log(JSON.stringify({ dir, mode: dir && (Deno.statSync(dir).mode! & 0o777) }));\n`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-config", "-"],
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = out.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await out.output();
+  const err = new TextDecoder().decode(stderr);
+  assert.equal(code, 0, err);
+  assert.doesNotMatch(err, /XDG_RUNTIME_DIR|error:/);
+  const { dir, mode } = JSON.parse(new TextDecoder().decode(stdout));
+  assert.match(dir, /nerss-runtime-/);
+  assert.equal(mode, 0o700);
+});
