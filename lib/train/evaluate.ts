@@ -3,13 +3,15 @@
  * entity-level numbers (default mode, as the paper and most NER papers report):
  * gold and predicted word tags come from the same examples (a word's gold tag is its
  * first subtoken's; its predicted tag as the decoding says), so both sides see the same
- * words and sentences.
+ * words and sentences. A model that predicts no entity at all (only O) scores 0 everywhere;
+ * the evaluation says so in `warnings` rather than leave a silent F1 of 0.
  *
  * @module
  */
 import type { Encoded, Prediction } from "../tags/align.ts";
 import { decodeToTags, type TagDecoding } from "../tags/align.ts";
 import { classificationReport, classificationReportDict } from "../metrics/report.ts";
+import { extractEntities, warnOnce } from "../metrics/entities.ts";
 import type { Scheme } from "../tags/scheme.ts";
 
 /**
@@ -23,7 +25,8 @@ import type { Scheme } from "../tags/scheme.ts";
 export type EntityScores = { precision: number; recall: number; f1: number; support: number };
 
 /**
- * The scores of an evaluation, with the word-level tags they came from.
+ * The scores of an evaluation, with the word-level tags they came from, the number of
+ * entities predicted, and warnings (e.g. that the model predicted no entity at all).
  *
  * @example
  * ```ts
@@ -43,6 +46,9 @@ export type Evaluation = {
   report: string;
   yTrue: string[][];
   yPred: string[][];
+  /** Entities in the predicted tags (as seqeval reads them in the evaluation's mode). */
+  predictedEntities: number;
+  warnings: string[];
 };
 
 /**
@@ -88,12 +94,44 @@ export function scorePredictions(
   const averages = new Set(["micro avg", "macro avg", "weighted avg"]);
   const byType: Record<string, EntityScores> = {};
   for (const name of Object.keys(dict)) if (!averages.has(name)) byType[name] = row(name);
+  const micro = row("micro avg");
+  const predictedEntities = extractEntities(yPred, options).length;
+  const warnings = predictedEntities === 0 && micro.support > 0
+    ? [
+      `the model predicted no entity in ${yPred.length} sentences with ${micro.support} ` +
+      `gold entities: precision, recall and F1 are 0`,
+    ]
+    : [];
   return {
-    micro: row("micro avg"),
+    micro,
     macro: row("macro avg"),
     byType,
     report: classificationReport(yTrue, yPred, { ...options, digits: o.digits ?? 4 }),
     yTrue,
     yPred,
+    predictedEntities,
+    warnings,
   };
+}
+
+/**
+ * Warns on the console, once per process and caller, when an evaluation found gold
+ * entities but the model predicted none (a model that has learnt only O).
+ *
+ * @example
+ * ```ts
+ * const e = { predictedEntities: 0, micro: { precision: 0, recall: 0, f1: 0, support: 3 } };
+ * warnIfNoEntities(e, "evaluate"); // a console warning, the first time only
+ * ```
+ */
+export function warnIfNoEntities(
+  e: Pick<Evaluation, "predictedEntities" | "micro">,
+  caller: string,
+): void {
+  if (e.predictedEntities > 0 || e.micro.support === 0) return;
+  warnOnce(
+    `${caller}: the model predicted no entity at all, so its F1 is 0 (it may need more ` +
+      `epochs, a higher learning rate or more documents); see warnings in the result. ` +
+      `(Shown once.)`,
+  );
 }

@@ -8,7 +8,9 @@
  * no weight decay, no warmup. The classifier then decodes each sentence's tags as a
  * whole (Viterbi under tag-bigram probabilities of the training documents; see the
  * `decoding` option). With `evalDocs`, it scores each epoch with seqeval's numbers, can
- * stop early and can end with the best epoch's weights. Deterministic for a seed.
+ * stop early and can end with the best epoch's weights, and warns (in the result, on the
+ * progress line and once on the console) when the model it ends with predicts no entity
+ * at all. Deterministic for a seed.
  *
  * @module
  */
@@ -27,7 +29,13 @@ import { encodeFor, evaluateExamples } from "./predict.ts";
 import { linearSchedule } from "./schedule.ts";
 import { decodeToTags } from "../tags/align.ts";
 import { estimateTransitions } from "../tags/viterbi.ts";
-import { createProgress, type ProgressInfo, type ProgressOutput } from "./progress.ts";
+import { warnIfNoEntities } from "./evaluate.ts";
+import {
+  createProgress,
+  type Progress,
+  type ProgressInfo,
+  type ProgressOutput,
+} from "./progress.ts";
 
 /**
  * Options of {@link fineTune}.
@@ -67,7 +75,9 @@ export type FineTuneOptions = {
   restoreBest?: boolean;
   /** Read the loss back every this many steps (each read waits on the GPU; default 10). */
   lossEvery?: number;
-  progress?: ProgressOutput;
+  /** Where the steps' bar goes (default "auto"), or a progress to draw it under, e.g. a
+   * loop's `createProgress({ total: runs, label: "runs" })`: one display for all runs. */
+  progress?: ProgressOutput | Progress;
   onProgress?: (info: ProgressInfo) => void;
   /** Called with each epoch's evaluation as soon as it is scored (needs evalDocs). */
   onEpoch?: (evaluation: FineTuneResult["evaluations"][number]) => void;
@@ -92,10 +102,19 @@ export type FineTuneResult = {
   epochs: number;
   trainMs: number;
   losses: { step: number; loss: number }[];
-  evaluations: { epoch: number; micro: EntityScores; byType: Record<string, EntityScores> }[];
+  evaluations: {
+    epoch: number;
+    micro: EntityScores;
+    byType: Record<string, EntityScores>;
+    predictedEntities: number;
+  }[];
   stoppedEarly: boolean;
   /** The epoch with the best evaluation F1 (0 without evalDocs). */
   bestEpoch: number;
+  /** Entities the returned model predicts in evalDocs (absent without evalDocs). */
+  predictedEntities?: number;
+  /** E.g. that the returned model predicts no entity in evalDocs. */
+  warnings: string[];
 };
 
 /**
@@ -153,11 +172,14 @@ export async function fineTune(
     total: totalSteps,
     label: "fine-tune",
     unit: "steps",
-    output: options.progress,
+    ...typeof options.progress === "object"
+      ? { parent: options.progress }
+      : { output: options.progress },
     onProgress: options.onProgress,
   });
   const losses: FineTuneResult["losses"] = [];
   const evaluations: FineTuneResult["evaluations"] = [];
+  const epochWarnings: string[][] = [];
   const start = performance.now();
   let step = 0, best = -Infinity, bestEpoch = 0, sinceBest = 0, stoppedEarly = false, epoch = 0;
   let bestWeights: WeightSnapshot | undefined;
@@ -187,7 +209,11 @@ export async function fineTune(
     epoch++;
     if (evalExamples) {
       const e = await evaluateExamples(classifier, evalExamples);
-      evaluations.push({ epoch, micro: e.micro, byType: e.byType });
+      const { micro, byType, predictedEntities } = e;
+      evaluations.push({ epoch, micro, byType, predictedEntities });
+      epochWarnings.push(e.warnings);
+      progress.note(e.warnings.length ? "no entity predicted" : "");
+      progress.tick(0, { f1: micro.f1 });
       options.onEpoch?.(evaluations[evaluations.length - 1]);
       if (e.micro.f1 > best) {
         [best, bestEpoch, sinceBest] = [e.micro.f1, epoch, 0];
@@ -203,6 +229,11 @@ export async function fineTune(
     release(bestWeights.decay);
     release(bestWeights.noDecay);
   }
+  // The evaluation of the weights the classifier ends with.
+  const last = (bestWeights ? bestEpoch : epoch) - 1;
+  const final = evaluations[last];
+  const warnings = (epochWarnings[last] ?? []).map((w) => `evalDocs, epoch ${last + 1}: ${w}`);
+  if (final) warnIfNoEntities(final, "fineTune");
   return {
     examples: examples.length,
     steps: step,
@@ -212,5 +243,7 @@ export async function fineTune(
     evaluations,
     stoppedEarly,
     bestEpoch,
+    ...final && { predictedEntities: final.predictedEntities },
+    warnings,
   };
 }

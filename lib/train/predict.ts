@@ -11,7 +11,7 @@ import { tagsToSpans } from "../tags/convert.ts";
 import { predictLogits } from "../models/gpu_model.ts";
 import { sequentialBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
-import { type Evaluation, scorePredictions } from "./evaluate.ts";
+import { type Evaluation, scorePredictions, warnIfNoEntities } from "./evaluate.ts";
 
 /** Batches whose logits may be awaited at once. */
 const IN_FLIGHT = 8;
@@ -90,7 +90,9 @@ export function encodeFor(
 
 /**
  * Scores a classifier on documents with gold spans: seqeval 1.2.2's entity-level
- * precision, recall and F1 (default mode), per type and averaged, and its report.
+ * precision, recall and F1 (default mode), per type and averaged, and its report. A
+ * model that predicts no entity at all gets a warning in the result
+ * (`predictedEntities` 0) and, once per process, on the console.
  *
  * @example
  * ```ts
@@ -108,12 +110,14 @@ export async function evaluate(
   docs: readonly Doc[],
   o: { maxLength?: number; batchSize?: number } = {},
 ): Promise<Evaluation> {
-  return await evaluateExamples(classifier, encodeFor(classifier, docs, o.maxLength), o);
+  const e = await evaluateExamples(classifier, encodeFor(classifier, docs, o.maxLength), o);
+  warnIfNoEntities(e, "evaluate");
+  return e;
 }
 
 /**
  * Scores a classifier on examples already encoded with {@link encodeFor} (so that a loop
- * that evaluates every epoch encodes its documents once).
+ * that evaluates every epoch encodes its documents once); warnings only in the result.
  *
  * @example
  * ```ts

@@ -46,4 +46,21 @@ Deno.test("scorePredictions: gold scores 1; a hand-worked miss and a wrong type"
     "O",
   ]]);
   assert.match(e.report, /micro avg/);
+  assert.equal(e.predictedEntities, 2);
+  assert.deepEqual(e.warnings, []);
+});
+
+Deno.test("scorePredictions: a model that predicts only O is told so, not just scored 0", () => {
+  const examples = encodeDocs(docs, toy, { labels });
+  const allO = examples.map((e) => e.labels.map(() => 0));
+  const e = scorePredictions(examples, allO, { labels });
+  assert.deepEqual(e.micro, { precision: 0, recall: 0, f1: 0, support: 3 });
+  assert.equal(e.predictedEntities, 0);
+  assert.deepEqual(e.warnings, [
+    "the model predicted no entity in 2 sentences with 3 gold entities: precision, recall and F1 are 0",
+  ]);
+  // gold against itself: 3 entities predicted, no warning
+  const gold = scorePredictions(examples, examples.map((x) => x.labels), { labels });
+  assert.equal(gold.predictedEntities, 3);
+  assert.deepEqual(gold.warnings, []);
 });

@@ -50,6 +50,19 @@ function synthetic(n: number, seed: number): Doc[] {
   });
 }
 
+/** What `run` writes with console.warn. */
+async function consoleWarnings(run: () => Promise<void>): Promise<string[]> {
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warned.push(args.join(" "));
+  try {
+    await run();
+  } finally {
+    console.warn = warn;
+  }
+  return warned;
+}
+
 const options = {
   epochs: 6,
   batchSize: 8,
@@ -62,11 +75,18 @@ const options = {
 Deno.test("fineTune: a tiny BERT learns synthetic names and organisations (held-out F1 > 0.9)", async () => {
   const classifier = await createTokenClassifier(TINY_BERT);
   const seen: unknown[] = [];
-  const result = await fineTune(classifier, synthetic(64, 1), {
-    ...options,
-    evalDocs: synthetic(24, 2),
-    onEpoch: (e) => seen.push(e),
+  let result!: Awaited<ReturnType<typeof fineTune>>;
+  const warned = await consoleWarnings(async () => {
+    result = await fineTune(classifier, synthetic(64, 1), {
+      ...options,
+      evalDocs: synthetic(24, 2),
+      onEpoch: (e) => seen.push(e),
+    });
   });
+  // it predicts entities, and nothing warns
+  assert.deepEqual(warned, []);
+  assert.deepEqual(result.warnings, []);
+  assert.ok(result.predictedEntities! >= 40, `${result.predictedEntities} of 48`);
   assert.equal(result.steps, 6 * 8);
   assert.deepEqual(seen, result.evaluations); // live, one per epoch, the same numbers
   assert.ok(result.losses[0].loss > result.losses.at(-1)!.loss * 3, JSON.stringify(result.losses));
