@@ -1,122 +1,41 @@
 /**
- * The study's figures with Observable Plot: learning curves (F1 against sentences or
- * EPS) with a fitted curve, its band and the estimated threshold with its CI, faceted
- * per model; the subsample plan (size against density); an agreement heatmap.
- * Each returns a {@link Figure} that Jupyter displays inline and that saves as SVG.
+ * The study's other figures with Observable Plot: the subsample plan (size against
+ * density, coloured by size range) and an agreement heatmap (pairs of annotators).
+ * Each returns a {@link Figure} that Jupyter displays inline and that saves as SVG;
+ * the learning curves are in learning_curve.ts.
  *
  * @module
  */
 import * as Plot from "../deps/plot.ts";
-import { type Figure, plotFigure } from "./display.ts";
-import { curveRows, intervalMarks, thresholdLabels } from "./curve_marks.ts";
+import { type Figure, formatNumber, plotFigure } from "./display.ts";
 
-/**
- * One scored run: which model, the predictor value and its F1.
- *
- * @example
- * ```ts
- * const p: CurvePoint = { model: "bert", x: 120, f1: 0.84 };
- * ```
- */
-export type CurvePoint = { model: string; x: number; f1: number };
-
-/**
- * A fitted curve for one model (threshold fit or smoother), with an optional band.
- *
- * @example
- * ```ts
- * const c: CurveFit = { model: "bert", x: [0, 500, 1000], y: [0.6, 0.9, 0.9],
- *   lower: [0.55, 0.88, 0.87], upper: [0.65, 0.92, 0.93] };
- * ```
- */
-export type CurveFit = {
-  model: string;
-  x: number[];
-  y: number[];
-  lower?: number[];
-  upper?: number[];
-};
-
-/**
- * An estimated threshold for one model, with its confidence interval.
- *
- * @example
- * ```ts
- * const t: ThresholdMark = { model: "bert", threshold: 480, ci: [430, 530] };
- * ```
- */
-export type ThresholdMark = { model: string; threshold: number; ci?: [number, number] };
-
-/**
- * Options of {@link learningCurvePlot}.
- *
- * @example
- * ```ts
- * const o: LearningCurveOptions = { xLabel: "Training sentences", fits: [], thresholds: [] };
- * ```
- */
-export type LearningCurveOptions = {
-  xLabel?: string;
-  fits?: CurveFit[];
-  thresholds?: ThresholdMark[];
-  width?: number;
-  height?: number;
-};
-
-/**
- * F1 against a predictor, one panel per model: the runs as dots, each fit as a line with
- * its band, the threshold as a vertical rule over its shaded CI.
- *
- * @example
- * ```ts
- * learningCurvePlot([{ model: "bert", x: 100, f1: 0.7 }, { model: "bert", x: 600, f1: 0.9 }],
- *   { xLabel: "Training sentences", thresholds: [{ model: "bert", threshold: 480, ci: [430, 530] }] });
- * ```
- */
-export function learningCurvePlot(
-  points: CurvePoint[],
-  options: LearningCurveOptions = {},
-): Figure {
-  const fits = curveRows(options.fits ?? []);
-  const thresholds = options.thresholds ?? [];
-  const models = new Set(points.map((p) => p.model));
-  const longest = Math.max(0, ...[...models].map((m) => m.length));
-  return plotFigure({
-    width: options.width ?? 640,
-    height: options.height ?? Math.max(260, 200 * models.size),
-    marginRight: 12 + 6 * longest, // room for the facet labels (model names)
-    grid: true,
-    x: { label: options.xLabel ?? "Training sentences" },
-    y: { label: "Entity-level F1", domain: [0, 1] },
-    fy: { label: null },
-    marks: [
-      ...intervalMarks(thresholds, fits),
-      Plot.dot(points, {
-        x: "x",
-        y: "f1",
-        fy: "model",
-        r: 2,
-        fill: "currentColor",
-        fillOpacity: 0.5,
-      }),
-      Plot.line(fits, { x: "x", y: "y", fy: "model", stroke: "steelblue", strokeWidth: 2 }),
-      Plot.ruleX(thresholds, { x: "threshold", fy: "model", stroke: "orange", strokeWidth: 2 }),
-      thresholdLabels(thresholds, (v) => String(Math.round(v * 100) / 100)),
-    ],
-  });
+/** Pearson's correlation of two equally long series (NaN when either is constant). */
+function correlation(x: number[], y: number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n, my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
 }
 
 /**
  * The subsample plan: each subsample's size against its entity density, so a reader
- * sees whether the design lets size and density vary independently.
+ * sees whether the design lets size and density vary independently. Its plain text
+ * gives the ranges and the correlation of size and EPS.
  *
  * @example
  * ```ts
- * planPlot([{ sentences: 120, eps: 1.3 }, { sentences: 480, eps: 1.1 }]);
+ * import assert from "node:assert/strict";
+ * const fig = planPlot([{ sentences: 120, eps: 1.3 }, { sentences: 480, eps: 1.1 }]);
+ * assert.match(fig.text, /^subsample plan: 2 subsamples, 120–480 sentences, EPS 1.10–1.30/);
  * ```
  */
 export function planPlot(
-  subsamples: { sentences: number; eps: number; range?: [number, number] }[],
+  subsamples: readonly { sentences: number; eps: number; range?: [number, number] }[],
   options: { width?: number; height?: number } = {},
 ): Figure {
   const rows = subsamples.map((s) => ({
@@ -130,46 +49,86 @@ export function planPlot(
         .map((r) => `${r[0]}-${r[1]}`),
     ),
   ];
+  const sentences = subsamples.map((s) => s.sentences), eps = subsamples.map((s) => s.eps);
+  const r = correlation(sentences, eps);
+  const text = subsamples.length === 0
+    ? "subsample plan: no subsamples"
+    : `subsample plan: ${subsamples.length} subsamples, ` +
+      `${Math.min(...sentences)}–${Math.max(...sentences)} sentences, ` +
+      `EPS ${formatNumber(Math.min(...eps), 2)}–${formatNumber(Math.max(...eps), 2)}` +
+      (Number.isFinite(r) ? `, r(sentences, EPS) = ${formatNumber(r, 2)}` : "");
   return plotFigure({
     width: options.width ?? 640,
     height: options.height ?? 360,
     grid: true,
-    x: { label: "Sentences in subsample" },
-    y: { label: "Entities per sentence (EPS)" },
+    x: { label: "Sentences in subsample", inset: 6 },
+    y: { label: "Entities per sentence (EPS)", inset: 6 },
     color: {
       legend: ranges.length > 0,
       label: "Size range",
       domain: ranges.length > 0 ? ranges : undefined,
     },
-    marks: [Plot.dot(rows, { x: "sentences", y: "eps", stroke: "range", r: 3 })],
-  });
+    marks: [Plot.dot(rows, { x: "sentences", y: "eps", stroke: "range", r: 3, strokeWidth: 1.5 })],
+  }, { text });
+}
+
+/** Approximate width in pixels of a label in Plot's default 10 px sans-serif. */
+function labelWidth(s: string): number {
+  return Math.ceil(s.length * 6.2);
 }
 
 /**
- * A heatmap of pairwise values (e.g. entity-level F1 or kappa between annotators).
+ * A heatmap of pairwise values (e.g. entity-level F1 or kappa between annotators), each
+ * cell labelled with its value; the label names the measure in the caption. Row labels
+ * get the room they need. Its plain text is the matrix.
  *
  * @example
  * ```ts
- * agreementHeatmap([{ a: "ann1", b: "ann2", value: 0.91 }, { a: "ann2", b: "ann1", value: 0.91 }]);
+ * import assert from "node:assert/strict";
+ * const fig = agreementHeatmap([{ a: "ann1", b: "ann2", value: 0.91 }, { a: "ann2", b: "ann1", value: 0.91 }],
+ *   { label: "Entity F1" });
+ * assert.equal(fig.text, "Entity F1\n      ann1  ann2\nann1     –  0.91\nann2  0.91     –");
  * ```
  */
 export function agreementHeatmap(
-  cells: { a: string; b: string; value: number }[],
-  options: { label?: string } = {},
+  cells: readonly { a: string; b: string; value: number }[],
+  options: { label?: string; width?: number } = {},
 ): Figure {
+  const names = [...new Set(cells.flatMap((c) => [c.a, c.b]))];
+  const label = options.label ?? "Agreement";
+  const value = new Map(cells.map((c) => [`${c.b}\u0000${c.a}`, c.value]));
+  const w = Math.max(...names.map((n) => n.length));
+  const matrix = [
+    " ".repeat(w) + names.map((n) => "  " + n.padStart(4)).join(""),
+    ...names.map((row) =>
+      row.padEnd(w) + names.map((col, j) => {
+        const v = value.get(`${row}\u0000${col}`);
+        return "  " +
+          (v === undefined ? "–" : formatNumber(v, 2)).padStart(Math.max(4, names[j].length));
+      }).join("")
+    ),
+  ];
+  const marginLeft = 12 + Math.max(...names.map(labelWidth));
+  const cell = Math.max(60, ...names.map(labelWidth).map((x) => x + 10));
   return plotFigure({
+    width: options.width ?? Math.min(720, marginLeft + 20 + cell * names.length),
+    height: 30 + 40 + 44 * names.length,
+    marginLeft,
+    marginBottom: 36,
     padding: 0.05,
-    x: { label: null },
-    y: { label: null },
-    color: { scheme: "blues", domain: [0, 1], label: options.label ?? "Agreement" }, // no ramp legend: it needs a canvas
+    caption: `${label} between each pair of annotators (the diagonal: an annotator with itself).`,
+    x: { label: null, domain: names, axis: "bottom", tickSize: 0 },
+    y: { label: null, domain: names, tickSize: 0 },
+    color: { scheme: "blues", domain: [0, 1], label }, // no ramp legend: it needs a canvas
     marks: [
       Plot.cell(cells, { x: "a", y: "b", fill: "value" }),
       Plot.text(cells, {
         x: "a",
         y: "b",
-        text: (d: { value: number }) => d.value.toFixed(2),
+        fontSize: 12,
+        text: (d: { value: number }) => formatNumber(d.value, 2),
         fill: (d: { value: number }) => (d.value > 0.6 ? "white" : "black"),
       }),
     ],
-  });
+  }, { text: [label, ...matrix].join("\n") });
 }

@@ -12,13 +12,12 @@
  *
  * @module
  */
-import type { Analysis, ModelAnalysis, PredictorAnalysis } from "./analysis.ts";
+import type { Analysis, ModelAnalysis, PredictorAnalysis, ResultRow } from "./analysis.ts";
 import { type RunResult, writeTextAtomic } from "./results.ts";
 import pkg from "../../deno.json" with { type: "json" };
 import type { Displayable, Figure } from "../plot/display.ts";
 import { htmlDisplay } from "../plot/display.ts";
-import type { CurveFit, CurvePoint, ThresholdMark } from "../plot/study_plots.ts";
-import { analysisCurvePlot, thresholdFitLine } from "../plot/analysis_plots.ts";
+import { learningCurvePlot, smoothLayer, thresholdLayer } from "../plot/learning_curve.ts";
 
 /**
  * Options of {@link renderReport}: the title, the study configuration to show
@@ -279,7 +278,8 @@ function excerptHtml(analysis: Analysis, rows: number): string {
 }
 
 /**
- * The learning curves of an analysis: F1 against training sentences and against EPS,
+ * The learning curves of an analysis (of results or of plain rows): F1 against training
+ * sentences and against EPS,
  * one panel per model, with the runs as dots, the threshold fit, the threshold with
  * its interval and the smoothed curve with its band.
  *
@@ -292,49 +292,41 @@ function excerptHtml(analysis: Analysis, rows: number): string {
  * await Deno.writeTextFile("f1-sentences.svg", sentences.svg);
  * ```
  */
-export function analysisFigures(analysis: Analysis): { sentences: Figure; eps: Figure } {
+export function analysisFigures(
+  analysis: Analysis<RunResult | ResultRow>,
+): { sentences: Figure; eps: Figure } {
   const models = analysis.models.map((m) => m.model);
-  const level = Math.round(analysis.options.level * 100);
-  const figure = (key: "sentences" | "eps", label: string, digits: number) => {
-    const points: CurvePoint[] = analysis.runs.map((r) => ({
-      model: r.model,
-      x: r[key],
-      f1: r.micro.f1,
-    }));
-    const thresholdFits: CurveFit[] = [], smooths: CurveFit[] = [];
-    const thresholds: ThresholdMark[] = [];
-    for (const m of analysis.models) {
-      const p = m[key];
-      if (p.threshold) {
-        thresholdFits.push({ model: m.model, ...thresholdFitLine(p.threshold, p.range) });
-        thresholds.push({ model: m.model, threshold: p.threshold.threshold, ci: p.threshold.ci });
-      }
-      if (p.smooth) {
-        smooths.push({
-          model: m.model,
-          x: p.smooth.x,
-          y: p.smooth.fit,
-          lower: p.smooth.lower,
-          upper: p.smooth.upper,
-        });
-      }
-    }
-    return analysisCurvePlot(points, {
-      xLabel: label,
-      models,
-      thresholdFits,
-      smooths,
-      thresholds,
-      format: (v) => v.toFixed(digits === 1 ? 0 : 2),
-      caption: `F1 against ${key === "eps" ? "EPS" : "training sentences"}: ` +
-        `runs (grey dots), ${analysis.options.type} threshold fit (orange line) with the ` +
-        `threshold (dashed) and its ${level}% bootstrap interval (shaded), and the ` +
-        `${analysis.options.smoother} smooth (blue) with its ${level}% pointwise band.`,
-    });
-  };
+  const figure = (key: "sentences" | "eps", label: string) =>
+    learningCurvePlot(
+      analysis.runs.map((r) => ({
+        model: r.model ?? "all",
+        x: r[key],
+        f1: "micro" in r ? r.micro.f1 : r.f1,
+      })),
+      {
+        xLabel: label,
+        models,
+        layers: [
+          smoothLayer(
+            analysis.models.flatMap((m) =>
+              m[key].smooth ? [{ model: m.model, fit: m[key].smooth! }] : []
+            ),
+            { level: analysis.options.level, name: `${analysis.options.smoother} smooth` },
+          ),
+          thresholdLayer(
+            analysis.models.flatMap((m) =>
+              m[key].threshold
+                ? [{ model: m.model, fit: m[key].threshold!, range: m[key].range }]
+                : []
+            ),
+            { level: analysis.options.level },
+          ),
+        ],
+      },
+    );
   return {
-    sentences: figure("sentences", PREDICTORS[0].label, 1),
-    eps: figure("eps", PREDICTORS[1].label, 3),
+    sentences: figure("sentences", PREDICTORS[0].label),
+    eps: figure("eps", PREDICTORS[1].label),
   };
 }
 

@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import {
+  axisDecimals,
+  curveLayer,
+  learningCurvePlot,
+  segmentedFitLine,
+  segmentedLayer,
+  smoothLayer,
+  thresholdFitLine,
+  thresholdLayer,
+} from "../../lib/plot/learning_curve.ts";
+import type { ThresholdResult } from "../../lib/stats/threshold.ts";
+import type { SegmentedFit } from "../../lib/stats/segmented.ts";
+
+Deno.test("thresholdFitLine: the corners of each chngpt model, worked by hand", () => {
+  // upperhinge: 0.9 + 0.0006 min(x - 500, 0): at 100 -> 0.9 - 0.24 = 0.66; flat from 500.
+  const up = thresholdFitLine({
+    type: "upperhinge",
+    threshold: 500,
+    coefficients: { "(Intercept)": 0.9, "(x-e)-": 0.0006 },
+  }, [100, 1000]);
+  assert.deepEqual(up.x, [100, 500, 1000]);
+  assert.ok(Math.abs(up.y[0] - 0.66) < 1e-12);
+  assert.deepEqual(up.y.slice(1), [0.9, 0.9]);
+  // hinge: 2 + 3 max(x - 4, 0): flat 2 up to 4, then 2 + 3 * 6 = 20 at 10.
+  const hinge = thresholdFitLine({
+    type: "hinge",
+    threshold: 4,
+    coefficients: { "(Intercept)": 2, "(x-e)+": 3 },
+  }, [0, 10]);
+  assert.deepEqual(hinge, { x: [0, 4, 10], y: [2, 2, 20] });
+  // segmented: 1 + 2x - 1.5 max(x - 3, 0): 1, 7 at 3, 1 + 20 - 10.5 = 10.5 at 10.
+  const seg = thresholdFitLine({
+    type: "segmented",
+    threshold: 3,
+    coefficients: { "(Intercept)": 1, x: 2, "(x-e)+": -1.5 },
+  }, [0, 10]);
+  assert.deepEqual(seg, { x: [0, 3, 10], y: [1, 7, 10.5] });
+  // step: 0.5 + 0.25 I(x >= 2): a vertical jump at 2.
+  const step = thresholdFitLine({
+    type: "step",
+    threshold: 2,
+    coefficients: { "(Intercept)": 0.5, "I(x>=e)": 0.25 },
+  }, [1, 3]);
+  assert.deepEqual(step, { x: [1, 2, 2, 3], y: [0.5, 0.5, 0.75, 0.75] });
+  // A threshold at the end of the range gives no repeated corner.
+  const end = thresholdFitLine({
+    type: "hinge",
+    threshold: 0,
+    coefficients: { "(Intercept)": 1, "(x-e)+": 1 },
+  }, [0, 2]);
+  assert.deepEqual(end, { x: [0, 2], y: [1, 3] });
+  // segmented (R's segmented): 0.2 + 0.001 x - 0.001 max(x - 400, 0): 0.3 at 100, 0.6 from 400.
+  const broken = segmentedFitLine({
+    psi: 400,
+    coefficients: { "(Intercept)": 0.2, x: 0.001, "U1.x": -0.001 },
+  }, [100, 900]);
+  assert.deepEqual(broken.x, [100, 400, 900]);
+  broken.y.forEach((y, i) => assert.ok(Math.abs(y - [0.3, 0.6, 0.6][i]) < 1e-12));
+});
+
+const points = [
+  ...[100, 300, 600, 900].map((x, i) => ({ model: "bert", x, f1: 0.6 + 0.1 * i })),
+  ...[100, 300].map((x, i) => ({ model: "gpt2", x, f1: 0.5 + 0.1 * i })),
+];
+
+/** A threshold result with only the fields the layer reads. */
+function threshold(e: number, ci?: [number, number]): ThresholdResult {
+  return {
+    type: "upperhinge",
+    threshold: e,
+    coefficients: { "(Intercept)": 0.85, "(x-e)-": 0.0006 },
+    rss: 0,
+    n: 4,
+    profile: { threshold: [], rss: [] },
+    ci,
+    level: 0.95,
+  };
+}
+
+Deno.test("learningCurvePlot: a titled panel per model, a dot per run, the layers over them", () => {
+  const fig = learningCurvePlot(points, {
+    models: ["bert", "gpt2", "empty"],
+    layers: [
+      smoothLayer([{
+        model: "bert",
+        fit: {
+          x: [100, 500, 900],
+          fit: [0.62, 0.83, 0.86],
+          lower: [0.6, 0.8, 0.84],
+          upper: [0.64, 0.86, 0.88],
+        },
+      }]),
+      thresholdLayer([{
+        model: "bert",
+        fit: threshold(410.03, [380.4, 522.88]),
+        range: [100, 900],
+      }]),
+    ],
+  });
+  assert.equal(fig.svg.match(/<circle/g)?.length, 6);
+  assert.equal(fig.svg.match(/aria-label="line"/g)?.length, 2); // smooth and threshold fit
+  assert.equal(fig.svg.match(/aria-label="area"/g)?.length, 1);
+  assert.equal(fig.svg.match(/aria-label="rule"/g)?.length, 1);
+  // Sentences are written as whole numbers, in the label and in the text.
+  assert.match(fig.svg, />threshold 410 \(380–523\)</);
+  assert.match(
+    fig.text,
+    /bert: 4 runs, F1 0\.600–0\.900; .*upperhinge threshold 410 \(95% CI 380–523\)/,
+  );
+  assert.match(fig.text, /gpt2: 2 runs, F1 0\.500–0\.600 \| empty: 0 runs$/);
+  // Panel titles are bold text inside the figure, not an axis on the right.
+  for (const m of ["bert", "gpt2", "empty"]) assert.match(fig.svg, new RegExp(`>${m}</text>`));
+  assert.doesNotMatch(fig.svg, /aria-label="fy-axis/);
+  assert.match(
+    fig.html,
+    /<figcaption>F1 against training sentences, one panel per model: runs \(grey dots\), smooth \(blue\) with its 95% pointwise band; upperhinge threshold fit \(orange line\) with the threshold \(dashed\) and its 95% bootstrap interval \(shaded\)\.<\/figcaption>/,
+  );
+  assert.equal(fig.html.match(/<svg/g)?.length, 1);
+});
+
+Deno.test("learningCurvePlot: EPS thresholds with two decimals; labels near the right end point left", () => {
+  const eps = [0.5, 1, 2, 3, 4.4].map((x) => ({ model: "m", x, f1: 0.7 }));
+  const fig = learningCurvePlot(eps, {
+    xLabel: "EPS",
+    layers: [
+      thresholdLayer([{ model: "m", fit: threshold(3.9, [3.456, 4.1]), range: [0.5, 4.4] }]),
+    ],
+  });
+  assert.match(fig.svg, /text-anchor="end"[^>]*>[^<]*<text[^>]*>threshold 3\.90 \(3\.46–4\.10\)</);
+  assert.equal(axisDecimals(980), 0);
+  assert.equal(axisDecimals(45), 1);
+  assert.equal(axisDecimals(4.4), 2);
+});
+
+Deno.test("learningCurvePlot: dots are inset from the panel's edges", () => {
+  const fig = learningCurvePlot(points.filter((p) => p.model === "bert"), { width: 640 });
+  const cx = [...fig.svg.matchAll(/<circle [^>]*cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.equal(cx.length, 4);
+  // The frame starts at marginLeft (40) and ends at width - marginRight (624); the x
+  // scale is inset by 8 px, so no dot (radius 2.5) touches the frame.
+  assert.ok(Math.min(...cx) >= 40 + 8 - 1e-9, `${cx}`);
+  assert.ok(Math.max(...cx) <= 624 - 8 + 1e-9, `${cx}`);
+  assert.match(fig.svg, /r="2\.5"/);
+});
+
+Deno.test("learningCurvePlot: all-zero F1 has an axis from 0 to 0.1 and a caption of what is drawn", () => {
+  const zero = [100, 200, 300].map((x) => ({ model: "tiny", x, f1: 0 }));
+  const fig = learningCurvePlot(zero, { layers: [smoothLayer([]), thresholdLayer([])] });
+  const ticks = [...fig.svg.matchAll(/aria-label="y-axis tick label"[\s\S]*?<\/g>/g)][0][0];
+  const labels = [...ticks.matchAll(/>([^<>]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(labels, ["0.00", "0.02", "0.04", "0.06", "0.08", "0.10"]);
+  assert.match(
+    fig.html,
+    /<figcaption>F1 against training sentences, one panel per model: runs \(grey dots\)\.<\/figcaption>/,
+  );
+});
+
+Deno.test("curveLayer and segmentedLayer: lines, dashes and breakpoints as given", () => {
+  const seg: SegmentedFit = {
+    psi: 400.4,
+    psiSe: 20,
+    ci: [360.2, 440.9],
+    slopes: [{ estimate: 0.001, se: 0, t: 0, ci: [0, 0] }, {
+      estimate: 0,
+      se: 0,
+      t: 0,
+      ci: [0, 0],
+    }],
+    coefficients: { "(Intercept)": 0.2, x: 0.001, "U1.x": -0.001 },
+    rss: 0,
+    r2: 1,
+    sigma: 0,
+    n: 4,
+    dfResid: 0,
+    iterations: 1,
+    converged: true,
+    psiStart: 400,
+    fitted: [],
+  };
+  const fig = learningCurvePlot(points, {
+    layers: [
+      segmentedLayer([{ model: "bert", fit: seg, range: [100, 900] }]),
+      curveLayer([{ model: "gpt2", x: [100, 300], y: [0.5, 0.6] }], {
+        stroke: "black",
+        dashed: true,
+        caption: "the true curve",
+      }),
+    ],
+  });
+  assert.match(fig.svg, />ψ 400 \(360–441\)</);
+  assert.match(fig.svg, /stroke-dasharray="5,3"/);
+  assert.match(fig.html, /segmented fit \(purple line\).*; the true curve \(black dashed line\)\./);
+  assert.match(fig.text, /bert: .*segmented ψ 400 \(95% CI 360–441\)/);
+});
