@@ -24,12 +24,11 @@ import {
 import { release } from "../gpu/tensor.ts";
 import { type Example, lengthGroupedBatches } from "./batches.ts";
 import type { TokenClassifier } from "./classifier.ts";
-import type { EntityScores } from "./evaluate.ts";
+import { type EntityScores, warnIfNoEntities } from "./evaluate.ts";
 import { encodeFor, evaluateExamples } from "./predict.ts";
 import { linearSchedule } from "./schedule.ts";
 import { decodeToTags } from "../tags/align.ts";
 import { estimateTransitions } from "../tags/viterbi.ts";
-import { warnIfNoEntities } from "./evaluate.ts";
 import {
   createProgress,
   type Progress,
