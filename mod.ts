@@ -1,103 +1,140 @@
 /**
  * nerss: sample-size studies of fine-tuning language models for named entity
- * recognition, on WebGPU, after Majdik et al. (JMIR AI 2024;3:e52095). The public API,
- * in pipeline order: corpus -> tags -> models/train -> metrics -> sampling/stats -> plot
- * -> study. The WebGPU engine is under the `gpu` namespace.
+ * recognition, on WebGPU, after Majdik et al. (JMIR AI 2024;3:e52095).
+ *
+ * The names a notebook needs, in pipeline order: read a corpus, check agreement, convert
+ * tags, split and plan subsamples, fine-tune and evaluate, score, regress, plot, and
+ * analyse a study's results. Each folder offers more through its own module
+ * (`@nerss/toolkit/corpus`, `/tags`, `/metrics`, `/sampling`, `/stats`, `/models`,
+ * `/train`, `/study`, `/plot`, `/gpu`; in a checkout lib/<folder>/mod.ts).
  *
  * @example
  * ```ts
- * import { corpusStats, loadDataset } from "./mod.ts";
- * const docs = await loadDataset("grobid-acknowledgements");
- * console.log(corpusStats(docs));
+ * import assert from "node:assert/strict";
+ * import { f1Score, readConll, spansToTags, splitWords } from "./mod.ts";
+ * const [doc] = readConll("Ann B-PER\nLee I-PER\nspoke O\n");
+ * const tags = spansToTags(splitWords(doc.text), doc.spans, "IOB2");
+ * assert.deepEqual(tags, ["B-PER", "I-PER", "O"]);
+ * assert.equal(f1Score([tags], [["B-PER", "O", "O"]]), 0); // a partial match is a miss
  * ```
  *
  * @module
  */
 
-// corpus
-export * from "./lib/corpus/types.ts";
-export * from "./lib/corpus/errors.ts";
-export * from "./lib/corpus/conll.ts";
-export * from "./lib/corpus/tei.ts";
-export * from "./lib/corpus/jsonl.ts";
-export * from "./lib/corpus/brat.ts";
-export * from "./lib/corpus/sentences.ts";
-export * from "./lib/corpus/words.ts";
-export * from "./lib/corpus/stats.ts";
-export * from "./lib/corpus/dataset.ts";
+// 1. corpus: read annotations, split sentences and words, describe
+export {
+  CorpusError,
+  type CorpusFormat,
+  type CorpusStats,
+  corpusStats,
+  type Doc,
+  docSizes,
+  docStatsTable,
+  GROBID_PERSON_ORG,
+  inferCorpusFormat,
+  type JsonlFormat,
+  loadDataset,
+  type Range,
+  readBrat,
+  readConll,
+  readCorpus,
+  type ReadCorpusOptions,
+  readJsonl,
+  readTei,
+  type Span,
+  splitSentences,
+  splitWords,
+  writeConll,
+  writeJsonl,
+} from "./lib/corpus/mod.ts";
 
-// tags
-export * from "./lib/tags/scheme.ts";
-export * from "./lib/tags/prefix.ts";
-export * from "./lib/tags/convert.ts";
-export * from "./lib/tags/repair.ts";
-export * from "./lib/tags/labels.ts";
-export * from "./lib/tags/tokenizer.ts";
-export * from "./lib/tags/align.ts";
-export * from "./lib/tags/viterbi.ts";
+// 2. inter-annotator agreement
+export { agreement, type AgreementReport } from "./lib/metrics/mod.ts";
 
-// metrics
-export * from "./lib/metrics/entities.ts";
-export * from "./lib/metrics/seqeval.ts";
-export * from "./lib/metrics/report.ts";
-export * from "./lib/metrics/span_scores.ts";
-export * from "./lib/metrics/confusion.ts";
-export * from "./lib/metrics/bootstrap.ts";
-export * from "./lib/metrics/kappa.ts";
-export * from "./lib/metrics/agreement.ts";
-export * from "./lib/metrics/doc_pairs.ts";
+// 3. tags
+export { type Scheme, spansToTags, tagsToSpans } from "./lib/tags/mod.ts";
 
-// sampling
-export * from "./lib/sampling/random.ts";
-export * from "./lib/sampling/doc_size.ts";
-export * from "./lib/sampling/split.ts";
-export * from "./lib/sampling/plan.ts";
+// 4. sampling: held-out test set, subsample plans
+export {
+  createRandom,
+  type DocSize,
+  eps,
+  type PlanOptions,
+  planSubsamples,
+  planTable,
+  type SplitOptions,
+  splitTestSet,
+  type Subsample,
+} from "./lib/sampling/mod.ts";
 
-// stats
-export * from "./lib/stats/distributions.ts";
-export * from "./lib/stats/linalg.ts";
-export * from "./lib/stats/ols.ts";
-export * from "./lib/stats/threshold.ts";
-export * from "./lib/stats/segmented.ts";
-export * from "./lib/stats/smooth.ts";
+// 5. fine-tuning, evaluation, prediction
+export {
+  type ClassifierOptions,
+  createTokenClassifier,
+  evaluate,
+  type Evaluation,
+  fineTune,
+  type FineTuneOptions,
+  type FineTuneResult,
+  predict,
+  type PredictedSpan,
+  releaseClassifier,
+  saveModel,
+  type TokenClassifier,
+} from "./lib/train/mod.ts";
 
-// models
-export * from "./lib/models/config.ts";
-export * from "./lib/models/host_tensor.ts";
-export * from "./lib/models/safetensors.ts";
-export * from "./lib/models/pytorch_bin.ts";
-export * from "./lib/models/hub.ts";
-export * from "./lib/models/init_weights.ts";
-export * from "./lib/models/checkpoint.ts";
-export * from "./lib/models/tokenizer_build.ts";
-export { referenceLogits } from "./lib/models/reference.ts";
-export * from "./lib/models/gpu_model.ts";
+// 6. scores (seqeval semantics), span scores, bootstrap intervals
+export {
+  bootstrapF1,
+  classificationReport,
+  classificationReportDict,
+  f1Score,
+  precisionScore,
+  recallScore,
+  type ScoreOptions,
+  spanScores,
+} from "./lib/metrics/mod.ts";
 
-// training
-export * from "./lib/train/progress.ts";
-export * from "./lib/train/schedule.ts";
-export * from "./lib/train/batches.ts";
-export * from "./lib/train/classifier.ts";
-export * from "./lib/train/evaluate.ts";
-export * from "./lib/train/predict.ts";
-export * from "./lib/train/fine_tune.ts";
+// 7. regressions: OLS, threshold and segmented, smoothing
+export {
+  daviesTest,
+  ols,
+  type OlsResult,
+  type SegmentedFit,
+  segmentedRegression,
+  smoothSpline,
+  thresholdRegression,
+  type ThresholdResult,
+} from "./lib/stats/mod.ts";
 
-// plots and Jupyter display
-export * from "./lib/plot/display.ts";
-export * from "./lib/plot/study_plots.ts";
-export * from "./lib/plot/analysis_plots.ts";
+// 8. the study's results and their analysis
+export {
+  type Analysis,
+  analysisDisplay,
+  analysisFigures,
+  analyzeResults,
+  readResults,
+  type ResultRow,
+  type RunResult,
+} from "./lib/study/mod.ts";
 
-// the study
-export * from "./lib/study/config.ts";
-export * from "./lib/study/results.ts";
-export * from "./lib/study/shard.ts";
-export * from "./lib/study/execute.ts";
-export * from "./lib/study/collect.ts";
-export * from "./lib/study/slurm.ts";
-export * from "./lib/study/prepare.ts";
-export * from "./lib/study/train_run.ts";
-export * from "./lib/study/analysis.ts";
-export * from "./lib/study/report.ts";
-
-// the WebGPU engine
-export * as gpu from "./lib/gpu/mod.ts";
+// 9. figures and Jupyter display (Plot and aq: the toolkit's own Observable Plot and arquero)
+export {
+  agreementHeatmap,
+  type CurveFit,
+  type CurveLayer,
+  curveLayer,
+  type CurvePoint,
+  type Displayable,
+  type Figure,
+  htmlDisplay,
+  learningCurvePlot,
+  planPlot,
+  Plot,
+  plotFigure,
+  segmentedLayer,
+  smoothLayer,
+  tableDisplay,
+  thresholdLayer,
+} from "./lib/plot/mod.ts";
+export * as aq from "./lib/deps/arquero.ts";
