@@ -64,7 +64,7 @@ export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
     config = JSON.parse(await Deno.readTextFile(`${folder}/tokenizer_config.json`));
     tok = new Tokenizer(json, config);
   } catch (e) {
-    throw new Error(`cannot load the tokenizer in ${dir}: ${(e as Error).message}`);
+    throw new Error(`loadTokenizer: cannot load the tokenizer in ${dir}: ${(e as Error).message}`);
   }
   const encode = (text: string, special: boolean) =>
     tok.encode(text, { add_special_tokens: special }).ids;
@@ -72,7 +72,9 @@ export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
   const full = encode("a", true);
   const at = full.findIndex((_, i) => plain.every((id, k) => full[i + k] === id));
   if (plain.length === 0 || at < 0) {
-    throw new Error(`${dir}: cannot find the special tokens (encoding "a" gave [${full}])`);
+    throw new Error(
+      `loadTokenizer: ${dir}: cannot find the special tokens (encoding "a" gave [${full}])`,
+    );
   }
   const idOf = (...keys: string[]) => {
     const token = specialToken(config, keys);
