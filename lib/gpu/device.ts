@@ -78,7 +78,7 @@ function envBackend(): string {
  */
 function ensureRuntimeDir(): string | undefined {
   try {
-    if (Deno.env.get("XDG_RUNTIME_DIR")) return undefined;
+    if (Deno.build.os !== "linux" || Deno.env.get("XDG_RUNTIME_DIR")) return undefined;
     const dir = privateDir();
     Deno.env.set("XDG_RUNTIME_DIR", dir);
     return dir;
@@ -87,7 +87,10 @@ function ensureRuntimeDir(): string | undefined {
   }
 }
 
-/** `$TMPDIR/nerss-runtime-UID`, made 0700 if missing; a fresh temp dir if it is not ours. */
+/**
+ * `$TMPDIR/nerss-runtime-UID`, made (or put back to) 0700; when that name is taken by
+ * something not ours, a fresh temporary folder removed when the process ends.
+ */
 function privateDir(): string {
   const uid = Deno.uid();
   const dir = `${(Deno.env.get("TMPDIR") || "/tmp").replace(/\/+$/, "")}/nerss-runtime-${uid}`;
@@ -97,8 +100,19 @@ function privateDir(): string {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
   }
   const st = Deno.lstatSync(dir);
-  const mine = st.isDirectory && st.uid === uid && st.mode !== null && (st.mode & 0o777) === 0o700;
-  return mine ? dir : Deno.makeTempDirSync({ prefix: "nerss-runtime-" });
+  if (st.isDirectory && uid !== null && st.uid === uid) {
+    if (st.mode !== null && (st.mode & 0o777) !== 0o700) Deno.chmodSync(dir, 0o700);
+    return dir;
+  }
+  const tmp = Deno.makeTempDirSync({ prefix: "nerss-runtime-" });
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(tmp, { recursive: true });
+    } catch {
+      // already gone
+    }
+  });
+  return tmp;
 }
 
 async function requestGpu(): Promise<Gpu> {

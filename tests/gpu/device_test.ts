@@ -43,29 +43,40 @@ Deno.test("chooseBackend: the environment's, else Vulkan on Linux and Deno's def
 });
 
 Deno.test("getGpu: without XDG_RUNTIME_DIR Mesa prints no error (a private 0700 dir is set)", async () => {
-  const env = Deno.env.toObject();
-  delete env.XDG_RUNTIME_DIR;
-  const device = new URL("../../lib/gpu/device.ts", import.meta.url).href;
-  const script = `import { getGpu } from ${JSON.stringify(device)};\n` +
-    `await getGpu();\n` +
-    `const dir = Deno.env.get("XDG_RUNTIME_DIR") ?? "";\n` +
-    `console.log(JSON.stringify({ dir, mode: dir && (Deno.statSync(dir).mode! & 0o777) }));\n`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-config", "-"],
-    env,
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = out.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { code, stdout, stderr } = await out.output();
-  const err = new TextDecoder().decode(stderr);
-  assert.equal(code, 0, err);
-  assert.doesNotMatch(err, /XDG_RUNTIME_DIR|error:/);
-  const { dir, mode } = JSON.parse(new TextDecoder().decode(stdout));
-  assert.match(dir, /nerss-runtime-/);
-  assert.equal(mode, 0o700);
+  const tmp = await Deno.makeTempDir();
+  try {
+    const env: Record<string, string> = { ...Deno.env.toObject(), TMPDIR: tmp };
+    delete env.XDG_RUNTIME_DIR;
+    const device = new URL("../../lib/gpu/device.ts", import.meta.url).href;
+    const script = `import { getGpu } from ${JSON.stringify(device)};\n` +
+      `await getGpu();\n` +
+      `const dir = Deno.env.get("XDG_RUNTIME_DIR") ?? "";\n` +
+      `console.log(JSON.stringify({ dir, mode: dir && (Deno.statSync(dir).mode! & 0o777) }));\n`;
+    const run = async () => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-config", "-"],
+        env,
+        clearEnv: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(script));
+      await writer.close();
+      const { code, stdout, stderr } = await child.output();
+      const err = new TextDecoder().decode(stderr);
+      assert.equal(code, 0, err);
+      assert.doesNotMatch(err, /XDG_RUNTIME_DIR|error:/);
+      return JSON.parse(new TextDecoder().decode(stdout));
+    };
+    const first = await run();
+    assert.match(first.dir, new RegExp(`^${tmp}/nerss-runtime-`));
+    assert.equal(first.mode, 0o700);
+    // A folder of ours left world-readable is put back to 0700 and used again.
+    await Deno.chmod(first.dir, 0o755);
+    assert.deepEqual(await run(), first);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
