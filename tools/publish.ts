@@ -1,13 +1,13 @@
 /**
  * `deno task publish`: executes the study's notebooks and publishes them as a methods
  * supplement in `site/`: each executed notebook (`.ipynb`, with its outputs), its HTML
- * export (Debian's `jupyter nbconvert --to html`; figures carry `text/html` with the SVG
- * inline, because nbconvert's HTML export strips the shapes of `image/svg+xml`), and an
- * `index.html` linking them.
+ * export (nbconvert's; figures carry `text/html` with the SVG inline, because nbconvert's
+ * HTML export strips the shapes of `image/svg+xml`), and an `index.html` linking them.
  *
- * The notebooks run through tools/run_notebooks.py (nbclient with the project's Deno
- * kernelspec), which fails when a cell raises an error or a notebook shows fewer figures
- * than its `metadata.nerss.expect_svg`; then nothing is published. The site is built
+ * The notebooks run through tools/run_notebooks.py (`deno task notebook`: nbclient with
+ * the project's Deno kernelspec, listening past the kernel's idle so no output is lost),
+ * which also writes the HTML exports, and fails when a cell raises an error or a notebook
+ * shows fewer figures than its `metadata.nerss.expect_svg`; then nothing is published. The site is built
  * in a temporary folder beside the target and renamed into place, so `site/` is either
  * the previous site or the complete new one, never a half-written one.
  *
@@ -24,8 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /**
  * Options of {@link publish}: the notebooks to run (default: notebooks/*.ipynb, sorted),
  * the site folder (default `site/` of the repository), the Python that runs
- * tools/run_notebooks.py and the `jupyter` command (default Debian's, in /usr/bin), and
- * the index page's title.
+ * tools/run_notebooks.py (default Debian's, /usr/bin/python3), and the index page's title.
  *
  * @example
  * ```ts
@@ -36,7 +35,6 @@ export type PublishOptions = {
   notebooks?: string[];
   site?: string;
   python?: string;
-  jupyter?: string;
   title?: string;
 };
 
@@ -143,13 +141,10 @@ export function indexHtml(pages: readonly PublishedPage[], title: string): strin
   ].join("\n");
 }
 
-async function run(cmd: string, args: string[], what: string, tmp: string): Promise<void> {
-  // A private runtime folder for the kernels (Mesa's Vulkan driver wants one).
-  const env = Deno.env.get("XDG_RUNTIME_DIR") ? undefined : { XDG_RUNTIME_DIR: tmp };
+async function run(cmd: string, args: string[], what: string): Promise<void> {
   const { code, stdout, stderr } = await new Deno.Command(cmd, {
     args,
     cwd: ROOT,
-    env,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -202,32 +197,23 @@ export async function publish(options: PublishOptions = {}): Promise<PublishedPa
   }
   const site = resolve(options.site ?? join(ROOT, "site"));
   const python = options.python ?? "/usr/bin/python3";
-  const jupyter = options.jupyter ?? "/usr/bin/jupyter";
   const tmp = join(dirname(site), `.${basename(site)}.tmp-${Deno.pid}`);
   await Deno.remove(tmp, { recursive: true }).catch(() => {});
   await Deno.mkdir(dirname(site), { recursive: true });
   await Deno.mkdir(tmp);
-  const runtime = await Deno.makeTempDir({ prefix: "nerss-runtime-" });
   try {
     await run(
       python,
-      [join(ROOT, "tools", "run_notebooks.py"), "--out", tmp, ...notebooks],
+      [join(ROOT, "tools", "run_notebooks.py"), "--out", tmp, "--html", tmp, ...notebooks],
       "running the notebooks",
-      runtime,
     );
     const executed = notebooks.map((nb) => join(tmp, basename(nb)));
-    await run(
-      jupyter,
-      ["nbconvert", "--to", "html", "--output-dir", tmp, ...executed],
-      "exporting the notebooks to HTML",
-      runtime,
-    );
     const pages: PublishedPage[] = [];
     for (const path of executed) {
       const nb = JSON.parse(await Deno.readTextFile(path)) as NotebookJson;
       const html = basename(path).replace(/\.ipynb$/, ".html");
       if (!(await exists(join(tmp, html)))) {
-        throw new Error(`publish: nbconvert wrote no ${html} for ${basename(path)}`);
+        throw new Error(`publish: no HTML export ${html} of ${basename(path)}`);
       }
       pages.push({
         title: notebookTitle(nb, path),
@@ -248,8 +234,6 @@ export async function publish(options: PublishOptions = {}): Promise<PublishedPa
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
-  } finally {
-    await Deno.remove(runtime, { recursive: true }).catch(() => {});
   }
 }
 

@@ -1,16 +1,20 @@
 #!/usr/bin/python3
-"""Execute notebooks with the Deno kernel and check them.
+"""Execute notebooks with the Deno kernel, in place, without losing outputs.
 
 Runs each notebook top to bottom with Debian's nbclient and the project's kernelspec
 (tools/jupyter/kernels/deno). Deno's kernel sometimes reports `idle` before it has sent
-a cell's last output, and nbclient stops listening at `idle`; this runner keeps reading
-the cell's messages until none has come for a grace period (0.5 s), so no output is lost.
+a cell's last output, and nbclient (so `jupyter nbconvert --execute`) stops listening at
+`idle`; this runner keeps reading the cell's messages until none has come for a grace
+period (0.5 s), so no output is lost.
 
 Checks: no cell raised an error, and a notebook whose metadata has
 `"nerss": {"expect_svg": N}` shows at least N SVG figures.
 
-Usage: tools/run_notebooks.py [--out DIR] [--timeout S] NOTEBOOK...
-Exit status 1 when any check fails; the executed notebooks are written to DIR.
+Usage: tools/run_notebooks.py [--out DIR] [--html DIR] [--timeout S] NOTEBOOK...
+(`deno task notebook NOTEBOOK... [--html DIR]`). Each notebook is written back in place
+with its outputs, or into DIR with --out; --html DIR also writes its HTML export there.
+Relative paths are taken from the folder `deno task` was started in. Exit status 1 when
+any check fails (the notebooks are written all the same).
 """
 import argparse
 import asyncio
@@ -18,6 +22,7 @@ import os
 import pathlib
 import queue
 import sys
+import tempfile
 
 import nbformat
 from nbclient import NotebookClient
@@ -69,28 +74,56 @@ def check(nb, name):
     return problems, svgs
 
 
+def write_atomic(nb, path):
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, path)
+
+
+def export_html(nb, path):
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+")
-    parser.add_argument("--out", default="out/notebooks")
-    parser.add_argument("--timeout", type=int, default=1200)
+    parser.add_argument("--out", help="write the executed notebooks here (default: in place)")
+    parser.add_argument("--html", help="also write each notebook's HTML export here")
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
     args = parser.parse_args()
     root = pathlib.Path(__file__).resolve().parent.parent
+    # `deno task` runs in the repository root; paths are the user's, from where they were.
+    cwd = pathlib.Path(os.environ.get("INIT_CWD") or os.getcwd())
     os.environ["JUPYTER_PATH"] = str(root / "tools" / "jupyter") + os.pathsep + os.environ.get("JUPYTER_PATH", "")
-    out_dir = pathlib.Path(args.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    runtime = None
+    if not os.environ.get("XDG_RUNTIME_DIR"):  # a private runtime folder for Mesa's Vulkan driver
+        runtime = tempfile.TemporaryDirectory(prefix="nerss-runtime-")
+        os.environ["XDG_RUNTIME_DIR"] = runtime.name
+    out_dir = cwd / args.out if args.out else None
+    html_dir = cwd / args.html if args.html else None
+    for d in (out_dir, html_dir):
+        if d:
+            d.mkdir(parents=True, exist_ok=True)
+    paths = [cwd / p for p in args.notebooks]
+    for path in paths:
+        if path.suffix != ".ipynb" or not path.is_file():
+            sys.exit(f"run_notebooks: {path} is not a .ipynb notebook")
     failures = []
-    for path in args.notebooks:
-        path = pathlib.Path(path)
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         client = PatientClient(nb, timeout=args.timeout, kernel_name="deno",
                                resources={"metadata": {"path": str(path.parent.resolve())}},
                                allow_errors=True)
         client.execute()
         problems, svgs = check(nb, path.name)
-        tmp = out_dir / (path.name + ".tmp")
-        nbformat.write(nb, tmp)
-        os.replace(tmp, out_dir / path.name)
+        write_atomic(nb, out_dir / path.name if out_dir else path)
+        if html_dir:
+            export_html(nb, html_dir / (path.stem + ".html"))
         print(f"{path.name}: {len(nb.cells)} cells, {svgs} SVG figures, {len(problems)} problems", flush=True)
         failures += problems
     for p in failures:

@@ -297,6 +297,8 @@ export function formatNumber(value: number, digits?: number): string {
   return value.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
+const NUMERIC = /^[-−+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?%?$/;
+
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "string") return v;
@@ -334,10 +336,12 @@ export function tableDisplay(
   const columns = names.map((name) => {
     const values = rows.map((r) => r[name]);
     const present = values.filter((v) => v !== null && v !== undefined);
-    const numeric = present.length > 0 && present.every((v) => typeof v === "number");
-    const nums = present as number[];
+    const nums = present.filter((v): v is number => typeof v === "number");
+    // Numbers, and numbers the caller wrote as text ("455", "1.44"), are right-aligned.
+    const numeric = present.length > 0 &&
+      present.every((v) => typeof v === "number" || (typeof v === "string" && NUMERIC.test(v)));
     const digits = options.digits?.[name] ??
-      (numeric && !nums.every((v) => Number.isInteger(v) || !Number.isFinite(v))
+      (nums.length > 0 && !nums.every((v) => Number.isInteger(v) || !Number.isFinite(v))
         ? columnDigits(nums)
         : undefined);
     const format = options.format?.[name] ??

@@ -431,6 +431,11 @@ export function segmentedLayer(
   };
 }
 
+/** "Training sentences" -> "training sentences", but "EPS" stays. */
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
 /**
  * Options of {@link learningCurvePlot}: axis labels, the layers drawn over the runs, the
  * panel order (`models`, default the order of first appearance in the points), size, and
@@ -480,7 +485,7 @@ export function learningCurvePlot(
   const height = marginTop + marginBottom + models.length * panel + (models.length - 1) * gap;
   const shown = layers.map((l) => l.caption).filter((c) => c);
   const caption = options.caption ??
-    `F1 against ${xLabel.toLowerCase()}, one panel per model: runs (grey dots)` +
+    `F1 against ${lowerFirst(xLabel)}, one panel per model: runs (grey dots)` +
       (shown.length > 0 ? `, ${shown.join("; ")}` : "") + ".";
   const summary = models.map((m) => {
     const f1 = points.filter((p) => p.model === m).map((p) => p.f1);
@@ -497,11 +502,13 @@ export function learningCurvePlot(
     marginTop,
     marginBottom,
     marginRight: 16,
+    marginLeft: 52,
     caption,
     grid: true,
     x: { label: xLabel, inset: 8 },
     y: {
       label: options.yLabel ?? "Entity-level F1",
+      labelAnchor: "center",
       domain: [0, top],
       insetTop: 18,
       insetBottom: 4,
@@ -529,6 +536,6 @@ export function learningCurvePlot(
       ...layers.flatMap((l) => l.marks),
     ],
   }, {
-    text: `learning curves, F1 against ${xLabel.toLowerCase()}: ${summary.join(" | ")}`,
+    text: `learning curves, F1 against ${lowerFirst(xLabel)}: ${summary.join(" | ")}`,
   });
 }

@@ -1,17 +1,19 @@
 /**
- * The study's notebooks (notebooks/*.ipynb): committed without outputs and in sync with
- * tools/make_notebooks.py; executed with the Deno kernel by tools/run_notebooks.py they
- * raise no errors and show their figures. The runner itself is checked on notebooks made
- * to fail, so that a passing run means something.
+ * The study's notebooks (notebooks/*.ipynb) are their own source: committed without
+ * outputs, formatted by `deno fmt`, importing only the public API, type-checked
+ * (tools/check_notebooks.ts); executed with the Deno kernel by `deno task notebook`
+ * (tools/run_notebooks.py) they raise no errors, show their figures, and print no
+ * terminal colour codes. The runner itself is checked on notebooks made to fail, and on
+ * one whose outputs come late, so that a passing run means something.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { checkNotebooks, notebookModule } from "../../tools/check_notebooks.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const PYTHON = "/usr/bin/python3";
 
 type Output = {
   output_type: string;
@@ -28,7 +30,11 @@ type Cell = {
   outputs?: Output[];
 };
 type Notebook = {
-  metadata: { kernelspec?: { name?: string }; nerss?: { expect_svg?: number } };
+  metadata: {
+    kernelspec?: { name?: string };
+    language_info?: { name?: string };
+    nerss?: { expect_svg?: number };
+  };
   cells: Cell[];
 };
 
@@ -44,33 +50,49 @@ async function readNotebook(path: string): Promise<Notebook> {
   return JSON.parse(await Deno.readTextFile(path)) as Notebook;
 }
 
-async function runNotebooks(out: string, paths: string[]) {
-  const runtime = await Deno.makeTempDir({ prefix: "nerss-runtime-" });
-  const { code, stdout, stderr } = await new Deno.Command(PYTHON, {
-    args: ["tools/run_notebooks.py", "--out", out, ...paths],
-    cwd: ROOT,
-    env: { XDG_RUNTIME_DIR: runtime }, // a private runtime folder for Mesa's Vulkan driver
+/** `deno task notebook ARGS...` from the repository root, as a user runs it. */
+async function runTask(args: string[], cwd = ROOT) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "notebook", ...args],
+    cwd,
     stdout: "piped",
     stderr: "piped",
   }).output();
-  await Deno.remove(runtime, { recursive: true });
   const dec = new TextDecoder();
   return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
 }
 
 const text = (s: string | string[] | undefined) => Array.isArray(s) ? s.join("") : s ?? "";
 
+function notebookJson(sources: string[], expectSvg = 0): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: "deno", display_name: "Deno", language: "typescript" },
+      nerss: { expect_svg: expectSvg },
+    },
+    cells: sources.map((source, i) => ({
+      cell_type: "code",
+      id: `c${i}`,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    })),
+  });
+}
+
 Deno.test("notebooks are committed without outputs, for the Deno kernel, with figures to expect", async () => {
   const paths = await notebooks();
-  assert.ok(paths.length >= 3, `expected the study's notebooks, found ${paths.join(", ")}`);
+  assert.ok(paths.length >= 4, `expected the study's notebooks, found ${paths.join(", ")}`);
   for (const path of paths) {
     const nb = await readNotebook(join(ROOT, path));
     assert.equal(nb.metadata.kernelspec?.name, "deno", `${path}: kernelspec`);
+    // deno fmt formats the code cells only of a notebook that says it is TypeScript.
+    assert.equal(nb.metadata.language_info?.name, "typescript", `${path}: language_info`);
     const expected = nb.metadata.nerss?.expect_svg;
-    assert.ok(
-      typeof expected === "number" && expected >= 1,
-      `${path}: metadata.nerss.expect_svg`,
-    );
+    assert.ok(typeof expected === "number" && expected >= 1, `${path}: metadata.nerss.expect_svg`);
     for (const [i, cell] of nb.cells.entries()) {
       if (cell.cell_type !== "code") continue;
       assert.deepEqual(cell.outputs, [], `${path}: cell ${i} has outputs`);
@@ -79,9 +101,18 @@ Deno.test("notebooks are committed without outputs, for the Deno kernel, with fi
   }
 });
 
-Deno.test("notebooks are what tools/make_notebooks.py writes", async () => {
-  const { code, stderr } = await new Deno.Command(PYTHON, {
-    args: ["tools/make_notebooks.py", "--check"],
+Deno.test("notebooks import only the public API and are formatted by deno fmt", async () => {
+  for (const path of await notebooks()) {
+    const nb = await readNotebook(join(ROOT, path));
+    const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => text(c.source))
+      .join("\n");
+    const specifiers = [...code.matchAll(/\b(?:from|import)\s*\(?\s*["']([^"']+)["']/g)]
+      .map((m) => m[1]);
+    assert.ok(specifiers.length > 0, `${path}: no imports`);
+    for (const s of specifiers) assert.equal(s, "../mod.ts", `${path}: imports ${s}`);
+  }
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--check", "notebooks"],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -89,38 +120,121 @@ Deno.test("notebooks are what tools/make_notebooks.py writes", async () => {
   assert.equal(code, 0, new TextDecoder().decode(stderr));
 });
 
-Deno.test("the notebooks' code type-checks", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "nerss-notebook-code-" });
+Deno.test("notebookModule: code cells in order, relative imports made absolute", () => {
+  const module = notebookModule({
+    cells: [
+      { cell_type: "code", source: ['import { a } from "../mod.ts";\n', "a;"] },
+      { cell_type: "markdown", source: 'import { no } from "./markdown.ts";' },
+      { cell_type: "code", source: 'const m = await import("./x.ts");\nimport "npm:y@1";' },
+    ],
+  }, "/home/u/study/notebooks");
+  assert.equal(
+    module,
+    'import { a } from "file:///home/u/study/mod.ts";\na;\n\n' +
+      'const m = await import("file:///home/u/study/notebooks/x.ts");\nimport "npm:y@1";\n',
+  );
+});
+
+Deno.test("the notebooks' code type-checks, and a type error is reported", async () => {
+  const ok = await checkNotebooks();
+  assert.equal(ok.code, 0, ok.output);
+  const dir = await Deno.makeTempDir({ prefix: "nerss-notebook-check-" });
   try {
-    const files: string[] = [];
-    for (const path of await notebooks()) {
-      const nb = await readNotebook(join(ROOT, path));
-      const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => text(c.source))
-        .join("\n\n")
-        // the notebooks import the toolkit relative to notebooks/
-        .replaceAll('"../lib/', `"${pathToFileURL(join(ROOT, "lib")).href}/`);
-      const file = join(dir, path.split("/").pop()!.replace(/\.ipynb$/, ".ts"));
-      await Deno.writeTextFile(file, code);
-      files.push(file);
-    }
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--quiet", "--config", join(ROOT, "deno.json"), ...files],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const bad = join(dir, "bad.ipynb");
+    await Deno.writeTextFile(bad, notebookJson(['const n: number = "one";']));
+    const failed = await checkNotebooks([bad]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.output, /TS2322/);
+    assert.ok(failed.output.includes(bad), failed.output); // named by the notebook's path
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("notebooks run top to bottom without errors and show their figures", async () => {
+Deno.test("deno task notebook keeps outputs that come after a delay, in place, and exports HTML", async () => {
+  // Each cell's output comes at its end, after a wait: where Deno's kernel can report
+  // idle before it has sent the output (nbclient, so plain nbconvert, stops listening there).
+  const cells: [string, RegExp][] = [
+    ['await new Promise((r) => setTimeout(r, 300));\nconsole.log("late 1");', /late 1/],
+    [
+      "await new Promise((r) => setTimeout(r, 300));\n" +
+      'await Deno.jupyter.display({ "text/plain": "display 2" }, { raw: true });',
+      /display 2/,
+    ],
+    [
+      'console.log("early 3");\nawait new Promise((r) => setTimeout(r, 300));\nconsole.log("late 3");',
+      /early 3\nlate 3/,
+    ],
+    [
+      "await new Promise((r) => setTimeout(r, 300));\nDeno.jupyter.html`<b>result 4</b>`;",
+      /result 4/,
+    ],
+    [
+      "for (let i = 0; i < 3; i++) {\n  await new Promise((r) => setTimeout(r, 100));\n" +
+      "  console.log(`line 5.${i}`);\n}",
+      /line 5\.0\nline 5\.1\nline 5\.2/,
+    ],
+    ['await new Promise((r) => setTimeout(r, 300));\nconsole.log("late 6");', /late 6/],
+  ];
+  const dir = await Deno.makeTempDir({ prefix: "nerss-late-outputs-" });
+  try {
+    const path = join(dir, "late.ipynb");
+    await Deno.writeTextFile(path, notebookJson(cells.map(([source]) => source)));
+    // A relative path, from another folder than the repository: the user's folder.
+    const run = await runTask(["late.ipynb", "--html", "html"], dir);
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    const nb = await readNotebook(path); // executed in place
+    for (const [i, [, expected]] of cells.entries()) {
+      const shown = (nb.cells[i].outputs ?? []).map((o) =>
+        text(o.text) + text(o.data?.["text/plain"]) + text(o.data?.["text/html"])
+      )
+        .join("");
+      assert.match(shown, expected, `cell ${i}: ${JSON.stringify(nb.cells[i].outputs)}`);
+      assert.equal(nb.cells[i].execution_count, i + 1);
+    }
+    const html = await Deno.readTextFile(join(dir, "html", "late.html"));
+    assert.match(html, /result 4/);
+    assert.match(html, /line 5\.2/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task notebook fails on a cell error and on missing figures", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nerss-bad-notebooks-" });
+  try {
+    await Deno.writeTextFile(join(dir, "raises.ipynb"), notebookJson(['throw new Error("boom");']));
+    await Deno.writeTextFile(join(dir, "no-figure.ipynb"), notebookJson(["1 + 1;"], 1));
+    const out = join(dir, "out");
+    const run = await runTask([
+      "--out",
+      out,
+      join(dir, "raises.ipynb"),
+      join(dir, "no-figure.ipynb"),
+    ]);
+    assert.equal(run.code, 1, `expected failure:\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stderr, /raises\.ipynb: cell 0: Error: boom/);
+    assert.match(run.stderr, /no-figure\.ipynb: 0 SVG figures, expected at least 1/);
+    // --out leaves the notebooks as they were and writes the executed ones there.
+    assert.equal((await readNotebook(join(dir, "raises.ipynb"))).cells[0].outputs?.length, 0);
+    assert.equal(
+      (await readNotebook(join(out, "raises.ipynb"))).cells[0].outputs?.[0].ename,
+      "Error",
+    );
+    const missing = await runTask([join(dir, "nothing.ipynb")]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nothing\.ipynb is not a \.ipynb notebook/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("notebooks run top to bottom without errors, show their figures, print no colour codes", async () => {
   const paths = await notebooks();
   const out = await Deno.makeTempDir({ prefix: "nerss-notebooks-" });
   try {
-    const run = await runNotebooks(out, paths);
-    assert.equal(run.code, 0, `run_notebooks.py failed:\n${run.stdout}\n${run.stderr}`);
+    const run = await runTask(["--out", out, ...paths.map((p) => join(ROOT, p))]);
+    assert.equal(run.code, 0, `deno task notebook failed:\n${run.stdout}\n${run.stderr}`);
     // Check the executed notebooks independently of the runner's own checks.
     for (const path of paths) {
       const name = path.split("/").pop()!;
@@ -131,6 +245,9 @@ Deno.test("notebooks run top to bottom without errors and show their figures", a
         assert.equal(typeof cell.execution_count, "number", `${name}: cell ${i} did not run`);
         for (const o of cell.outputs ?? []) {
           assert.notEqual(o.output_type, "error", `${name}: cell ${i}: ${o.ename}: ${o.evalue}`);
+          const plain = text(o.text) + text(o.data?.["text/plain"]);
+          assert.ok(!plain.includes("\u001b["), `${name}: cell ${i}: colour codes in ${plain}`);
+          assert.doesNotMatch(plain, /^\[(figure|html|table: \d+ rows)\]$/, `${name}: cell ${i}`);
           const svg = o.data?.["image/svg+xml"];
           if (svg === undefined) continue;
           figures++;
@@ -151,37 +268,5 @@ Deno.test("notebooks run top to bottom without errors and show their figures", a
     }
   } finally {
     await Deno.remove(out, { recursive: true });
-  }
-});
-
-Deno.test("run_notebooks.py fails on a cell error and on missing figures", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "nerss-bad-notebooks-" });
-  try {
-    const notebook = (source: string, expectSvg: number) =>
-      JSON.stringify({
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: {
-          kernelspec: { name: "deno", display_name: "Deno", language: "typescript" },
-          nerss: { expect_svg: expectSvg },
-        },
-        cells: [{
-          cell_type: "code",
-          id: "c0",
-          metadata: {},
-          execution_count: null,
-          outputs: [],
-          source,
-        }],
-      });
-    await Deno.writeTextFile(join(dir, "raises.ipynb"), notebook('throw new Error("boom");', 0));
-    await Deno.writeTextFile(join(dir, "no-figure.ipynb"), notebook("1 + 1;", 1));
-    const out = join(dir, "out");
-    const run = await runNotebooks(out, [join(dir, "raises.ipynb"), join(dir, "no-figure.ipynb")]);
-    assert.equal(run.code, 1, `expected failure:\n${run.stdout}\n${run.stderr}`);
-    assert.match(run.stderr, /raises\.ipynb: cell 0: Error: boom/);
-    assert.match(run.stderr, /no-figure\.ipynb: 0 SVG figures, expected at least 1/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -82,6 +82,9 @@ Deno.test("tableDisplay: rows or arquero, numbers formatted per column and right
     opts.text,
     "set                 eps\nTRAINING SUBSAMPLE  1.6\nTEST                0.5",
   );
+  // Numbers written as text are right-aligned too; other text is not.
+  const written = tableDisplay([{ t: "455", ci: "[341, 658]" }, { t: "1.44", ci: "[1.26, 1.72]" }]);
+  assert.equal(written.text, "   t  ci\n 455  [341, 658]\n1.44  [1.26, 1.72]");
   // An arquero table, with a row limit and its note; HTML is escaped.
   const aqTable = aq.table({ model: ["<a>", "b", "c"], f1: [0.9, 0.8, 0.75] });
   const limited = tableDisplay(aqTable, { limit: 2 });
