@@ -349,7 +349,7 @@ export function tableDisplay(
     return { name, numeric, cells: values.map((v) => format(v)) };
   });
   const align = (c: { numeric: boolean }) => c.numeric ? "right" : "left";
-  const note = total > rows.length ? `${rows.length} of ${total} rows` : "";
+  const note = total > rows.length ? `${rows.length} of ${total.toLocaleString("en")} rows` : "";
   const html = "<table><thead><tr>" +
     columns.map((c) => `<th style="text-align: ${align(c)}">${escapeHtml(c.name)}</th>`).join("") +
     "</tr></thead><tbody>" +
