@@ -128,6 +128,9 @@ async function studyFrom(
     delete json.labels;
     if (typeof values.study !== "string") delete json.name; // named after the data file
     json.data = { path: resolve(values.data) };
+  } else if (typeof values.dataset === "string") {
+    delete json.data;
+    json.dataset = values.dataset;
   }
   const data = json.data as Record<string, unknown> | undefined;
   for (const key of ["format", "documents", "scheme"]) {
@@ -138,10 +141,6 @@ async function studyFrom(
   if (labels) {
     if (data) data.labels = labels;
     else json.labels = labels;
-  }
-  if (typeof values.dataset === "string") {
-    delete json.data;
-    json.dataset = values.dataset;
   }
   if (typeof values.name === "string") json.name = values.name;
   if (Array.isArray(values.model)) json.models = values.model.map(modelFromSpec);

@@ -83,6 +83,22 @@ Deno.test("cli: bad options are errors that say what was expected", async () => 
   );
   await assert.rejects(main(["run", "--sizes", "10..20"]), /expected ranges like 20-200,200-400/);
   await assert.rejects(main(["frobnicate"]), /unknown command "frobnicate"/);
+  await assert.rejects(
+    main(["plan", "--format", "conll"]),
+    /--format is for your own corpus: give --data PATH too/,
+  );
+  await assert.rejects(
+    main(["plan", "--data", "x.conll", "--labels", "PER"]),
+    /--labels "PER": expected FROM=TO/,
+  );
+  await assert.rejects(
+    main(["plan", "--data", "x.conll", "--dataset", "wikigold"]),
+    /give --data or --dataset, not both/,
+  );
+  await assert.rejects(
+    main(["plan", "--data", "no/such.conll"]),
+    /its corpus .*no\/such.conll is not there/,
+  );
 });
 
 Deno.test("cli on your own corpus: a doccano file planned, trained twice, reported under the study's name; a changed file refused", async () => {
