@@ -468,7 +468,7 @@ export type LearningCurveOptions = {
  *   [{ model: "bert", x: 100, f1: 0.7 }, { model: "bert", x: 900, f1: 0.9 }],
  *   { layers: [curveLayer([{ model: "bert", x: [100, 900], y: [0.7, 0.9] }])] },
  * );
- * assert.match(fig.text, /^learning curves, F1 against training sentences: bert: 2 runs/);
+ * assert.match(fig.text, /^learning curves, F1 against training sentences:\nbert: 2 runs/);
  * ```
  */
 export function learningCurvePlot(
@@ -536,6 +536,6 @@ export function learningCurvePlot(
       ...layers.flatMap((l) => l.marks),
     ],
   }, {
-    text: `learning curves, F1 against ${lowerFirst(xLabel)}: ${summary.join(" | ")}`,
+    text: `learning curves, F1 against ${lowerFirst(xLabel)}:\n${summary.join("\n")}`,
   });
 }

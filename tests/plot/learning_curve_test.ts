@@ -108,7 +108,7 @@ Deno.test("learningCurvePlot: a titled panel per model, a dot per run, the layer
     fig.text,
     /bert: 4 runs, F1 0\.600–0\.900; .*upperhinge threshold 410 \(95% CI 380–523\)/,
   );
-  assert.match(fig.text, /gpt2: 2 runs, F1 0\.500–0\.600 \| empty: 0 runs$/);
+  assert.match(fig.text, /\ngpt2: 2 runs, F1 0\.500–0\.600\nempty: 0 runs$/);
   // Panel titles are bold text inside the figure, not an axis on the right.
   for (const m of ["bert", "gpt2", "empty"]) assert.match(fig.svg, new RegExp(`>${m}</text>`));
   assert.doesNotMatch(fig.svg, /aria-label="fy-axis/);
