@@ -332,6 +332,15 @@ function analyzeModel(model: string, runs: Point[], o: ResolvedAnalysisOptions):
   const mean = y.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : NaN;
   const notes: string[] = [];
+  const zeros = y.filter((f) => f === 0).length;
+  if (zeros > 0) {
+    notes.push(
+      zeros === n
+        ? `every run scored F1 = 0: the model found no test entity in any run (check the ` +
+          `labels, epochs, learning rate and subsample sizes).`
+        : `${zeros} of ${n} runs scored F1 = 0 (a model that predicted no entity, or none right).`,
+    );
+  }
   const enough = n >= o.minRuns;
   let fit: OlsResult | null = null;
   if (!enough) {

@@ -76,6 +76,7 @@ export function createRunExecutor(
         eps: subsample.eps,
         micro: scores.micro,
         byType: scores.byType,
+        predictedEntities: scores.predictedEntities,
         trainMs: Math.round(performance.now() - start),
         steps: trained.steps,
         finalLoss: trained.losses.at(-1)?.loss ?? null,

@@ -214,3 +214,25 @@ Deno.test("analyzeResults: a bad plain row is an error naming its index", () => 
     /results\[0\] has no model but results\[2\] has one: give every row a model, or none/,
   );
 });
+
+Deno.test("analyzeResults: runs that scored F1 = 0 are counted in a note; all of them get their own", () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    sentences: 20 + 10 * i,
+    eps: 1 + (i % 3) / 10,
+    f1: i < 3 ? 0 : 0.5 + i / 100,
+  }));
+  const some = analyzeResults(rows, { bootstrap: 0 });
+  assert.ok(
+    some.warnings.includes(
+      "all: 3 of 12 runs scored F1 = 0 (a model that predicted no entity, or none right).",
+    ),
+  );
+  const none = analyzeResults(rows.map((r) => ({ ...r, f1: 0 })), { bootstrap: 0 });
+  assert.match(
+    none.warnings.join("\n"),
+    /^all: every run scored F1 = 0: the model found no test entity/m,
+  );
+  assert.ok(
+    !analyzeResults(rows.slice(3), { bootstrap: 0 }).warnings.some((w) => /F1 = 0/.test(w)),
+  );
+});
