@@ -52,9 +52,15 @@ async function readNotebook(path: string): Promise<Notebook> {
 
 /** `deno task notebook ARGS...` from the repository root, as a user runs it. */
 async function runTask(args: string[], cwd = ROOT) {
+  // deno task sets INIT_CWD (the caller's folder) only where it is not set already, and
+  // `deno task test` has set it to the repository
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "notebook", ...args],
     cwd,
+    env,
+    clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -111,13 +117,25 @@ Deno.test("notebooks import only the public API and are formatted by deno fmt", 
     assert.ok(specifiers.length > 0, `${path}: no imports`);
     for (const s of specifiers) assert.equal(s, "../mod.ts", `${path}: imports ${s}`);
   }
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--check", "notebooks"],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  // Formatted: deno fmt gives each notebook back unchanged. (Deno 2.9.6's `deno fmt --check`
+  // reports a formatted .ipynb as unformatted, with an empty diff, unless its cache says
+  // otherwise, so the check task leaves notebooks to this test.)
+  for (const path of await notebooks()) {
+    const source = await Deno.readTextFile(join(ROOT, path));
+    const fmt = new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "--ext", "ipynb", "-"],
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = fmt.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(source));
+    await writer.close();
+    const { code, stdout, stderr } = await fmt.output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    assert.ok(new TextDecoder().decode(stdout) === source, `${path} is not as deno fmt writes it`);
+  }
 });
 
 Deno.test("notebookModule: code cells in order, relative imports made absolute", () => {
