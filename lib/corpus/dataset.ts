@@ -30,6 +30,7 @@ import type { Scheme } from "../tags/scheme.ts";
 import { CorpusError } from "./errors.ts";
 import { readTei } from "./tei.ts";
 import { readConll } from "./conll.ts";
+import { nearestName } from "./nearest.ts";
 
 /**
  * One file of a manifest entry: its place under the data folder and the cache
@@ -328,6 +329,16 @@ export async function loadDataset(name: string, opts: DatasetOptions = {}): Prom
   const path = await resolveFile(entry.files[0], opts);
   const text = await Deno.readTextFile(path);
   const labels = opts.labels ?? entry.labels ?? {};
+  for (const key of Object.keys(opts.labels ?? {})) {
+    const known = Object.keys(entry.labels ?? {});
+    if (known.length > 0 && !known.includes(key)) {
+      const near = nearestName(key, known);
+      throw new Error(
+        `${name}: labels: ${JSON.stringify(key)} is not an entity type of this dataset` +
+          `${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; it has ${known.join(", ")}`,
+      );
+    }
+  }
   if (entry.format === "tei") {
     const map: Record<string, string> = {};
     for (const [k, v] of Object.entries(labels)) if (v !== null) map[k] = v;

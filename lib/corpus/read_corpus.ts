@@ -15,6 +15,7 @@ import { readJsonl } from "./jsonl.ts";
 import { readTei } from "./tei.ts";
 import { readBrat } from "./brat.ts";
 import { sha256Hex } from "./dataset.ts";
+import { nearestName } from "./nearest.ts";
 
 /**
  * The formats {@link readCorpus} reads (`label-studio` is accepted for `labelstudio`).
@@ -143,12 +144,33 @@ export function inferCorpusFormat(path: string, head: string, isFolder = false):
   );
 }
 
+/**
+ * A mapping key that names no label (or element) of the corpus is a typo: an error
+ * naming it, the nearest name present and all of them.
+ */
+export function checkMappingKeys(
+  labels: Readonly<Record<string, unknown>>,
+  present: ReadonlySet<string>,
+  where: string,
+): void {
+  for (const key of Object.keys(labels)) {
+    if (present.has(key)) continue;
+    const names = [...present].sort();
+    const near = nearestName(key, names);
+    throw new Error(
+      `${where}: labels: ${JSON.stringify(key)} is not a label of this corpus` +
+        `${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; it has ${names.join(", ")}`,
+    );
+  }
+}
+
 /** Renames and drops labels; for formats whose readers keep every label. */
 function relabel(
   docs: Doc[],
   labels: Readonly<Record<string, string | null>>,
   file: string,
 ): Doc[] {
+  checkMappingKeys(labels, new Set(docs.flatMap((d) => d.spans.map((s) => s.label))), file);
   for (const [from, to] of Object.entries(labels)) {
     if (to !== null && (to === "" || /\s/.test(to))) {
       throw new Error(
@@ -234,6 +256,7 @@ export async function readCorpus(path: string, opts: ReadCorpusOptions = {}): Pr
           `${path}: TEI needs labels naming the entity elements (e.g. individual=PERSON,funder=ORG)`,
         );
       }
+      checkMappingKeys(labels, new Set(text.match(/(?<=<)[A-Za-z_][\w.:-]*/g) ?? []), path);
       return readTei(text, { labels: elements, file: path });
     }
     case "conll":

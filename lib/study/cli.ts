@@ -104,6 +104,42 @@ function parseLabels(text: string): Record<string, string | null> {
   return labels;
 }
 
+/** The study fields each flag sets. */
+const FLAG_FIELDS: Record<string, string> = {
+  name: "--name",
+  dataset: "--dataset",
+  labels: "--labels",
+  "data.path": "--data",
+  "data.format": "--format",
+  "data.labels": "--labels",
+  "data.documents": "--documents",
+  "data.scheme": "--scheme",
+  "plan.count": "--count",
+  "plan.sizes": "--sizes",
+  "plan.unit": "--unit",
+  "plan.design": "--design",
+  "training.epochs": "--epochs",
+  seed: "--seed",
+};
+
+function numberFlag(flag: string, text: string): number {
+  if (!/^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(text)) {
+    throw new Error(`${flag}: expected a number, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** `--count -5` as `--count=-5`, so that a negative value is a value, not a flag. */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (/^--\w/.test(args[i]) && !args[i].includes("=") && /^-\d/.test(args[i + 1] ?? "")) {
+      out.push(`${args[i]}=${args[++i]}`);
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
 function parseSizes(text: string): [number, number][] {
   return text.split(",").map((part) => {
     const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part);
@@ -144,14 +180,21 @@ async function studyFrom(
   }
   if (typeof values.name === "string") json.name = values.name;
   if (Array.isArray(values.model)) json.models = values.model.map(modelFromSpec);
-  if (typeof values.count === "string") plan.count = Number(values.count);
+  if (typeof values.count === "string") plan.count = numberFlag("--count", values.count);
   if (typeof values.sizes === "string") plan.sizes = parseSizes(values.sizes);
   if (typeof values.unit === "string") plan.unit = values.unit;
   if (typeof values.design === "string") plan.design = values.design;
-  if (typeof values.epochs === "string") training.epochs = Number(values.epochs);
-  if (typeof values.seed === "string") json.seed = Number(values.seed);
+  if (typeof values.epochs === "string") training.epochs = numberFlag("--epochs", values.epochs);
+  if (typeof values.seed === "string") json.seed = numberFlag("--seed", values.seed);
+  // a value that fails the study's checks is blamed on the flag that set it
+  const flags: Record<string, string> = {};
+  for (const [field, flag] of Object.entries(FLAG_FIELDS)) {
+    if (values[flag.slice(2)] !== undefined) flags[field] = flag;
+  }
   return await withDataChecksum(
-    parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line"),
+    parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line", {
+      flags,
+    }),
   );
 }
 
@@ -256,7 +299,7 @@ async function analyzeAndReport(
  */
 export async function main(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
-    args,
+    args: joinNegativeValues(args),
     allowPositionals: true,
     options: {
       study: { type: "string" },

@@ -9,6 +9,7 @@
 import { basename, dirname, resolve } from "node:path";
 import type { Scheme } from "../tags/scheme.ts";
 import { CORPUS_FORMATS, type ReadCorpusOptions } from "../corpus/read_corpus.ts";
+import { nearestName } from "../corpus/nearest.ts";
 
 /**
  * Where a model comes from: `random` builds a fresh model of the given architecture
@@ -151,11 +152,39 @@ export const DEFAULT_STUDY: StudyConfig = {
 };
 
 const SCHEMES = ["IOB1", "IOB2", "IOE1", "IOE2", "IOBES", "BILOU"];
+const MODEL_FIELDS = [
+  "name",
+  "source",
+  "family",
+  "hiddenSize",
+  "numLayers",
+  "numHeads",
+  "intermediateSize",
+  "maxPositions",
+  "tokenizer",
+];
 
 type Json = Record<string, unknown>;
 
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * "unknown field", with the nearest allowed key when one is close (a typo).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(unknownField("fractoin", ["fraction", "size", "strata"]),
+ *   'unknown field (did you mean "fraction"?)');
+ * ```
+ */
+export function unknownField(key: string, allowed: readonly string[]): string {
+  const near = nearestName(key, allowed);
+  return near
+    ? `unknown field (did you mean "${near}"?)`
+    : `unknown field (known: ${allowed.join(", ")})`;
 }
 
 /**
@@ -170,24 +199,30 @@ function isObject(v: unknown): v is Json {
 export function parseStudyConfig(
   json: unknown,
   file = "study.json",
-  opts: { defaultName?: string; baseDir?: string } = {},
+  opts: {
+    defaultName?: string;
+    baseDir?: string;
+    /** Fields set by command-line flags (`plan.count` -> `--count`): their errors name the flag. */
+    flags?: Record<string, string>;
+  } = {},
 ): StudyConfig {
   const fail = (field: string, what: string): never => {
-    throw new Error(`${file}: ${field}: ${what}`);
+    const flag = opts.flags?.[field];
+    throw new Error(flag ? `${flag}: ${what}` : `${file}: ${field}: ${what}`);
+  };
+  const strict = (v: Json, allowed: readonly string[], path: string) => {
+    for (const k of Object.keys(v)) {
+      if (!allowed.includes(k)) fail(path ? `${path}.${k}` : k, unknownField(k, allowed));
+    }
   };
   if (!isObject(json)) fail("(top level)", "expected a JSON object");
   const j = json as Json;
-  const known = Object.keys(DEFAULT_STUDY).concat(["data", "labels", "$schema", "description"]);
-  for (const k of Object.keys(j)) if (!known.includes(k)) fail(k, "unknown field");
+  strict(j, Object.keys(DEFAULT_STUDY).concat(["data", "labels", "$schema", "description"]), "");
   const section = <T extends object>(name: string, defaults: T): T => {
     const v = j[name];
     if (v === undefined) return defaults;
     if (!isObject(v)) return fail(name, "expected an object");
-    for (const k of Object.keys(v)) {
-      if (!(k in defaults) && !(name === "test" && ["fraction", "size", "strata"].includes(k))) {
-        fail(`${name}.${k}`, "unknown field");
-      }
-    }
+    strict(v, Object.keys(defaults), name);
     return { ...defaults, ...v } as T;
   };
   const positive = (field: string, v: unknown, integer = false) => {
@@ -218,6 +253,7 @@ export function parseStudyConfig(
 
   const testIn = j.test === undefined ? DEFAULT_STUDY.test : j.test;
   if (!isObject(testIn)) fail("test", "expected an object");
+  strict(testIn as Json, ["fraction", "size", "strata"], "test");
   const test = { ...(testIn as StudyConfig["test"]) };
   if (test.fraction === undefined && test.size === undefined) test.fraction = 0.2;
   if (test.fraction !== undefined && test.size !== undefined) {
@@ -255,6 +291,7 @@ export function parseStudyConfig(
   const names = new Set<string>();
   const models = (modelsIn as unknown[]).map((m, i) => {
     if (!isObject(m)) return fail(`models[${i}]`, "expected an object");
+    strict(m, MODEL_FIELDS, `models[${i}]`);
     if (typeof m.name !== "string" || !/^[\w.-]+$/.test(m.name)) {
       fail(`models[${i}].name`, "expected a name of letters, digits, '.', '_' or '-'");
     }
@@ -333,7 +370,9 @@ function parseData(
 ): StudyData {
   if (!isObject(v)) return fail("data", 'expected an object like { "path": "corpus.jsonl" }');
   const allowed = ["path", "format", "labels", "scheme", "documents", "sha256"];
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) fail(`data.${k}`, "unknown field");
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k)) fail(`data.${k}`, unknownField(k, allowed));
+  }
   if (typeof v.path !== "string" || v.path === "") fail("data.path", "expected a file path");
   const formats: readonly string[] = [...CORPUS_FORMATS, "label-studio"];
   if (v.format !== undefined && !formats.includes(v.format as string)) {

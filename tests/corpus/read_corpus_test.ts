@@ -166,3 +166,16 @@ Deno.test("corpusSha256: a file's sha256; a brat folder's changes with any of it
     assert.notEqual(before, after);
   });
 });
+
+Deno.test("readCorpus: a label mapping key the corpus lacks is a typo, named with the nearest", async () => {
+  await withFiles(async (dir) => {
+    await assert.rejects(
+      readCorpus(join(dir, "a.xml"), { labels: { individul: "PER", funder: "ORG" } }),
+      /a.xml: labels: "individul" is not a label of this corpus \(did you mean "individual"\?\); it has acknowledgment, acknowledgments, funder, individual/,
+    );
+    await assert.rejects(
+      readCorpus(join(dir, "a.jsonl"), { labels: { PRE: "PERSON" } }),
+      /a.jsonl: labels: "PRE" is not a label of this corpus \(did you mean "PER"\?\); it has ORG, PER/,
+    );
+  });
+});

@@ -84,6 +84,15 @@ Deno.test("cli: bad options are errors that say what was expected", async () => 
   await assert.rejects(main(["run", "--sizes", "10..20"]), /expected ranges like 20-200,200-400/);
   await assert.rejects(main(["frobnicate"]), /unknown command "frobnicate"/);
   await assert.rejects(
+    main(["plan", "--count", "-5"]),
+    /^Error: --count: expected a positive integer, got -5$/,
+  );
+  await assert.rejects(
+    main(["plan", "--epochs", "two"]),
+    /^Error: --epochs: expected a number, got "two"$/,
+  );
+  await assert.rejects(main(["plan", "--unit", "docs"]), /^Error: --unit: unknown unit "docs"$/);
+  await assert.rejects(
     main(["plan", "--format", "conll"]),
     /--format is for your own corpus: give --data PATH too/,
   );

@@ -72,3 +72,26 @@ Deno.test("parseStudyConfig: data of one's own, its path relative to the study f
   ];
   for (const [json, re] of bad) assert.throws(() => parseStudyConfig(json, "s.json"), re);
 });
+
+Deno.test("parseStudyConfig: typos anywhere are unknown fields with the nearest key; flags are named", () => {
+  const cases: [unknown, RegExp][] = [
+    [
+      { test: { fractoin: 0.2 } },
+      /^Error: s.json: test.fractoin: unknown field \(did you mean "fraction"\?\)$/,
+    ],
+    [
+      { models: [{ name: "m", source: "x", hiddenSzie: 64 }] },
+      /^Error: s.json: models\[0\].hiddenSzie: unknown field \(did you mean "hiddenSize"\?\)$/,
+    ],
+    [{ plan: { cuont: 3 } }, /plan.cuont: unknown field \(did you mean "count"\?\)/],
+    [{ seeed: 3 }, /^Error: s.json: seeed: unknown field \(did you mean "seed"\?\)$/],
+    [{ training: { colour: 1 } }, /training.colour: unknown field \(known: epochs, batchSize,/],
+  ];
+  for (const [json, re] of cases) assert.throws(() => parseStudyConfig(json, "s.json"), re);
+  // a field set by a flag is blamed on the flag, not on the file
+  assert.throws(
+    () =>
+      parseStudyConfig({ plan: { count: -5 } }, "s.json", { flags: { "plan.count": "--count" } }),
+    /^Error: --count: expected a positive integer, got -5$/,
+  );
+});
