@@ -2,10 +2,16 @@
  * Executes a study's runs: skips those already in the results file, trains and scores
  * the rest one by one through the given function, and appends each result as soon as
  * it is done. Killed at any moment and started again, it resumes and loses at most
- * the run in progress.
+ * the run in progress. It holds the results file's lock (lock.ts) throughout, so two
+ * processes never write one file. SIGINT, SIGTERM and SIGUSR1 (Slurm's warning before
+ * its time limit, with `--signal=B:USR1@120`) stop it gracefully: the run in progress
+ * is abandoned, not waited for (a long run could outlast Slurm's grace time), nothing
+ * partial is appended, the lock is released, and a {@link StudyStopped} is thrown for
+ * the caller to map to an exit code (the CLI exits 128 + the signal's number).
  *
  * @module
  */
+import { acquireLock } from "./lock.ts";
 import { appendResult, repairResults, type RunResult } from "./results.ts";
 import { type Shard, shardOf } from "./shard.ts";
 import { createProgress, type ProgressOutput } from "../train/progress.ts";
@@ -31,12 +37,47 @@ export type StudyRun<T> = { runId: string; spec: T };
  */
 export type ExecuteOptions<T> = {
   resultsPath: string;
-  execute: (run: StudyRun<T>) => Promise<RunResult>;
+  /** Trains and scores one run; `signal` aborts when the study is being stopped. */
+  execute: (run: StudyRun<T>, context: { signal: AbortSignal }) => Promise<RunResult>;
   shard?: Shard;
   progress?: ProgressOutput;
   /** Called after each finished run. */
   onResult?: (result: RunResult) => void;
+  /**
+   * Signals that stop the study gracefully (default SIGINT, SIGTERM and SIGUSR1, those
+   * the platform supports); `false` leaves signals alone.
+   */
+  stopOn?: readonly Deno.Signal[] | false;
+  /** Where notes go (a stale lock taken over); default `console.error`. */
+  note?: (message: string) => void;
 };
+
+const SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = Deno.build.os === "darwin"
+  ? { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGUSR1: 30, SIGUSR2: 31 }
+  : { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12 };
+
+/**
+ * Thrown by {@link executeRuns} when a signal stopped the study: no partial line was
+ * written and the lock is released. `exitCode` is 128 + the signal's number (SIGINT
+ * 130, SIGTERM 143, SIGUSR1 138 on Linux), what a shell reports for a process the
+ * signal ended.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const e = new StudyStopped("SIGINT", 3, 12);
+ * assert.equal(e.message, "stopped after 3 of 12 runs; run the same command to resume");
+ * assert.equal(e.exitCode, 130);
+ * ```
+ */
+export class StudyStopped extends Error {
+  readonly exitCode: number;
+  constructor(readonly signal: Deno.Signal, readonly finished: number, readonly total: number) {
+    super(`stopped after ${finished} of ${total} runs; run the same command to resume`);
+    this.name = "StudyStopped";
+    this.exitCode = 128 + (SIGNAL_NUMBERS[signal] ?? 0);
+  }
+}
 
 /**
  * What {@link executeRuns} did.
@@ -54,7 +95,9 @@ export type ExecuteSummary = {
 };
 
 /**
- * Runs every run of the shard whose id is not yet in the results file.
+ * Runs every run of the shard whose id is not yet in the results file, holding the
+ * file's lock (lock.ts's `LockHeldError` when another process holds it). A stopping
+ * signal ends it with a {@link StudyStopped}.
  *
  * @example
  * ```ts
@@ -62,8 +105,13 @@ export type ExecuteSummary = {
  * import { prepareStudy } from "./prepare.ts";
  * import { createRunExecutor } from "./train_run.ts";
  * const prepared = await prepareStudy(DEFAULT_STUDY);
- * await executeRuns(prepared.runs, { resultsPath: "out/results.jsonl",
- *   execute: createRunExecutor(prepared) });
+ * try {
+ *   await executeRuns(prepared.runs, { resultsPath: "out/results.jsonl",
+ *     execute: createRunExecutor(prepared) });
+ * } catch (e) {
+ *   if (!(e instanceof StudyStopped)) throw e;
+ *   console.log(e.message); // stopped after k of N runs; run the same command to resume
+ * }
  * ```
  */
 export async function executeRuns<T>(
@@ -75,30 +123,65 @@ export async function executeRuns<T>(
     if (ids.has(r.runId)) throw new Error(`run id "${r.runId}" appears twice in the study`);
     ids.add(r.runId);
   }
-  const { results, damaged } = await repairResults(options.resultsPath);
-  const finished = new Set(results.map((r) => r.runId));
-  const mine = shardOf(runs, options.shard);
-  const todo = mine.filter((r) => !finished.has(r.runId));
-  const progress = createProgress({
-    total: todo.length,
-    label: options.shard ? `study ${options.shard.index}/${options.shard.count}` : "study",
-    unit: "runs",
-    output: options.progress,
-  });
-  for (const run of todo) {
-    const result = await options.execute(run);
-    if (result.runId !== run.runId) {
-      throw new Error(`trainer returned run id "${result.runId}" for run "${run.runId}"`);
+  const lock = await acquireLock(options.resultsPath, { note: options.note });
+  const controller = new AbortController();
+  let stoppedBy: Deno.Signal | undefined;
+  let wake = () => {};
+  const stopping = new Promise<"stop">((resolve) => (wake = () => resolve("stop")));
+  const listeners: [Deno.Signal, () => void][] = [];
+  const stopOn = options.stopOn === false ? [] : options.stopOn ?? ["SIGINT", "SIGTERM", "SIGUSR1"];
+  for (const signal of stopOn) {
+    const listener = () => {
+      if (stoppedBy) return;
+      stoppedBy = signal;
+      controller.abort(new Error(`stopped by ${signal}`));
+      wake();
+    };
+    try {
+      Deno.addSignalListener(signal, listener);
+      listeners.push([signal, listener]);
+    } catch {
+      // not supported on this platform (Windows: SIGINT and SIGBREAK only)
     }
-    await appendResult(options.resultsPath, result);
-    options.onResult?.(result);
-    progress.tick(1, { f1: result.micro.f1 });
   }
-  progress.finish();
-  return {
-    total: mine.length,
-    skipped: mine.length - todo.length,
-    executed: todo.length,
-    damagedLines: damaged.length,
-  };
+  try {
+    const { results, damaged } = await repairResults(options.resultsPath);
+    const finished = new Set(results.map((r) => r.runId));
+    const mine = shardOf(runs, options.shard);
+    const todo = mine.filter((r) => !finished.has(r.runId));
+    const progress = createProgress({
+      total: todo.length,
+      label: options.shard ? `study ${options.shard.index}/${options.shard.count}` : "study",
+      unit: "runs",
+      output: options.progress,
+    });
+    let executed = 0;
+    for (const run of todo) {
+      if (stoppedBy) break;
+      const pending = options.execute(run, { signal: controller.signal });
+      pending.catch(() => {}); // an abandoned run may fail later: nobody waits for it
+      const outcome = await Promise.race([pending, stopping]);
+      if (outcome === "stop") break; // abandon the run in progress: nothing is appended
+      if (outcome.runId !== run.runId) {
+        throw new Error(`trainer returned run id "${outcome.runId}" for run "${run.runId}"`);
+      }
+      await appendResult(options.resultsPath, outcome);
+      executed++;
+      options.onResult?.(outcome);
+      progress.tick(1, { f1: outcome.micro.f1 });
+    }
+    progress.finish();
+    if (stoppedBy) {
+      throw new StudyStopped(stoppedBy, mine.length - todo.length + executed, mine.length);
+    }
+    return {
+      total: mine.length,
+      skipped: mine.length - todo.length,
+      executed,
+      damagedLines: damaged.length,
+    };
+  } finally {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    await lock.release();
+  }
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { basename, dirname } from "node:path";
 import type { EntityScores } from "../train/evaluate.ts";
 
 /**
@@ -47,7 +48,22 @@ export type RunResult = {
  * ```
  */
 export async function appendResult(path: string, result: RunResult): Promise<void> {
-  await writeSynced(path, JSON.stringify(result) + "\n", { append: true, create: true });
+  try {
+    await writeSynced(path, JSON.stringify(result) + "\n", { append: true, create: true });
+  } catch (e) {
+    throw new Error(
+      `${path}: ${osReason(e)}; the results before run "${result.runId}" are kept ` +
+        `(a partial last line is dropped on resume)`,
+      { cause: e },
+    );
+  }
+}
+
+/** An OS error's reason without Deno's "(os error N): op 'path'" tail. */
+function osReason(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e))
+    .replace(/ \(os error \d+\)/, "")
+    .replace(/: [a-z_]+ '[^']*'$/, "");
 }
 
 async function writeSynced(path: string, text: string, options: Deno.OpenOptions): Promise<void> {
@@ -130,15 +146,56 @@ export async function repairResults(path: string): Promise<ResultsFile> {
 }
 
 /**
- * Writes a whole file atomically: to `path.tmp-<pid>`, synced, then renamed over `path`.
+ * Writes a whole file atomically: to a temporary file beside it (`path.tmp-<uuid>`,
+ * unique across hosts and PID namespaces, created exclusively), synced, renamed over
+ * `path`, and the folder synced so the rename survives a power cut. A file that already
+ * holds exactly `text` is not rewritten (returns false). On failure the temporary file
+ * is removed and the error names the file and what was kept, e.g. `out/study.json: No
+ * space left on device; the previous study.json is unchanged`.
  *
  * @example
  * ```ts
- * await writeTextAtomic("out/report.html", "<html></html>");
+ * import assert from "node:assert/strict";
+ * const path = `${await Deno.makeTempDir()}/report.html`;
+ * assert.equal(await writeTextAtomic(path, "<html></html>"), true);
+ * assert.equal(await writeTextAtomic(path, "<html></html>"), false); // unchanged: not rewritten
+ * assert.equal(await Deno.readTextFile(path), "<html></html>");
  * ```
  */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await writeSynced(tmp, text, { write: true, create: true, truncate: true });
-  await Deno.rename(tmp, path);
+export async function writeTextAtomic(path: string, text: string): Promise<boolean> {
+  let exists = false;
+  try {
+    if (await Deno.readTextFile(path) === text) return false;
+    exists = true;
+  } catch (e) {
+    exists = !(e instanceof Deno.errors.NotFound);
+  }
+  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
+  try {
+    await writeSynced(tmp, text, { write: true, createNew: true });
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    const kept = exists
+      ? `the previous ${basename(path)} is unchanged`
+      : `${basename(path)} was not written`;
+    throw new Error(`${path}: ${osReason(e)}; ${kept}`, { cause: e });
+  }
+  await syncFolder(dirname(path));
+  return true;
+}
+
+/** fsync of a folder, where the platform allows it (not on Windows); best effort. */
+async function syncFolder(dir: string): Promise<void> {
+  if (Deno.build.os === "windows") return;
+  try {
+    const folder = await Deno.open(dir, { read: true });
+    try {
+      await folder.sync();
+    } finally {
+      folder.close();
+    }
+  } catch {
+    // some file systems refuse fsync on a folder: the data itself is synced already
+  }
 }
