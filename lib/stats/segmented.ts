@@ -13,6 +13,12 @@
  * - {@link daviesTest} matches `davies.test(lm(y ~ x))`: for n <= 300 the t-based
  *   bound (Davies 1987), for n > 300 the normal bound on Wald statistics, as R does.
  *
+ * Degenerate data gets NaN instead of a claim, with `notes` saying why: a constant y
+ * (every breakpoint fits equally well), a constant x, or fewer distinct x values than
+ * the parameters (4 for the broken line: intercept, two slopes, breakpoint; 3 for
+ * Davies' test, whose alternative adds one slope to the line). Davies' test is also NaN
+ * where y lies exactly on a line (no residual variance). R errors or returns NA there.
+ *
  * Agreement with R (tools/segmented_reference.R, tests/stats/segmented_test.ts): psi
  * to ~1e-8 relative, standard errors to ~1e-8, Davies p-values to ~1e-12 relative.
  * The last digits differ because R's RSS comes from OpenBLAS normal equations and
@@ -94,6 +100,8 @@ export type SegmentedFit = {
   converged: boolean;
   psiStart: number;
   fitted: number[];
+  /** Present only for degenerate data: why psi and its summaries are NaN. */
+  notes?: string[];
 };
 
 /** A stop() inside segmented's fitting routine; the restarts catch these as R's try() does. */
@@ -294,6 +302,34 @@ function segBoot(
   return best;
 }
 
+/**
+ * Why data cannot show a change in slope to a model of `parameters` parameters: a
+ * constant x, fewer distinct x values than parameters, a constant y. Empty when it can.
+ */
+function degeneracy(x: ArrayLike<number>, y: ArrayLike<number>, parameters: number): string[] {
+  const sx = sortedCopy(x);
+  let distinct = 1;
+  for (let i = 1; i < sx.length; i++) if (sx[i] !== sx[i - 1]) distinct++;
+  let constantY = true;
+  for (let i = 1; i < y.length; i++) if (y[i] !== y[0]) constantY = false;
+  const notes: string[] = [];
+  if (distinct === 1) {
+    notes.push(`x is constant (${sx[0]}): no breakpoint can be placed in it.`);
+  } else if (distinct < parameters) {
+    notes.push(
+      `x has ${distinct} distinct values, fewer than the ${parameters} parameters of the ` +
+        `model: neither a breakpoint nor a change in slope is identified.`,
+    );
+  }
+  if (constantY) {
+    notes.push(
+      `y is constant (${y[0]}): every breakpoint fits it equally well, so none is ` +
+        `estimated and none can be tested.`,
+    );
+  }
+  return notes;
+}
+
 function checkXY(fn: string, x: ArrayLike<number>, y: ArrayLike<number>, minN: number) {
   if (x.length !== y.length) {
     throw new Error(`${fn}: x has ${x.length} values, y has ${y.length}`);
@@ -319,6 +355,14 @@ function checkXY(fn: string, x: ArrayLike<number>, y: ArrayLike<number>, minN: n
  * fit.psi; // ~8
  * fit.slopes[1].estimate; // ~0.2
  * ```
+ *
+ * @example Data that cannot show a breakpoint gets NaN and a note
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const flat = segmentedRegression([12, 17, 16, 44, 34, 36], [0, 0, 0, 0, 0, 0]);
+ * assert.ok(Number.isNaN(flat.psi));
+ * assert.match(flat.notes![0], /^y is constant \(0\)/);
+ * ```
  */
 export function segmentedRegression(
   x: ArrayLike<number>,
@@ -329,6 +373,8 @@ export function segmentedRegression(
   const n = x.length;
   const sx = sortedCopy(x);
   const psiStart = opts.psi ?? quantile7(sx, 0.5);
+  const why = degeneracy(x, y, 4);
+  if (why.length > 0) return degenerateFit(y, psiStart, why);
   if (!Number.isFinite(psiStart) || psiStart <= sx[0] || psiStart >= sx[n - 1]) {
     throw new Error(
       `segmentedRegression: starting psi ${psiStart} is not inside the range of x [${sx[0]}, ${
@@ -396,6 +442,35 @@ export function segmentedRegression(
 }
 
 /**
+ * The fit for data that cannot show a breakpoint: psi, its interval and the slopes'
+ * standard errors NaN; a constant y keeps its exact line (intercept y, slopes 0).
+ */
+function degenerateFit(y: ArrayLike<number>, psiStart: number, notes: string[]): SegmentedFit {
+  const n = y.length;
+  let constantY = true;
+  for (let i = 1; i < n; i++) if (y[i] !== y[0]) constantY = false;
+  const flat = constantY ? 0 : NaN;
+  const slope: Slope = { estimate: flat, se: NaN, t: NaN, ci: [NaN, NaN] };
+  return {
+    psi: NaN,
+    psiSe: NaN,
+    ci: [NaN, NaN],
+    slopes: [slope, { ...slope, ci: [NaN, NaN] }],
+    coefficients: { "(Intercept)": constantY ? y[0] : NaN, x: flat, "U1.x": flat },
+    rss: constantY ? 0 : NaN,
+    r2: NaN,
+    sigma: constantY ? 0 : NaN,
+    n,
+    dfResid: n - 4,
+    iterations: 0,
+    converged: false,
+    psiStart,
+    fitted: Array.from(y, () => (constantY ? y[0] : NaN)),
+    notes,
+  };
+}
+
+/**
  * Options of {@link daviesTest}; defaults are `davies.test()`'s.
  *
  * @example
@@ -427,6 +502,8 @@ export type DaviesResult = {
   bestAt: number;
   values: number[];
   statistics: number[];
+  /** Present only for degenerate data: why the test is NaN. */
+  notes?: string[];
 };
 
 /** log Gamma by the Lanczos approximation (g = 7, 9 terms), |relative error| < 1e-14. */
@@ -482,12 +559,29 @@ export function daviesTest(
   if (!(k > 1)) throw new Error(`daviesTest: k must be > 1, got ${k}`);
   const alternative = opts.alternative ?? "two.sided";
   const sx = sortedCopy(x);
+  const ones = new Float64Array(n).fill(1);
+  const why = degeneracy(x, y, 3);
+  if (why.length === 0) {
+    // An exact line leaves no residual variance: every statistic would be 0/0.
+    const line = leastSquares(fromColumns([ones, x]), y);
+    let mean = 0, tss = 0;
+    for (let i = 0; i < n; i++) mean += y[i] / n;
+    for (let i = 0; i < n; i++) tss += (y[i] - mean) ** 2;
+    if (!(line.rss > 1e-12 * tss)) {
+      why.push(
+        "y lies exactly on a straight line of x: no residual variance to test a change " +
+          "in slope against.",
+      );
+    }
+  }
+  if (why.length > 0) {
+    return { p: NaN, statistic: NaN, bestAt: NaN, values: [], statistics: [], notes: why };
+  }
   const values = opts.values ??
     Array.from(
       { length: k },
       (_, i) => i === k - 1 ? sx[n - 2] : sx[1] + i * ((sx[n - 2] - sx[1]) / (k - 1)),
     );
-  const ones = new Float64Array(n).fill(1);
   const dfRes = n - 3;
   const glmBranch = n > 300;
   const kept: number[] = [], stats: number[] = [], ratios: number[] = [];

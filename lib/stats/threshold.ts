@@ -40,6 +40,15 @@
  * (1 + #{F* >= F}) / (R + 1). For hinge and upperhinge the null is not nested
  * (their fit can be worse than a line), which the simulated calibration accounts for.
  *
+ * **Degenerate data.** Where the data cannot locate a threshold, none is claimed:
+ * with a constant y (every threshold fits equally well), a constant x, or fewer
+ * distinct x values than the model's parameters (its coefficients and the threshold),
+ * `threshold`, `pExists`, `supF` and the intervals are NaN and `notes` says why (a
+ * constant y keeps its exact coefficients: the intercept is y, the slope terms 0;
+ * otherwise they are NaN). The test is also NaN when y lies exactly on the null model
+ * (no residual variance to calibrate it with). Bootstrap resamples that are degenerate
+ * in the same way count as failed replicates and are left out of the intervals.
+ *
  * chngpt itself is not installable here; the grid search is checked against
  * refitting at every candidate (tests/stats/threshold_test.ts).
  *
@@ -91,7 +100,9 @@ export type BootstrapInterval = { percentile: [number, number]; symmetric: [numb
  * The result of {@linkcode thresholdRegression}. `profile` is the residual sum of
  * squares at every candidate threshold (from the running sums). `bootstrap` holds the
  * replicate thresholds; `bootstrapFailed` counts replicates without any usable
- * candidate (left out of the intervals).
+ * candidate or with degenerate data (left out of the intervals). `notes` is present
+ * only where the data cannot show a threshold (or the test cannot be calibrated): it
+ * says why the threshold or `pExists` is NaN.
  *
  * @example
  * ```ts
@@ -115,6 +126,7 @@ export type ThresholdResult = {
   level: number;
   supF?: number;
   pExists?: number;
+  notes?: string[];
 };
 
 const TYPES: ThresholdType[] = ["hinge", "upperhinge", "segmented", "step"];
@@ -321,6 +333,16 @@ function fitAt(
  * fit.threshold; // ~120
  * fit.ci; // percentile interval of the bootstrap thresholds
  * ```
+ *
+ * @example Data that cannot show a threshold gets NaN and a note
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const flat = thresholdRegression([12, 17, 16, 44, 34, 36], [0, 0, 0, 0, 0, 0], {
+ *   bootstrap: 200,
+ * });
+ * assert.ok(Number.isNaN(flat.threshold) && Number.isNaN(flat.pExists!));
+ * assert.match(flat.notes![0], /^y is constant \(0\)/);
+ * ```
  */
 export function thresholdRegression(
   x: ArrayLike<number>,
@@ -365,6 +387,10 @@ export function thresholdRegression(
   const ys = Float64Array.from(order, (i) => y[i]);
 
   const grid = gridSearch(xs, ys, null, type, lower, upper, true);
+  const why = degeneracy(xs, ys, null, type);
+  if (why.length > 0) {
+    return degenerateResult(type, n, grid, ys, why, level, B > 0, R > 0);
+  }
   if (grid.best < 0) {
     throw new Error(
       `thresholdRegression: no candidate thresholds between quantiles ${lower} and ${upper}`,
@@ -393,7 +419,7 @@ export function thresholdRegression(
       w.fill(0);
       for (let k = 0; k < n; k++) w[rng.int(n)]++;
       const g = gridSearch(xs, ys, w, type, lower, upper, false);
-      if (g.best < 0) {
+      if (g.best < 0 || degeneracy(xs, ys, w, type).length > 0) {
         failed++;
         continue;
       }
@@ -431,7 +457,86 @@ export function thresholdRegression(
     const test = supFTest(xs, ys, type, lower, upper, R, seed + 1);
     result.supF = test.supF;
     result.pExists = test.p;
+    if (test.note) result.notes = [test.note];
   }
+  return result;
+}
+
+/**
+ * Why sorted data (with integer case weights, null: all 1) cannot locate a threshold
+ * of `type`: a constant x, fewer distinct x values than parameters, a constant y.
+ * Empty when it can.
+ */
+function degeneracy(
+  xs: Float64Array,
+  ys: Float64Array,
+  w: Float64Array | null,
+  type: ThresholdType,
+): string[] {
+  const parameters = coefficientNames(type).length + 1;
+  let distinct = 0, firstX = NaN, firstY = NaN, constantY = true, previous = NaN;
+  for (let i = 0; i < xs.length; i++) {
+    if (w && !(w[i] > 0)) continue;
+    if (distinct === 0) {
+      firstX = xs[i];
+      firstY = ys[i];
+    } else if (ys[i] !== firstY) constantY = false;
+    if (distinct === 0 || xs[i] !== previous) distinct++;
+    previous = xs[i];
+  }
+  const notes: string[] = [];
+  if (distinct === 1) {
+    notes.push(`x is constant (${firstX}): no threshold can be placed in it.`);
+  } else if (distinct < parameters) {
+    notes.push(
+      `x has ${distinct} distinct values, fewer than the ${parameters} parameters of ` +
+        `"${type}" (its coefficients and the threshold): the threshold is not identified.`,
+    );
+  }
+  if (constantY) {
+    notes.push(
+      `y is constant (${firstY}): every threshold fits it equally well, so none is ` +
+        `estimated and none can be tested.`,
+    );
+  }
+  return notes;
+}
+
+/** The result for data that cannot locate a threshold: NaN threshold, intervals and test. */
+function degenerateResult(
+  type: ThresholdType,
+  n: number,
+  grid: Grid,
+  ys: Float64Array,
+  notes: string[],
+  level: number,
+  bootstrap: boolean,
+  test: boolean,
+): ThresholdResult {
+  // A constant y has exact coefficients at every threshold: the intercept, no slope.
+  const constantY = ys.every((v) => v === ys[0]);
+  const coefficients: Record<string, number> = {};
+  coefficientNames(type).forEach((name, j) => {
+    coefficients[name] = constantY ? (j === 0 ? ys[0] : 0) : NaN;
+  });
+  const result: ThresholdResult = {
+    type,
+    threshold: NaN,
+    coefficients,
+    rss: constantY ? 0 : NaN,
+    n,
+    profile: { threshold: grid.thresholds, rss: grid.rss },
+    level,
+  };
+  if (bootstrap) {
+    result.ci = [NaN, NaN];
+    result.ciSymmetric = [NaN, NaN];
+  }
+  if (test) {
+    result.supF = NaN;
+    result.pExists = NaN;
+  }
+  result.notes = notes;
   return result;
 }
 
@@ -454,7 +559,7 @@ function nullFit(xs: Float64Array, ys: Float64Array, type: ThresholdType) {
   const slope = type === "step" || sxx === 0 ? 0 : sxy / sxx;
   const rss = syy - slope * sxy;
   const fitted = Float64Array.from(xs, (v) => my + slope * (v - mx));
-  return { rss: Math.max(rss, 0), fitted, p0: type === "step" ? 1 : 2 };
+  return { rss: Math.max(rss, 0), fitted, p0: type === "step" ? 1 : 2, syy };
 }
 
 function supFTest(
@@ -465,7 +570,7 @@ function supFTest(
   upper: number,
   replicates: number,
   seed: number,
-): { supF: number; p: number } {
+): { supF: number; p: number; note?: string } {
   const n = xs.length;
   const k = coefficientNames(type).length + 1;
   const stat = (yv: Float64Array, rss0: number): number => {
@@ -474,6 +579,16 @@ function supFTest(
     return (rss0 - rss1) / (rss1 / (n - k));
   };
   const null0 = nullFit(xs, ys, type);
+  // No residual variance under the null: nothing to calibrate the statistic with.
+  if (!(null0.rss > 1e-12 * null0.syy)) {
+    return {
+      supF: NaN,
+      p: NaN,
+      note: `y lies exactly on the ${type === "step" ? "constant" : "straight line"} of ` +
+        `the null model: the test that a threshold exists has no residual variance to ` +
+        `calibrate with, so pExists is NaN.`,
+    };
+  }
   const observed = stat(ys, null0.rss);
   const sigma = Math.sqrt(null0.rss / (n - null0.p0));
   const rng = createRandom(seed);
@@ -483,6 +598,13 @@ function supFTest(
     for (let i = 0; i < n; i++) ystar[i] = null0.fitted[i] + sigma * rng.normal();
     const rss0 = nullFit(xs, ystar, type).rss;
     if (stat(ystar, rss0) >= observed) exceed++;
+  }
+  if (Number.isNaN(observed)) {
+    return {
+      supF: NaN,
+      p: NaN,
+      note: "the sup-F statistic is undefined (0/0), so pExists is NaN.",
+    };
   }
   return { supF: observed, p: (1 + exceed) / (replicates + 1) };
 }

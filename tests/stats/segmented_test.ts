@@ -442,3 +442,62 @@ Deno.test("daviesTest gives 10 evaluation points from the 2nd smallest to the 2n
   assert.ok(Math.abs(r.values[1] - (2 + 37 / 9)) < 1e-12);
   assert.throws(() => daviesTest(D.x, D.y, { k: 1 }), /k must be > 1/);
 });
+
+Deno.test("segmentedRegression and daviesTest: constant y gives NaN psi and p with a note", () => {
+  const x = [12, 17, 16, 44, 34, 36], y = [0, 0, 0, 0, 0, 0];
+  const note = "y is constant (0): every breakpoint fits it equally well, so none is " +
+    "estimated and none can be tested.";
+  const fit = segmentedRegression(x, y);
+  assert.ok(Number.isNaN(fit.psi) && Number.isNaN(fit.psiSe));
+  assert.ok(fit.ci.every(Number.isNaN));
+  assert.deepEqual(fit.notes, [note]);
+  // What a constant shows: its level and flat slopes, fitted exactly; no SE or interval.
+  assert.deepEqual(fit.coefficients, { "(Intercept)": 0, x: 0, "U1.x": 0 });
+  assert.deepEqual(fit.slopes.map((s) => s.estimate), [0, 0]);
+  assert.ok(fit.slopes.every((s) => Number.isNaN(s.se) && s.ci.every(Number.isNaN)));
+  assert.equal(fit.rss, 0);
+  assert.equal(fit.converged, false);
+  const d = daviesTest(x, y);
+  assert.ok(Number.isNaN(d.p) && Number.isNaN(d.statistic) && Number.isNaN(d.bestAt));
+  assert.deepEqual(d.notes, [note]);
+});
+
+Deno.test("segmentedRegression and daviesTest: too few distinct x or constant x give NaN with a note", () => {
+  const y = [0.2, 0.25, 0.5, 0.45, 0.6, 0.62, 0.61, 0.6];
+  // Three sizes: too few for the broken line's 4 parameters, enough for Davies' 3.
+  const three = [100, 100, 200, 200, 300, 300, 300, 300];
+  const fit = segmentedRegression(three, y);
+  assert.ok(Number.isNaN(fit.psi));
+  assert.ok(Object.values(fit.coefficients).every(Number.isNaN));
+  assert.deepEqual(fit.notes, [
+    "x has 3 distinct values, fewer than the 4 parameters of the model: neither a " +
+    "breakpoint nor a change in slope is identified.",
+  ]);
+  const d3 = daviesTest(three, y);
+  assert.ok(d3.p > 0 && d3.p <= 1 && d3.notes === undefined, `p ${d3.p}`);
+  const two = [100, 100, 100, 100, 200, 200, 200, 200];
+  const d2 = daviesTest(two, y);
+  assert.ok(Number.isNaN(d2.p));
+  assert.match(d2.notes![0], /^x has 2 distinct values, fewer than the 3 parameters/);
+  // Constant x: segmented used to stop on its starting psi; now NaN and a note.
+  const flat = Array(8).fill(250);
+  assert.deepEqual(segmentedRegression(flat, y).notes, [
+    "x is constant (250): no breakpoint can be placed in it.",
+  ]);
+  assert.ok(Number.isNaN(segmentedRegression(flat, y).psi));
+  assert.ok(Number.isNaN(daviesTest(flat, y).p));
+});
+
+Deno.test("daviesTest: y exactly on a line has no residual variance, so p is NaN", () => {
+  const x = [1, 2, 3, 4, 5, 6, 7, 8], y = x.map((v) => 0.1 + 0.05 * v);
+  const d = daviesTest(x, y);
+  assert.ok(Number.isNaN(d.p));
+  assert.match(d.notes![0], /exactly on a straight line/);
+});
+
+Deno.test("segmentedRegression and daviesTest: non-degenerate data has no notes", () => {
+  assert.equal(segmentedRegression(sB, fB).notes, undefined);
+  assert.equal(segmentedRegression(xA, yA, { nBoot: 0 }).notes, undefined);
+  assert.equal(daviesTest(sB, fB).notes, undefined);
+  assert.equal(daviesTest(D.x, D.y).notes, undefined);
+});

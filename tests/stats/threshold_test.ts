@@ -210,3 +210,115 @@ Deno.test("bad input is rejected with a clear message", () => {
   );
   assert.throws(() => thresholdRegression([1, 2, 3], [1, 2, 3]), /too few/);
 });
+
+Deno.test("constant y: no threshold, NaN test and intervals, a note (the issue's data)", () => {
+  // The fault: this gave a threshold with P = 1/201 (0/0 statistics never exceeded).
+  const x = [12, 17, 16, 44, 34, 36], y = [0, 0, 0, 0, 0, 0];
+  for (const type of TYPES) {
+    const fit = thresholdRegression(x, y, { type, bootstrap: 200 });
+    assert.ok(Number.isNaN(fit.threshold), `${type} threshold ${fit.threshold}`);
+    assert.ok(Number.isNaN(fit.pExists!), `${type} pExists ${fit.pExists}`);
+    assert.notEqual(fit.pExists, 1 / 201);
+    assert.ok(Number.isNaN(fit.supF!));
+    assert.ok(fit.ci!.every(Number.isNaN) && fit.ciSymmetric!.every(Number.isNaN));
+    assert.equal(fit.bootstrap, undefined);
+    assert.deepEqual(fit.notes, [
+      "y is constant (0): every threshold fits it equally well, so none is estimated and " +
+      "none can be tested.",
+    ]);
+    // What a constant does show: its level, and no slope, with a perfect fit.
+    const names = Object.keys(fit.coefficients);
+    assert.equal(fit.coefficients["(Intercept)"], 0);
+    for (const name of names.slice(1)) assert.equal(fit.coefficients[name], 0, name);
+    assert.equal(fit.rss, 0);
+  }
+  // A constant other than 0, without a bootstrap: no ci key, pExists only when tested.
+  const plain = thresholdRegression([1, 2, 3, 4, 5, 6, 7], Array(7).fill(0.8), {
+    type: "upperhinge",
+  });
+  assert.ok(Number.isNaN(plain.threshold));
+  assert.equal(plain.coefficients["(Intercept)"], 0.8);
+  assert.equal(plain.ci, undefined);
+  assert.equal(plain.pExists, undefined);
+  assert.match(plain.notes!.join(" "), /y is constant \(0\.8\)/);
+});
+
+Deno.test("fewer distinct x values than parameters: NaN threshold and coefficients, a note", () => {
+  // Parameters: the coefficients and the threshold (hinge, upperhinge, step 3; segmented 4).
+  const y = [0.1, 0.3, 0.2, 0.5, 0.4, 0.6, 0.55, 0.7];
+  const twoSizes = [100, 100, 100, 100, 200, 200, 200, 200];
+  const threeSizes = [100, 100, 100, 200, 200, 200, 300, 300];
+  const fourSizes = [100, 100, 200, 200, 300, 300, 400, 400];
+  const cases: [ThresholdType, number[], number[]][] = [
+    ["hinge", twoSizes, threeSizes],
+    ["upperhinge", twoSizes, threeSizes],
+    ["step", twoSizes, threeSizes],
+    ["segmented", threeSizes, fourSizes],
+  ];
+  for (const [type, few, enough] of cases) {
+    const fit = thresholdRegression(few, y, { type, bootstrap: 20, testReplicates: 19 });
+    const distinct = new Set(few).size, parameters = type === "segmented" ? 4 : 3;
+    assert.ok(Number.isNaN(fit.threshold), `${type}: ${fit.threshold}`);
+    assert.ok(Number.isNaN(fit.pExists!) && Number.isNaN(fit.rss));
+    assert.ok(Object.values(fit.coefficients).every(Number.isNaN), type);
+    assert.deepEqual(fit.notes, [
+      `x has ${distinct} distinct values, fewer than the ${parameters} parameters of ` +
+      `"${type}" (its coefficients and the threshold): the threshold is not identified.`,
+    ]);
+    // One more distinct size is enough: a threshold at an observed size, no note.
+    const ok = thresholdRegression(enough, y, { type, lower: 0, upper: 1 });
+    assert.ok(enough.includes(ok.threshold), `${type}: ${ok.threshold}`);
+    assert.equal(ok.notes, undefined);
+  }
+});
+
+Deno.test("constant x: NaN threshold and a note naming the value", () => {
+  const fit = thresholdRegression([5, 5, 5, 5, 5, 5], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], {
+    testReplicates: 9,
+  });
+  assert.ok(Number.isNaN(fit.threshold) && Number.isNaN(fit.pExists!));
+  assert.deepEqual(fit.notes, ["x is constant (5): no threshold can be placed in it."]);
+  // Constant x and y: both reasons.
+  const both = thresholdRegression([5, 5, 5, 5, 5], [1, 1, 1, 1, 1]);
+  assert.equal(both.notes!.length, 2);
+});
+
+Deno.test("y exactly on the null line: the threshold fit stands, its test is NaN with a note", () => {
+  const x = [1, 2, 3, 4, 5, 6, 7, 8], y = x.map((v) => 0.1 + 0.05 * v);
+  const fit = thresholdRegression(x, y, { type: "segmented", testReplicates: 99 });
+  assert.ok(Number.isFinite(fit.threshold));
+  assert.ok(Number.isNaN(fit.pExists!) && Number.isNaN(fit.supF!));
+  assert.match(fit.notes!.join(" "), /no residual variance/);
+});
+
+Deno.test("degenerate bootstrap resamples are failed replicates, left out of the interval", () => {
+  // Two nonzero F1 among ten sizes: resamples without them are constant, resamples
+  // with fewer than 3 distinct sizes cannot place a hinge.
+  const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], y = [0, 0, 0, 0, 0, 0, 0, 0, 0.5, 0.6];
+  const B = 300;
+  const fit = thresholdRegression(x, y, { type: "hinge", bootstrap: B, seed: 4 });
+  assert.equal(fit.notes, undefined);
+  // Replay the resamples (x is sorted and distinct, so resample weights are per index).
+  const rng = createRandom(4);
+  let degenerate = 0;
+  for (let b = 0; b < B; b++) {
+    const w = new Array(10).fill(0);
+    for (let k = 0; k < 10; k++) w[rng.int(10)]++;
+    const drawn = x.filter((_, i) => w[i] > 0);
+    const ys = new Set(y.filter((_, i) => w[i] > 0));
+    if (ys.size === 1 || drawn.length < 3) degenerate++;
+  }
+  assert.ok(degenerate > 20, `${degenerate}`);
+  assert.equal(fit.bootstrapFailed, degenerate);
+  assert.equal(fit.bootstrap!.length, B - degenerate);
+  assert.ok(fit.bootstrap!.every(Number.isFinite));
+});
+
+Deno.test("non-degenerate data has no notes and unchanged numbers", () => {
+  const { x, y } = simulate(7, 120, "upperhinge", 450);
+  const fit = thresholdRegression(x, y, { type: "upperhinge", bootstrap: 50, testReplicates: 49 });
+  assert.equal(fit.notes, undefined);
+  assert.ok(Number.isFinite(fit.threshold) && fit.pExists! > 0 && fit.pExists! <= 1);
+  const bf = bruteForce(x, y, "upperhinge", 0.05, 0.95);
+  assert.equal(fit.threshold, bf.best);
+});
