@@ -261,34 +261,56 @@ export function planTable(plan: readonly Subsample[]): ReturnType<typeof table> 
 const FORMAT = "nerss-subsample-plan";
 
 /**
- * Serialises a plan as JSON: `{"format": "nerss-subsample-plan", "version": 1,
- * "subsamples": [...]}` with one subsample per line (diff-friendly).
+ * Serialises a plan as JSON Lines (plan.jsonl): one subsample per line, a JSON object
+ * with `id`, `range`, `target`, `docIds`, `documents`, `sentences`, `entities`, `eps`
+ * (and `stratum`), ready for any JSON Lines reader (pandas, arquero, jq).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const docs = [{ id: "a", sentences: 3, entities: 2 }, { id: "b", sentences: 2, entities: 1 }];
  * const text = planToJson(planSubsamples(docs, { count: 2, sizes: [[2, 5]], seed: 1 }));
+ * assert.equal(text.trim().split("\n").length, 2);
+ * assert.equal(JSON.parse(text.split("\n")[1]).id, "s2");
  * ```
  */
 export function planToJson(plan: readonly Subsample[]): string {
-  const lines = plan.map((s) => JSON.stringify(s));
-  return `{"format":"${FORMAT}","version":1,"subsamples":[\n${lines.join(",\n")}\n]}\n`;
+  return plan.map((s) => JSON.stringify(s) + "\n").join("");
 }
 
 /**
- * Reads a plan written by {@linkcode planToJson}, checking every field: ids unique,
- * ranges [lo, hi] integers, counts non-negative integers, `documents` equal to the
- * number of (distinct) `docIds`, and `eps` equal to entities / sentences. Errors name
- * the subsample's position and id.
+ * Reads a plan written by {@linkcode planToJson} (JSON Lines; the earlier single JSON
+ * document `{"format": "nerss-subsample-plan", "version": 1, "subsamples": [...]}` is
+ * read too), checking every field: ids unique, ranges [lo, hi] integers, counts
+ * non-negative integers, `documents` equal to the number of (distinct) `docIds`, and
+ * `eps` equal to entities / sentences. Errors name the line (or the subsample's
+ * position) and the id.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const docs = [{ id: "a", sentences: 3, entities: 2 }, { id: "b", sentences: 2, entities: 1 }];
  * const plan = planSubsamples(docs, { count: 2, sizes: [[2, 5]], seed: 1 });
- * planFromJson(planToJson(plan)); // deep-equal to plan
+ * assert.deepEqual(planFromJson(planToJson(plan)), plan);
  * ```
  */
 export function planFromJson(text: string): Subsample[] {
+  const firstLine = text.trimStart().split("\n", 1)[0];
+  if (/^\{\s*"format"\s*:/.test(firstLine)) return planFromDocument(text);
+  const entries: { where: string; raw: unknown }[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    try {
+      entries.push({ where: `planFromJson: line ${i + 1}`, raw: JSON.parse(line) });
+    } catch (e) {
+      throw new Error(`planFromJson: line ${i + 1}: not valid JSON (${(e as Error).message})`);
+    }
+  });
+  return checkSubsamples(entries);
+}
+
+/** The earlier format: one JSON document holding `subsamples`. */
+function planFromDocument(text: string): Subsample[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -301,12 +323,16 @@ export function planFromJson(text: string): Subsample[] {
   }
   if (root.version !== 1) throw new Error(`planFromJson: unsupported version ${root.version}`);
   if (!Array.isArray(root.subsamples)) throw new Error("planFromJson: subsamples must be an array");
+  return checkSubsamples(
+    root.subsamples.map((raw, i) => ({ where: `planFromJson: subsamples[${i}]`, raw })),
+  );
+}
+
+function checkSubsamples(entries: { where: string; raw: unknown }[]): Subsample[] {
   const ids = new Set<string>();
-  return root.subsamples.map((raw, i) => {
+  return entries.map(({ where: at, raw }) => {
     const s = raw as Record<string, unknown>;
-    const where = `planFromJson: subsamples[${i}]${
-      typeof s?.id === "string" ? ` (id "${s.id}")` : ""
-    }`;
+    const where = `${at}${typeof s?.id === "string" ? ` (id "${s.id}")` : ""}`;
     if (typeof raw !== "object" || raw === null) throw new Error(`${where}: not an object`);
     if (typeof s.id !== "string" || s.id === "") {
       throw new Error(`${where}: id must be a non-empty string`);

@@ -166,7 +166,10 @@ Deno.test("planTable and JSON round trip", () => {
   assert.deepEqual(t.get("docIds", 5), plan[5].docIds);
   const text = planToJson(plan);
   assert.deepEqual(planFromJson(text), plan);
-  assert.equal(text.split("\n").length, 12 + 3); // header, one line per subsample, "]}", ""
+  // JSON Lines: one subsample object per line, nothing else
+  const lines = text.split("\n");
+  assert.equal(lines.pop(), "");
+  assert.deepEqual(lines.map((l) => JSON.parse(l)), plan);
   const random = planSubsamples(DOCS, { count: 3, sizes: SIZES, seed: 1 });
   assert.ok(!planTable(random).columnNames().includes("stratum"));
   assert.deepEqual(planFromJson(planToJson(random)), random);
@@ -183,8 +186,9 @@ Deno.test("planFromJson: rejects inconsistent plans, naming the subsample", () =
   assert.throws(() => planFromJson('{"format":"x"}'), /not a subsample plan/);
   assert.throws(
     () => planFromJson(edit((s) => (s.documents = 99))),
-    /subsamples\[1\] \(id "s2"\): documents is 99 but docIds has/,
+    /line 2 \(id "s2"\): documents is 99 but docIds has/,
   );
+  assert.throws(() => planFromJson(planToJson(plan) + "{\n"), /line 3: not valid JSON/);
   assert.throws(() => planFromJson(edit((s) => (s.eps = 7))), /s2.*eps is 7 but/);
   assert.throws(() => planFromJson(edit((s) => (s.id = "s1"))), /duplicate id/);
   assert.throws(() => planFromJson(edit((s) => (s.range = [5, 2]))), /range must be/);
@@ -193,6 +197,23 @@ Deno.test("planFromJson: rejects inconsistent plans, naming the subsample", () =
     () => planFromJson(edit((s) => ((s.docIds as string[]).push((s.docIds as string[])[0])))),
     /repeat/,
   );
+});
+
+Deno.test("planFromJson: reads the earlier single-document format too, with the same checks", () => {
+  const plan = planSubsamples(DOCS, { count: 3, sizes: [[20, 30]], seed: 1 });
+  const old = (subsamples: unknown[]) =>
+    `{"format":"nerss-subsample-plan","version":1,"subsamples":[\n${
+      subsamples.map((s) => JSON.stringify(s)).join(",\n")
+    }\n]}\n`;
+  assert.deepEqual(planFromJson(old(plan)), plan);
+  const bad = JSON.parse(JSON.stringify(plan));
+  bad[2].eps = 7;
+  assert.throws(() => planFromJson(old(bad)), /subsamples\[2\] \(id "s3"\): eps is 7 but/);
+  assert.throws(
+    () => planFromJson('{"format":"nerss-subsample-plan","version":2,"subsamples":[]}'),
+    /unsupported version 2/,
+  );
+  assert.deepEqual(planFromJson(""), []);
 });
 
 Deno.test("planSubsamples: bad options are rejected", () => {
