@@ -118,9 +118,31 @@ export type PredictorAnalysis = {
 };
 
 /**
+ * The spread of F1 across the runs of one model at one training size (sentences):
+ * several seeds, or repeated subsamples of the same size. `sd` is the sample standard
+ * deviation (n - 1).
+ *
+ * @example
+ * ```ts
+ * const s: SizeSpread = { sentences: 200, n: 3, mean: 0.8, sd: 0.02, min: 0.78, max: 0.82 };
+ * ```
+ */
+export type SizeSpread = {
+  sentences: number;
+  n: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+};
+
+/**
  * The analysis of one model's runs: summary of F1, the two-predictor OLS
  * (`f1 ~ sentences + eps`) and the analyses per predictor. `notes` holds every
- * warning and reason for a missing part (including OLS's own warnings).
+ * warning and reason for a missing part (including OLS's own warnings and the
+ * notes of fits that the data cannot support). `learnedNothing` is true when every
+ * run scored F1 = 0 (then nothing is fitted). `spread` gives F1 at each size
+ * (sentences) that two or more runs share, ascending.
  *
  * @example
  * ```ts
@@ -137,6 +159,8 @@ export type ModelAnalysis = {
   ols: OlsResult | null;
   sentences: PredictorAnalysis;
   eps: PredictorAnalysis;
+  learnedNothing: boolean;
+  spread: SizeSpread[];
   notes: string[];
 };
 
@@ -309,6 +333,16 @@ function analyzePredictor(
         ? smoothSpline(x, y, { grid: o.grid, level: o.level })
         : loess(x, y, { grid: o.grid, level: o.level }),
   );
+  const fitted = [
+    ["threshold regression", out.threshold],
+    ["segmented regression", out.segmented],
+    ["Davies' test", out.davies],
+  ] as const;
+  for (const [what, fit] of fitted) {
+    for (const note of fit?.notes ?? []) {
+      out.notes.push(`${what} of F1 on ${predictor}: ${note}`);
+    }
+  }
   if (out.threshold?.bootstrapFailed) {
     out.notes.push(
       `${out.threshold.bootstrapFailed} of ${o.bootstrap} bootstrap replicates of the ` +
@@ -333,22 +367,34 @@ function analyzeModel(model: string, runs: Point[], o: ResolvedAnalysisOptions):
   const sd = n > 1 ? Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : NaN;
   const notes: string[] = [];
   const zeros = y.filter((f) => f === 0).length;
-  if (zeros > 0) {
+  const learnedNothing = n > 0 && zeros === n;
+  const constant = n > 1 && y.every((f) => f === y[0]);
+  if (learnedNothing) {
     notes.push(
-      zeros === n
-        ? `every run scored F1 = 0: the model found no test entity in any run (check the ` +
-          `labels, epochs, learning rate and subsample sizes).`
-        : `${zeros} of ${n} runs scored F1 = 0 (a model that predicted no entity, or none right).`,
+      `every run scored F1 = 0: the model found no test entity in any run (check the ` +
+        `labels, epochs, learning rate and subsample sizes). It learned nothing, so no ` +
+        `regression was fitted.`,
+    );
+  } else if (zeros > 0) {
+    notes.push(
+      `${zeros} of ${n} runs scored F1 = 0 (a model that predicted no entity, or none right).`,
     );
   }
-  const enough = n >= o.minRuns;
+  if (constant && !learnedNothing) {
+    notes.push(
+      `F1 is ${y[0]} in every one of the ${n} runs: no regression can show how it changes ` +
+        `with sentences or EPS, so none was fitted.`,
+    );
+  }
+  const enough = n >= o.minRuns && !learnedNothing && !constant;
   let fit: OlsResult | null = null;
-  if (!enough) {
+  if (n < o.minRuns && !learnedNothing && !constant) {
     notes.push(
       `only ${n} run${n === 1 ? "" : "s"} (fewer than ${o.minRuns}): ` +
-        `no regressions were fitted.`,
+        `no regressions were fitted. To fit them anyway, lower the minimum: ` +
+        `analyzeResults(rows, { minRuns: ${Math.max(n, 1)} }).`,
     );
-  } else {
+  } else if (enough) {
     try {
       fit = ols(y, { sentences, eps }, { level: o.level });
       notes.push(...fit.warnings.map((w) => `OLS: ${w}`));
@@ -366,8 +412,27 @@ function analyzeModel(model: string, runs: Point[], o: ResolvedAnalysisOptions):
     ols: fit,
     sentences: s,
     eps: e,
+    learnedNothing,
+    spread: sizeSpread(runs),
     notes,
   };
+}
+
+/** F1 at each number of sentences that two or more runs share, ascending. */
+function sizeSpread(runs: Point[]): SizeSpread[] {
+  const bySize = new Map<number, number[]>();
+  for (const r of runs) {
+    const list = bySize.get(r.sentences);
+    if (list) list.push(r.f1);
+    else bySize.set(r.sentences, [r.f1]);
+  }
+  return [...bySize].filter(([, f1]) => f1.length > 1).sort(([a], [b]) => a - b)
+    .map(([sentences, f1]) => {
+      const n = f1.length;
+      const mean = f1.reduce((a, b) => a + b, 0) / n;
+      const sd = Math.sqrt(f1.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+      return { sentences, n, mean, sd, min: Math.min(...f1), max: Math.max(...f1) };
+    });
 }
 
 function summaryTable(models: ModelAnalysis[]): ColumnTable {
@@ -396,7 +461,10 @@ function summaryTable(models: ModelAnalysis[]): ColumnTable {
  * written ({@link RunResult}) or plain rows ({@link ResultRow}), which give the same
  * analysis. The runs of each model are analysed in the order they appear in
  * `results`. Models with fewer than `minRuns` (default 10) runs get a note instead of
- * regressions; a constant predictor (variance 0, e.g. EPS in a study of one density)
+ * regressions, as do models whose F1 never varies (a model whose runs all scored 0
+ * "learned nothing"); data that cannot locate a threshold or breakpoint (e.g. fewer
+ * distinct sizes than the model's parameters) gives NaN with the fit's note; a
+ * constant predictor (variance 0, e.g. EPS in a study of one density)
  * makes its OLS terms NaN and skips its single-predictor analyses, with a note. A run
  * without a finite `micro.f1` (or `f1`), `sentences` or `eps` is an error naming it;
  * so are plain rows of which only some name a model.

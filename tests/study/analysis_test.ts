@@ -236,3 +236,118 @@ Deno.test("analyzeResults: runs that scored F1 = 0 are counted in a note; all of
     !analyzeResults(rows.slice(3), { bootstrap: 0 }).warnings.some((w) => /F1 = 0/.test(w)),
   );
 });
+
+Deno.test("analyzeResults: a model whose runs all scored 0 learned nothing and gets no fit", () => {
+  // The fault: such a study showed "threshold 12, P 0.005".
+  const good = simulateRuns("bert", 30, 31);
+  const zero = simulateRuns("gpt2", 12, 32).map((r) => ({
+    ...r,
+    micro: { ...r.micro, precision: 0, recall: 0, f1: 0 },
+  }));
+  const a = analyzeResults([...good, ...zero], { bootstrap: 20 });
+  const m = a.models[1];
+  assert.equal(m.learnedNothing, true);
+  assert.equal(m.ols, null);
+  for (const p of [m.sentences, m.eps]) {
+    assert.deepEqual([p.threshold, p.segmented, p.davies, p.smooth], [null, null, null, null]);
+  }
+  assert.deepEqual(m.f1, { mean: 0, sd: 0, min: 0, max: 0 });
+  assert.deepEqual(a.warnings.filter((w) => w.startsWith("gpt2:")), [
+    "gpt2: every run scored F1 = 0: the model found no test entity in any run (check the " +
+    "labels, epochs, learning rate and subsample sizes). It learned nothing, so no " +
+    "regression was fitted.",
+  ]);
+  const row = a.summary.objects()[1] as Record<string, number>;
+  for (const key of ["r2", "p", "sentences_threshold", "sentences_p_exists", "eps_threshold"]) {
+    assert.ok(Number.isNaN(row[key]), `${key} ${row[key]}`);
+  }
+  // The other model is analysed as if alone.
+  const alone = analyzeResults(good, { bootstrap: 20 });
+  assert.deepEqual(a.models[0], alone.models[0]);
+  assert.equal(a.models[0].learnedNothing, false);
+});
+
+Deno.test("analyzeResults: a constant F1 other than 0 gets a note and no fit", () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    sentences: 50 * (i + 1),
+    eps: 1 + (i % 4) / 10,
+    f1: 0.75,
+  }));
+  const m = analyzeResults(rows, { bootstrap: 10 }).models[0];
+  assert.equal(m.learnedNothing, false);
+  assert.equal(m.ols, null);
+  assert.equal(m.sentences.threshold, null);
+  assert.deepEqual(m.notes, [
+    "F1 is 0.75 in every one of the 12 runs: no regression can show how it changes " +
+    "with sentences or EPS, so none was fitted.",
+  ]);
+});
+
+Deno.test("analyzeResults: two sizes repeated over seeds: NaN thresholds with notes, and the spread per size", () => {
+  // 6 seeds at each of 2 sizes; EPS varies. Sentences cannot place a threshold (2 < 3
+  // parameters) nor a breakpoint; EPS can.
+  const f1 = [0.61, 0.64, 0.6, 0.66, 0.63, 0.62, 0.8, 0.78, 0.83, 0.79, 0.81, 0.82];
+  const rows = f1.map((f, i) => ({
+    sentences: i < 6 ? 100 : 400,
+    eps: 0.9 + 0.07 * ((i * 5) % 12),
+    f1: f,
+  }));
+  const a = analyzeResults(rows, { bootstrap: 20, testReplicates: 19 });
+  const m = a.models[0];
+  assert.ok(m.ols !== null && Number.isFinite(m.ols.r2));
+  const t = m.sentences.threshold!;
+  assert.ok(Number.isNaN(t.threshold) && Number.isNaN(t.pExists!) && t.ci!.every(Number.isNaN));
+  assert.ok(Number.isNaN(m.sentences.segmented!.psi));
+  assert.ok(Number.isNaN(m.sentences.davies!.p));
+  assert.ok(
+    m.notes.includes(
+      "threshold regression of F1 on sentences: x has 2 distinct values, fewer than the 3 " +
+        'parameters of "upperhinge" (its coefficients and the threshold): the threshold is ' +
+        "not identified.",
+    ),
+  );
+  assert.ok(
+    m.notes.some((n) => /^segmented regression of F1 on sentences: x has 2 distinct/.test(n)),
+  );
+  assert.ok(m.notes.some((n) => /^Davies' test of F1 on sentences: x has 2 distinct/.test(n)));
+  const row = a.summary.objects()[0] as Record<string, number>;
+  assert.ok(Number.isNaN(row.sentences_threshold) && Number.isNaN(row.sentences_p_exists));
+  assert.ok(Number.isFinite(m.eps.threshold!.threshold));
+  // The spread at each size, worked by hand.
+  const stats = (v: number[]) => {
+    const mean = v.reduce((s, x) => s + x, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1));
+    return { mean, sd, min: Math.min(...v), max: Math.max(...v) };
+  };
+  assert.deepEqual(m.spread, [
+    { sentences: 100, n: 6, ...stats(f1.slice(0, 6)) },
+    { sentences: 400, n: 6, ...stats(f1.slice(6)) },
+  ]);
+  assert.ok(Math.abs(m.spread[0].mean - 0.6266666666666667) < 1e-12);
+});
+
+Deno.test("analyzeResults: the too-few-runs note names the minRuns option, which works", () => {
+  const rs = simulateRuns("bert", 8, 41);
+  const few = analyzeResults(rs, { bootstrap: 10 });
+  assert.deepEqual(few.warnings, [
+    "bert: only 8 runs (fewer than 10): no regressions were fitted. To fit them anyway, " +
+    "lower the minimum: analyzeResults(rows, { minRuns: 8 }).",
+  ]);
+  const fitted = analyzeResults(rs, { bootstrap: 10, minRuns: 8 }).models[0];
+  assert.ok(fitted.ols !== null && Number.isFinite(fitted.sentences.threshold!.threshold));
+});
+
+Deno.test("analyzeResults: non-degenerate runs: no degeneracy notes, spread only where sizes repeat", () => {
+  for (const m of analysis.models) {
+    assert.equal(m.learnedNothing, false);
+    assert.ok(!m.notes.some((n) => /distinct values|is constant|learned nothing/.test(n)));
+    assert.equal(m.sentences.threshold!.notes, undefined);
+    // Random sizes from 50..1000 coincide now and then: exactly those are listed.
+    const counts = new Map<number, number>();
+    const own = m.model === "bert" ? bert : roberta;
+    for (const r of own) counts.set(r.sentences, (counts.get(r.sentences) ?? 0) + 1);
+    const repeated = [...counts].filter(([, c]) => c > 1).map(([s]) => s).sort((a, b) => a - b);
+    assert.deepEqual(m.spread.map((s) => s.sentences), repeated);
+    assert.ok(m.spread.every((s) => s.n === counts.get(s.sentences)));
+  }
+});
