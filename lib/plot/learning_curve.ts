@@ -339,9 +339,15 @@ function defaultFormat(range: [number, number]): (v: number) => string {
  * ```
  */
 export function thresholdLayer(
-  fits: readonly { model: string; fit: ThresholdResult; range: [number, number] }[],
+  given: readonly { model: string; fit: ThresholdResult; range: [number, number] }[],
   options: BreakpointLayerOptions = {},
 ): CurveLayer {
+  // A NaN threshold (data that cannot show one) draws nothing and says so.
+  const fits = given.filter((f) => Number.isFinite(f.fit.threshold));
+  const none = given.filter((f) => !Number.isFinite(f.fit.threshold)).map(({ model, fit }) => ({
+    model,
+    text: `${fit.type} threshold: none (the data cannot show one)`,
+  }));
   const lines = curveLayer(
     fits.map(({ model, fit, range }) => ({ model, ...thresholdFitLine(fit, range) })),
     { stroke: FIT },
@@ -366,14 +372,17 @@ export function thresholdLayer(
     ],
     caption: fits.length === 0 ? "" : `${types} threshold fit (orange line) with the threshold ` +
       `(dashed)${withCi ? ` and its ${level}% bootstrap interval (shaded)` : ""}`,
-    notes: fits.map(({ model, fit }) => {
-      const f = format(model);
-      return {
-        model,
-        text: `${fit.type} threshold ${f(fit.threshold)}` +
-          (fit.ci ? ` (${level}% CI ${f(fit.ci[0])}–${f(fit.ci[1])})` : ""),
-      };
-    }),
+    notes: [
+      ...fits.map(({ model, fit }) => {
+        const f = format(model);
+        return {
+          model,
+          text: `${fit.type} threshold ${f(fit.threshold)}` +
+            (fit.ci ? ` (${level}% CI ${f(fit.ci[0])}–${f(fit.ci[1])})` : ""),
+        };
+      }),
+      ...none,
+    ],
     y: lines.y,
   };
 }
@@ -394,9 +403,15 @@ export function thresholdLayer(
  * ```
  */
 export function segmentedLayer(
-  fits: readonly { model: string; fit: SegmentedFit; range: [number, number] }[],
+  given: readonly { model: string; fit: SegmentedFit; range: [number, number] }[],
   options: BreakpointLayerOptions = {},
 ): CurveLayer {
+  // A NaN breakpoint (data that cannot show one) draws nothing and says so.
+  const fits = given.filter((f) => Number.isFinite(f.fit.psi));
+  const none = given.filter((f) => !Number.isFinite(f.fit.psi)).map(({ model }) => ({
+    model,
+    text: "segmented ψ: none (the data cannot show one)",
+  }));
   const lines = curveLayer(
     fits.map(({ model, fit, range }) => ({ model, ...segmentedFitLine(fit, range) })),
     { stroke: SEGMENTED },
@@ -420,13 +435,16 @@ export function segmentedLayer(
     caption: fits.length === 0
       ? ""
       : `segmented fit (purple line) with the breakpoint ψ (dashed) and its ${level}% interval (shaded)`,
-    notes: fits.map(({ model, fit }) => {
-      const f = formats.get(model)!;
-      return {
-        model,
-        text: `segmented ψ ${f(fit.psi)} (${level}% CI ${f(fit.ci[0])}–${f(fit.ci[1])})`,
-      };
-    }),
+    notes: [
+      ...fits.map(({ model, fit }) => {
+        const f = formats.get(model)!;
+        return {
+          model,
+          text: `segmented ψ ${f(fit.psi)} (${level}% CI ${f(fit.ci[0])}–${f(fit.ci[1])})`,
+        };
+      }),
+      ...none,
+    ],
     y: lines.y,
   };
 }

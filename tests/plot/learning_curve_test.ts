@@ -9,8 +9,8 @@ import {
   thresholdFitLine,
   thresholdLayer,
 } from "../../lib/plot/learning_curve.ts";
-import type { ThresholdResult } from "../../lib/stats/threshold.ts";
-import type { SegmentedFit } from "../../lib/stats/segmented.ts";
+import { thresholdRegression, type ThresholdResult } from "../../lib/stats/threshold.ts";
+import { type SegmentedFit, segmentedRegression } from "../../lib/stats/segmented.ts";
 
 Deno.test("thresholdFitLine: the corners of each chngpt model, worked by hand", () => {
   // upperhinge: 0.9 + 0.0006 min(x - 500, 0): at 100 -> 0.9 - 0.24 = 0.66; flat from 500.
@@ -192,4 +192,31 @@ Deno.test("curveLayer and segmentedLayer: lines, dashes and breakpoints as given
   assert.match(fig.svg, /stroke-dasharray="5,3"/);
   assert.match(fig.html, /segmented fit \(purple line\).*; the true curve \(black dashed line\)\./);
   assert.match(fig.text, /bert: .*segmented ψ 400 \(95% CI 360–441\)/);
+});
+
+Deno.test("thresholdLayer and segmentedLayer: a NaN threshold or breakpoint draws nothing and says so", () => {
+  // gpt2 learned nothing: constant F1, so its fits have NaN thresholds.
+  const zero = [12, 17, 16, 44, 34, 36];
+  const flatFit = thresholdRegression(zero, zero.map(() => 0), { bootstrap: 20 });
+  const flatSeg = segmentedRegression(zero, zero.map(() => 0));
+  assert.ok(Number.isNaN(flatFit.threshold) && Number.isNaN(flatSeg.psi));
+  const runs = [...points, ...zero.map((x) => ({ model: "zero", x, f1: 0 }))];
+  const fig = learningCurvePlot(runs, {
+    models: ["bert", "zero"],
+    layers: [
+      thresholdLayer([
+        { model: "bert", fit: threshold(410.03, [380.4, 522.88]), range: [100, 900] },
+        { model: "zero", fit: flatFit, range: [12, 44] },
+      ]),
+      segmentedLayer([{ model: "zero", fit: flatSeg, range: [12, 44] }]),
+    ],
+  });
+  assert.doesNotMatch(fig.svg, /NaN/);
+  assert.equal(fig.svg.match(/aria-label="rule"/g)?.length, 1); // bert's threshold only
+  assert.equal(fig.svg.match(/aria-label="line"/g)?.length, 1); // bert's threshold fit
+  assert.match(fig.text, /zero: .*hinge threshold: none \(the data cannot show one\)/);
+  assert.match(fig.text, /zero: .*segmented ψ: none \(the data cannot show one\)/);
+  assert.match(fig.text, /bert: .*upperhinge threshold 410 \(95% CI 380–523\)/);
+  // The segmented layer draws nothing at all, so the caption does not mention it.
+  assert.doesNotMatch(fig.html, /segmented fit/);
 });
