@@ -28,7 +28,9 @@ export type LockHolder = {
 };
 
 /**
- * A lock taken by {@link acquireLock}; `release` removes the lock file if it is still ours.
+ * A lock taken by {@link acquireLock}; `release` removes the lock file if it is still
+ * ours. It is also an async disposable: `await using lock = await acquireLock(path)`
+ * releases it when the block is left, returning or throwing.
  *
  * @example
  * ```ts
@@ -47,6 +49,7 @@ export type FileLock = {
   /** The stale holder whose lock was taken over, if any. */
   tookOver?: LockHolder;
   release: () => Promise<void>;
+  [Symbol.asyncDispose]: () => Promise<void>;
 };
 
 /**
@@ -270,18 +273,15 @@ function makeLock(path: string, holder: LockHolder, text: string): FileLock {
     }
   };
   globalThis.addEventListener("unload", onUnload);
-  return {
-    path,
-    holder,
-    release: async () => {
-      if (released) return;
-      released = true;
-      globalThis.removeEventListener("unload", onUnload);
-      try {
-        if (await Deno.readTextFile(path) === text) await Deno.remove(path);
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-    },
+  const release = async () => {
+    if (released) return;
+    released = true;
+    globalThis.removeEventListener("unload", onUnload);
+    try {
+      if (await Deno.readTextFile(path) === text) await Deno.remove(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
   };
+  return { path, holder, release, [Symbol.asyncDispose]: release };
 }
