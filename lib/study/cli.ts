@@ -16,9 +16,10 @@ import {
   type StudyConfig,
 } from "./config.ts";
 import { prepareStudy, withDataChecksum } from "./prepare.ts";
-import { executeRuns } from "./execute.ts";
+import { executeRuns, StudyStopped } from "./execute.ts";
 import { parseShard, type Shard } from "./shard.ts";
 import { collectResults } from "./collect.ts";
+import { checkResults, runHashes } from "./provenance.ts";
 import { readResults, writeTextAtomic } from "./results.ts";
 import { slurmScript } from "./slurm.ts";
 import { createRunExecutor } from "./train_run.ts";
@@ -36,7 +37,9 @@ Commands:
              results file (resumes after a crash), then analyse and write the report
   plan       prepare only: write the study, test split and subsample plan
   analyze    analyse a results file and write the report (no training)
-  collect    merge shard results files: collect --out DIR FILE...
+  collect    add the runs of shard results files to the study's results.jsonl
+             (collect --study FILE --out DIR FILE...); lines of another study are
+             refused; exits non-zero while runs are missing
   slurm      write a Slurm job-array script: slurm --study FILE --shards N
 
 Options:
@@ -67,6 +70,7 @@ Options:
   --shard I/N         run only shard I of N (results go to results-shard-I-of-N.jsonl)
   --shards N          (slurm) number of array tasks
   --results FILE      (analyze) results file to analyse
+  --allow-missing     (collect) exit 0 with runs missing
   --quiet             no progress bar
   -h, --help          this help
 
@@ -226,19 +230,38 @@ async function resultFiles(outDir: string): Promise<string[]> {
 }
 
 /**
- * Stops a run into a folder whose results belong to another study (the runs to do
- * differ: the folder's study.json differs outside `analysis`), so that results made
- * under other settings are not taken as done.
+ * Checks that a folder's results belong to this study, the same way for every command:
+ * with the folder's study.json, the study must be the same (outside the analysis
+ * settings and the corpus's path); without one, every results line must carry this
+ * study's hash. Gives how lines without a hash (results written before lines carried
+ * one) are to be taken: accepted where study.json matches.
  */
-async function refuseOtherStudy(config: StudyConfig, outDir: string): Promise<void> {
+async function checkStudyFolder(
+  config: StudyConfig,
+  outDir: string,
+  hashes: ReadonlyMap<string, string>,
+): Promise<"accept" | "refuse"> {
   const results = await resultFiles(outDir);
-  if (results.length === 0) return;
+  if (results.length === 0) return "refuse";
   let old: Record<string, unknown>;
   try {
     old = JSON.parse(await Deno.readTextFile(`${outDir}/study.json`));
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return;
-    throw new Error(`${outDir}/study.json: ${(e as Error).message}`);
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new Error(`${outDir}/study.json: ${(e as Error).message}`);
+    }
+    for (const name of results) {
+      const path = `${outDir}/${name}`;
+      try {
+        checkResults((await readResults(path)).results, hashes, path);
+      } catch (e) {
+        throw new Error(
+          `${outDir} holds results but no study.json, and they are not this study's: ` +
+            `${(e as Error).message}`,
+        );
+      }
+    }
+    return "refuse";
   }
   // Where the corpus lies may change; what it holds may not (its sha256 is compared).
   const comparable = (c: Record<string, unknown>) => {
@@ -259,14 +282,18 @@ async function refuseOtherStudy(config: StudyConfig, outDir: string): Promise<vo
       }); give another --out, or remove ${results.join(", ")} there to start over`,
     );
   }
+  return "accept";
 }
 
 async function analyzeAndReport(
   config: StudyConfig,
   resultsPath: string,
   outDir: string,
+  check: { hashes: ReadonlyMap<string, string>; unhashed: "accept" | "refuse" },
 ): Promise<void> {
-  const { results } = await readResults(resultsPath);
+  const read = await readResults(resultsPath);
+  const { results, notes } = checkResults(read.results, check.hashes, resultsPath, check);
+  for (const note of notes) console.log(note);
   if (results.length === 0) {
     console.log(`no results in ${resultsPath} yet: nothing to analyse`);
     return;
@@ -321,6 +348,7 @@ export async function main(args: string[]): Promise<void> {
       shard: { type: "string" },
       shards: { type: "string" },
       results: { type: "string" },
+      "allow-missing": { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -336,21 +364,31 @@ export async function main(args: string[]): Promise<void> {
   const config = await studyFrom(values);
   const outDir = values.out ?? `out/${config.name}`;
   await Deno.mkdir(outDir, { recursive: true });
+  const prepared = await prepareStudy(config);
+  const hashes = await runHashes(prepared);
+  const unhashed = await checkStudyFolder(config, outDir, hashes);
 
   if (command === "collect") {
     const files = positionals.slice(1);
     if (files.length === 0) throw new Error("collect: give the shard results files");
-    const prepared = await prepareStudy(config);
-    const c = await collectResults(files, {
-      expected: prepared.runs.map((r) => r.runId),
-      outPath: `${outDir}/results.jsonl`,
-    });
+    const c = await collectResults(files, { hashes, outPath: `${outDir}/results.jsonl`, unhashed });
+    for (const note of c.notes) console.log(note);
     console.log(
-      `collected ${c.results.length} runs into ${outDir}/results.jsonl; ${c.missing.length} missing, ` +
-        `${c.duplicates.length} duplicated, ${c.conflicting.length} conflicting, ${c.unknown.length} unknown`,
+      `collected into ${outDir}/results.jsonl: ${c.added} runs added, ${c.results.length} of ` +
+        `${hashes.size} done` +
+        (c.damaged.length
+          ? `; ${c.damaged.length} damaged last line${c.damaged.length > 1 ? "s" : ""} skipped`
+          : ""),
     );
-    for (const id of c.conflicting) {
-      console.log(`  conflicting results for ${id} (the first is kept)`);
+    if (c.missing.length > 0) {
+      const ids = c.missing.length <= 20
+        ? c.missing.join(", ")
+        : `${c.missing.slice(0, 20).join(", ")} and ${c.missing.length - 20} more`;
+      const message = `${c.missing.length} run${c.missing.length === 1 ? "" : "s"} missing: ${ids}`;
+      if (!values["allow-missing"]) {
+        throw new Error(`${message} (run their shards again, or give --allow-missing)`);
+      }
+      console.log(message);
     }
     return;
   }
@@ -367,15 +405,16 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   if (command === "analyze") {
-    await analyzeAndReport(config, values.results ?? `${outDir}/results.jsonl`, outDir);
+    await analyzeAndReport(config, values.results ?? `${outDir}/results.jsonl`, outDir, {
+      hashes,
+      unhashed,
+    });
     return;
   }
   if (command !== "run" && command !== "plan") {
     throw new Error(`unknown command "${command}" (see --help)`);
   }
 
-  await refuseOtherStudy(config, outDir);
-  const prepared = await prepareStudy(config);
   await writeTextAtomic(`${outDir}/study.json`, JSON.stringify(config, null, 2) + "\n");
   await writeTextAtomic(`${outDir}/plan.jsonl`, planToJson(prepared.plan));
   await writeTextAtomic(
@@ -394,6 +433,21 @@ export async function main(args: string[]): Promise<void> {
   const resultsPath = shard
     ? `${outDir}/results-shard-${shard.index}-of-${shard.count}.jsonl`
     : `${outDir}/results.jsonl`;
+  // the results file holds only this study's runs; an unsharded run first takes in what
+  // shard runs in the folder have finished
+  const mine = await readResults(resultsPath);
+  checkResults(mine.results, hashes, resultsPath, { unhashed });
+  if (!shard) {
+    const shards = (await resultFiles(outDir)).filter((n) => n !== "results.jsonl");
+    if (shards.length > 0) {
+      const c = await collectResults(shards.map((n) => `${outDir}/${n}`), {
+        hashes,
+        outPath: resultsPath,
+        unhashed,
+      });
+      if (c.added > 0) console.log(`${c.added} runs finished in ${shards.join(", ")} taken in`);
+    }
+  }
   const gpu = await getGpu();
   console.log(
     `training on ${gpu.adapterName} (${gpu.backend}` +
@@ -410,13 +464,18 @@ export async function main(args: string[]): Promise<void> {
       (summary.damagedLines ? `, ${summary.damagedLines} damaged line dropped` : "") +
       `; results: ${resultsPath}`,
   );
-  if (!shard) await analyzeAndReport(config, resultsPath, outDir);
+  if (!shard) await analyzeAndReport(config, resultsPath, outDir, { hashes, unhashed });
 }
 
 if (import.meta.main) {
   try {
     await main(Deno.args);
   } catch (e) {
+    // a signal stopped the runs (nothing partial written, lock released): 128 + its number
+    if (e instanceof StudyStopped) {
+      console.error(e.message);
+      Deno.exit(e.exitCode);
+    }
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(1);
   }

@@ -1,81 +1,88 @@
 /**
- * Collects the results files of a sharded study into one, and reports runs that
- * appear more than once (with identical or different results) or not at all.
+ * Collects the results files of a sharded study into the study's results file. It only
+ * ever adds: lines already there stay, each run found in a shard file and not yet there is
+ * appended, and every line is checked against the study first ({@link checkResults}), so
+ * lines of another study, unknown runs and conflicting results stop it before anything is
+ * written. It names the runs still missing.
  *
  * @module
  */
-import { readResults, type RunResult, writeTextAtomic } from "./results.ts";
+import { acquireLock } from "./lock.ts";
+import { appendResult, readResults, repairResults, type RunResult } from "./results.ts";
+import { checkResults } from "./provenance.ts";
 
 /**
- * What {@link collectResults} found.
+ * What {@link collectResults} found and did.
  *
  * @example
  * ```ts
- * const c: Collected = { results: [], duplicates: [], conflicting: [], missing: ["s0001/bert"],
- *   unknown: [], damaged: [] };
+ * const c: Collected = { results: [], added: 0, missing: ["s01/bert"], damaged: [], notes: [] };
  * ```
  */
 export type Collected = {
+  /** Every result of the merged file, in its order. */
   results: RunResult[];
-  /** Run ids found more than once with the same numbers (kept once). */
-  duplicates: string[];
-  /** Run ids found more than once with different numbers (the first is kept). */
-  conflicting: string[];
-  /** Expected run ids found in no file. */
+  /** Lines appended to the merged file. */
+  added: number;
+  /** The study's run ids found in no file, in the study's order. */
   missing: string[];
-  /** Run ids found that the study does not have. */
-  unknown: string[];
+  /** Damaged (cut-short) last lines: of shard files (skipped) and of the merged file (removed). */
   damaged: { file: string; line: number }[];
+  /** Exact repeats counted once. */
+  notes: string[];
 };
 
 /**
- * Merges results files; with `expected` run ids, reports missing and unknown runs.
- * With `outPath`, writes the merged results there (atomically), ordered as `expected`.
+ * Merges shard results files into `outPath` (the study's results.jsonl), checked against
+ * the study's runs (`hashes`: run id -> study hash, see {@link runHashes}).
  *
  * @example
  * ```ts
  * import { DEFAULT_STUDY } from "./config.ts";
  * import { prepareStudy } from "./prepare.ts";
- * const { runs } = await prepareStudy(DEFAULT_STUDY);
- * const c = await collectResults(["out/shard-1.jsonl", "out/shard-2.jsonl"],
- *   { expected: runs.map((r) => r.runId), outPath: "out/results.jsonl" });
- * console.log(c.missing.length, "missing");
+ * import { runHashes } from "./provenance.ts";
+ * const hashes = await runHashes(await prepareStudy(DEFAULT_STUDY));
+ * const c = await collectResults(["out/x/results-shard-1-of-2.jsonl"],
+ *   { hashes, outPath: "out/x/results.jsonl" });
+ * console.log(c.added, "added;", c.missing.length, "missing");
  * ```
  */
 export async function collectResults(
-  paths: string[],
-  options: { expected?: string[]; outPath?: string } = {},
+  paths: readonly string[],
+  options: {
+    hashes: ReadonlyMap<string, string>;
+    outPath: string;
+    /** Lines without a study hash: accepted where the folder's study.json matches. */
+    unhashed?: "accept" | "refuse";
+  },
 ): Promise<Collected> {
-  const byId = new Map<string, RunResult>();
-  const duplicates = new Set<string>(), conflicting = new Set<string>();
+  const { hashes, outPath } = options;
+  const check = { unhashed: options.unhashed };
   const damaged: Collected["damaged"] = [];
-  const numbers = (r: RunResult) =>
-    JSON.stringify({ ...r, finishedAt: undefined, trainMs: undefined, device: undefined });
+  await using _lock = await acquireLock(outPath); // one writer per results file (lock.ts)
+  const existing = await repairResults(outPath);
+  damaged.push(...existing.damaged.map((d) => ({ file: outPath, line: d.line })));
+  const all: RunResult[] = [...existing.results];
   for (const file of paths) {
     const read = await readResults(file);
     damaged.push(...read.damaged.map((d) => ({ file, line: d.line })));
-    for (const r of read.results) {
-      const seen = byId.get(r.runId);
-      if (!seen) byId.set(r.runId, r);
-      else if (numbers(seen) === numbers(r)) duplicates.add(r.runId);
-      else conflicting.add(r.runId);
-    }
+    checkResults(read.results, hashes, file, check); // names the file of a bad line
+    all.push(...read.results);
   }
-  const expected = options.expected;
-  const expectedSet = new Set(expected ?? []);
-  const missing = expected ? expected.filter((id) => !byId.has(id)) : [];
-  const unknown = expected ? [...byId.keys()].filter((id) => !expectedSet.has(id)) : [];
-  const order = expected ? [...expected, ...unknown] : [...byId.keys()];
-  const results = order.flatMap((id) => byId.get(id) ?? []);
-  if (options.outPath) {
-    await writeTextAtomic(options.outPath, results.map((r) => JSON.stringify(r) + "\n").join(""));
-  }
+  const { notes } = checkResults(all, hashes, [outPath, ...paths].join(", "), check);
+  const have = new Set(existing.results.map((r) => r.runId));
+  const byId = new Map<string, RunResult>();
+  for (const r of all) if (!byId.has(r.runId)) byId.set(r.runId, r);
+  const order = [...hashes.keys()];
+  const toAdd = order.filter((id) => byId.has(id) && !have.has(id)).map((id) => byId.get(id)!);
+  for (const r of toAdd) await appendResult(outPath, r);
+  const results = [...existing.results, ...toAdd];
+  const done = new Set(results.map((r) => r.runId));
   return {
     results,
-    duplicates: [...duplicates],
-    conflicting: [...conflicting],
-    missing,
-    unknown,
+    added: toAdd.length,
+    missing: order.filter((id) => !done.has(id)),
     damaged,
+    notes,
   };
 }

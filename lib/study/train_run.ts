@@ -13,6 +13,7 @@ import { labelsOf } from "../tags/labels.ts";
 import type { RunResult } from "./results.ts";
 import type { PreparedStudy, RunSpec } from "./prepare.ts";
 import type { StudyRun } from "./execute.ts";
+import { runHash } from "./provenance.ts";
 
 /**
  * A function that trains and scores one run of a prepared study.
@@ -68,6 +69,7 @@ export function createRunExecutor(
       const scores = await evaluate(classifier, prepared.test, { maxLength: training.maxLength });
       return {
         runId: run.runId,
+        studyHash: await runHash(prepared.config, model),
         model: model.name,
         subsample: subsample.id,
         documents: subsample.documents,

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { main } from "../../lib/study/cli.ts";
 import { DEFAULT_STUDY } from "../../lib/study/config.ts";
 import { planFromJson } from "../../lib/sampling/plan.ts";
-import { readResults } from "../../lib/study/results.ts";
+import { readResults, type RunResult } from "../../lib/study/results.ts";
+import { prepareStudy } from "../../lib/study/prepare.ts";
+import { runHashes } from "../../lib/study/provenance.ts";
 import { analyzeResults } from "../../lib/study/analysis.ts";
 import { simulateRuns } from "./fixtures/simulated_runs.ts";
 import { TINY_BERT } from "../train/tiny_classifier.ts";
@@ -55,14 +57,25 @@ Deno.test("cli plan: writes the study with the options applied, the plan and the
   await Deno.remove(out, { recursive: true });
 });
 
+/** Simulated runs as the default study's runs: its run ids and its hash. */
+async function defaultStudyRuns(n: number, seed: number): Promise<RunResult[]> {
+  const hashes = await runHashes(
+    await prepareStudy({ ...DEFAULT_STUDY, plan: { ...DEFAULT_STUDY.plan, count: n } }),
+  );
+  const ids = [...hashes.keys()];
+  return simulateRuns("tiny-bert", n, seed).map((r, i) => ({
+    ...r,
+    runId: ids[i],
+    studyHash: hashes.get(ids[i]),
+  }));
+}
+
+const jsonl = (runs: RunResult[]) => runs.map((r) => JSON.stringify(r) + "\n").join("");
+
 Deno.test("cli analyze: report and figures from a results file; the numbers are lib/stats'", async () => {
   const out = await Deno.makeTempDir();
-  const runs = simulateRuns("bert", 40, 4);
-  await Deno.writeTextFile(
-    `${out}/results.jsonl`,
-    runs.map((r) => JSON.stringify(r) + "\n").join(""),
-  );
-  await quietly(() => main(["analyze", "--out", out]));
+  await Deno.writeTextFile(`${out}/results.jsonl`, jsonl(await defaultStudyRuns(40, 4)));
+  await quietly(() => main(["analyze", "--count", "40", "--out", out]));
   const html = await Deno.readTextFile(`${out}/report.html`);
   const ols = analyzeResults((await readResults(`${out}/results.jsonl`)).results, {
     bootstrap: DEFAULT_STUDY.analysis.bootstrap,
@@ -73,6 +86,57 @@ Deno.test("cli analyze: report and figures from a results file; the numbers are 
     const svg = await Deno.readTextFile(`${out}/${f}`);
     assert.equal(svg.match(/<circle/g)?.length, 40, f);
   }
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("cli: results are tied to their study: other studies' lines, unknown runs and repeats", async () => {
+  const out = await Deno.makeTempDir();
+  const runs = await defaultStudyRuns(12, 5);
+  const results = `${out}/results.jsonl`;
+  // no study.json: lines of another study (other settings) are refused, naming the runs
+  await Deno.writeTextFile(results, jsonl(runs));
+  await assert.rejects(
+    main(["analyze", "--count", "12", "--epochs", "2", "--out", out]),
+    /holds results but no study.json, and they are not this study's: .*12 lines of another study .*: s01\/tiny-bert/,
+  );
+  // ... while the study they belong to is accepted without its study.json
+  await quietly(() => main(["analyze", "--count", "12", "--out", out]));
+  // a line of a run the study does not have is refused, not analysed
+  const stray = { ...runs[0], runId: "s99/tiny-bert" };
+  await Deno.writeTextFile(results, jsonl([...runs, stray]));
+  await assert.rejects(
+    main(["analyze", "--count", "12", "--out", out]),
+    /1 line for runs this study does not have: s99\/tiny-bert/,
+  );
+  // an exact repeat is counted once; different results for one run are refused
+  await Deno.writeTextFile(results, jsonl([...runs, runs[3]]));
+  const said = await quietly(() => main(["analyze", "--count", "12", "--out", out]));
+  assert.match(said, /s04\/tiny-bert appears 2 times with the same numbers: counted once/);
+  assert.match(said, /\(12 runs\)/);
+  const other = { ...runs[3], micro: { ...runs[3].micro, f1: 0.01 } };
+  await Deno.writeTextFile(results, jsonl([...runs, other]));
+  await assert.rejects(
+    main(["analyze", "--count", "12", "--out", out]),
+    /different results for the same run: s04\/tiny-bert/,
+  );
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("cli collect: adds shard runs, names the missing ones and fails until they are there", async () => {
+  const out = await Deno.makeTempDir();
+  const runs = await defaultStudyRuns(6, 6);
+  await Deno.writeTextFile(`${out}/results-shard-1-of-2.jsonl`, jsonl(runs.slice(0, 3)));
+  await Deno.writeTextFile(`${out}/results.jsonl`, jsonl(runs.slice(3, 5)));
+  const args = ["collect", "--count", "6", "--out", out, `${out}/results-shard-1-of-2.jsonl`];
+  await assert.rejects(
+    quietly(() => main(args)),
+    /1 run missing: s6\/tiny-bert \(run their shards again, or give --allow-missing\)/,
+  );
+  // nothing was dropped: the 2 lines there and the shard's 3
+  assert.equal((await readResults(`${out}/results.jsonl`)).results.length, 5);
+  const said = await quietly(() => main([...args, "--allow-missing"]));
+  assert.match(said, /0 runs added, 5 of 6 done/);
+  assert.match(said, /1 run missing: s6\/tiny-bert/);
   await Deno.remove(out, { recursive: true });
 });
 
@@ -147,8 +211,12 @@ Deno.test("cli on your own corpus: a doccano file planned, trained twice, report
     // relative to it, the labels mapped
     await Deno.mkdir(`${dir}/elsewhere`);
     Deno.chdir(`${dir}/elsewhere`);
+    // a shard runs first; the unsharded run takes in what it finished
+    await quietly(() => main(["run", "--study", "../coi.json", "--shard", "1/2", "--quiet"]));
     const said = await quietly(() => main(["run", "--study", "../coi.json", "--quiet"]));
     assert.match(said, /coi: 36 documents, 8 held out for testing, 2 subsamples x 1 models/);
+    assert.match(said, /1 runs finished in results-shard-1-of-2.jsonl taken in/);
+    assert.match(said, /1 runs trained, 1 already done/);
     const study = JSON.parse(await Deno.readTextFile("out/coi/study.json"));
     const bytes = await Deno.readFile(`${dir}/disclosures.jsonl`);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
