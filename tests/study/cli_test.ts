@@ -101,6 +101,14 @@ Deno.test("cli: results are tied to their study: other studies' lines, unknown r
   );
   // ... while the study they belong to is accepted without its study.json
   await quietly(() => main(["analyze", "--count", "12", "--out", out]));
+  // with its study.json, slurm (like run) will not write other settings over it
+  await quietly(() => main(["plan", "--count", "12", "--out", out]));
+  await assert.rejects(
+    main(["slurm", "--count", "12", "--epochs", "2", "--shards", "2", "--out", out]),
+    /holds results of another study \(study.json differs in training.epochs\)/,
+  );
+  assert.equal(JSON.parse(await Deno.readTextFile(`${out}/study.json`)).training.epochs, 3);
+  await Deno.remove(`${out}/study.json`);
   // a line of a run the study does not have is refused, not analysed
   const stray = { ...runs[0], runId: "s99/tiny-bert" };
   await Deno.writeTextFile(results, jsonl([...runs, stray]));
