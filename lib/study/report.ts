@@ -7,12 +7,21 @@
  * and an excerpt of the results. Also the same summary for Jupyter
  * ({@link analysisDisplay}) and the figures alone ({@link analysisFigures}).
  *
- * Missing numbers (a model with too few runs, a constant predictor) are shown as
- * "–", never as "NaN".
+ * Missing numbers (a model with too few runs, a constant predictor, a threshold the
+ * data cannot show) are shown as "–", never as "NaN". A model whose runs all scored
+ * F1 = 0 is marked "learned nothing" and has no fit. Where a model's runs repeat
+ * training sizes (at least half of its runs share their size with another run: several
+ * seeds or subsamples per size), a table gives the spread of F1 at each repeated size.
  *
  * @module
  */
-import type { Analysis, ModelAnalysis, PredictorAnalysis, ResultRow } from "./analysis.ts";
+import type {
+  Analysis,
+  ModelAnalysis,
+  PredictorAnalysis,
+  ResultRow,
+  SizeSpread,
+} from "./analysis.ts";
 import { type RunResult, writeTextAtomic } from "./results.ts";
 import pkg from "../../deno.json" with { type: "json" };
 import type { Displayable, Figure } from "../plot/display.ts";
@@ -86,15 +95,27 @@ function htmlTable(header: string[], rows: string[][], cls = ""): string {
     `<tbody>\n${body}\n</tbody></table>`;
 }
 
+const LEARNED_NOTHING = ' <span class="nothing">(learned nothing)</span>';
+
+/** The model's name, marked when every run scored F1 = 0. */
+function modelCell(m: ModelAnalysis): string {
+  return esc(m.model) + (m.learnedNothing ? LEARNED_NOTHING : "");
+}
+
+/** A threshold fit that located a threshold (not NaN for data that cannot show one). */
+function located(p: PredictorAnalysis) {
+  return p.threshold && Number.isFinite(p.threshold.threshold) ? p.threshold : null;
+}
+
 function modelSummaryRows(models: ModelAnalysis[]): string[][] {
   return models.map((m) => {
     const o = m.ols;
-    const th = (p: PredictorAnalysis, digits: number) =>
-      p.threshold
-        ? `${num(p.threshold.threshold, digits)} (${interval(p.threshold.ci, digits)})`
-        : DASH;
+    const th = (p: PredictorAnalysis, digits: number) => {
+      const t = located(p);
+      return t ? `${num(t.threshold, digits)} (${interval(t.ci, digits)})` : DASH;
+    };
     return [
-      esc(m.model),
+      modelCell(m),
       String(m.n),
       `${num(m.f1.mean)} (${num(m.f1.min)}–${num(m.f1.max)})`,
       num(o?.r2),
@@ -162,7 +183,11 @@ function methodsHtml(analysis: Analysis): string {
     `(${o.testReplicates} replicates). As a check, Muggeo's segmented regression (as R's ` +
     `segmented package) and Davies' test for a change in slope were fitted to each ` +
     `predictor. The curves in the figures are ${smoother} with ${level}% pointwise ` +
-    `bands. Models with fewer than ${o.minRuns} runs were not analysed.</p>`;
+    `bands. Models with fewer than ${o.minRuns} runs (the <code>minRuns</code> option of ` +
+    `<code>analyzeResults</code>) were not analysed, nor were models whose F1 never ` +
+    `varied (one whose runs all scored F1 = 0 is marked "learned nothing"); where the ` +
+    `data cannot locate a threshold (a constant F1, fewer distinct values of the ` +
+    `predictor than the model's parameters), none is reported.</p>`;
 }
 
 function studyHtml(study: unknown): string {
@@ -178,6 +203,10 @@ function studyHtml(study: unknown): string {
 
 function olsHtml(m: ModelAnalysis): string {
   const o = m.ols;
+  if (m.learnedNothing) {
+    return `<h3>${esc(m.model)}</h3><p class="nothing">Learned nothing: every run scored ` +
+      `F1 = 0, so no regression was fitted.</p>`;
+  }
   if (!o) return `<h3>${esc(m.model)}</h3><p>${DASH} (no regression: see the notes)</p>`;
   const level = Math.round(o.level * 100);
   const rows = o.coefficients.map((c) => [
@@ -200,13 +229,14 @@ function thresholdRows(analysis: Analysis): string[][] {
   for (const m of analysis.models) {
     for (const { key, digits } of PREDICTORS) {
       const p = m[key];
-      const t = p.threshold, s = p.segmented;
+      const t = located(p),
+        s = p.segmented && Number.isFinite(p.segmented.psi) ? p.segmented : null;
       const slope = t
         ? Object.entries(t.coefficients).filter(([name]) => name !== "(Intercept)")
           .map(([name, v]) => `${esc(name)} ${num(v, 6)}`).join("; ")
         : DASH;
       rows.push([
-        esc(m.model),
+        modelCell(m),
         key === "eps" ? "EPS" : "sentences",
         t ? num(t.threshold, digits) : DASH,
         interval(t?.ci, digits),
@@ -240,6 +270,31 @@ function thresholdsHtml(analysis: Analysis): string {
     thresholdRows(analysis),
     "thresholds",
   );
+}
+
+/** The models whose runs repeat sizes: at least half of the runs share their size. */
+function repeatedSizes(analysis: Analysis): { model: ModelAnalysis; spread: SizeSpread[] }[] {
+  return analysis.models.filter((m) => 2 * m.spread.reduce((a, s) => a + s.n, 0) >= m.n)
+    .map((m) => ({ model: m, spread: m.spread }));
+}
+
+/** The spread of F1 at each repeated size, or "" where no model repeats sizes. */
+function spreadHtml(analysis: Analysis): string {
+  const repeated = repeatedSizes(analysis);
+  if (repeated.length === 0) return "";
+  const rows = repeated.flatMap(({ model, spread }) =>
+    spread.map((s) => [
+      modelCell(model),
+      String(s.sentences),
+      String(s.n),
+      num(s.mean),
+      num(s.sd),
+      `${num(s.min)}–${num(s.max)}`,
+    ])
+  );
+  return `<p>Runs that share a training size (several seeds or subsamples of one size) ` +
+    `show how much F1 varies at that size alone.</p>\n` +
+    htmlTable(["Model", "Sentences", "Runs", "Mean F1", "SD", "Min–max"], rows, "spread");
 }
 
 function excerptHtml(analysis: Analysis, rows: number): string {
@@ -340,6 +395,7 @@ th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
 .meta, .fit { color: #555; font-size: 0.9em; } .notes li { color: #8a4b00; }
+.nothing { color: #8a4b00; font-weight: bold; }
 `;
 
 /** Where the runs were trained (each result's `device`) and their total training time. */
@@ -403,6 +459,9 @@ export function renderReport(analysis: Analysis, opts: StudyReportOptions): stri
     ...models.map(olsHtml),
     "<h2>Threshold estimates</h2>",
     thresholdsHtml(analysis),
+    ...(repeatedSizes(analysis).length > 0
+      ? ["<h2>F1 across runs of the same size</h2>", spreadHtml(analysis)]
+      : []),
     "<h2>Results (excerpt)</h2>",
     excerptHtml(analysis, opts.excerptRows ?? 20),
     "</body>",
@@ -441,11 +500,13 @@ export async function writeReport(path: string, html: string): Promise<void> {
 export function analysisDisplay(analysis: Analysis): Displayable {
   const figures = analysisFigures(analysis);
   const html = `<div class="nerss-analysis">${summaryHtml(analysis)}${notesHtml(analysis)}` +
-    `${figures.sentences.html}${figures.eps.html}</div>`;
+    `${figures.sentences.html}${figures.eps.html}${spreadHtml(analysis)}</div>`;
   const text = analysis.models.map((m) =>
-    `${m.model}: n = ${m.n}, R² = ${num(m.ols?.r2)}, sentences threshold = ${
-      num(m.sentences.threshold?.threshold, 1)
-    }, EPS threshold = ${num(m.eps.threshold?.threshold, 3)}`
+    m.learnedNothing
+      ? `${m.model}: n = ${m.n}, learned nothing (every run scored F1 = 0)`
+      : `${m.model}: n = ${m.n}, R² = ${num(m.ols?.r2)}, sentences threshold = ${
+        num(m.sentences.threshold?.threshold, 1)
+      }, EPS threshold = ${num(m.eps.threshold?.threshold, 3)}`
   ).join("\n");
   return htmlDisplay(html, text || "[analysis: no runs]");
 }

@@ -147,3 +147,83 @@ Deno.test("renderReport: where the runs were trained and their total time", () =
   });
   assert.match(unrecorded, /Trained on an unrecorded device \(2 runs\)/);
 });
+
+Deno.test("renderReport: a model whose runs all scored 0 is marked 'learned nothing' and has no fit", () => {
+  const zero = simulateRuns("gpt2", 12, 25).map((r) => ({
+    ...r,
+    micro: { ...r.micro, precision: 0, recall: 0, f1: 0 },
+  }));
+  const a = analyzeResults([...simulateRuns("bert", 30, 26), ...zero], { bootstrap: 10 });
+  const page = renderReport(a, { title: "Zero", generatedAt: "2026-01-01" });
+  const mark = '<span class="nothing">(learned nothing)</span>';
+  // In the summary (with dashes for every fitted number) and in both threshold rows.
+  assert.match(
+    page,
+    new RegExp(
+      `<tr><td>gpt2 ${mark.replace(/[()]/g, "\\$&")}</td><td>12</td><td>0\\.0000 ` +
+        `\\(0\\.0000–0\\.0000\\)</td><td>–</td><td>–</td><td>–</td><td>–</td><td>–</td>` +
+        `<td>–</td><td>–</td></tr>`,
+    ),
+  );
+  assert.equal(page.split(mark).length - 1, 3);
+  assert.match(
+    page,
+    /<h3>gpt2<\/h3><p class="nothing">Learned nothing: every run scored F1 = 0, so no regression was fitted\.<\/p>/,
+  );
+  assert.match(page, /gpt2: every run scored F1 = 0: .* It learned nothing/);
+  // No threshold is claimed for it: one threshold per figure (bert's), a dot per run.
+  const figures = svgs(page);
+  for (const svg of figures) {
+    assert.equal(svg.match(/<circle/g)?.length, 42);
+    assert.equal(svg.match(/threshold \d/g)?.length, 1);
+    assert.doesNotMatch(svg, /NaN/);
+  }
+  assert.doesNotMatch(page, /NaN|undefined/);
+  const text = analysisDisplay(a)[JUPYTER_DISPLAY]()["text/plain"];
+  assert.match(text, /\ngpt2: n = 12, learned nothing \(every run scored F1 = 0\)$/);
+});
+
+Deno.test("renderReport: runs repeating two sizes: no sentences threshold, and the spread per size", () => {
+  // 7 seeds at each of 2 sizes: F1 varies across seeds; 2 sizes cannot place a threshold.
+  const rs = simulateRuns("bert", 14, 27).map((r, i) => ({ ...r, sentences: i < 7 ? 100 : 800 }));
+  const a = analyzeResults(rs, { bootstrap: 10 });
+  const page = renderReport(a, { title: "Seeds", generatedAt: "2026-01-01" });
+  assert.ok(Number.isNaN(a.models[0].sentences.threshold!.threshold));
+  assert.match(page, /threshold regression of F1 on sentences: x has 2 distinct values/);
+  // The summary's sentences threshold is a dash; the EPS one is a number.
+  const row = page.match(/<tr><td>bert<\/td><td>14<\/td>.*?<\/tr>/)![0];
+  const cells = [...row.matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1]);
+  assert.equal(cells[6], "–");
+  assert.match(cells[8], /^\d\.\d{3} \(/);
+  // The spread table: F1 at each size, worked out here.
+  assert.match(page, /<h2>F1 across runs of the same size<\/h2>/);
+  const spread = page.match(/<table class="spread">[\s\S]*?<\/table>/)![0];
+  for (const [size, part] of [[100, rs.slice(0, 7)], [800, rs.slice(7)]] as const) {
+    const f1 = part.map((r) => r.micro.f1);
+    const mean = f1.reduce((s, v) => s + v, 0) / 7;
+    const sd = Math.sqrt(f1.reduce((s, v) => s + (v - mean) ** 2, 0) / 6);
+    assert.ok(
+      spread.includes(
+        `<tr><td>bert</td><td>${size}</td><td>7</td><td>${mean.toFixed(4)}</td>` +
+          `<td>${sd.toFixed(4)}</td><td>${Math.min(...f1).toFixed(4)}–` +
+          `${Math.max(...f1).toFixed(4)}</td></tr>`,
+      ),
+      `size ${size}`,
+    );
+  }
+  assert.doesNotMatch(page.replace(/<ul class="notes">.*?<\/ul>/, ""), /NaN|undefined/);
+  // In Jupyter too.
+  assert.match(analysisDisplay(a)[JUPYTER_DISPLAY]()["text/html"], /<table class="spread">/);
+  // Random sizes that coincide now and then are not repeated sizes: no such table.
+  assert.doesNotMatch(html, /class="spread"/);
+});
+
+Deno.test("renderReport: the too-few-runs note names the minRuns option", () => {
+  const a = analyzeResults(simulateRuns("bert", 6, 28), { bootstrap: 10 });
+  const page = renderReport(a, { title: "Few", generatedAt: "2026-01-01" });
+  assert.match(
+    page,
+    /bert: only 6 runs \(fewer than 10\): no regressions were fitted\. To fit them anyway, lower the minimum: analyzeResults\(rows, \{ minRuns: 6 \}\)\./,
+  );
+  assert.match(page, /the <code>minRuns<\/code> option of <code>analyzeResults<\/code>/);
+});
