@@ -3,11 +3,12 @@
  * the rest one by one through the given function, and appends each result as soon as
  * it is done. Killed at any moment and started again, it resumes and loses at most
  * the run in progress. It holds the results file's lock (lock.ts) throughout, so two
- * processes never write one file. SIGINT, SIGTERM and SIGUSR1 (Slurm's warning before
- * its time limit, with `--signal=B:USR1@120`) stop it gracefully: the run in progress
- * is abandoned, not waited for (a long run could outlast Slurm's grace time), nothing
- * partial is appended, the lock is released, and a {@link StudyStopped} is thrown for
- * the caller to map to an exit code (the CLI exits 128 + the signal's number).
+ * processes never write one file. SIGINT, SIGTERM, SIGUSR2 and SIGUSR1 (for Slurm's
+ * warning before its time limit prefer `--signal=USR2@120` or `TERM@120`: SIGUSR1 also
+ * opens Deno's inspector on 127.0.0.1:9229, as Node does) stop it gracefully: the run in
+ * progress is abandoned, not waited for (a long run could outlast Slurm's grace time),
+ * nothing partial is appended, the lock is released, and a {@link StudyStopped} is
+ * thrown for the caller to map to an exit code (the CLI exits 128 + the signal's number).
  *
  * @module
  */
@@ -44,8 +45,8 @@ export type ExecuteOptions<T> = {
   /** Called after each finished run. */
   onResult?: (result: RunResult) => void;
   /**
-   * Signals that stop the study gracefully (default SIGINT, SIGTERM and SIGUSR1, those
-   * the platform supports); `false` leaves signals alone.
+   * Signals that stop the study gracefully (default SIGINT, SIGTERM, SIGUSR1 and SIGUSR2,
+   * those the platform supports); `false` leaves signals alone.
    */
   stopOn?: readonly Deno.Signal[] | false;
   /** Where notes go (a stale lock taken over); default `console.error`. */
@@ -59,7 +60,7 @@ const SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = Deno.build.os === "
 /**
  * Thrown by {@link executeRuns} when a signal stopped the study: no partial line was
  * written and the lock is released. `exitCode` is 128 + the signal's number (SIGINT
- * 130, SIGTERM 143, SIGUSR1 138 on Linux), what a shell reports for a process the
+ * 130, SIGTERM 143, SIGUSR1 138, SIGUSR2 140 on Linux), what a shell reports for a process the
  * signal ended.
  *
  * @example
@@ -129,13 +130,15 @@ export async function executeRuns<T>(
   let wake = () => {};
   const stopping = new Promise<"stop">((resolve) => (wake = () => resolve("stop")));
   const listeners: [Deno.Signal, () => void][] = [];
-  const stopOn = options.stopOn === false ? [] : options.stopOn ?? ["SIGINT", "SIGTERM", "SIGUSR1"];
+  const stopOn = options.stopOn === false
+    ? []
+    : options.stopOn ?? ["SIGINT", "SIGTERM", "SIGUSR1", "SIGUSR2"];
   for (const signal of stopOn) {
     const listener = () => {
       if (stoppedBy) return;
       stoppedBy = signal;
-      controller.abort(new Error(`stopped by ${signal}`));
       wake();
+      controller.abort(new Error(`stopped by ${signal}`));
     };
     try {
       Deno.addSignalListener(signal, listener);
@@ -160,7 +163,13 @@ export async function executeRuns<T>(
       if (stoppedBy) break;
       const pending = options.execute(run, { signal: controller.signal });
       pending.catch(() => {}); // an abandoned run may fail later: nobody waits for it
-      const outcome = await Promise.race([pending, stopping]);
+      let outcome: RunResult | "stop";
+      try {
+        outcome = await Promise.race([pending, stopping]);
+      } catch (e) {
+        if (stoppedBy) break; // the run failed because it was aborted
+        throw e;
+      }
       if (outcome === "stop") break; // abandon the run in progress: nothing is appended
       if (outcome.runId !== run.runId) {
         throw new Error(`trainer returned run id "${outcome.runId}" for run "${run.runId}"`);

@@ -1,15 +1,25 @@
 import assert from "node:assert/strict";
-import { executeRuns } from "../../lib/study/execute.ts";
+import { executeRuns, StudyStopped } from "../../lib/study/execute.ts";
 import { readResults } from "../../lib/study/results.ts";
 import { fakeResult } from "./fixtures/fake_result.ts";
 
 const fixture = new URL("./fixtures/slow_study.ts", import.meta.url).pathname;
+const studyProcess = new URL("./fixtures/study_process.ts", import.meta.url).pathname;
 
 async function lineCount(path: string): Promise<number> {
   try {
     return (await Deno.readTextFile(path)).split("\n").filter((l) => l.endsWith("}")).length;
   } catch {
     return 0;
+  }
+}
+
+async function lockExists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(`${path}.lock`);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -89,4 +99,115 @@ Deno.test("executeRuns: shards partition the runs; duplicate run ids are an erro
     /run id "r0" appears twice/,
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+for (
+  const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGUSR1", 138], [
+    "SIGUSR2",
+    140,
+  ]] as const
+) {
+  Deno.test({
+    name:
+      `executeRuns: ${signal} mid-study stops after the last whole run, exits ${code}; a restart resumes`,
+    ignore: Deno.build.os !== "linux" && signal !== "SIGINT",
+    fn: async () => {
+      const dir = await Deno.makeTempDir();
+      const path = `${dir}/results.jsonl`;
+      // runs of 300 ms: the signal lands in the middle of one
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", studyProcess, path, "300", "12"],
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      while (await lineCount(path) < 2) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 100));
+      const before = await lineCount(path); // 100 ms into a run of 300
+      child.kill(signal);
+      const { code: exit, stderr } = await child.output();
+      const message = new TextDecoder().decode(stderr);
+      assert.equal(exit, code, message);
+      const text = await Deno.readTextFile(path);
+      assert.ok(text.endsWith("\n"), "no partial line");
+      const { results, damaged } = await readResults(path);
+      assert.deepEqual(damaged, []);
+      assert.equal(results.length, before, "the run in progress was abandoned, not waited for");
+      // (SIGUSR1 also opens Deno's inspector, which says so first: Node's behaviour)
+      assert.equal(
+        message.trim().split("\n").at(-1),
+        `stopped after ${results.length} of 12 runs; run the same command to resume`,
+      );
+      assert.equal(await lockExists(path), false, "lock released");
+
+      const again = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", studyProcess, path, "1", "12"],
+      }).output();
+      assert.equal(again.code, 0, new TextDecoder().decode(again.stderr));
+      assert.match(
+        new TextDecoder().decode(again.stdout),
+        new RegExp(`executed ${12 - results.length}, skipped ${results.length}`),
+      );
+      const after = (await readResults(path)).results;
+      assert.deepEqual(after.map((r) => r.runId), Array.from({ length: 12 }, (_, i) => `s${i}`));
+      for (const r of after) assert.deepEqual(r, fakeResult(r.runId, Number(r.runId.slice(1))));
+      await Deno.remove(dir, { recursive: true });
+    },
+  });
+}
+
+Deno.test({
+  name: "executeRuns: a stop abandons the run in progress (aborting it) and throws StudyStopped",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const path = `${dir}/results.jsonl`;
+    const runs = ["a", "b", "c", "d"].map((runId, i) => ({ runId, spec: i }));
+    let aborted = "";
+    const stop = executeRuns(runs, {
+      resultsPath: path,
+      progress: "none",
+      stopOn: ["SIGUSR2"],
+      execute: (run, { signal }) => {
+        if (run.runId !== "c") return Promise.resolve(fakeResult(run.runId, run.spec));
+        // a run that would never end: the stop must not wait for it
+        Deno.kill(Deno.pid, "SIGUSR2");
+        return new Promise((_, reject) => {
+          const long = setTimeout(() => reject(new Error("not abandoned")), 10_000);
+          signal.addEventListener("abort", () => {
+            clearTimeout(long);
+            aborted = String(signal.reason);
+            reject(signal.reason);
+          });
+        });
+      },
+    });
+    await assert.rejects(stop, (e: unknown) => {
+      assert.ok(e instanceof StudyStopped);
+      assert.equal(e.signal, "SIGUSR2");
+      assert.equal(e.exitCode, 140);
+      assert.equal(e.message, "stopped after 2 of 4 runs; run the same command to resume");
+      return true;
+    });
+    assert.equal(aborted, "Error: stopped by SIGUSR2");
+    assert.deepEqual((await readResults(path)).results.map((r) => r.runId), ["a", "b"]);
+    assert.equal(await lockExists(path), false);
+    // with `stopOn: false` the signal is not taken: the caller's own listener gets it
+    let heard = 0;
+    const own = () => heard++;
+    Deno.addSignalListener("SIGUSR2", own);
+    await executeRuns([{ runId: "e", spec: 4 }], {
+      resultsPath: path,
+      progress: "none",
+      stopOn: false,
+      execute: async (run) => {
+        Deno.kill(Deno.pid, "SIGUSR2");
+        await new Promise((r) => setTimeout(r, 50));
+        return fakeResult(run.runId, run.spec);
+      },
+    });
+    Deno.removeSignalListener("SIGUSR2", own);
+    assert.equal(heard, 1);
+    assert.equal((await readResults(path)).results.length, 3);
+    await Deno.remove(dir, { recursive: true });
+  },
 });
