@@ -58,9 +58,11 @@ export type FileLock = {
  * @example
  * ```ts
  * try {
- *   await acquireLock("out/results.jsonl");
+ *   const lock = await acquireLock("out/results.jsonl");
+ *   await lock.release();
  * } catch (e) {
- *   if (e instanceof LockHeldError) console.log(`held by pid ${e.holder?.pid}`);
+ *   if (!(e instanceof LockHeldError)) throw e;
+ *   console.log(`held by pid ${e.holder?.pid}; lock file ${e.lockPath}`);
  * }
  * ```
  */
