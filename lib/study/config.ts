@@ -95,7 +95,8 @@ export type StudyConfig = {
   };
   models: ModelSpec[];
   training: TrainingSettings;
-  analysis: { bootstrap: number };
+  /** Bootstrap replicates of the threshold; fewer runs of a model than `minRuns` are not fitted. */
+  analysis: { bootstrap: number; minRuns: number };
   seed: number;
 };
 
@@ -147,7 +148,7 @@ export const DEFAULT_STUDY: StudyConfig = {
     scheme: "IOB1",
     decoding: "viterbi",
   },
-  analysis: { bootstrap: 1000 },
+  analysis: { bootstrap: 1000, minRuns: 10 },
   seed: 1,
 };
 
@@ -340,6 +341,7 @@ export function parseStudyConfig(
 
   const analysis = section("analysis", DEFAULT_STUDY.analysis);
   nonNegative("analysis.bootstrap", analysis.bootstrap);
+  positive("analysis.minRuns", analysis.minRuns, true);
   const seed = j.seed ?? DEFAULT_STUDY.seed;
   if (!Number.isSafeInteger(seed)) fail("seed", `expected an integer, got ${JSON.stringify(seed)}`);
 

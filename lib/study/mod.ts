@@ -49,6 +49,7 @@ export {
   type Predictor,
   type PredictorAnalysis,
   type ResultRow,
+  type SizeSpread,
 } from "./analysis.ts";
 export {
   analysisDisplay,

@@ -8,7 +8,7 @@ Deno.test("runHash: what changes a run's result changes it; name, corpus path, a
   const base = await runHash(DEFAULT_STUDY, model);
   const same: StudyConfig[] = [
     { ...DEFAULT_STUDY, name: "renamed" },
-    { ...DEFAULT_STUDY, analysis: { bootstrap: 5 } },
+    { ...DEFAULT_STUDY, analysis: { bootstrap: 5, minRuns: 3 } },
     // the same study with its sections' keys in another order
     parseStudyConfig(JSON.parse(JSON.stringify({
       seed: 1,
