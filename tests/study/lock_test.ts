@@ -191,3 +191,16 @@ Deno.test("executeRuns: the lock is released when a run fails", async () => {
   assert.equal(await exists(`${path}.lock`), false);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("acquireLock: Deno.exit elsewhere (skipping finally blocks) still removes the lock", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/results.jsonl`;
+  const lockModule = new URL("../../lib/study/lock.ts", import.meta.url).href;
+  const code = `import { acquireLock } from "${lockModule}";
+    const lock = await acquireLock(${JSON.stringify(path)});
+    try { Deno.exit(3); } finally { await lock.release(); }`;
+  const out = await new Deno.Command(Deno.execPath(), { args: ["eval", code] }).output();
+  assert.equal(out.code, 3, new TextDecoder().decode(out.stderr));
+  assert.equal(await exists(`${path}.lock`), false);
+  await Deno.remove(dir, { recursive: true });
+});
