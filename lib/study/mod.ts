@@ -29,7 +29,15 @@ export {
   type TrainingSettings,
 } from "./config.ts";
 export { type PreparedStudy, prepareStudy, type RunSpec, withDataChecksum } from "./prepare.ts";
-export { type ExecuteOptions, executeRuns, type ExecuteSummary, type StudyRun } from "./execute.ts";
+export {
+  type ExecuteOptions,
+  executeRuns,
+  type ExecuteSummary,
+  type StudyRun,
+  StudyStopped,
+} from "./execute.ts";
+export { acquireLock, type LockHolder } from "./lock.ts";
+export { checkResults, runHash, runHashes } from "./provenance.ts";
 export { createRunExecutor } from "./train_run.ts";
 export { parseShard, type Shard, shardOf } from "./shard.ts";
 export { type SlurmOptions, slurmScript } from "./slurm.ts";
