@@ -17,11 +17,11 @@ import {
 } from "./config.ts";
 import { prepareStudy, withDataChecksum } from "./prepare.ts";
 import { executeRuns, StudyStopped } from "./execute.ts";
-import { parseShard, type Shard } from "./shard.ts";
+import { parseShard, type Shard, shardFromEnv } from "./shard.ts";
 import { collectResults } from "./collect.ts";
 import { checkResults, runHashes } from "./provenance.ts";
 import { readResults, writeTextAtomic } from "./results.ts";
-import { slurmScript } from "./slurm.ts";
+import { assignedGpus, writeSlurmJob } from "./slurm.ts";
 import { createRunExecutor } from "./train_run.ts";
 import { analyzeResults } from "./analysis.ts";
 import { analysisFigures, renderReport, writeReport } from "./report.ts";
@@ -40,7 +40,9 @@ Commands:
   collect    add the runs of shard results files to the study's results.jsonl
              (collect --study FILE --out DIR FILE...); lines of another study are
              refused; exits non-zero while runs are missing
-  slurm      write a Slurm job-array script: slurm --study FILE --shards N
+  slurm      write Slurm jobs into DIR: study.sbatch (a job array, one shard per
+             task), collect.sbatch (collects and analyses after the array) and
+             submit.sh (submits both): slurm --study FILE --shards N [resources]
 
 Options:
   --study FILE        study JSON (default: the built-in default study); its name
@@ -67,8 +69,22 @@ Options:
   --design DESIGN     random (default) or eps-stratified
   --epochs N          training epochs
   --seed N            seed of the split, the plan and training
-  --shard I/N         run only shard I of N (results go to results-shard-I-of-N.jsonl)
-  --shards N          (slurm) number of array tasks
+  --shard I/N         run only shard I of N (results go to results-shard-I-of-N.jsonl);
+                      default: from a job array's environment, Slurm's
+                      SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or a Kubernetes Indexed
+                      Job's JOB_COMPLETION_INDEX of --shards N (or NERSS_SHARDS)
+  --shards N          (slurm) number of array tasks; (run) the shard count of a job
+                      array's index
+Slurm resources (slurm; each array task):
+  --slurm-gpus N      GPUs per task (default 1; 0: none, no GPU line)
+  --cpus N            CPUs per task (default 2)
+  --mem SIZE          memory per task, e.g. 8G (default 16G)
+  --time TIME         time limit, e.g. 08:00:00 or 1-12:00:00 (default 24:00:00); Slurm
+                      sends SIGUSR1 2 minutes before it and the task stops after its run
+  --partition NAME    partition (default: the cluster's default)
+  --job-name NAME     job name (default nerss-<study name>)
+  --sbatch OPTION     another #SBATCH option for both jobs, repeatable, without its
+                      dashes: --sbatch account=abc --sbatch qos=short
   --results FILE      (analyze) results file to analyse
   --allow-missing     (collect) exit 0 with runs missing
   --quiet             no progress bar
@@ -316,6 +332,20 @@ async function analyzeAndReport(
   );
 }
 
+/** `--shard`'s default: a job array's shard (shard.ts's shardFromEnv), said in the log. */
+function shardFromFlags(values: { shards?: string }): Shard | undefined {
+  const count = values.shards === undefined ? undefined : numberFlag("--shards", values.shards);
+  const found = shardFromEnv(Deno.env.toObject(), count);
+  if (!found && count !== undefined) {
+    throw new Error(
+      "--shards: no job array index in the environment (SLURM_ARRAY_TASK_ID, " +
+        "JOB_COMPLETION_INDEX); give --shard I/N",
+    );
+  }
+  if (found) console.log(`shard ${found.shard.index}/${found.shard.count} from ${found.from}`);
+  return found?.shard;
+}
+
 /**
  * Runs the command line with the given arguments.
  *
@@ -347,6 +377,13 @@ export async function main(args: string[]): Promise<void> {
       seed: { type: "string" },
       shard: { type: "string" },
       shards: { type: "string" },
+      "slurm-gpus": { type: "string" },
+      cpus: { type: "string" },
+      mem: { type: "string" },
+      time: { type: "string" },
+      partition: { type: "string" },
+      "job-name": { type: "string" },
+      sbatch: { type: "string", multiple: true },
       results: { type: "string" },
       "allow-missing": { type: "boolean" },
       quiet: { type: "boolean" },
@@ -393,15 +430,16 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   if (command === "slurm") {
-    const shards = Number(values.shards ?? "0");
     const studyPath = `${outDir}/study.json`;
     await writeTextAtomic(studyPath, JSON.stringify(config, null, 2) + "\n");
-    const script = slurmScript({ studyPath, shards, outDir });
-    await writeTextAtomic(`${outDir}/study.sbatch`, script);
-    console.log(
-      `wrote ${outDir}/study.sbatch (sbatch it; then: deno task study collect --study ${studyPath} ` +
-        `--out ${outDir} ${outDir}/results-shard-*.jsonl)`,
-    );
+    const said = await writeSlurmJob({
+      flags: values,
+      studyPath,
+      outDir,
+      studyName: config.name,
+      runs: prepared.runs.length,
+    });
+    for (const line of said) console.log(line);
     return;
   }
   if (command === "analyze") {
@@ -429,7 +467,7 @@ export async function main(args: string[]): Promise<void> {
     console.log(`plan: ${outDir}/plan.jsonl`);
     return;
   }
-  const shard: Shard | undefined = values.shard ? parseShard(values.shard) : undefined;
+  const shard: Shard | undefined = values.shard ? parseShard(values.shard) : shardFromFlags(values);
   const resultsPath = shard
     ? `${outDir}/results-shard-${shard.index}-of-${shard.count}.jsonl`
     : `${outDir}/results.jsonl`;
@@ -451,6 +489,7 @@ export async function main(args: string[]): Promise<void> {
   const gpu = await getGpu();
   console.log(
     `training on ${gpu.adapterName} (${gpu.backend}` +
+      (assignedGpus(Deno.env.toObject()) ? `; ${assignedGpus(Deno.env.toObject())}` : "") +
       `${gpu.isFallback ? "; a software adapter: a GPU is many times faster" : ""})`,
   );
   const summary = await executeRuns(prepared.runs, {
