@@ -166,8 +166,9 @@ function prologue(o: SlurmOptions, what: string): string[] {
     'XDG_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nerss-job-${SLURM_JOB_ID:-$$}-XXXXXX") || exit 1',
     "export XDG_RUNTIME_DIR",
     "trap 'rm -rf \"$XDG_RUNTIME_DIR\"' EXIT",
-    "# the GPU Slurm assigned (Slurm sets CUDA_VISIBLE_DEVICES with --gpus; NVIDIA's Vulkan",
-    "# driver honours it): from SLURM_JOB_GPUS where it is not set",
+    "# the GPU Slurm assigned: Slurm sets CUDA_VISIBLE_DEVICES with --gpus (else from",
+    "# SLURM_JOB_GPUS); WebGPU cannot pick a device, so Vulkan sees only the assigned GPU where",
+    "# Slurm's cgroup.conf has ConstrainDevices=yes (or the driver honours CUDA_VISIBLE_DEVICES)",
     'if [ -n "${SLURM_JOB_GPUS:-}" ] && [ -z "${CUDA_VISIBLE_DEVICES:-}" ]; then',
     '  export CUDA_VISIBLE_DEVICES="$SLURM_JOB_GPUS"',
     "fi",
@@ -407,9 +408,12 @@ export function jobEnvironment(
 
 /**
  * The GPU a scheduler assigned to this process, for the "training on ..." line:
- * `CUDA_VISIBLE_DEVICES` and `SLURM_JOB_GPUS` where set, else "". WebGPU under Deno
- * cannot pick an adapter by index; NVIDIA's Vulkan driver lists only the devices in
- * `CUDA_VISIBLE_DEVICES`, which Slurm sets for a task given `--gpus`.
+ * `CUDA_VISIBLE_DEVICES` and `SLURM_JOB_GPUS` where set, else "". Deno's WebGPU cannot
+ * pick an adapter by index (`requestAdapter` takes a power preference only), so a task
+ * trains on the assigned GPU where Vulkan sees no other: Slurm's cgroup device constraint
+ * (`ConstrainDevices=yes`) hides the other GPUs' device files; whether NVIDIA's Vulkan
+ * driver also honours `CUDA_VISIBLE_DEVICES` is not checked here. Logging both beside the
+ * adapter's name shows what a task was given.
  *
  * @example
  * ```ts
