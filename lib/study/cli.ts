@@ -87,6 +87,7 @@ Slurm resources (slurm; each array task):
                       dashes: --sbatch account=abc --sbatch qos=short
   --results FILE      (analyze) results file to analyse
   --allow-missing     (collect) exit 0 with runs missing
+  --min-runs N        fit the regressions of models with at least N runs (default 10)
   --quiet             no progress bar
   -h, --help          this help
 
@@ -139,6 +140,7 @@ const FLAG_FIELDS: Record<string, string> = {
   "plan.unit": "--unit",
   "plan.design": "--design",
   "training.epochs": "--epochs",
+  "analysis.minRuns": "--min-runs",
   seed: "--seed",
 };
 
@@ -206,6 +208,12 @@ async function studyFrom(
   if (typeof values.design === "string") plan.design = values.design;
   if (typeof values.epochs === "string") training.epochs = numberFlag("--epochs", values.epochs);
   if (typeof values.seed === "string") json.seed = numberFlag("--seed", values.seed);
+  if (typeof values["min-runs"] === "string") {
+    (json.analysis as Record<string, unknown>).minRuns = numberFlag(
+      "--min-runs",
+      values["min-runs"],
+    );
+  }
   // a value that fails the study's checks is blamed on the flag that set it
   const flags: Record<string, string> = {};
   for (const [field, flag] of Object.entries(FLAG_FIELDS)) {
@@ -316,6 +324,7 @@ async function analyzeAndReport(
   }
   const analysis = analyzeResults(results, {
     bootstrap: config.analysis.bootstrap,
+    minRuns: config.analysis.minRuns,
     seed: config.seed,
   });
   const html = renderReport(analysis, {
@@ -386,6 +395,7 @@ export async function main(args: string[]): Promise<void> {
       sbatch: { type: "string", multiple: true },
       results: { type: "string" },
       "allow-missing": { type: "boolean" },
+      "min-runs": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
