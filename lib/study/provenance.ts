@@ -103,6 +103,7 @@ function listIds(ids: string[]): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import type { RunResult } from "./results.ts";
  * const line = { runId: "s01/m", studyHash: "aa", f1: 0.5 } as unknown as RunResult;
  * const { results, notes } = checkResults([line, line], new Map([["s01/m", "aa"]]), "r.jsonl");
  * assert.equal(results.length, 1);
