@@ -15,7 +15,7 @@ import {
   readStudyConfig,
   type StudyConfig,
 } from "./config.ts";
-import { prepareStudy, withDataChecksum } from "./prepare.ts";
+import { prepareStudy } from "./prepare.ts";
 import { executeRuns, StudyStopped } from "./execute.ts";
 import { parseShard, type Shard, shardFromEnv } from "./shard.ts";
 import { collectResults } from "./collect.ts";
@@ -219,11 +219,9 @@ async function studyFrom(
   for (const [field, flag] of Object.entries(FLAG_FIELDS)) {
     if (values[flag.slice(2)] !== undefined) flags[field] = flag;
   }
-  return await withDataChecksum(
-    parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line", {
-      flags,
-    }),
-  );
+  return parseStudyConfig(json, typeof values.study === "string" ? values.study : "command line", {
+    flags,
+  });
 }
 
 /** Paths of the fields where two JSON values differ (`training.decoding`, `models[0]`). */
@@ -408,10 +406,11 @@ export async function main(args: string[]): Promise<void> {
   if (!["run", "plan", "analyze", "collect", "slurm"].includes(command)) {
     throw new Error(`unknown command "${command}" (see --help)`);
   }
-  const config = await studyFrom(values);
-  const outDir = values.out ?? `out/${config.name}`;
+  const asked = await studyFrom(values);
+  const outDir = values.out ?? `out/${asked.name}`;
   await Deno.mkdir(outDir, { recursive: true });
-  const prepared = await prepareStudy(config);
+  const prepared = await prepareStudy(asked);
+  const { config } = prepared; // with its corpus's checksum
   const hashes = await runHashes(prepared);
   const unhashed = await checkStudyFolder(config, outDir, hashes);
 
