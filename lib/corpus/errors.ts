@@ -114,3 +114,91 @@ export function withPlace(error: unknown, place: ErrorPlace): unknown {
     index: error.index ?? place.index,
   });
 }
+
+/**
+ * What a reader does with a line or record it cannot read: `"error"` (the default, a
+ * {@link CorpusError} that names the place and this option) or `"skip"` (it is left out
+ * and listed in the {@link ReadReport}).
+ *
+ * @example
+ * ```ts
+ * const invalid: InvalidPolicy = "skip";
+ * ```
+ */
+export type InvalidPolicy = "error" | "skip";
+
+/**
+ * One line or record a reader skipped, where it is and why.
+ *
+ * @example
+ * ```ts
+ * const s: SkippedItem = { file: "a.conll", line: 4, reason: "empty token column" };
+ * ```
+ */
+export type SkippedItem = ErrorPlace & { reason: string };
+
+/**
+ * What a reader left out with `invalid: "skip"`; a caller passes an empty report in the
+ * reader's options and reads it afterwards. Nothing is left out without an entry here.
+ *
+ * @example
+ * ```ts
+ * const report: ReadReport = { skipped: [] };
+ * // readConll(text, { invalid: "skip", report }); report.skipped lists each skipped line
+ * ```
+ */
+export type ReadReport = { skipped: SkippedItem[] };
+
+/**
+ * Handles one unreadable line or record: with `invalid: "skip"` records it in the report
+ * and returns; otherwise throws a {@link CorpusError} at the place whose message names
+ * the option.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const report: ReadReport = { skipped: [] };
+ * skipOrThrow("empty token column", { file: "a.conll", line: 4 }, { invalid: "skip", report });
+ * assert.deepEqual(report.skipped, [{ file: "a.conll", line: 4, reason: "empty token column" }]);
+ * assert.throws(() => skipOrThrow("empty token column", { line: 4 }, {}), /line 4: empty token column \(invalid: "skip"/);
+ * ```
+ */
+export function skipOrThrow(
+  reason: string,
+  place: ErrorPlace,
+  opts: { invalid?: InvalidPolicy; report?: ReadReport },
+): void {
+  if (opts.invalid === "skip") {
+    opts.report?.skipped.push({ ...place, reason });
+    return;
+  }
+  throw new CorpusError(
+    `${reason} (invalid: "skip", or --skip-invalid for the study, skips such lines and reports each one)`,
+    place,
+  );
+}
+
+/** Tag prefixes a label must not look like (IOB, IOE, IOBES and BILOU ones). */
+const TAG_PREFIX = /^[BIELSU][-_]/;
+
+/**
+ * Checks an entity label as a reader gets it: not empty, no whitespace, not `"O"`, and not
+ * starting with a tag prefix such as `B-` (a label like that would decode as a different
+ * entity once written as tags). Throws a {@link CorpusError} at the place.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * checkLabel("PERSON", { line: 1 });
+ * assert.throws(() => checkLabel("PER ", { file: "a.conll", line: 2 }), /a\.conll:2: label "PER " contains whitespace/);
+ * assert.throws(() => checkLabel("B-PER", { line: 3 }), /tag prefix/);
+ * ```
+ */
+export function checkLabel(label: string, place: ErrorPlace): void {
+  let why: string | undefined;
+  if (label === "") why = "is empty";
+  else if (/\s/.test(label)) why = "contains whitespace";
+  else if (label === "O") why = `is "O", the outside tag`;
+  else if (TAG_PREFIX.test(label)) why = `starts with the tag prefix ${label.slice(0, 2)}`;
+  if (why) throw new CorpusError(`label ${JSON.stringify(label)} ${why}`, place);
+}
