@@ -191,6 +191,17 @@ function untarMember(tgz: Uint8Array, name: string, url: string): Uint8Array {
   throw new Error(`${url}: the archive has no member ${name} (members: ${seen.join(", ")})`);
 }
 
+/** A manifest file's sha256 in lowercase (the manifest may write it in either case). */
+function expectedSha(file: ManifestFile): string {
+  const sha = file.sha256.toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(sha)) {
+    throw new Error(
+      `manifest: ${file.path}: sha256 ${JSON.stringify(file.sha256)} is not 64 hex digits`,
+    );
+  }
+  return sha;
+}
+
 async function download(file: ManifestFile, target: string, opts: DatasetOptions): Promise<void> {
   const url = opts.baseUrl !== undefined ? opts.baseUrl.replace(/\/*$/, "/") + file.path : file.url;
   let response: Response;
@@ -208,7 +219,7 @@ async function download(file: ManifestFile, target: string, opts: DatasetOptions
     bytes = untarMember(bytes, file.member, url);
   }
   const got = await sha256Hex(bytes);
-  if (got !== file.sha256) {
+  if (got !== expectedSha(file)) {
     throw new Error(
       `download of ${url} has sha256 ${got} but the manifest expects ${file.sha256}; ` +
         `the file was not kept (a changed or corrupted download)`,
@@ -237,7 +248,7 @@ async function resolveFile(
     const bytes = await readIfExists(local);
     if (bytes !== undefined) {
       const got = await sha256Hex(bytes);
-      if (got !== file.sha256) {
+      if (got !== expectedSha(file)) {
         throw new Error(
           `${local}: sha256 ${got} differs from the manifest's ${file.sha256}; ` +
             `the local copy is not the pinned version`,
@@ -248,7 +259,7 @@ async function resolveFile(
   }
   const cached = join(cacheDirOf(opts), file.path);
   const bytes = await readIfExists(cached);
-  if (bytes !== undefined && await sha256Hex(bytes) === file.sha256) return cached;
+  if (bytes !== undefined && await sha256Hex(bytes) === expectedSha(file)) return cached;
   if (bytes !== undefined) await Deno.remove(cached);
   await download(file, cached, opts);
   return cached;

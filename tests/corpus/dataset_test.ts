@@ -157,6 +157,43 @@ Deno.test("loadDataset: a local copy is used, and must match its checksum", asyn
   }
 });
 
+Deno.test("loadDataset: a manifest sha256 in upper case is the same checksum; a malformed one is an error", async () => {
+  const { server, base, hits } = serve({ "/files/a.conll": TINY });
+  const dataDir = await Deno.makeTempDir();
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const upper = tinyManifest(base);
+    upper.datasets.tiny.files[0].sha256 = TINY_SHA.toUpperCase();
+    // downloaded and checked, then found again in the cache without a request
+    assert.equal(
+      (await loadDataset("tiny", { manifest: upper, dataDir: null, cacheDir })).length,
+      2,
+    );
+    assert.equal(
+      (await loadDataset("tiny", { manifest: upper, dataDir: null, cacheDir })).length,
+      2,
+    );
+    assert.equal(hits(), 1);
+    // a local copy
+    await Deno.mkdir(join(dataDir, "tiny"));
+    await Deno.writeTextFile(join(dataDir, "tiny/a.conll"), TINY);
+    assert.equal(
+      await datasetFile("tiny", { manifest: upper, dataDir, cacheDir }),
+      join(dataDir, "tiny/a.conll"),
+    );
+    const short = tinyManifest(base);
+    short.datasets.tiny.files[0].sha256 = TINY_SHA.slice(0, 63);
+    await assert.rejects(
+      () => loadDataset("tiny", { manifest: short, dataDir, cacheDir }),
+      /manifest: tiny\/a\.conll: sha256 "b2f7.*" is not 64 hex digits/,
+    );
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
 Deno.test("loadDataset: label mapping, null drops a type, unmapped type is an error", async () => {
   const dataDir = await Deno.makeTempDir();
   try {
