@@ -57,11 +57,10 @@ export type WordTokenizer = {
  */
 export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
   const folder = dir.replace(/\/+$/, "");
+  const json = await readJson(folder, "tokenizer.json", NEEDS["tokenizer.json"]);
+  const config = await readJson(folder, "tokenizer_config.json", NEEDS["tokenizer_config.json"]);
   let tok: Tokenizer;
-  let config: Record<string, unknown>;
   try {
-    const json = JSON.parse(await Deno.readTextFile(`${folder}/tokenizer.json`));
-    config = JSON.parse(await Deno.readTextFile(`${folder}/tokenizer_config.json`));
     tok = new Tokenizer(json, config);
   } catch (e) {
     throw new Error(`loadTokenizer: cannot load the tokenizer in ${dir}: ${(e as Error).message}`);
@@ -89,6 +88,36 @@ export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
     unkId,
     vocabSize: tok.get_vocab().size,
   };
+}
+
+/** What each file of the folder is needed for, said when it is missing. */
+const NEEDS = {
+  "tokenizer.json": "the vocabulary, normalizer, pre-tokenizer and subword model that split " +
+    "words into subtokens; a folder with only vocab.txt, or vocab.json and merges.txt, can be " +
+    "converted with ensureTokenizerJson",
+  "tokenizer_config.json": "the special tokens (pad_token, unk_token, eos_token) and the " +
+    "tokenizer's settings",
+};
+
+async function readJson(
+  folder: string,
+  name: string,
+  need: string,
+): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${folder}/${name}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Error(`loadTokenizer: ${folder} has no ${name}, which gives ${need}`);
+    }
+    throw new Error(`loadTokenizer: ${folder}/${name}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`loadTokenizer: ${folder}/${name} is not JSON: ${(e as Error).message}`);
+  }
 }
 
 /**

@@ -33,10 +33,27 @@ Deno.test("loadTokenizer: bert-base-uncased word pieces and special ids", async 
   assert.deepEqual(tok.encodeWord("Südhof", false), [19219, 14586]);
 });
 
-Deno.test("loadTokenizer: a folder without a tokenizer is a clear error", async () => {
+Deno.test("loadTokenizer: a missing or broken file is named, with what it is needed for", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await assert.rejects(() => loadTokenizer(dir), /cannot load the tokenizer in/);
+    await assert.rejects(
+      () => loadTokenizer(dir),
+      (e: Error) =>
+        e.message.startsWith(`loadTokenizer: ${dir} has no tokenizer.json, which gives`) &&
+        e.message.includes("subword model") && e.message.includes("ensureTokenizerJson"),
+    );
+    await Deno.copyFile(`${BERT}/tokenizer.json`, `${dir}/tokenizer.json`);
+    await assert.rejects(
+      () => loadTokenizer(dir),
+      (e: Error) =>
+        e.message.startsWith(`loadTokenizer: ${dir} has no tokenizer_config.json, which gives`) &&
+        e.message.includes("special tokens (pad_token, unk_token"),
+    );
+    await Deno.writeTextFile(`${dir}/tokenizer_config.json`, "{ nope");
+    await assert.rejects(
+      () => loadTokenizer(dir),
+      new RegExp(`loadTokenizer: ${dir}/tokenizer_config.json is not JSON`),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
