@@ -4,11 +4,24 @@
  * format (wikigold, WNUT 2017) and CoNLL-2003's four columns, tab- or space-separated,
  * and writes the two-column format.
  *
+ * Lines end at LF, CRLF or a lone CR; a leading UTF-8 byte order mark is dropped. A line
+ * with a tab is split at tabs, any other at runs of spaces, and every column (token and
+ * tag alike) is trimmed of white space, so `Alice\tB-PER ` reads as `Alice` / `B-PER`.
+ *
  * Reading rebuilds each document's text from its tokens, with one space between the
  * tokens of a sentence and `"\n"` between sentences, so every span offset is exact;
  * `meta.tokens` and `meta.sentences` hold the token and sentence ranges, so sentences
  * are counted exactly as the file has them. Entities are decoded per sentence with
  * `tagsToSpans` (conlleval's reading by default).
+ *
+ * A line that cannot be read (a column count other than the first read line's, an empty
+ * column, a token with white space inside, which {@link writeConll} could not write, a
+ * malformed tag or one the scheme does not allow, a label that fails `checkLabel`) is an
+ * error naming file and line; with `invalid: "skip"` it is left out and listed in
+ * `report`. A skipped line inside a sentence is as if it were not in the file: the
+ * sentence's text is rebuilt from the tokens kept, and their tags are decoded as they
+ * stand, so `Alice B-PER` / `van der I-PER` (skipped) / `Smith I-PER` gives the one
+ * entity "Alice Smith". A sentence whose every line is skipped is no sentence.
  *
  * Documents: with `documents: "auto"` (the default), a file with any `-DOCSTART-` line
  * is cut into documents at those lines (sentences before the first `-DOCSTART-` form a
@@ -21,8 +34,16 @@
  */
 
 import type { Doc, Range, Span } from "./types.ts";
-import { CorpusError, withPlace } from "./errors.ts";
+import {
+  checkLabel,
+  CorpusError,
+  type InvalidPolicy,
+  type ReadReport,
+  skipOrThrow,
+  withPlace,
+} from "./errors.ts";
 import type { Scheme } from "../tags/scheme.ts";
+import { parseTag } from "../tags/prefix.ts";
 import { chunksToTags, spansToChunks, tagsToSpans } from "../tags/convert.ts";
 
 /**
@@ -46,32 +67,50 @@ export type ReadConllOptions = {
   documents?: "auto" | "docstart" | "sentence" | "file";
   /** Prefix of document ids (default `"doc"`: ids `doc-1`, `doc-2`, ...). */
   idPrefix?: string;
+  /** A line that cannot be read: `"error"` (default) or `"skip"` it (see the module docs). */
+  invalid?: InvalidPolicy;
+  /** Receives each line skipped with `invalid: "skip"` (file, line, why). */
+  report?: ReadReport;
 };
 
 type Sentence = { tokens: string[]; tags: string[]; lines: number[]; extra: string[][] };
 
+/** The message of a {@link CorpusError} thrown by `f`, or undefined when it returns. */
+function problemOf(f: () => void): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CorpusError) return e.detail;
+    throw e;
+  }
+}
+
 /**
- * Reads a CoNLL column file into documents (see the module docs for how text,
- * sentences and documents are built). A line with a different number of columns
- * than the first token line, an empty column, or a malformed or (for the scheme)
- * unknown tag prefix is an error naming the file and line.
+ * Reads a CoNLL column file into documents (see the module docs for how lines, text,
+ * sentences and documents are read, and what `invalid: "skip"` leaves out).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ReadReport } from "./errors.ts";
  * const docs = readConll("Alice B-PER\nSmith I-PER\nwins O\n\nNIH B-ORG\n");
- * // docs.length === 2 (no -DOCSTART-: one document per sentence)
- * // docs[0].text === "Alice Smith wins"
- * // docs[0].spans → [{ start: 0, end: 11, label: "PER" }]
+ * assert.equal(docs.length, 2); // no -DOCSTART-: one document per sentence
+ * assert.equal(docs[0].text, "Alice Smith wins");
+ * assert.deepEqual(docs[0].spans, [{ start: 0, end: 11, label: "PER" }]);
+ * const report: ReadReport = { skipped: [] };
+ * const [doc] = readConll("\tO\nNIH\tB-ORG \n", { file: "a.tsv", invalid: "skip", report });
+ * assert.deepEqual(doc.spans, [{ start: 0, end: 3, label: "ORG" }]);
+ * assert.deepEqual(report.skipped, [{ file: "a.tsv", line: 1, reason: "column 0 is empty" }]);
  * ```
  */
 export function readConll(text: string, opts: ReadConllOptions = {}): Doc[] {
   const scheme = opts.scheme ?? "IOB2";
   const file = opts.file;
-  const lines = text.split("\n");
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  // fixed by the first line read
   let columns = 0;
   let columnsLine = 0;
-  let tagColumn = -1;
   // groups[k] = sentences of the k-th document candidate; docstart marks boundaries
   const groups: { sentences: Sentence[]; line: number }[] = [{ sentences: [], line: 1 }];
   let hasDocstart = false;
@@ -80,47 +119,52 @@ export function readConll(text: string, opts: ReadConllOptions = {}): Doc[] {
     if (sent) groups[groups.length - 1].sentences.push(sent);
     sent = undefined;
   };
+  /** Why a token line cannot be read, or undefined. */
+  const problem = (fields: string[]): string | undefined => {
+    const n = fields.length;
+    if (columns === 0) {
+      if (n < 2) return `expected at least 2 columns (token and tag), found ${n}`;
+      const tagColumn = opts.column ?? n - 1;
+      if (!Number.isInteger(tagColumn) || tagColumn < 1 || tagColumn >= n) {
+        return `tag column ${opts.column} is not one of columns 1..${n - 1} (0-based)`;
+      }
+    } else if (n !== columns) {
+      return `${n} columns, expected ${columns} (as on line ${columnsLine})`;
+    }
+    const empty = fields.indexOf("");
+    if (empty >= 0) return `column ${empty} is empty`;
+    if (/\s/.test(fields[0])) return `token ${JSON.stringify(fields[0])} contains white space`;
+    const tag = fields[opts.column ?? n - 1];
+    return problemOf(() => {
+      const { prefix, type } = parseTag(tag, scheme, sent?.tokens.length ?? 0);
+      if (prefix !== "O") checkLabel(type, {});
+    });
+  };
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
-    let line = lines[i];
-    if (line.endsWith("\r")) line = line.slice(0, -1);
+    const line = lines[i].trimEnd();
     if (line.trim() === "") {
       endSentence();
       continue;
     }
-    const fields = line.includes("\t") ? line.split("\t") : line.trim().split(/ +/);
+    const fields = (line.includes("\t") ? line.split("\t") : line.trim().split(/ +/))
+      .map((f) => f.trim());
     if (fields[0] === "-DOCSTART-") {
       endSentence();
       hasDocstart = true;
       groups.push({ sentences: [], line: lineNo });
       continue;
     }
+    const why = problem(fields);
+    if (why !== undefined) {
+      skipOrThrow(why, { file, line: lineNo }, opts);
+      continue;
+    }
     if (columns === 0) {
       columns = fields.length;
       columnsLine = lineNo;
-      if (columns < 2) {
-        throw new CorpusError(`expected at least 2 columns (token and tag), found 1`, {
-          file,
-          line: lineNo,
-        });
-      }
-      tagColumn = opts.column ?? columns - 1;
-      if (!Number.isInteger(tagColumn) || tagColumn < 1 || tagColumn >= columns) {
-        throw new CorpusError(
-          `tag column ${opts.column} is not one of columns 1..${columns - 1} (0-based)`,
-          { file, line: lineNo },
-        );
-      }
-    } else if (fields.length !== columns) {
-      throw new CorpusError(
-        `${fields.length} columns, expected ${columns} (as on line ${columnsLine})`,
-        { file, line: lineNo },
-      );
     }
-    const empty = fields.findIndex((f) => f === "");
-    if (empty >= 0) {
-      throw new CorpusError(`column ${empty} is empty`, { file, line: lineNo });
-    }
+    const tagColumn = opts.column ?? columns - 1;
     sent ??= { tokens: [], tags: [], lines: [], extra: [] };
     sent.tokens.push(fields[0]);
     sent.tags.push(fields[tagColumn]);
@@ -162,16 +206,8 @@ export function readConll(text: string, opts: ReadConllOptions = {}): Doc[] {
         pos += t.length;
       });
       sentRanges.push({ start, end: pos });
-      try {
-        spans.push(...tagsToSpans(sTokens, s.tags, scheme, { mode: opts.mode }));
-      } catch (e) {
-        const index = e instanceof CorpusError ? e.index : undefined;
-        throw withPlace(e, {
-          file,
-          line: index !== undefined ? s.lines[index] : s.lines[0],
-          docId: id,
-        });
-      }
+      // every tag was checked line by line above, so this cannot fail
+      spans.push(...tagsToSpans(sTokens, s.tags, scheme, { mode: opts.mode }));
       tokens.push(...sTokens);
     }
     const meta: Record<string, unknown> = {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { readConll, writeConll } from "../../lib/corpus/conll.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
+import { CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
 import type { Doc, Range } from "../../lib/corpus/types.ts";
 import { SCHEMES } from "../../lib/tags/scheme.ts";
 import { readData } from "../data_dir.ts";
@@ -64,9 +64,9 @@ Deno.test("readConll: CoNLL-2003 four columns, tabs, CRLF, column option", () =>
   // chunk column as the tag column
   const [chunks] = readConll(text, { column: 2 });
   assert.deepEqual(chunks.spans.map((s) => s.label), ["NP", "VP", "NP"]);
-  const tab = readConll("a b\tB-X\nc\tO\n", {});
-  assert.equal(tab[0].text, "a b c");
-  assert.deepEqual(tab[0].spans, [{ start: 0, end: 3, label: "X" }]);
+  const tab = readConll("a\tB-X\nc\tO\n", {});
+  assert.equal(tab[0].text, "a c");
+  assert.deepEqual(tab[0].spans, [{ start: 0, end: 1, label: "X" }]);
 });
 
 Deno.test("readConll: without -DOCSTART- each sentence is a document; documents option", () => {
@@ -103,7 +103,7 @@ Deno.test("readConll: errors name file and line", () => {
     ["a O\nb O x\n", /^f\.conll:2: 3 columns, expected 2 \(as on line 1\)/],
     [
       "a O\n\nb E-X\n",
-      /^f\.conll:3: document doc-2: tag "E-X" at position 0: prefix E- is not allowed in IOB2/,
+      /^f\.conll:3: tag "E-X" at position 0: prefix E- is not allowed in IOB2/,
     ],
     ["a O\nb X-PER\n", /^f\.conll:2: .*"X-PER"/],
     ["a O\nb B-\n", /^f\.conll:2: /],
@@ -118,6 +118,130 @@ Deno.test("readConll: errors name file and line", () => {
     });
   }
   assert.throws(() => readConll("a O x\n", { column: 3 }), /line 1: tag column 3/);
+});
+
+Deno.test("readConll: a UTF-8 BOM is dropped, also before -DOCSTART-", () => {
+  const [doc, ...rest] = readConll("\uFEFF-DOCSTART-\tO\n\nAlice\tB-PER\n");
+  assert.equal(rest.length, 0); // the marker is no sentence of its own
+  assert.equal(doc.text, "Alice");
+  const [first] = readConll("\uFEFFAlice\tB-PER\nwins\tO\n");
+  assert.equal(first.text, "Alice wins");
+  assert.deepEqual(first.spans, [{ start: 0, end: 5, label: "PER" }]);
+});
+
+Deno.test("readConll: LF, CRLF and lone CR all end lines, with the same documents", () => {
+  const lf = "Alice B-PER\nSmith I-PER\nwins O\n\nNIH B-ORG\n";
+  const want = [
+    { text: "Alice Smith wins", spans: [{ start: 0, end: 11, label: "PER" }] },
+    { text: "NIH", spans: [{ start: 0, end: 3, label: "ORG" }] },
+  ];
+  for (const eol of ["\n", "\r\n", "\r"]) {
+    const docs = readConll(lf.replaceAll("\n", eol));
+    assert.deepEqual(
+      docs.map((d) => ({ text: d.text, spans: d.spans })),
+      want,
+      JSON.stringify(eol),
+    );
+  }
+  // line numbers count lone CRs too
+  assert.throws(() => readConll("a O\rb O\rc X-Y\r", { file: "f" }), /^CorpusError: f:3: /);
+});
+
+Deno.test("readConll: tokens and tags are trimmed on the tab path as on the space path", () => {
+  // "Alice\tB-PER " once gave the label "PER ", and so two entities for one name
+  const text = "Alice\tB-PER \n Smith \t I-PER\nwins\tO\t\n";
+  const [doc] = readConll(text);
+  assert.equal(doc.text, "Alice Smith wins");
+  assert.deepEqual(doc.spans, [{ start: 0, end: 11, label: "PER" }]);
+  assert.deepEqual(readConll(text.replaceAll("\t", " ")), [doc]);
+});
+
+Deno.test("readConll: what writeConll could not write is refused, or skipped and reported", () => {
+  const text = "New York\tB-LOC\nis\tO\nbig\tO\n";
+  assert.throws(
+    () => readConll(text, { file: "t.tsv" }),
+    /^CorpusError: t\.tsv:1: token "New York" contains white space \(invalid: "skip"/,
+  );
+  const report: ReadReport = { skipped: [] };
+  const docs = readConll(text, { file: "t.tsv", invalid: "skip", report });
+  assert.deepEqual(report.skipped, [
+    { file: "t.tsv", line: 1, reason: 'token "New York" contains white space' },
+  ]);
+  assert.equal(docs[0].text, "is big");
+  // read, then written and read again: the same documents
+  assert.deepEqual(
+    readConll(writeConll(docs)),
+    docs.map((d) => ({ ...d, meta: { ...d.meta, line: 3 } })),
+  );
+});
+
+Deno.test("readConll: each unreadable line is an error naming the option, or skipped with invalid: skip", () => {
+  const lines = [
+    "\tO", // 1: empty token column
+    "a\tO", // 2
+    "b\tO\tx", // 3: 3 columns
+    "c\tX-PER", // 4: no such prefix
+    "d\tB-", // 5: no type
+    "e\tB-O", // 6: label "O"
+    "f\tB-B-PER", // 7: label with a tag prefix
+    "g\tB-PER X", // 8: label with white space
+    "h\tE-PER", // 9: E- is not IOB2
+    "i\tI-PER", // 10
+  ];
+  const text = lines.join("\n") + "\n";
+  assert.throws(
+    () => readConll(text, { file: "w.tsv" }),
+    /^CorpusError: w\.tsv:1: column 0 is empty \(invalid: "skip", or --skip-invalid/,
+  );
+  const report: ReadReport = { skipped: [] };
+  const [doc, ...rest] = readConll(text, { file: "w.tsv", invalid: "skip", report });
+  assert.equal(rest.length, 0);
+  assert.equal(doc.text, "a i");
+  assert.deepEqual(doc.spans, [{ start: 2, end: 3, label: "PER" }]);
+  assert.deepEqual(
+    report.skipped.map((s) => [s.file, s.line]),
+    [1, 3, 4, 5, 6, 7, 8, 9].map((l) => ["w.tsv", l]),
+  );
+  const reasons = report.skipped.map((s) => s.reason);
+  assert.match(reasons[1], /^3 columns, expected 2 \(as on line 2\)$/);
+  assert.match(reasons[2], /"X-PER"/);
+  assert.match(reasons[4], /label "O" is "O"/);
+  assert.match(reasons[5], /label "B-PER" starts with the tag prefix B-/);
+  assert.match(reasons[6], /label "PER X" contains whitespace/);
+  assert.match(reasons[7], /prefix E- is not allowed in IOB2/);
+  // every skipped line, one at a time, is the first error without the option
+  for (const { line, reason } of report.skipped) {
+    const only = lines.map((l, i) => (i + 1 === line ? l : "a\tO")).join("\n");
+    assert.throws(() => readConll(only, { file: "w.tsv" }), (e: unknown) => {
+      assert.ok(e instanceof CorpusError);
+      assert.equal(e.line, line);
+      // the same reason, up to positions and line numbers
+      const shape = (r: string) => r.replace(/\d+/g, "N");
+      assert.ok(shape(e.detail).startsWith(shape(reason)), e.message);
+      return true;
+    });
+  }
+});
+
+Deno.test("readConll: a skipped line inside a sentence leaves the sentence rebuilt from the kept tokens", () => {
+  const report: ReadReport = { skipped: [] };
+  const text = "Alice\tB-PER\nvan der\tI-PER\nSmith\tI-PER\nwins\tO\n\nBob\tB-PER\n";
+  const docs = readConll(text, { invalid: "skip", report, documents: "file" });
+  assert.equal(report.skipped.length, 1);
+  assert.equal(report.skipped[0].line, 2);
+  // the kept I-PER continues Alice's entity (conlleval's reading)
+  assert.equal(docs[0].text, "Alice Smith wins\nBob");
+  assert.deepEqual(docs[0].spans, [
+    { start: 0, end: 11, label: "PER" },
+    { start: 17, end: 20, label: "PER" },
+  ]);
+  assert.deepEqual(docs[0].meta?.sentences, [{ start: 0, end: 16 }, { start: 17, end: 20 }]);
+  // a sentence whose every line is skipped is no sentence, and no document
+  const none = readConll("x y\tO\n\nBob\tB-PER\n", { invalid: "skip", report: { skipped: [] } });
+  assert.deepEqual(none.map((d) => [d.id, d.text]), [["doc-1", "Bob"]]);
+  // a malformed first line does not set the column count for the lines after it
+  const [fine] = readConll("a b c X\nBob B-PER\n", { invalid: "skip" });
+  assert.equal(fine.text, "Bob");
 });
 
 Deno.test("writeConll: hand-worked output in IOB2, IOB1 and IOBES", () => {
