@@ -14,13 +14,25 @@
  * `onNested` and listed in the document's `meta.nested`.
  *
  * The XML tokenizer is our own, small and strict: well-formedness errors (unbalanced
- * or mismatched tags, unknown entities, text outside statements) name the line.
+ * or mismatched tags, unknown entities, text outside statements) name the line. As XML
+ * 1.0 asks (section 2.11), CRLF and lone CR line ends read as LF (`&#13;` stays a CR); a
+ * leading byte order mark is dropped.
+ *
+ * A mapped element with no text, or only white space, is no entity: an error naming the
+ * element, its line and document, or with `invalid: "skip"` plain text, listed in
+ * `report`. The labels of the mapping must pass `checkLabel`.
  *
  * @module
  */
 
 import type { Doc, Span } from "./types.ts";
-import { CorpusError } from "./errors.ts";
+import {
+  checkLabel,
+  CorpusError,
+  type InvalidPolicy,
+  type ReadReport,
+  skipOrThrow,
+} from "./errors.ts";
 
 /**
  * The PERSON/ORG mapping of the sample-size study for GROBID's funding and
@@ -77,6 +89,10 @@ export type ReadTeiOptions = {
   statements?: readonly string[];
   /** Prefix of document ids (default none). */
   idPrefix?: string;
+  /** A mapped element with no text or only white space: `"error"` (default) or `"skip"` it. */
+  invalid?: InvalidPolicy;
+  /** Receives each element skipped with `invalid: "skip"` (file, line, document, why). */
+  report?: ReadReport;
 };
 
 const NAME = /[A-Za-z_:][-A-Za-z0-9._:]*/y;
@@ -88,6 +104,8 @@ type Open = {
   name: string;
   line: number;
   start: number;
+  /** Index in the statement's text parts where a mapped element's text begins. */
+  part?: number;
   label?: string;
   nested?: NestedSpan[];
 };
@@ -95,8 +113,9 @@ type Open = {
 /**
  * Reads GROBID-style inline XML into one document per statement element (see the
  * module docs). Each span's text is exactly its element's text. Unbalanced or
- * mismatched tags, unknown entities, a statement inside a statement, an empty mapped
- * element and non-blank text outside statements are errors naming the line.
+ * mismatched tags, unknown entities, a statement inside a statement, a mapped element
+ * with no text or only white space (unless skipped, see the module docs) and non-blank
+ * text outside statements are errors naming the line.
  *
  * @example
  * ```ts
@@ -107,9 +126,19 @@ type Open = {
  * // doc.spans → [{ start: 9, end: 16, label: "PERSON" }, { start: 19, end: 22, label: "ORG" }]
  * ```
  */
-export function readTei(xml: string, opts: ReadTeiOptions): Doc[] {
+export function readTei(text: string, opts: ReadTeiOptions): Doc[] {
   const file = opts.file;
   const labels = opts.labels;
+  for (const [element, label] of Object.entries(labels)) {
+    try {
+      checkLabel(label, { file });
+    } catch (e) {
+      throw e instanceof CorpusError
+        ? new CorpusError(`labels: <${element}>: ${e.detail}`, { file })
+        : e;
+    }
+  }
+  const xml = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   const statementNames = new Set(opts.statements ?? ["acknowledgment", "funding"]);
   const counters = new Map<string, number>();
   const docs: Doc[] = [];
@@ -202,7 +231,7 @@ export function readTei(xml: string, opts: ReadTeiOptions): Doc[] {
           tagLine,
         );
       }
-      closeElement(top!, tagLine);
+      closeElement(top!);
     } else {
       NAME.lastIndex = lt + 1;
       const m = NAME.exec(xml);
@@ -217,7 +246,7 @@ export function readTei(xml: string, opts: ReadTeiOptions): Doc[] {
       advance(TAG_END.lastIndex);
       const el: Open = { name, line: tagLine, start: doc ? doc.length : 0 };
       openElement(el);
-      if (e![1] === "/") closeElement(stack.pop()!, tagLine);
+      if (e![1] === "/") closeElement(stack.pop()!);
     }
   }
   if (stack.length) {
@@ -243,6 +272,7 @@ export function readTei(xml: string, opts: ReadTeiOptions): Doc[] {
       el.start = 0;
     } else if (doc && Object.hasOwn(labels, el.name)) {
       el.label = labels[el.name];
+      el.part = doc.parts.length;
       if (mappedDepth < 0) {
         mappedDepth = stack.length;
         el.nested = [];
@@ -251,7 +281,7 @@ export function readTei(xml: string, opts: ReadTeiOptions): Doc[] {
     stack.push(el);
   }
 
-  function closeElement(el: Open, at: number): void {
+  function closeElement(el: Open): void {
     const depth = stack.length; // el has been popped
     if (doc && depth === statementDepth) {
       const text = doc.parts.join("");
@@ -265,8 +295,20 @@ export function readTei(xml: string, opts: ReadTeiOptions): Doc[] {
     }
     if (!doc || el.label === undefined) return;
     const span = { start: el.start, end: doc.length, label: el.label };
-    if (span.start === span.end) {
-      fail(`<${el.name}> (label ${el.label}) has no text`, at);
+    const blank = span.start === span.end
+      ? "has no text"
+      : doc.parts.slice(el.part).join("").trim() === ""
+      ? "has only white space"
+      : undefined;
+    if (blank) {
+      // nothing nested in it can have text either: those were skipped already
+      if (depth === mappedDepth) mappedDepth = -1;
+      skipOrThrow(`<${el.name}> (label ${el.label}) ${blank}`, {
+        file,
+        line: el.line,
+        docId: doc.id,
+      }, opts);
+      return;
     }
     if (depth === mappedDepth) {
       doc.spans.push(span);

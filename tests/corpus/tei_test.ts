@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GROBID_PERSON_ORG, type NestedSpan, readTei } from "../../lib/corpus/tei.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
+import { CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
 import { readData } from "../data_dir.ts";
 
 Deno.test("readTei: text kept exactly, entities decoded, unmapped elements are text", () => {
@@ -97,7 +97,7 @@ Deno.test("readTei: malformed XML is an error naming file and line", () => {
     ],
     [
       "<r><acknowledgment>a <funder></funder></acknowledgment></r>",
-      /^a\.xml:1: <funder> \(label ORG\) has no text/,
+      /^a\.xml:1: document acknowledgment-1: <funder> \(label ORG\) has no text/,
     ],
     ["<r><acknowledgment>1 < 2</acknowledgment></r>", /^a\.xml:1: '<' that does not start a tag/],
   ];
@@ -109,6 +109,70 @@ Deno.test("readTei: malformed XML is an error naming file and line", () => {
         assert.match(e.message, re);
         return true;
       },
+    );
+  }
+});
+
+Deno.test("readTei: a mapped element of only white space is refused, or skipped and reported", () => {
+  const xml = "<r>\n<acknowledgment>We thank <individual> \n</individual> and " +
+    "<funder>NIH</funder>.</acknowledgment></r>";
+  assert.throws(() => readTei(xml, { labels: GROBID_PERSON_ORG, file: "a.xml" }), (e: unknown) => {
+    assert.ok(e instanceof CorpusError);
+    assert.match(
+      e.message,
+      /^a\.xml:2: document acknowledgment-1: <individual> \(label PERSON\) has only white space \(invalid: "skip"/,
+    );
+    return true;
+  });
+  const report: ReadReport = { skipped: [] };
+  const [doc] = readTei(xml, { labels: GROBID_PERSON_ORG, file: "a.xml", invalid: "skip", report });
+  // its text stays in the document, as plain text
+  assert.equal(doc.text, "We thank  \n and NIH.");
+  assert.deepEqual(doc.spans, [{ start: 16, end: 19, label: "ORG" }]); // "We thank " 9, " \n" 2, " and " 5
+  assert.deepEqual(report.skipped, [{
+    file: "a.xml",
+    line: 2,
+    docId: "acknowledgment-1",
+    reason: "<individual> (label PERSON) has only white space",
+  }]);
+  // nested inside an entity: skipped too, not listed as nested
+  const nested = "<r><acknowledgment><funder>NIH <funder> </funder></funder></acknowledgment></r>";
+  const r2: ReadReport = { skipped: [] };
+  const [n] = readTei(nested, { labels: GROBID_PERSON_ORG, invalid: "skip", report: r2 });
+  assert.deepEqual(n.spans, [{ start: 0, end: 5, label: "ORG" }]);
+  assert.equal(n.meta?.nested, undefined);
+  assert.equal(r2.skipped.length, 1);
+});
+
+Deno.test("readTei: BOM dropped; CRLF and lone CR read as LF, with lines counted", () => {
+  const lf = "<r>\n<acknowledgment>Ann\n<individual>Bo\nLee</individual></acknowledgment>\n</r>\n";
+  const [want] = readTei(lf, { labels: GROBID_PERSON_ORG });
+  assert.equal(want.text, "Ann\nBo\nLee");
+  for (const eol of ["\r\n", "\r"]) {
+    const docs = readTei("\uFEFF" + lf.replaceAll("\n", eol), { labels: GROBID_PERSON_ORG });
+    assert.deepEqual(docs, [want], JSON.stringify(eol));
+    assert.throws(
+      () => readTei(`<r>${eol}<acknowledgment>${eol}&nbsp;</acknowledgment></r>`, { labels: {} }),
+      /^CorpusError: line 3: unknown or malformed entity/,
+    );
+  }
+  // a CR written as a character reference is kept
+  assert.equal(
+    readTei("<acknowledgment>a&#13;\r\nb</acknowledgment>", { labels: {} })[0].text,
+    "a\r\nb",
+  );
+});
+
+Deno.test("readTei: the mapping's labels are checked", () => {
+  for (
+    const [label, why] of [["A B", "contains whitespace"], ["O", 'is "O"'], [
+      "B-X",
+      "starts with the tag prefix B-",
+    ]]
+  ) {
+    assert.throws(
+      () => readTei("<acknowledgment/>", { labels: { individual: label }, file: "a.xml" }),
+      new RegExp(`^CorpusError: a\\.xml: labels: <individual>: label "${label}" ${why}`),
     );
   }
 });
