@@ -12,8 +12,11 @@
  *
  * A sentence longer than `maxLength` subtokens (special tokens included) is cut into
  * windows of whole words that overlap by about `stride` subtokens; no window boundary
- * falls inside an entity, so every entity is whole in at least one window (an entity
- * that cannot fit in a window is an error naming the document and span).
+ * falls inside an entity, so every entity is whole in at least one window. A word with
+ * more subtokens than fit in a window (or than let its entity fit in one) keeps its first
+ * ones, as Hugging Face tokenizers truncate, so it keeps its tag; each such word is a
+ * warning naming the document and word (`onWarning`). An entity of more words than fit in
+ * a window is an error naming the document and span.
  *
  * Decoding ({@link decodeToTags}, {@link decodeToSpans}, {@link decodeDocs}): a
  * word's predicted tag is the one of its first subtoken (label ids, or the argmax of
@@ -68,6 +71,8 @@ export type AlignOptions = {
   stride?: number;
   /** Label every subtoken (later ones with the `I-` form) instead of the first only. */
   labelAll?: boolean;
+  /** Where the warnings go, e.g. a word truncated to fit a window (default console.warn). */
+  onWarning?: (message: string) => void;
 };
 
 /**
@@ -180,13 +185,45 @@ function sentenceParts(doc: Doc): SentenceParts[] {
   return parts;
 }
 
-/** Word windows [from, to) of at most `budget` subtokens, never cutting a chunk. */
+/**
+ * Subtokens kept of each word: at most `budget`, and for an entity of at most `budget`
+ * words whose subtokens do not fit, its longest words cut to the longest common length
+ * that lets it fit in one window.
+ */
+function keptLengths(
+  lengths: readonly number[],
+  chunks: readonly TokenChunk[],
+  budget: number,
+): number[] {
+  const kept = lengths.map((n) => Math.min(n, budget));
+  const total = (words: number[], cap: number) =>
+    words.reduce((sum, n) => sum + Math.min(n, cap), 0);
+  for (const { first, last } of chunks) {
+    const words = kept.slice(first, last + 1);
+    if (words.length > budget || total(words, budget) <= budget) continue;
+    let cap = Math.floor(budget / words.length);
+    while (total(words, cap + 1) <= budget) cap++;
+    for (let w = first; w <= last; w++) kept[w] = Math.min(kept[w], cap);
+  }
+  return kept;
+}
+
+/** A word for a message: quoted, its middle left out when it is long. */
+function quoteWord(word: string): string {
+  const chars = [...word];
+  if (chars.length <= 40) return JSON.stringify(word);
+  const short = chars.slice(0, 24).join("") + "…" + chars.slice(-8).join("");
+  return `${JSON.stringify(short)} (${chars.length} characters)`;
+}
+
+/** Word windows [from, to) of at most `budget` subtokens (no word is longer), never
+ * cutting a chunk. */
 function windows(
   lengths: readonly number[],
   chunks: readonly TokenChunk[],
   budget: number,
   stride: number,
-  fail: (what: string, chunk?: TokenChunk) => never,
+  fail: (what: string, chunk: TokenChunk) => never,
 ): [number, number][] {
   const n = lengths.length;
   const entity = new Int32Array(n).fill(-1);
@@ -197,7 +234,6 @@ function windows(
   while (from < n) {
     let to = from, used = 0;
     while (to < n && used + lengths[to] <= budget) used += lengths[to++];
-    if (to === from) fail(`word ${from} has ${lengths[from]} subtokens, more than fit`);
     if (inside(to)) {
       const start = chunks[entity[to]].first;
       if (start <= from) fail("entity does not fit in one window", chunks[entity[to]]);
@@ -241,6 +277,7 @@ export function encodeDoc(doc: Doc, tokenizer: WordTokenizer, opts: AlignOptions
     throw new Error(`maxLength ${maxLength} leaves no room beside the special tokens`);
   }
   const stride = Math.max(0, Math.min(opts.stride ?? 128, Math.floor(budget / 2)));
+  const warn = opts.onWarning ?? ((message: string) => console.warn(message));
   const out: Encoded[] = [];
   sentenceParts(doc).forEach((part, sentence) => {
     const { words } = part;
@@ -272,21 +309,38 @@ export function encodeDoc(doc: Doc, tokenizer: WordTokenizer, opts: AlignOptions
         i === 0 || !/\s/.test(doc.text.slice(words[i - 1].end, w.start)),
       )
     );
-    const fail = (what: string, chunk?: TokenChunk): never => {
-      const span = chunk &&
-        part.spans.find((s) =>
-          s.start === words[chunk.first].start && s.end === words[chunk.last].end
-        );
-      throw new CorpusError(`${what} (maxLength ${maxLength})`, { docId: doc.id, span });
+    const spanOf = (chunk: TokenChunk) =>
+      part.spans.find((s) =>
+        s.start === words[chunk.first].start && s.end === words[chunk.last].end
+      );
+    const fail = (what: string, chunk: TokenChunk): never => {
+      throw new CorpusError(`${what} (maxLength ${maxLength})`, {
+        docId: doc.id,
+        span: spanOf(chunk),
+      });
     };
-    const cuts = windows(pieces.map((p) => p.length), chunks, budget, stride, fail);
+    const kept = keptLengths(pieces.map((p) => p.length), chunks, budget);
+    kept.forEach((k, w) => {
+      const n = pieces[w].length;
+      if (k === n) return;
+      const chunk = k < budget ? chunks.find((c) => c.first <= w && w <= c.last) : undefined;
+      const span = chunk && spanOf(chunk);
+      const { start, end } = words[w];
+      warn(
+        `document ${doc.id}: word [${start}, ${end}) ${quoteWord(doc.text.slice(start, end))} ` +
+          `has ${n} subtokens, more than fit in a window of maxLength ${maxLength}` +
+          (span ? ` beside the rest of entity [${span.start}, ${span.end}) ${span.label}` : "") +
+          `: kept the first ${k}, dropped ${n - k}`,
+      );
+    });
+    const cuts = windows(kept, chunks, budget, stride, fail);
     cuts.forEach(([from, to], window) => {
       const inputIds = [...tokenizer.prefixIds];
       const labels: number[] = inputIds.map(() => IGNORE_INDEX);
       const wordIds: (number | null)[] = inputIds.map(() => null);
       for (let w = from; w < to; w++) {
         const p = pieces[w];
-        for (let k = 0; k < p.length; k++) {
+        for (let k = 0; k < kept[w]; k++) {
           inputIds.push(p[k]);
           labels.push(k === 0 ? tagIds[w] : innerIds ? innerIds[w] : IGNORE_INDEX);
           wordIds.push(w - from);

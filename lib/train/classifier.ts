@@ -238,6 +238,47 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
   return { config, net, tokenizer, tokenizerDir, labels, scheme, decoding };
 }
 
+/** Subtokens per example when none is asked for (a sentence or window of one). */
+const DEFAULT_MAX_LENGTH = 128;
+
+/**
+ * The subtokens per example (special tokens included) to use on a model: `maxLength`
+ * (default 128), but no more than its position table allows (`max_position_embeddings`,
+ * GPT-2's `n_positions`, less the rows RoBERTa skips: its positions start at
+ * `padding_idx + 1`). A `maxLength` asked for that is more is cut down, and `onClamp` told.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "../models/config.ts";
+ * const roberta = createConfig({ family: "roberta", maxPositions: 514, labels: ["O"] });
+ * const said: string[] = [];
+ * assert.equal(fitMaxLength(roberta, 1024, (m) => said.push(m)), 512);
+ * assert.match(said[0], /^maxLength 1024 is more than the 512 subtokens/);
+ * assert.equal(fitMaxLength(roberta, undefined, (m) => said.push(m)), 128);
+ * const small = createConfig({ family: "bert", maxPositions: 64, labels: ["O"] });
+ * assert.equal(fitMaxLength(small, undefined, (m) => said.push(m)), 64);
+ * assert.equal(said.length, 1);
+ * ```
+ */
+export function fitMaxLength(
+  config: Pick<ModelConfig, "family" | "maxPositions" | "padTokenId">,
+  maxLength: number | undefined,
+  onClamp: (message: string) => void,
+): number {
+  const skipped = config.family === "roberta" ? (config.padTokenId ?? 1) + 1 : 0;
+  const limit = config.maxPositions - skipped;
+  if (maxLength === undefined) return Math.min(DEFAULT_MAX_LENGTH, limit);
+  if (maxLength <= limit) return maxLength;
+  onClamp(
+    `maxLength ${maxLength} is more than the ${limit} subtokens the model's ` +
+      `${config.maxPositions} positions take${
+        skipped ? ` (the first ${skipped} are never used)` : ""
+      }: using ${limit}`,
+  );
+  return limit;
+}
+
 /**
  * Saves a classifier in the Hugging Face layout (written to a temporary folder, then
  * renamed into place), its decoding in config.json.

@@ -23,8 +23,9 @@ import {
 } from "../models/gpu_model.ts";
 import { release } from "../gpu/tensor.ts";
 import { type Example, lengthGroupedBatches } from "./batches.ts";
-import type { TokenClassifier } from "./classifier.ts";
+import { fitMaxLength, type TokenClassifier } from "./classifier.ts";
 import { type EntityScores, warnIfNoEntities } from "./evaluate.ts";
+import { warnOnce } from "../metrics/entities.ts";
 import { encodeFor, evaluateExamples } from "./predict.ts";
 import { linearSchedule } from "./schedule.ts";
 import { decodeToTags } from "../tags/align.ts";
@@ -53,7 +54,8 @@ export type FineTuneOptions = {
   /** AdamW's decoupled weight decay, not applied to biases and layer norms (default 0). */
   weightDecay?: number;
   maxGradNorm?: number;
-  /** Subtokens per example, special tokens included (default 128). */
+  /** Subtokens per example, special tokens included (default 128; no more than the
+   * model's positions take, see `fitMaxLength`). */
   maxLength?: number;
   /** Label every subtoken of a word (later ones with the `I-` tag) instead of the first
    * only (default false); evaluation and prediction then read the mean of a word's
@@ -80,6 +82,10 @@ export type FineTuneOptions = {
   onProgress?: (info: ProgressInfo) => void;
   /** Called with each epoch's evaluation as soon as it is scored (needs evalDocs). */
   onEpoch?: (evaluation: FineTuneResult["evaluations"][number]) => void;
+  /** Where the warnings of encoding go (a word truncated to fit a window, a `maxLength`
+   * cut down to the model's positions), each starting with "fineTune: "; default: the
+   * console, once per distinct message. They are in the result's `warnings` too. */
+  onWarning?: (message: string) => void;
 };
 
 /**
@@ -112,7 +118,8 @@ export type FineTuneResult = {
   bestEpoch: number;
   /** Entities the returned model predicts in evalDocs (absent without evalDocs). */
   predictedEntities?: number;
-  /** E.g. that the returned model predicts no entity in evalDocs. */
+  /** E.g. a word truncated to fit a window, or that the returned model predicts no
+   * entity in evalDocs. */
   warnings: string[];
 };
 
@@ -136,7 +143,6 @@ export async function fineTune(
 ): Promise<FineTuneResult> {
   const epochs = options.epochs ?? 3;
   const batchSize = options.batchSize ?? 16;
-  const maxLength = options.maxLength ?? 128;
   const seed = options.seed ?? 42;
   const lossEvery = Math.max(1, options.lossEvery ?? 10);
   if (!Number.isInteger(epochs) || epochs < 1) {
@@ -147,7 +153,16 @@ export async function fineTune(
       throw new Error(`fineTune: ${needs} needs evalDocs`);
     }
   }
-  const encoded = encodeFor(classifier, docs, maxLength, { labelAll: options.labelAll });
+  const notes: string[] = [];
+  const onWarning = (m: string) => {
+    notes.push(m);
+    (options.onWarning ?? warnOnce)(`fineTune: ${m}`);
+  };
+  const maxLength = fitMaxLength(classifier.config, options.maxLength, onWarning);
+  const encoded = encodeFor(classifier, docs, maxLength, {
+    labelAll: options.labelAll,
+    onWarning,
+  });
   if (encoded.length === 0) throw new Error("fineTune: the documents give no training examples");
   const examples: Example[] = encoded.map((e) => ({ inputIds: e.inputIds, labels: e.labels }));
   const { labels } = classifier;
@@ -162,7 +177,7 @@ export async function fineTune(
   };
   // Encoded once: scored after every epoch.
   const evalExamples = options.evalDocs
-    ? encodeFor(classifier, options.evalDocs, maxLength)
+    ? encodeFor(classifier, options.evalDocs, maxLength, { onWarning })
     : undefined;
   const stepsPerEpoch = Math.ceil(examples.length / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
@@ -231,7 +246,10 @@ export async function fineTune(
   // The evaluation of the weights the classifier ends with.
   const last = (bestWeights ? bestEpoch : epoch) - 1;
   const final = evaluations[last];
-  const warnings = (epochWarnings[last] ?? []).map((w) => `evalDocs, epoch ${last + 1}: ${w}`);
+  const warnings = [
+    ...notes,
+    ...(epochWarnings[last] ?? []).map((w) => `evalDocs, epoch ${last + 1}: ${w}`),
+  ];
   if (final) warnIfNoEntities(final, "fineTune");
   return {
     examples: examples.length,

@@ -10,8 +10,9 @@ import { decodeToTags, type Encoded, encodeDocs } from "../tags/align.ts";
 import { tagsToSpans } from "../tags/convert.ts";
 import { predictLogits } from "../models/gpu_model.ts";
 import { sequentialBatches } from "./batches.ts";
-import type { TokenClassifier } from "./classifier.ts";
+import { fitMaxLength, type TokenClassifier } from "./classifier.ts";
 import { type Evaluation, scorePredictions, warnIfNoEntities } from "./evaluate.ts";
+import { warnOnce } from "../metrics/entities.ts";
 
 /** Batches whose logits may be awaited at once. */
 const IN_FLIGHT = 8;
@@ -59,9 +60,11 @@ export async function exampleLogits(
 }
 
 /**
- * Encodes documents for a classifier (sentences, windows of `maxLength` subtokens);
- * with `labelAll`, every subtoken of a word is labelled (later ones with the `I-` tag),
- * not only the first.
+ * Encodes documents for a classifier (sentences, windows of `maxLength` subtokens,
+ * default 128, cut down to what the model's positions take: `fitMaxLength`); with
+ * `labelAll`, every subtoken of a word is labelled (later ones with the `I-` tag), not
+ * only the first. Warnings (a word truncated to fit a window, a `maxLength` cut down) go
+ * to `onWarning`, by default to the console once each.
  *
  * @example
  * ```ts
@@ -77,22 +80,46 @@ export async function exampleLogits(
 export function encodeFor(
   classifier: TokenClassifier,
   docs: readonly Doc[],
-  maxLength = 128,
-  o: { labelAll?: boolean } = {},
+  maxLength?: number,
+  o: { labelAll?: boolean; onWarning?: (message: string) => void } = {},
 ): Encoded[] {
+  const onWarning = o.onWarning ?? ((m: string) => warnOnce(`encodeFor: ${m}`));
   return encodeDocs(docs, classifier.tokenizer, {
     labels: classifier.labels,
     scheme: classifier.scheme,
-    maxLength,
+    maxLength: fitMaxLength(classifier.config, maxLength, onWarning),
     labelAll: o.labelAll,
+    onWarning,
   });
 }
+
+/**
+ * Options of {@link evaluate} and {@link predict}.
+ *
+ * @example
+ * ```ts
+ * const said: string[] = [];
+ * const o: RunOptions = { maxLength: 256, batchSize: 16, onWarning: (m) => said.push(m) };
+ * ```
+ */
+export type RunOptions = {
+  /** Subtokens per example, special tokens included (default 128; no more than the
+   * model's positions take, see `fitMaxLength`). */
+  maxLength?: number;
+  batchSize?: number;
+  /** Where warnings go (a word truncated to fit a window, a `maxLength` cut down to the
+   * model's positions), each starting with the function's name; default: the console,
+   * once per distinct message. */
+  onWarning?: (message: string) => void;
+};
 
 /**
  * Scores a classifier on documents with gold spans: seqeval 1.2.2's entity-level
  * precision, recall and F1 (default mode), per type and averaged, and its report. A
  * model that predicts no entity at all gets a warning in the result
- * (`predictedEntities` 0) and, once per process, on the console.
+ * (`predictedEntities` 0) and, once per process, on the console. The warnings of
+ * encoding (see {@link RunOptions}) are in the result's `warnings` too; every word is
+ * scored, a truncated one by its first subtoken.
  *
  * @example
  * ```ts
@@ -108,11 +135,17 @@ export function encodeFor(
 export async function evaluate(
   classifier: TokenClassifier,
   docs: readonly Doc[],
-  o: { maxLength?: number; batchSize?: number } = {},
+  o: RunOptions = {},
 ): Promise<Evaluation> {
-  const e = await evaluateExamples(classifier, encodeFor(classifier, docs, o.maxLength), o);
+  const notes: string[] = [];
+  const onWarning = (m: string) => {
+    notes.push(m);
+    (o.onWarning ?? warnOnce)(`evaluate: ${m}`);
+  };
+  const examples = encodeFor(classifier, docs, o.maxLength, { onWarning });
+  const e = await evaluateExamples(classifier, examples, o);
   warnIfNoEntities(e, "evaluate");
-  return e;
+  return { ...e, warnings: [...notes, ...e.warnings] };
 }
 
 /**
@@ -152,7 +185,8 @@ export type PredictedSpan = Span & { score: number };
 
 /**
  * Predicts entity spans in texts (or documents, whose spans are ignored), batched, decoded
- * as the classifier's `decoding` says.
+ * as the classifier's `decoding` says. Every word gets a tag, a word truncated to fit a
+ * window (a warning, see {@link RunOptions}) by its first subtoken.
  *
  * @example
  * ```ts
@@ -166,16 +200,20 @@ export type PredictedSpan = Span & { score: number };
 export async function predict(
   classifier: TokenClassifier,
   texts: readonly (string | Doc)[],
-  o: { maxLength?: number; batchSize?: number } = {},
+  o: RunOptions = {},
 ): Promise<PredictedSpan[][]> {
-  const docs: Doc[] = texts.map((t, i) =>
-    typeof t === "string"
+  const onWarning = (m: string) => (o.onWarning ?? warnOnce)(`predict: ${m}`);
+  const maxLength = fitMaxLength(classifier.config, o.maxLength, onWarning);
+  // Each input is encoded under its own id (which warnings name), then numbered.
+  const examples = texts.flatMap((t, i) => {
+    const doc: Doc = typeof t === "string"
       ? { id: String(i), text: t, spans: [] }
-      : { ...t, id: String(i), spans: [] }
-  );
-  const examples = encodeFor(classifier, docs, o.maxLength);
+      : { ...t, spans: [] };
+    return encodeFor(classifier, [doc], maxLength, { onWarning })
+      .map((e) => ({ ...e, docId: String(i) }));
+  });
   const logits = await exampleLogits(classifier, examples, o);
-  const out: PredictedSpan[][] = docs.map(() => []);
+  const out: PredictedSpan[][] = texts.map(() => []);
   for (const s of decodeToTags(examples, logits, classifier.labels, classifier.decoding)) {
     for (const span of tagsToSpans(s.words, s.tags, classifier.scheme)) {
       const inside = s.words.flatMap((w, i) =>

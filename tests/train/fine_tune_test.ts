@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Doc } from "../../lib/corpus/types.ts";
 import { createRandom } from "../../lib/sampling/random.ts";
-import { createTokenClassifier, saveModel } from "../../lib/train/classifier.ts";
+import { createTokenClassifier, releaseClassifier, saveModel } from "../../lib/train/classifier.ts";
 import { fineTune } from "../../lib/train/fine_tune.ts";
 import { encodeFor, evaluate, predict } from "../../lib/train/predict.ts";
 import {
@@ -229,4 +229,37 @@ Deno.test("fineTune restoreBest: ends with the weights of the first best epoch",
   assert.ok(f1s[5] < f1s[r.bestEpoch - 1], `the last epoch is as good as the best: ${f1s}`);
   assert.deepEqual((await evaluate(c, evalDocs)).micro, r.evaluations[r.bestEpoch - 1].micro);
   await assert.rejects(fineTune(c, evalDocs, { restoreBest: true }), /restoreBest needs evalDocs/);
+});
+
+Deno.test("fineTune: a 1,000-character word in an entity and a maxLength past the model's positions do not stop training", async () => {
+  const long = "ab.".repeat(333) + "a"; // 667 BERT subtokens ("ab" and "." are one each)
+  const withLong = (id: string): Doc => {
+    const text = `We thank the ${long} consortium for funding.`;
+    return { id, text, spans: [{ start: 13, end: 13 + long.length + 11, label: "ORG" }] };
+  };
+  const c = await createTokenClassifier(TINY_BERT); // 64 positions
+  const said: string[] = [];
+  const r = await fineTune(c, [...synthetic(6, 31), withLong("train-long")], {
+    ...options,
+    epochs: 1,
+    batchSize: 4,
+    lossEvery: 1,
+    maxLength: 512,
+    evalDocs: [withLong("eval-long")],
+    onWarning: (m) => said.push(m),
+  });
+  assert.ok(r.steps >= 2 && r.losses.every((l) => Number.isFinite(l.loss)), JSON.stringify(r));
+  // the entity "<long> consortium" fits a window of 62 subtokens when the long word keeps 61
+  const cut = (id: string) =>
+    `document ${id}: word [13, 1013) "ab.ab.ab.ab.ab.ab.ab.ab.….ab.ab.a" (1000 characters) has ` +
+    "667 subtokens, more than fit in a window of maxLength 64 beside the rest of entity " +
+    "[13, 1024) ORG: kept the first 61, dropped 606";
+  const expected = [
+    "maxLength 512 is more than the 64 subtokens the model's 64 positions take: using 64",
+    cut("train-long"),
+    cut("eval-long"),
+  ];
+  assert.deepEqual(said, expected.map((m) => `fineTune: ${m}`));
+  assert.deepEqual(r.warnings.slice(0, 3), expected);
+  releaseClassifier(c);
 });
