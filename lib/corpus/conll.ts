@@ -69,7 +69,7 @@ export type ReadConllOptions = {
   idPrefix?: string;
   /** A line that cannot be read: `"error"` (default) or `"skip"` it (see the module docs). */
   invalid?: InvalidPolicy;
-  /** Receives each line skipped with `invalid: "skip"` (file, line, why). */
+  /** Receives each line skipped with `invalid: "skip"` (file, line, why); required then. */
   report?: ReadReport;
 };
 
@@ -106,6 +106,12 @@ function problemOf(f: () => void): string | undefined {
 export function readConll(text: string, opts: ReadConllOptions = {}): Doc[] {
   const scheme = opts.scheme ?? "IOB2";
   const file = opts.file;
+  if (opts.invalid === "skip" && !opts.report) {
+    throw new Error(
+      `readConll${file ? ` (${file})` : ""}: invalid: "skip" needs a report ({ skipped: [] }) ` +
+        "to list what it skips",
+    );
+  }
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
   // fixed by the first line read

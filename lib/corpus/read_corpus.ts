@@ -1,7 +1,9 @@
 /**
  * One entry point for a user's own annotations: {@link readCorpus} reads a file (or a
  * brat folder) in any format the toolkit knows, inferring the format from the file
- * when that is unambiguous, and renames or drops labels on the way in.
+ * when that is unambiguous, and renames or drops labels on the way in. Lines or records
+ * a reader cannot read are errors, or with `invalid: "skip"` left out and listed in the
+ * one report given.
  *
  * @module
  */
@@ -9,7 +11,7 @@
 import { basename, extname, join } from "node:path";
 import type { Doc } from "./types.ts";
 import type { Scheme } from "../tags/scheme.ts";
-import { CorpusError } from "./errors.ts";
+import { checkLabel, CorpusError, type InvalidPolicy, type ReadReport } from "./errors.ts";
 import { readConll, type ReadConllOptions } from "./conll.ts";
 import { readJsonl } from "./jsonl.ts";
 import { readTei } from "./tei.ts";
@@ -67,6 +69,13 @@ export type ReadCorpusOptions = {
   scheme?: Scheme;
   /** CoNLL: how documents are cut (default `"auto"`: at `-DOCSTART-` lines, else one per sentence). */
   documents?: ReadConllOptions["documents"];
+  /**
+   * A line or record that cannot be read: `"error"` (default) or `"skip"`, leaving it out
+   * and listing it in `report`, which is then required (see each reader for its unit).
+   */
+  invalid?: InvalidPolicy;
+  /** Where every reader lists what it skipped (file, line, document, why). */
+  report?: ReadReport;
 };
 
 /** Normalises a user-facing format name; an unknown one lists the choices. */
@@ -91,7 +100,7 @@ function jsonShapes(text: string): CorpusFormat[] {
       const all = JSON.parse(trimmed);
       first = Array.isArray(all) ? all[0] : undefined;
     } else {
-      first = JSON.parse(trimmed.split("\n", 1)[0]);
+      first = JSON.parse(trimmed.split(/\r\n|\r|\n/, 1)[0]);
     }
   } catch {
     return [];
@@ -164,6 +173,16 @@ export function checkMappingKeys(
   }
 }
 
+/** A label the mapping produces must pass `checkLabel`; the error names the mapping. */
+function checkTo(from: string, to: string, file: string): void {
+  try {
+    checkLabel(to, {});
+  } catch (e) {
+    if (!(e instanceof CorpusError)) throw e;
+    throw new Error(`${file}: label mapping ${from} -> ${JSON.stringify(to)}: ${e.detail}`);
+  }
+}
+
 /** Renames and drops labels; for formats whose readers keep every label. */
 function relabel(
   docs: Doc[],
@@ -171,15 +190,7 @@ function relabel(
   file: string,
 ): Doc[] {
   checkMappingKeys(labels, new Set(docs.flatMap((d) => d.spans.map((s) => s.label))), file);
-  for (const [from, to] of Object.entries(labels)) {
-    if (to !== null && (to === "" || /\s/.test(to))) {
-      throw new Error(
-        `${file}: label mapping ${from} -> ${
-          JSON.stringify(to)
-        }: a label must be non-empty with no white space`,
-      );
-    }
-  }
+  for (const [from, to] of Object.entries(labels)) if (to !== null) checkTo(from, to, file);
   return docs.map((doc) => ({
     ...doc,
     spans: doc.spans.flatMap((span) => {
@@ -221,8 +232,10 @@ async function readBratPath(path: string, isFolder: boolean): Promise<Doc[]> {
 
 /**
  * Reads a corpus from a path with the reader for its format (given, else inferred:
- * see {@link inferCorpusFormat}), then applies the label mapping. Errors name the
- * file, line, document and span, as the readers' do.
+ * see {@link inferCorpusFormat}), then applies the label mapping, whose labels must pass
+ * `checkLabel`. Errors name the file, line, document and span, as the readers' do; with
+ * `invalid: "skip"` the lines or records a reader cannot read are left out and listed in
+ * `report`.
  *
  * @example
  * ```ts
@@ -247,21 +260,36 @@ export async function readCorpus(path: string, opts: ReadCorpusOptions = {}): Pr
     ? inferCorpusFormat(path, text.slice(0, 65536), isFolder)
     : formatName(opts.format, path);
   const labels = opts.labels ?? {};
+  const skipping = { invalid: opts.invalid, report: opts.report };
+  if (opts.invalid === "skip" && !opts.report) {
+    throw new Error(
+      `readCorpus: invalid: "skip" needs a report ({ skipped: [] }) to list what it skips`,
+    );
+  }
   switch (format) {
     case "tei": {
       const elements: Record<string, string> = {};
-      for (const [k, v] of Object.entries(labels)) if (v !== null) elements[k] = v;
+      for (const [k, v] of Object.entries(labels)) {
+        if (v === null) continue;
+        checkTo(k, v, path);
+        elements[k] = v;
+      }
       if (Object.keys(elements).length === 0) {
         throw new Error(
           `${path}: TEI needs labels naming the entity elements (e.g. individual=PERSON,funder=ORG)`,
         );
       }
       checkMappingKeys(labels, new Set(text.match(/(?<=<)[A-Za-z_][\w.:-]*/g) ?? []), path);
-      return readTei(text, { labels: elements, file: path });
+      return readTei(text, { labels: elements, file: path, ...skipping });
     }
     case "conll":
       return relabel(
-        readConll(text, { file: path, scheme: opts.scheme, documents: opts.documents }),
+        readConll(text, {
+          file: path,
+          scheme: opts.scheme,
+          documents: opts.documents,
+          ...skipping,
+        }),
         labels,
         path,
       );

@@ -91,7 +91,7 @@ export type ReadTeiOptions = {
   idPrefix?: string;
   /** A mapped element with no text or only white space: `"error"` (default) or `"skip"` it. */
   invalid?: InvalidPolicy;
-  /** Receives each element skipped with `invalid: "skip"` (file, line, document, why). */
+  /** Receives each element skipped with `invalid: "skip"` (file, line, document, why); required then. */
   report?: ReadReport;
 };
 
@@ -129,6 +129,12 @@ type Open = {
 export function readTei(text: string, opts: ReadTeiOptions): Doc[] {
   const file = opts.file;
   const labels = opts.labels;
+  if (opts.invalid === "skip" && !opts.report) {
+    throw new Error(
+      `readTei${file ? ` (${file})` : ""}: invalid: "skip" needs a report ({ skipped: [] }) ` +
+        "to list what it skips",
+    );
+  }
   for (const [element, label] of Object.entries(labels)) {
     try {
       checkLabel(label, { file });

@@ -240,7 +240,12 @@ Deno.test("readConll: a skipped line inside a sentence leaves the sentence rebui
   const none = readConll("x y\tO\n\nBob\tB-PER\n", { invalid: "skip", report: { skipped: [] } });
   assert.deepEqual(none.map((d) => [d.id, d.text]), [["doc-1", "Bob"]]);
   // a malformed first line does not set the column count for the lines after it
-  const [fine] = readConll("a b c X\nBob B-PER\n", { invalid: "skip" });
+  const [fine] = readConll("a b c X\nBob B-PER\n", { invalid: "skip", report: { skipped: [] } });
+  // skipping needs a report to list what it skips
+  assert.throws(
+    () => readConll("a O\n", { file: "f", invalid: "skip" }),
+    /readConll \(f\): invalid: "skip" needs a report/,
+  );
   assert.equal(fine.text, "Bob");
 });
 

@@ -5,6 +5,7 @@ import { readConll } from "../../lib/corpus/conll.ts";
 import { readJsonl } from "../../lib/corpus/jsonl.ts";
 import { readTei } from "../../lib/corpus/tei.ts";
 import type { Span } from "../../lib/corpus/types.ts";
+import type { ReadReport } from "../../lib/corpus/errors.ts";
 
 const TEXT = "Ann Lee thanks the NIH.";
 // hand-worked: "Ann Lee" is [0, 7), "NIH" is [19, 22)
@@ -111,7 +112,20 @@ Deno.test("readCorpus: labels are renamed or dropped; others kept", async () => 
     assert.deepEqual(kept.spans.map((s) => s.label), ["PER", "ORGANIZATION"]);
     await assert.rejects(
       readCorpus(join(dir, "a.jsonl"), { labels: { PER: "A PERSON" } }),
-      /a.jsonl: label mapping PER -> "A PERSON": a label must be non-empty with no white space/,
+      /a.jsonl: label mapping PER -> "A PERSON": label "A PERSON" contains whitespace/,
+    );
+    // what the mapping produces is checked as a reader checks a label
+    await assert.rejects(
+      readCorpus(join(dir, "a.conll"), { labels: { PER: "B-PER" } }),
+      /a.conll: label mapping PER -> "B-PER": label "B-PER" starts with the tag prefix B-/,
+    );
+    await assert.rejects(
+      readCorpus(join(dir, "a.jsonl"), { labels: { ORG: "O" } }),
+      /a.jsonl: label mapping ORG -> "O": label "O" is "O"/,
+    );
+    await assert.rejects(
+      readCorpus(join(dir, "a.xml"), { labels: { individual: "I-PER" } }),
+      /a.xml: label mapping individual -> "I-PER": label "I-PER" starts with the tag prefix I-/,
     );
   });
 });
@@ -178,4 +192,47 @@ Deno.test("readCorpus: a label mapping key the corpus lacks is a typo, named wit
       /a.jsonl: labels: "PRE" is not a label of this corpus \(did you mean "PER"\?\); it has ORG, PER/,
     );
   });
+});
+
+Deno.test("readCorpus: invalid: skip reaches the reader, whose skipped lines land in the one report", async () => {
+  await withFiles(async (dir) => {
+    const conll = join(dir, "b.conll");
+    await Deno.writeTextFile(conll, "\uFEFFAnn\tB-PER\r\n\tO\r\nLee\tI-PER\r\n");
+    await assert.rejects(
+      readCorpus(conll),
+      new RegExp(`${conll}:2: column 0 is empty \\(invalid: "skip"`),
+    );
+    const report: ReadReport = { skipped: [] };
+    const [doc] = await readCorpus(conll, { invalid: "skip", report });
+    assert.equal(doc.text, "Ann Lee");
+    assert.deepEqual(doc.spans, [{ start: 0, end: 7, label: "PER" }]);
+    const xml = join(dir, "b.xml");
+    await Deno.writeTextFile(xml, "<r><acknowledgment><funder> </funder>NIH</acknowledgment></r>");
+    const [tei] = await readCorpus(xml, { labels: { funder: "ORG" }, invalid: "skip", report });
+    assert.deepEqual(tei.spans, []);
+    assert.deepEqual(report.skipped, [
+      { file: conll, line: 2, reason: "column 0 is empty" },
+      {
+        file: xml,
+        line: 1,
+        docId: "acknowledgment-1",
+        reason: "<funder> (label ORG) has only white space",
+      },
+    ]);
+    await assert.rejects(
+      readCorpus(conll, { invalid: "skip" }),
+      /readCorpus: invalid: "skip" needs a report/,
+    );
+  });
+});
+
+Deno.test("inferCorpusFormat: a BOM, CRLF or lone CR line ends do not hide the format", () => {
+  const rec = (t: string) => JSON.stringify({ text: t, label: [[0, 1, "X"]] });
+  for (const eol of ["\n", "\r\n", "\r"]) {
+    assert.equal(
+      inferCorpusFormat("a.jsonl", `\uFEFF${rec("a")}${eol}${rec("b")}${eol}`),
+      "doccano",
+    );
+    assert.equal(inferCorpusFormat("a.txt", `\uFEFF${eol}Ann\tB-PER${eol}`), "conll");
+  }
 });
