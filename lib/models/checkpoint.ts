@@ -30,7 +30,7 @@ export { initWeights } from "./init_weights.ts";
  * ```
  */
 export type Checkpoint = {
-  /** The folder read (a Hub model's cache folder). */
+  /** The folder read (for a Hub model, its snapshot folder in the Hugging Face hub cache). */
   dir: string;
   /** The parsed config.json (labels replaced when `labels` was given). */
   config: ModelConfig;
@@ -164,7 +164,7 @@ async function tokenizerDirOf(dir: string): Promise<string | null> {
 
 /**
  * Load a checkpoint from a local folder (used as it is) or a Hub model id (downloaded into
- * the cache first). Parameters the file lacks are initialised from `seed` and listed in
+ * the Hugging Face hub cache first and checked, see {@link downloadModel}). Parameters the file lacks are initialised from `seed` and listed in
  * `missing`; with `labels`, a classifier of another size is replaced the same way. A
  * backbone tensor of the wrong shape is an error naming the file and tensor.
  *
