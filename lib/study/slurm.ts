@@ -377,8 +377,9 @@ export function slurmJob(options: SlurmOptions, runs: number): {
 /**
  * The variables the jobs export, from the environment where the script is written: the
  * data folder (`NERSS_DATA_DIR`, else `<root>/../shared/data` when it exists), the cache
- * (`NERSS_CACHE_DIR`, else `$XDG_CACHE_HOME/nerss` or `~/.cache/nerss`) and `DENO_DIR`
- * when set.
+ * (`NERSS_CACHE_DIR`, else `$XDG_CACHE_HOME/nerss` or `~/.cache/nerss`), and when set
+ * `DENO_DIR` and the Hugging Face cache's variables (`HF_HUB_CACHE`, `HUGGINGFACE_HUB_CACHE`,
+ * `HF_HOME`), so the jobs use the models already downloaded.
  *
  * @example
  * ```ts
@@ -402,7 +403,9 @@ export function jobEnvironment(
       ? `${env.HOME}/.cache/nerss`
       : "");
   if (cache) out.NERSS_CACHE_DIR = cache;
-  if (env.DENO_DIR) out.DENO_DIR = env.DENO_DIR;
+  for (const name of ["DENO_DIR", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"]) {
+    if (env[name]) out[name] = env[name];
+  }
   return out;
 }
 

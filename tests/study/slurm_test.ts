@@ -283,13 +283,14 @@ Deno.test("jobEnvironment and assignedGpus: from the environment where the scrip
   assert.deepEqual(
     jobEnvironment(
       "/srv/nerss",
-      { HOME: "/home/me", DENO_DIR: "/cache/deno" },
+      { HOME: "/home/me", DENO_DIR: "/cache/deno", HF_HOME: "/data/hf", PATH: "/bin" },
       (p) => p === "/srv/shared/data",
     ),
     {
       NERSS_DATA_DIR: "/srv/shared/data",
       NERSS_CACHE_DIR: "/home/me/.cache/nerss",
       DENO_DIR: "/cache/deno",
+      HF_HOME: "/data/hf",
     },
   );
   assert.deepEqual(
