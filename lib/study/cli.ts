@@ -7,7 +7,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { formatPlace, type SkippedItem } from "../corpus/errors.ts";
 import {
   DEFAULT_STUDY,
   type ModelSpec,
@@ -57,6 +58,10 @@ Options:
   --documents HOW     CoNLL documents: auto (default: at -DOCSTART- lines, else one
                       per sentence), docstart, sentence (one per sentence) or file
   --scheme SCHEME     CoNLL: the file's tag scheme (default IOB2)
+  --skip-invalid      leave out the lines of your corpus that cannot be read (an empty
+                      token column, a bad tag, a span past the text...) instead of
+                      stopping at the first; each is listed in study.json (data.skipped)
+                      and the first few are printed
   --name NAME         the study's name (report title and default out folder)
   --dataset NAME      dataset from data/manifest.json (default grobid-acknowledgements)
   --model SPEC        a model, repeatable: NAME=SOURCE where SOURCE is a local folder in
@@ -135,6 +140,7 @@ const FLAG_FIELDS: Record<string, string> = {
   "data.labels": "--labels",
   "data.documents": "--documents",
   "data.scheme": "--scheme",
+  "data.invalid": "--skip-invalid",
   "plan.count": "--count",
   "plan.sizes": "--sizes",
   "plan.unit": "--unit",
@@ -195,6 +201,10 @@ async function studyFrom(
     if (typeof values[key] !== "string") continue;
     if (!data) throw new Error(`--${key} is for your own corpus: give --data PATH too`);
     data[key] = values[key];
+  }
+  if (values["skip-invalid"]) {
+    if (!data) throw new Error("--skip-invalid is for your own corpus: give --data PATH too");
+    data.invalid = "skip";
   }
   if (labels) {
     if (data) data.labels = labels;
@@ -339,6 +349,20 @@ async function analyzeAndReport(
   );
 }
 
+/** How many lines of the corpus were skipped, and the first few (file:line: why). */
+function skippedLines(path: string, skipped: readonly SkippedItem[], show = 5): string {
+  const n = skipped.length;
+  const lines = skipped.slice(0, show).map((s) =>
+    `  ${formatPlace({ ...s, file: s.file === undefined ? path : join(path, s.file) })}${s.reason}`
+  );
+  if (n > show) lines.push(`  ... and ${n - show} more`);
+  return [
+    `${n} line${n === 1 ? "" : "s"} of ${path} skipped (--skip-invalid), all listed in ` +
+    "study.json under data.skipped:",
+    ...lines,
+  ].join("\n");
+}
+
 /** `--shard`'s default: a job array's shard (shard.ts's shardFromEnv), said in the log. */
 function shardFromFlags(values: { shards?: string }): Shard | undefined {
   const count = values.shards === undefined ? undefined : numberFlag("--shards", values.shards);
@@ -373,6 +397,7 @@ export async function main(args: string[]): Promise<void> {
       labels: { type: "string" },
       documents: { type: "string" },
       scheme: { type: "string" },
+      "skip-invalid": { type: "boolean" },
       name: { type: "string" },
       dataset: { type: "string" },
       model: { type: "string", multiple: true },
@@ -410,7 +435,10 @@ export async function main(args: string[]): Promise<void> {
   const outDir = values.out ?? `out/${asked.name}`;
   await Deno.mkdir(outDir, { recursive: true });
   const prepared = await prepareStudy(asked);
-  const { config } = prepared; // with its corpus's checksum
+  const { config } = prepared; // with its corpus's checksum (and what reading it skipped)
+  if (config.data?.skipped?.length) {
+    console.log(skippedLines(config.data.path, config.data.skipped));
+  }
   const hashes = await runHashes(prepared);
   const unhashed = await checkStudyFolder(config, outDir, hashes);
 

@@ -9,6 +9,7 @@
 import { basename, dirname, resolve } from "node:path";
 import type { Scheme } from "../tags/scheme.ts";
 import { CORPUS_FORMATS, type ReadCorpusOptions } from "../corpus/read_corpus.ts";
+import { checkLabel, CorpusError, type SkippedItem } from "../corpus/errors.ts";
 import { nearestName } from "../corpus/nearest.ts";
 
 /**
@@ -62,13 +63,20 @@ export type TrainingSettings = {
  * A corpus of one's own: a file (or brat folder) read with {@link readCorpus}'s options.
  * In a study file `path` is relative to that file; in a prepared study it is absolute
  * and `sha256` holds the corpus's checksum, so results of a changed corpus are refused.
+ * With `invalid: "skip"` the lines the readers cannot read are left out, and the prepared
+ * study lists them in `skipped` (file names relative to `path`; none for a single file),
+ * so a published study shows what it left out.
  *
  * @example
  * ```ts
  * const d: StudyData = { path: "annotations.jsonl", format: "doccano", labels: { PER: "PERSON" } };
  * ```
  */
-export type StudyData = ReadCorpusOptions & { path: string; sha256?: string };
+export type StudyData = Omit<ReadCorpusOptions, "report"> & {
+  path: string;
+  sha256?: string;
+  skipped?: SkippedItem[];
+};
 
 /**
  * A whole study.
@@ -371,7 +379,16 @@ function parseData(
   baseDir = ".",
 ): StudyData {
   if (!isObject(v)) return fail("data", 'expected an object like { "path": "corpus.jsonl" }');
-  const allowed = ["path", "format", "labels", "scheme", "documents", "sha256"];
+  const allowed = [
+    "path",
+    "format",
+    "labels",
+    "scheme",
+    "documents",
+    "invalid",
+    "sha256",
+    "skipped",
+  ];
   for (const k of Object.keys(v)) {
     if (!allowed.includes(k)) fail(`data.${k}`, unknownField(k, allowed));
   }
@@ -386,12 +403,15 @@ function parseData(
   if (v.labels !== undefined) {
     if (!isObject(v.labels)) fail("data.labels", "expected an object FROM -> TO (null drops)");
     for (const [k, to] of Object.entries(v.labels as Json)) {
-      if (to !== null && (typeof to !== "string" || to === "" || /\s/.test(to))) {
-        fail(
-          `data.labels.${k}`,
-          `expected a label without white space or null, got ${JSON.stringify(to)}`,
-        );
+      if (to === null) continue;
+      let why = typeof to === "string" ? undefined : `got ${JSON.stringify(to)}`;
+      try {
+        if (!why) checkLabel(to as string, {});
+      } catch (e) {
+        if (!(e instanceof CorpusError)) throw e;
+        why = e.detail;
       }
+      if (why) fail(`data.labels.${k}`, `expected a label or null: ${why}`);
     }
   }
   if (v.scheme !== undefined && !SCHEMES.includes(v.scheme as string)) {
@@ -404,8 +424,20 @@ function parseData(
       `expected one of ${documents.join(", ")}, got ${JSON.stringify(v.documents)}`,
     );
   }
+  if (v.invalid !== undefined && v.invalid !== "error" && v.invalid !== "skip") {
+    fail("data.invalid", `expected "error" or "skip", got ${JSON.stringify(v.invalid)}`);
+  }
   if (v.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(v.sha256 as string)) {
     fail("data.sha256", "expected 64 lowercase hex digits");
+  }
+  if (v.skipped !== undefined) {
+    if (v.invalid !== "skip") fail("data.skipped", 'recorded only with invalid: "skip"');
+    if (!Array.isArray(v.skipped)) fail("data.skipped", "expected the list a study records");
+    (v.skipped as unknown[]).forEach((s, i) => {
+      if (!isObject(s) || typeof s.reason !== "string") {
+        fail(`data.skipped[${i}]`, 'expected { "line": N, "reason": "..." } as a study records it');
+      }
+    });
   }
   return { ...v, path: resolve(baseDir, v.path as string) } as StudyData;
 }

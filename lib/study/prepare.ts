@@ -1,13 +1,16 @@
 /**
  * Prepares a study from its configuration: loads the dataset (or the user's corpus,
- * checked against the sha256 its study recorded), holds out the test
+ * checked against the sha256 its study recorded, with the lines skipped under
+ * `invalid: "skip"` recorded in the study), holds out the test
  * documents (stratified by EPS, fixed by the seed), plans the training subsamples
  * from the rest, and lists the runs (subsample x model) in a fixed order with stable
  * ids `<subsample>/<model>`. The same configuration always gives the same runs.
  *
  * @module
  */
+import { relative } from "node:path";
 import type { Doc } from "../corpus/types.ts";
+import type { ReadReport, SkippedItem } from "../corpus/errors.ts";
 import { type DatasetOptions, loadDataset } from "../corpus/dataset.ts";
 import { corpusSha256, readCorpus } from "../corpus/read_corpus.ts";
 import { docSizes } from "../corpus/stats.ts";
@@ -81,7 +84,28 @@ export async function withDataChecksum(config: StudyConfig): Promise<StudyConfig
 }
 
 /**
- * Loads, splits and plans a study (documents are given, or loaded by name).
+ * The study with what reading its corpus skipped recorded (`data.skipped`, file names
+ * relative to the corpus, so the record does not depend on where it lies); a study that
+ * already records a different list is an error, as its results belong to another reading.
+ */
+function withSkipped(config: StudyConfig, skipped: SkippedItem[]): StudyConfig {
+  const path = config.data!.path;
+  const now = skipped.map(({ file, ...rest }) =>
+    file === undefined || file === path ? rest : { file: relative(path, file), ...rest }
+  );
+  const recorded = config.data!.skipped;
+  if (recorded !== undefined && JSON.stringify(recorded) !== JSON.stringify(now)) {
+    throw new Error(
+      `study ${config.name}: reading ${path} now skips other lines than the study recorded ` +
+        `(${now.length} now, ${recorded.length} in data.skipped); its results belong to that reading`,
+    );
+  }
+  return { ...config, data: { ...config.data!, skipped: now } };
+}
+
+/**
+ * Loads, splits and plans a study (documents are given, or loaded by name). A corpus of
+ * one's own read with `invalid: "skip"` has its skipped lines in `config.data.skipped`.
  *
  * @example
  * ```ts
@@ -95,13 +119,19 @@ export async function prepareStudy(
   options: { docs?: Doc[]; dataset?: DatasetOptions } = {},
 ): Promise<PreparedStudy> {
   if (config.data !== undefined) config = await withDataChecksum(config);
-  const docs = options.docs ??
-    (config.data !== undefined
-      ? await readCorpus(config.data.path, config.data)
-      : await loadDataset(config.dataset ?? DEFAULT_STUDY.dataset!, {
-        ...options.dataset,
-        labels: config.labels ?? options.dataset?.labels,
-      }));
+  let docs: Doc[];
+  if (options.docs) docs = options.docs;
+  else if (config.data !== undefined) {
+    const { skipped: _, ...read } = config.data;
+    const report: ReadReport | undefined = read.invalid === "skip" ? { skipped: [] } : undefined;
+    docs = await readCorpus(read.path, { ...read, report });
+    if (report) config = withSkipped(config, report.skipped);
+  } else {
+    docs = await loadDataset(config.dataset ?? DEFAULT_STUDY.dataset!, {
+      ...options.dataset,
+      labels: config.labels ?? options.dataset?.labels,
+    });
+  }
   const sizes = new Map(docSizes(docs).map((s) => [s.id, s]));
   const { train, test } = splitTestSet(docs, {
     testFraction: config.test.fraction,

@@ -251,3 +251,38 @@ Deno.test("cli on your own corpus: a doccano file planned, trained twice, report
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli --skip-invalid: unreadable corpus lines stop the study naming the flag, or are skipped, printed and recorded", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // 30 one-sentence documents, three lines each (token, token, blank)
+    const lines = Array.from({ length: 30 }, (_, i) => [`Ann${i}\tB-PER`, "spoke\tO", ""]).flat();
+    const bad = [2, 5, 8, 11, 14, 17, 20]; // 1-based line numbers
+    for (const n of bad) lines[n - 1] = n === 5 ? "New York\tO" : "\tO";
+    const path = `${dir}/c.conll`;
+    await Deno.writeTextFile(path, lines.join("\n") + "\n");
+    const out = `${dir}/out`;
+    const args = ["plan", "--data", path, "--count", "2", "--sizes", "4-8", "--out", out];
+    await assert.rejects(
+      main(args),
+      /c\.conll:2: column 0 is empty \(invalid: "skip", or --skip-invalid for the study/,
+    );
+    const said = await quietly(() => main([...args, "--skip-invalid"]));
+    assert.match(said, /^7 lines of .*c\.conll skipped \(--skip-invalid\)/m);
+    assert.match(said, /^ {2}.*c\.conll:2: column 0 is empty$/m);
+    assert.match(said, /^ {2}.*c\.conll:5: token "New York" contains white space$/m);
+    assert.match(said, /^ {2}\.\.\. and 2 more$/m);
+    assert.match(said, /^c: 30 documents/m);
+    const study = JSON.parse(await Deno.readTextFile(`${out}/study.json`));
+    assert.equal(study.data.invalid, "skip");
+    assert.deepEqual(study.data.skipped.map((s: { line: number }) => s.line), bad);
+    // the recorded study plans again as it is
+    await quietly(() => main(["plan", "--study", `${out}/study.json`, "--out", out]));
+    await assert.rejects(
+      main(["plan", "--skip-invalid"]),
+      /--skip-invalid is for your own corpus: give --data PATH too/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -73,6 +73,47 @@ Deno.test("parseStudyConfig: data of one's own, its path relative to the study f
   for (const [json, re] of bad) assert.throws(() => parseStudyConfig(json, "s.json"), re);
 });
 
+Deno.test("parseStudyConfig: data.invalid, and the skipped lines a prepared study records", () => {
+  const skipped = [{ line: 4, reason: "column 0 is empty" }];
+  const study = parseStudyConfig({ data: { path: "/x/a.conll", invalid: "skip", skipped } });
+  assert.deepEqual(study.data, { path: "/x/a.conll", invalid: "skip", skipped });
+  assert.equal(
+    parseStudyConfig({ data: { path: "/x/a", invalid: "error" } }).data?.invalid,
+    "error",
+  );
+  const bad: [unknown, RegExp][] = [
+    [
+      { data: { path: "a", invalid: "ignore" } },
+      /^Error: s.json: data.invalid: expected "error" or "skip", got "ignore"$/,
+    ],
+    [{ data: { path: "a", invalid: true } }, /data.invalid: expected "error" or "skip", got true/],
+    [
+      { data: { path: "a", skipped } },
+      /^Error: s.json: data.skipped: recorded only with invalid: "skip"$/,
+    ],
+    [{ data: { path: "a", invalid: "skip", skipped: "none" } }, /data.skipped: expected the list/],
+    [
+      { data: { path: "a", invalid: "skip", skipped: [{ line: 4 }] } },
+      /data.skipped\[0\]: expected/,
+    ],
+    [{ data: { path: "a", invalid: "skipp" } }, /data.invalid: expected "error" or "skip"/],
+    // the labels a mapping produces pass the readers' label check
+    [
+      { data: { path: "a", labels: { PER: "B-PER" } } },
+      /data.labels.PER: expected a label or null: label "B-PER" starts with the tag prefix B-/,
+    ],
+    [
+      { data: { path: "a", labels: { PER: "O" } } },
+      /data.labels.PER: expected a label or null: label "O" is "O"/,
+    ],
+    [
+      { data: { path: "a", labels: { PER: 3 } } },
+      /data.labels.PER: expected a label or null: got 3/,
+    ],
+  ];
+  for (const [json, re] of bad) assert.throws(() => parseStudyConfig(json, "s.json"), re);
+});
+
 Deno.test("parseStudyConfig: typos anywhere are unknown fields with the nearest key; flags are named", () => {
   const cases: [unknown, RegExp][] = [
     [

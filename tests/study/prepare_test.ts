@@ -38,3 +38,37 @@ Deno.test("prepareStudy: same config, same runs; disjoint train and test; ids su
   const other = await prepareStudy({ ...config, seed: DEFAULT_STUDY.seed + 1 }, { docs });
   assert.notDeepEqual(other.plan.map((s) => s.docIds), one.plan.map((s) => s.docIds));
 });
+
+Deno.test("prepareStudy: invalid: skip records the skipped lines in data.skipped", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // twelve one-sentence documents; line 5 cannot be read (an empty token column)
+    const lines = Array.from({ length: 12 }, (_, i) => `Ann${i}\tB-PER\nspoke\tO\n`);
+    lines[1] = "Bo\tB-PER\n\tO\n";
+    const path = `${dir}/c.conll`;
+    await Deno.writeTextFile(path, lines.join("\n"));
+    const config = parseStudyConfig({
+      data: { path, invalid: "skip" },
+      test: { size: 2 },
+      plan: { count: 2, sizes: [[2, 4]] },
+    });
+    const prepared = await prepareStudy(config);
+    assert.equal(prepared.docs.length, 12);
+    // one file: no file name in the record, so it does not depend on where the corpus lies
+    assert.deepEqual(prepared.config.data?.skipped, [{ line: 5, reason: "column 0 is empty" }]);
+    // a study that recorded another list belongs to another reading of the corpus
+    await assert.rejects(
+      prepareStudy({ ...prepared.config, data: { ...prepared.config.data!, skipped: [] } }),
+      /reading .*c\.conll now skips other lines than the study recorded \(1 now, 0 in data.skipped\)/,
+    );
+    // the same list: the same study
+    assert.deepEqual((await prepareStudy(prepared.config)).config, prepared.config);
+    // without invalid: skip nothing is recorded, and the line is an error
+    await assert.rejects(
+      prepareStudy({ ...config, data: { path } }),
+      /c\.conll:5: column 0 is empty \(invalid: "skip"/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
