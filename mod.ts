@@ -95,13 +95,20 @@ export {
   spanScores,
 } from "./lib/metrics/mod.ts";
 
-// 7. regressions: OLS, threshold and segmented, smoothing
+// 7. regressions: OLS, threshold and segmented, smoothing; learning curves and the planner
 export {
+  annotationCost,
+  backtestLearningCurve,
   daviesTest,
+  fitLearningCurve,
+  type LearningCurveFit,
+  learningCurveHealth,
   ols,
   type OlsResult,
+  predictLearningCurve,
   type SegmentedFit,
   segmentedRegression,
+  sizeForTarget,
   smoothSpline,
   thresholdRegression,
   type ThresholdResult,

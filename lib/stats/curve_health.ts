@@ -108,6 +108,7 @@ function slope(t: number[], y: number[]): { slope: number; se: number } {
 }
 
 const f3 = (v: number) => Number(v.toPrecision(3)).toString();
+const f4 = (v: number) => (Math.abs(v) < 5e-5 ? 0 : v).toFixed(4);
 const size = (v: number) => Math.round(v).toLocaleString("en-US");
 
 /**
@@ -151,8 +152,8 @@ export function learningCurveHealth(
     rising = overall.slope > z * overall.se;
     if (!rising) {
       notes.push(
-        `F1 does not rise with size: ${f3(overall.slope * Math.LN2)} per doubling ` +
-          `(standard error ${f3(overall.se * Math.LN2)}), so no learning curve can be fitted`,
+        `F1 does not rise with size: ${f4(overall.slope * Math.LN2)} per doubling ` +
+          `(standard error ${f4(overall.se * Math.LN2)}), so no learning curve can be fitted`,
       );
     }
   }

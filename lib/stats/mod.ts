@@ -1,7 +1,8 @@
 /**
  * The regressions of the analysis: ordinary least squares, threshold and segmented
- * regression (with Davies' test), smoothers, and the t, F, normal and chi-squared
- * distributions they use.
+ * regression (with Davies' test), smoothers, learning curves (fits, predictions, the size
+ * for a target F1 and its cost, curve health, backtests), and the t, F, normal and
+ * chi-squared distributions they use.
  *
  * @example
  * ```ts
@@ -48,6 +49,31 @@ export {
   type SmoothSplineFit,
   type SmoothSplineOptions,
 } from "./smooth.ts";
+export {
+  type AnnotationCost,
+  annotationCost,
+  type AnnotationCostOptions,
+  bootstrapLearningCurve,
+  evaluateLearningCurve,
+  fitLearningCurve,
+  type LearningCurveBootstrap,
+  type LearningCurveFit,
+  type LearningCurveModel,
+  type LearningCurveOptions,
+  type LearningCurvePrediction,
+  marginalGain,
+  predictLearningCurve,
+  type PredictOptions,
+  type SizeForTarget,
+  sizeForTarget,
+} from "./learning_curve.ts";
+export { type CurveHealth, groupRuns, learningCurveHealth, type RunGroup } from "./curve_health.ts";
+export {
+  type BacktestGroup,
+  backtestLearningCurve,
+  type BacktestOptions,
+  type LearningCurveBacktest,
+} from "./learning_curve_backtest.ts";
 export {
   chisquareUpperP,
   fCdfOf,

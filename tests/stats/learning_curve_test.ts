@@ -692,3 +692,305 @@ for (const r of REFERENCE) {
     }
   });
 }
+
+// A curve without noise at sizes 50..1000 (every model's truth recovered exactly).
+const XN = [50, 75, 100, 150, 200, 300, 400, 600, 800, 1000];
+const TRUTH: Record<LearningCurveModel, { p: number[]; f: (n: number) => number }> = {
+  "inverse-power-law": { p: [0.92, 1.5, 0.6], f: (n) => 0.92 - 1.5 * n ** -0.6 },
+  exponential: { p: [0.9, 0.5, 0.004], f: (n) => 0.9 - 0.5 * Math.exp(-0.004 * n) },
+  logarithmic: { p: [0.3, 0.08], f: (n) => 0.3 + 0.08 * Math.log(n) },
+};
+
+for (
+  const [model, truth] of Object.entries(TRUTH) as [
+    LearningCurveModel,
+    typeof TRUTH[LearningCurveModel],
+  ][]
+) {
+  Deno.test(`fitLearningCurve: a ${model} curve without noise gives back its parameters`, () => {
+    const fit = fitLearningCurve(XN, XN.map(truth.f), { model });
+    assert.ok(fit.converged, fit.reason);
+    const p = [fit.parameters.a, fit.parameters.b, fit.parameters.c];
+    truth.p.forEach((v, i) => close(p[i], v, 1e-9, fit.names[i]));
+    assert.ok(fit.rss < 1e-25, `rss ${fit.rss}`);
+  });
+}
+
+Deno.test("sizeForTarget: equals the closed form and the curve inverted by bisection", () => {
+  const fit = fitLearningCurve(XN, XN.map(TRUTH["inverse-power-law"].f));
+  for (const target of [0.8, 0.85, 0.87]) {
+    const s = sizeForTarget(fit, target, { maxExtrapolation: Infinity });
+    assert.ok(s.reachable);
+    close(s.estimate, (1.5 / (0.92 - target)) ** (1 / 0.6), 1e-9, `closed form at ${target}`);
+    let lo = 1, hi = 1e7; // f rises: bisect f(n) = target
+    for (let i = 0; i < 200; i++) {
+      const mid = (lo + hi) / 2;
+      if (TRUTH["inverse-power-law"].f(mid) < target) lo = mid;
+      else hi = mid;
+    }
+    close(s.estimate, lo, 1e-9, `bisection at ${target}`);
+    // Without noise the band has no width: the interval is the estimate.
+    close(s.ci[0], s.estimate, 1e-6, "lower end");
+    close(s.ci[1], s.estimate, 1e-6, "upper end");
+  }
+  const exp = fitLearningCurve(XN, XN.map(TRUTH.exponential.f), { model: "exponential" });
+  const s = sizeForTarget(exp, 0.85);
+  assert.ok(s.reachable);
+  close(s.estimate, Math.log(0.5 / 0.05) / 0.004, 1e-9, "exponential closed form");
+  const log = fitLearningCurve(XN, XN.map(TRUTH.logarithmic.f), { model: "logarithmic" });
+  const l = sizeForTarget(log, 0.8);
+  assert.ok(l.reachable);
+  close(l.estimate, Math.exp(0.5 / 0.08), 1e-9, "logarithmic closed form");
+});
+
+Deno.test("sizeForTarget: a target at or above the asymptote is not reachable, and says why", () => {
+  const fit = fitCase(REFERENCE[0]); // dataset B, power law: asymptote 0.9683 (SE 0.00544)
+  for (const target of [0.97, fit.parameters.a]) {
+    const s = sizeForTarget(fit, target);
+    assert.ok(!s.reachable && s.reason === "asymptote");
+    assert.equal(s.asymptote, fit.parameters.a);
+    close(
+      s.asymptoteCi[0],
+      0.9682979679520752 - 1.9912543951146038 * 0.005438039776524638,
+      1e-9,
+      "CI",
+    );
+    assert.ok(!("estimate" in s));
+  }
+  const s = sizeForTarget(fit, 0.97);
+  assert.equal(
+    s.reachable ? "" : s.note,
+    "not reachable: the fitted asymptote is 0.968 (95% CI 0.957–0.979), at or below the target 0.97",
+  );
+});
+
+Deno.test("predictLearningCurve and sizeForTarget: extrapolation past 2 x the largest size is refused", () => {
+  const fit = fitCase(REFERENCE[0]); // largest size 2309
+  const near = predictLearningCurve(fit, 2 * 2309);
+  assert.ok(Number.isFinite(near.estimate) && near.note === undefined);
+  const far = predictLearningCurve(fit, 2 * 2309 + 1);
+  assert.ok(Number.isNaN(far.estimate) && Number.isNaN(far.ci[0]) && Number.isNaN(far.pi[1]));
+  assert.equal(
+    far.note,
+    "4,619 is 2 times the largest size sampled (2,309): extrapolation past 2 times is refused " +
+      "(maxExtrapolation)",
+  );
+  assert.ok(Number.isFinite(predictLearningCurve(fit, 6000, { maxExtrapolation: 3 }).estimate));
+  // 0.964 is reached at about 5,300 sentences, 2.3 x 2,309.
+  const s = sizeForTarget(fit, 0.964);
+  assert.ok(!s.reachable && s.reason === "extrapolation");
+  assert.ok(s.estimate! > 2 * 2309 && s.estimate! < 3 * 2309);
+  assert.match(s.note, /^the fitted curve reaches 0.964 at about 5,\d{3}, 2.\d+ times the largest/);
+  assert.ok(sizeForTarget(fit, 0.964, { maxExtrapolation: 3 }).reachable);
+});
+
+Deno.test("predictLearningCurve: the delta-method se equals one from a finite-difference gradient", () => {
+  for (const r of [REFERENCE[0], REFERENCE[1], REFERENCE[3]]) {
+    const fit = fitCase(r);
+    const p0 = [fit.parameters.a, fit.parameters.b, fit.parameters.c];
+    const f = (p: number[], n: number) =>
+      fit.model === "exponential" ? p[0] - p[1] * Math.exp(-p[2] * n) : p[0] - p[1] * n ** -p[2];
+    for (const n of [100, 1000, 3000]) {
+      const g = p0.map((v, i) => {
+        const h = 1e-6 * Math.abs(v);
+        const up = [...p0], down = [...p0];
+        up[i] += h, down[i] -= h;
+        return (f(up, n) - f(down, n)) / (2 * h);
+      });
+      let v = 0;
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) v += g[i] * fit.covariance[i][j] * g[j];
+      }
+      const pred = predictLearningCurve(fit, n, { maxExtrapolation: Infinity });
+      close(pred.se, Math.sqrt(v), 1e-6, `${r.case} se at ${n}`);
+      close(pred.ci[1] - pred.estimate, r.t * Math.sqrt(v), 1e-6, `${r.case} half-width at ${n}`);
+      assert.deepEqual(evaluateLearningCurve(fit, n).value, pred.estimate);
+    }
+  }
+});
+
+Deno.test("fitLearningCurve: the AIC is R's for least squares, worked by hand", () => {
+  // ln x = 0, 1, 2, 3 and y = 0, 1, 1, 2: the line 0.1 + 0.6 t, residuals -0.1, 0.3, -0.3,
+  // 0.1, RSS 0.2, s^2 = 0.1, se(b) = sqrt(0.1 / 5); AIC = 4 (ln(2 pi 0.2 / 4) + 1) + 2 * 3.
+  const x = [1, Math.E, Math.E ** 2, Math.E ** 3], y = [0, 1, 1, 2];
+  const fit = fitLearningCurve(x, y, { model: "logarithmic", weights: [1, 1, 1, 1] });
+  close(fit.parameters.a, 0.1, 1e-12, "a");
+  close(fit.parameters.b, 0.6, 1e-12, "b");
+  close(fit.rss, 0.2, 1e-12, "rss");
+  close(fit.standardErrors[1], Math.sqrt(0.02), 1e-12, "se(b)");
+  close(fit.aic, 4 * Math.log(0.1 * Math.PI) + 10, 1e-12, "aic");
+  // Weights scaled by 4: the same parameters and AIC (RSS x 4, sum of ln w + 4 ln 4).
+  const scaled = fitLearningCurve(x, y, { model: "logarithmic", weights: [4, 4, 4, 4] });
+  close(scaled.rss, 0.8, 1e-12, "scaled rss");
+  close(scaled.aic, fit.aic, 1e-12, "scaled aic");
+  close(scaled.standardErrors[1], fit.standardErrors[1], 1e-12, "scaled se");
+  // A weight of 2 estimates as the run counted twice.
+  const twice = fitLearningCurve([...x, x[1]], [...y, y[1]], {
+    model: "logarithmic",
+    weights: [1, 1, 1, 1, 1],
+  });
+  const weighted = fitLearningCurve(x, y, { model: "logarithmic", weights: [1, 2, 1, 1] });
+  close(weighted.parameters.a, twice.parameters.a, 1e-12, "a: weight 2 = twice");
+  close(weighted.parameters.b, twice.parameters.b, 1e-12, "b: weight 2 = twice");
+  close(weighted.rss, twice.rss, 1e-12, "rss: weight 2 = twice");
+  // Comparing models on dataset B (exponential truth): the exponential has the lowest AIC.
+  const aic = (["inverse-power-law", "exponential", "logarithmic"] as const).map((model) =>
+    fitLearningCurve(sB, fB, { model }).aic
+  );
+  assert.ok(aic[1] < aic[0] && aic[1] < aic[2], `${aic}`);
+});
+
+Deno.test("fitLearningCurve: data without a learning curve report converged false, not NaN", () => {
+  const x = [100, 200, 300, 400, 500, 600];
+  const flat = fitLearningCurve(x, x.map(() => 0.8));
+  assert.equal(flat.converged, false);
+  assert.match(flat.reason, /^F1 is the same in every run/);
+  assert.deepEqual([flat.parameters.a, flat.parameters.b], [0.8, 0]);
+  const falling = fitLearningCurve(x, [0.9, 0.85, 0.8, 0.78, 0.7, 0.66]);
+  assert.equal(falling.converged, false);
+  assert.match(falling.reason, /the runs fall with size, so there is no asymptote to estimate$/);
+  const straight = fitLearningCurve(x, [0.5, 0.6, 0.7, 0.8, 0.9, 1.0]);
+  assert.equal(straight.converged, false);
+  assert.match(straight.reason, /the runs do not flatten/);
+  const few = fitLearningCurve([100, 100, 200, 200], [0.5, 0.52, 0.6, 0.62]);
+  assert.equal(few.converged, false);
+  assert.match(
+    few.reason,
+    /^4 runs at 2 distinct sizes: the inverse-power-law curve has 3 parameters/,
+  );
+  // What follows a failed fit says so instead of computing with it.
+  assert.match(
+    predictLearningCurve(falling, 300).note!,
+    /^the fit did not converge: the fit drifts/,
+  );
+  const s = sizeForTarget(falling, 0.8);
+  assert.ok(!s.reachable && s.reason === "no-fit");
+  // The logarithmic model fits a falling curve, and notes it.
+  const log = fitLearningCurve(x, [0.9, 0.85, 0.8, 0.78, 0.7, 0.66], { model: "logarithmic" });
+  assert.ok(log.converged && log.parameters.b < 0);
+  assert.deepEqual(log.notes, [
+    `the fitted curve does not rise (b = ${Number(log.parameters.b.toPrecision(3))})`,
+  ]);
+  const r = sizeForTarget(log, 0.95);
+  assert.ok(!r.reachable && r.reason === "not-rising");
+});
+
+Deno.test("fitLearningCurve: bad input is refused, naming the run", () => {
+  assert.throws(
+    () => fitLearningCurve([1, 2], [0.5]),
+    /^Error: fitLearningCurve: x has 2 values, y has 1$/,
+  );
+  assert.throws(
+    () => fitLearningCurve([100, 0, 300, 400], [0.5, 0.6, 0.7, 0.8]),
+    /x\[1\] is 0: sizes must be positive/,
+  );
+  assert.throws(
+    () => fitLearningCurve([100, 200, 300, 400], [0.5, NaN, 0.7, 0.8]),
+    /y\[1\] is NaN/,
+  );
+  assert.throws(
+    () => fitLearningCurve([100, 200, 300, 400], [0.5, 0.6, 0.7, 0.8], { weights: [1, 1, -1, 1] }),
+    /weights\[2\] is -1: weights must be positive/,
+  );
+  assert.throws(
+    () => fitLearningCurve([100, 200], [0.5, 0.6], { weights: [1] }),
+    /1 weights for 2 runs/,
+  );
+});
+
+Deno.test("predictLearningCurve: intervals cover the true curve at about their level (seeded simulation)", () => {
+  // 400 studies of the power law 0.9 - 2 n^-0.5 at 8 sizes x 3 runs, noise sd 0.02 sqrt(100 / n)
+  // (the variance the default weights assume). Coverage of the 95% CI of the mean at 500
+  // and of the 95% PI of a new run at 500; binomial sd of the rate over 400 studies ~0.011.
+  const rng = createRandom(2024);
+  const sizes = [25, 50, 75, 100, 150, 200, 300, 400].flatMap((n) => [n, n, n]);
+  const f = (n: number) => 0.9 - 2 * n ** -0.5;
+  const sd = (n: number) => 0.02 * Math.sqrt(100 / n);
+  let ci = 0, pi = 0, runs = 0;
+  for (let s = 0; s < 400; s++) {
+    const fit = fitLearningCurve(sizes, sizes.map((n) => f(n) + sd(n) * rng.normal()));
+    if (!fit.converged) continue;
+    runs++;
+    const p = predictLearningCurve(fit, 500);
+    if (p.ci[0] <= f(500) && f(500) <= p.ci[1]) ci++;
+    const y = f(500) + sd(500) * rng.normal();
+    if (p.pi[0] <= y && y <= p.pi[1]) pi++;
+  }
+  assert.ok(runs >= 390, `${runs} fits converged`);
+  assert.ok(ci / runs > 0.91 && ci / runs < 0.985, `CI coverage ${ci / runs}`);
+  assert.ok(pi / runs > 0.91 && pi / runs < 0.985, `PI coverage ${pi / runs}`);
+});
+
+Deno.test("marginalGain: the curve's difference, with the delta-method interval of the difference", () => {
+  const fit = fitCase(REFERENCE[0]);
+  const g = marginalGain(fit, 1000, 500);
+  const at = (n: number) => predictLearningCurve(fit, n).estimate;
+  close(g.gain, at(1500) - at(1000), 1e-12, "gain");
+  close(g.perUnit, g.gain / 500, 1e-12, "per unit");
+  // se of f(1500) - f(1000) from the two gradients taken by finite differences.
+  const { a, b, c } = fit.parameters;
+  const diff = (p: number[]) => (p[0] - p[1] * 1500 ** -p[2]) - (p[0] - p[1] * 1000 ** -p[2]);
+  const p0 = [a, b, c];
+  const grad = p0.map((v, i) => {
+    const h = 1e-6 * Math.abs(v), up = [...p0], down = [...p0];
+    up[i] += h, down[i] -= h;
+    return (diff(up) - diff(down)) / (2 * h);
+  });
+  let v = 0;
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) v += grad[i] * fit.covariance[i][j] * grad[j];
+  }
+  close(g.ci[1] - g.gain, REFERENCE[0].t * Math.sqrt(v), 1e-6, "half-width");
+  assert.throws(() => marginalGain(fit, 1000, 0), /step must be positive/);
+});
+
+Deno.test("annotationCost: the units still to annotate and their cost, the interval carried through", () => {
+  const fit = fitCase(REFERENCE[0]); // 0.95 at 1566 sentences (band 1359-1904)
+  const c = annotationCost({ fit, target: 0.95, current: 1000, costPerUnit: 0.5 });
+  assert.ok(c.reachable);
+  const s = REFERENCE[0].sizes[0];
+  close(c.additional, s.estimate - 1000, 1e-8, "additional");
+  close(c.cost, (s.estimate - 1000) * 0.5, 1e-8, "cost");
+  close(c.costCi[0], (s.ci[0] - 1000) * 0.5, 1e-7, "cost lower end");
+  close(c.costCi[1], ((s.ci[1] as number) - 1000) * 0.5, 1e-7, "cost upper end");
+  assert.equal(c.unit, "sentences");
+  // Already there: nothing more to annotate, and a note; the interval's ends floor at 0.
+  const done = annotationCost({
+    fit,
+    target: 0.95,
+    current: 1700,
+    costPerUnit: 2,
+    unit: "documents",
+  });
+  assert.ok(done.reachable && done.additional === 0 && done.cost === 0 && done.costCi[0] === 0);
+  close(done.costCi[1], ((s.ci[1] as number) - 1700) * 2, 1e-7, "upper end from 1700");
+  assert.equal(
+    done.note,
+    "the fitted curve reaches 0.95 at 1,566 documents, within the current 1,700",
+  );
+  const no = annotationCost({ fit, target: 0.99, current: 1000, costPerUnit: 1 });
+  assert.ok(!no.reachable);
+  assert.match(no.note, /^not reachable: the fitted asymptote is 0.968/);
+});
+
+Deno.test("bootstrapLearningCurve: seeded, reproducible, and the percentile interval holds the estimate", () => {
+  const fit = fitCase(REFERENCE[3]); // dataset C, four runs per size
+  const one = predictLearningCurve(fit, 800, { bootstrap: 100, seed: 5 });
+  const two = predictLearningCurve(fit, 800, {
+    bootstrap: bootstrapLearningCurve(fit, { replicates: 100, seed: 5 }),
+  });
+  assert.deepEqual(one.bootstrap, two.bootstrap);
+  assert.notDeepEqual(
+    predictLearningCurve(fit, 800, { bootstrap: 100, seed: 6 }).bootstrap,
+    one.bootstrap,
+  );
+  const [lo, hi] = one.bootstrap!;
+  assert.ok(lo < one.estimate && one.estimate < hi, `${lo} ${one.estimate} ${hi}`);
+  // Comparable in width to the delta-method interval (within a factor 2 either way).
+  const ratio = (hi - lo) / (one.ci[1] - one.ci[0]);
+  assert.ok(ratio > 0.5 && ratio < 2, `bootstrap / delta width ${ratio}`);
+  // A curve without noise: every resample gives it back, the interval has no width.
+  const exact = fitLearningCurve(XN, XN.map(TRUTH["inverse-power-law"].f));
+  const b = predictLearningCurve(exact, 1500, { bootstrap: 50 });
+  assert.ok(b.bootstrap![1] - b.bootstrap![0] < 1e-9);
+});
