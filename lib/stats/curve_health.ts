@@ -5,19 +5,23 @@
  * peaks, no flattening), and Mahmood et al. (CVPR 2022) that power-law extrapolation
  * misestimates when they are; each check here says in words what it found.
  *
- * - **rising**: F1 regressed on ln(size) has a slope above `z` standard errors (z default 2).
+ * Each check is a one-sided z test at level `alpha` (default 0.05), so a healthy curve is
+ * flagged by chance at most that often per check:
+ * - **rising**: the slope of F1 regressed on ln(size) is above z(alpha) standard errors.
  * - **monotone**: no mean F1 of a size group falls below the previous group's by more than
- *   `z` standard errors of the difference (the pooled within-group SD).
+ *   z(alpha / m) standard errors of the difference (pooled within-group SD), Bonferroni's
+ *   correction over the m steps between consecutive groups.
  * - **concave** (flattening): the least-squares slope of F1 on size over the upper half of
- *   the runs (sizes above the median) is not above the lower half's by more than `z`
+ *   the runs (sizes above the median) is not above the lower half's by more than z(alpha)
  *   standard errors; a curve still steepening has no asymptote to estimate yet.
  *
- * Runs are grouped per size when sizes repeat (on average two runs or more per size), else
- * into `bins` (default N / 5 between 5 and 10) groups of consecutive sizes with equal counts.
+ * Runs are grouped per size when there are at most 10 distinct sizes, else into `bins`
+ * (default N / 5, between 5 and 10) groups of consecutive sizes with equal counts.
  *
  * @module
  */
 import { fromColumns, leastSquares } from "./linalg.ts";
+import { normalQuantileOf } from "./distributions.ts";
 
 /**
  * A group of runs: the mean size, the mean and standard deviation of F1, the number of
@@ -31,8 +35,8 @@ import { fromColumns, leastSquares } from "./linalg.ts";
 export type RunGroup = { x: number; mean: number; sd: number; runs: number; indices: number[] };
 
 /**
- * Groups runs by size (see the module notes): per distinct size when sizes repeat, else
- * `bins` groups of consecutive sizes.
+ * Groups runs by size (see the module notes): per distinct size when there are at most 10,
+ * else `bins` groups of consecutive sizes.
  *
  * @example
  * ```ts
@@ -50,7 +54,7 @@ export function groupRuns(
   const order = x.map((_, i) => i).sort((i, j) => x[i] - x[j]);
   const N = x.length;
   const chunks: number[][] = [];
-  if (new Set(x).size * 2 <= N && options.bins === undefined) {
+  if (new Set(x).size <= 10 && options.bins === undefined) {
     for (const i of order) {
       const last = chunks.at(-1);
       if (last && x[last[0]] === x[i]) last.push(i);
@@ -130,7 +134,7 @@ const size = (v: number) => Math.round(v).toLocaleString("en-US");
 export function learningCurveHealth(
   x: number[],
   y: number[],
-  options: { bins?: number; z?: number } = {},
+  options: { bins?: number; alpha?: number } = {},
 ): CurveHealth {
   if (x.length !== y.length) {
     throw new Error(`learningCurveHealth: x has ${x.length} values, y has ${y.length}`);
@@ -140,7 +144,9 @@ export function learningCurveHealth(
       throw new Error(`learningCurveHealth: run ${i} has size ${v} and F1 ${y[i]}`);
     }
   });
-  const z = options.z ?? 2;
+  const alpha = options.alpha ?? 0.05;
+  if (!(alpha > 0 && alpha < 1)) throw new Error(`learningCurveHealth: alpha is ${alpha}`);
+  const z = normalQuantileOf(1 - alpha);
   const notes: string[] = [];
   const groups = groupRuns(x, y, options);
 
@@ -165,9 +171,11 @@ export function learningCurveHealth(
   let monotone: boolean | null = null;
   if (groups.length < 2) notes.push("too few size groups to check that F1 rises monotonically");
   else {
+    const steps = groups.length - 1;
+    const zm = normalQuantileOf(1 - alpha / steps);
     const drops = groups.slice(1).map((g, k) => ({ from: groups[k], to: g })).filter(
       ({ from, to }) =>
-        from.mean - to.mean > z * pooled * Math.sqrt(1 / from.runs + 1 / to.runs) &&
+        from.mean - to.mean > zm * pooled * Math.sqrt(1 / from.runs + 1 / to.runs) &&
         from.mean - to.mean > 1e-12,
     );
     monotone = drops.length === 0;
@@ -177,8 +185,8 @@ export function learningCurveHealth(
       ).join(", ");
       notes.push(
         `mean F1 falls ${list}${drops.length > 3 ? ` and ${drops.length - 3} more` : ""}` +
-          ` (by more than ${z} standard errors): the runs do not rise monotonically, as the ` +
-          `curve models assume`,
+          ` (by more than ${zm.toFixed(2)} standard errors, the one-sided ${alpha} level ` +
+          `over ${steps} steps): the runs do not rise monotonically, as the curve models assume`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { groupRuns, learningCurveHealth } from "../../lib/stats/curve_health.ts";
 import { fB, sB } from "./fixtures/learning_curve.ts";
+import { createRandom } from "../../lib/sampling/random.ts";
 
 // Four runs at each of six sizes, with a spread of about +-0.01 F1 around the curve.
 const SIZES = [100, 200, 300, 400, 500, 600].flatMap((n) => [n, n, n, n]);
@@ -54,8 +55,10 @@ Deno.test("learningCurveHealth: a dip beyond the noise breaks monotonicity, one 
   assert.equal(dip.healthy, false);
   assert.equal(
     dip.notes[0],
-    "mean F1 falls from 0.8 at 300 to 0.74 at 400 (by more than 2 standard errors): the runs " +
-      "do not rise monotonically, as the curve models assume",
+    // z for 0.05 / 5 steps, one-sided: the normal 0.99 quantile, 2.326.
+    "mean F1 falls from 0.8 at 300 to 0.74 at 400 (by more than 2.33 standard errors, the " +
+      "one-sided 0.05 level over 5 steps): the runs do not rise monotonically, as the curve " +
+      "models assume",
   );
   // A drop of 0.01 is ~1.5 standard errors: noise, not a dip.
   const noise = learningCurveHealth(SIZES, runs((n) => (n === 400 ? 0.79 : means[n])));
@@ -91,4 +94,21 @@ Deno.test("learningCurveHealth: F1 that does not rise is named, and too few runs
   ]);
   assert.throws(() => learningCurveHealth([1, 2], [0.5]), /x has 2 values, y has 1/);
   assert.throws(() => learningCurveHealth([1, -2], [0.5, 0.6]), /run 1 has size -2/);
+});
+
+Deno.test("learningCurveHealth: healthy noisy curves are flagged at most about alpha of the time (seeded)", () => {
+  // 300 studies of a power law that has flattened, 10 sizes x 5 runs, noise sd 0.02: each
+  // check is a 5% test (monotonicity corrected over its 9 steps), so each flags ~5% or less.
+  const rng = createRandom(19);
+  const x = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000].flatMap((n) => [n, n, n, n, n]);
+  let monotone = 0, concave = 0, rising = 0;
+  for (let s = 0; s < 300; s++) {
+    const h = learningCurveHealth(x, x.map((n) => 0.9 - 2 * n ** -0.5 + 0.02 * rng.normal()));
+    if (h.monotone === false) monotone++;
+    if (h.concave === false) concave++;
+    if (h.rising === false) rising++;
+  }
+  assert.ok(monotone / 300 <= 0.08, `monotone flagged ${monotone} / 300`);
+  assert.ok(concave / 300 <= 0.08, `concave flagged ${concave} / 300`);
+  assert.equal(rising, 0);
 });
