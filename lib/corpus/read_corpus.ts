@@ -200,8 +200,15 @@ function relabel(
   }));
 }
 
-/** Documents of a brat folder (every `.ann` with its `.txt`, by name) or of one `.ann` file. */
-async function readBratPath(path: string, isFolder: boolean): Promise<Doc[]> {
+/**
+ * Documents of a brat folder (every `.ann` with its `.txt`, by name) or of one `.ann` file;
+ * the lines skipped with `invalid: "skip"` go to the one report.
+ */
+async function readBratPath(
+  path: string,
+  isFolder: boolean,
+  skipping: { invalid?: InvalidPolicy; report?: ReadReport },
+): Promise<Doc[]> {
   const anns: string[] = [];
   if (isFolder) {
     for await (const e of Deno.readDir(path)) {
@@ -225,7 +232,13 @@ async function readBratPath(path: string, isFolder: boolean): Promise<Doc[]> {
       throw e;
     }
     const id = basename(ann, ".ann");
-    docs.push(readBrat(txt, await Deno.readTextFile(ann), { id, file: ann }).doc);
+    const { doc, report } = readBrat(txt, await Deno.readTextFile(ann), {
+      id,
+      file: ann,
+      invalid: skipping.invalid,
+    });
+    skipping.report?.skipped.push(...report.skipped);
+    docs.push(doc);
   }
   return docs;
 }
@@ -294,9 +307,9 @@ export async function readCorpus(path: string, opts: ReadCorpusOptions = {}): Pr
         path,
       );
     case "brat":
-      return relabel(await readBratPath(path, isFolder), labels, path);
+      return relabel(await readBratPath(path, isFolder, skipping), labels, path);
     default:
-      return relabel(readJsonl(text, { format, file: path }), labels, path);
+      return relabel(readJsonl(text, { format, file: path, ...skipping }), labels, path);
   }
 }
 

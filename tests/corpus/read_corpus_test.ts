@@ -223,6 +223,23 @@ Deno.test("readCorpus: invalid: skip reaches the reader, whose skipped lines lan
       readCorpus(conll, { invalid: "skip" }),
       /readCorpus: invalid: "skip" needs a report/,
     );
+    // JSONL: the record past its text's end; brat: the line whose mention is not the text
+    const jsonl = join(dir, "b.jsonl");
+    await Deno.writeTextFile(
+      jsonl,
+      FILES["a.jsonl"] + "\n" + JSON.stringify({ id: "z", text: "Bo", label: [[0, 9, "PER"]] }) +
+        "\n",
+    );
+    await Deno.writeTextFile(join(dir, "brat", "b.ann"), "T1\tPER 0 2\tBo\nT2\tPER 0 2\tXy\n");
+    for (const [path, format] of [[jsonl, "doccano"], [join(dir, "brat"), "brat"]] as const) {
+      await assert.rejects(readCorpus(path, { format }), /:2: .*\(invalid: "skip"/);
+      const r: ReadReport = { skipped: [] };
+      const docs = await readCorpus(path, { format, invalid: "skip", report: r });
+      assert.deepEqual(docs[0].spans, SPANS, path);
+      assert.deepEqual(r.skipped.map((s) => [s.file, s.line]), [
+        [format === "brat" ? join(dir, "brat", "b.ann") : jsonl, 2],
+      ]);
+    }
   });
 });
 

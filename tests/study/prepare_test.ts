@@ -68,6 +68,18 @@ Deno.test("prepareStudy: invalid: skip records the skipped lines in data.skipped
       prepareStudy({ ...config, data: { path } }),
       /c\.conll:5: column 0 is empty \(invalid: "skip"/,
     );
+    // a brat folder: file names relative to it
+    await Deno.mkdir(`${dir}/brat`);
+    for (let i = 0; i < 12; i++) {
+      await Deno.writeTextFile(`${dir}/brat/d${i}.txt`, "Ann Lee thanks NIH.");
+      await Deno.writeTextFile(`${dir}/brat/d${i}.ann`, "T1\tPER 0 7\tAnn Lee\n");
+    }
+    await Deno.writeTextFile(`${dir}/brat/d3.ann`, "T1\tPER 0 7\tAnn Lee\nT2\tORG 15 18\tNIX\n");
+    const brat = await prepareStudy({ ...config, data: { path: `${dir}/brat`, invalid: "skip" } });
+    assert.deepEqual(brat.config.data?.skipped?.map(({ file, line }) => [file, line]), [[
+      "d3.ann",
+      2,
+    ]]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
