@@ -135,6 +135,7 @@ export {
   type Displayable,
   type Figure,
   htmlDisplay,
+  learningCurveFitLayer,
   learningCurvePlot,
   planPlot,
   Plot,

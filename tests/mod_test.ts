@@ -64,6 +64,7 @@ const REQUIRED = [
   "agreementHeatmap",
   "planPlot",
   "learningCurvePlot",
+  "learningCurveFitLayer",
   "segmentedLayer",
   "Plot",
 ] as const;

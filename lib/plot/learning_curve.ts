@@ -3,8 +3,9 @@
  * EPS), one panel per model, the runs as dots, with layers built from fit results drawn
  * over them: a smoother with its pointwise band ({@link smoothLayer}), a threshold
  * regression with its threshold and bootstrap interval ({@link thresholdLayer}), a
- * segmented regression with its breakpoint ({@link segmentedLayer}), or any curve
- * ({@link curveLayer}). Each layer also says what it draws, so the caption and the
+ * segmented regression with its breakpoint ({@link segmentedLayer}), a fitted learning
+ * curve with its confidence band, extended past the runs and to target F1 values
+ * ({@link learningCurveFitLayer}), or any curve ({@link curveLayer}). Each layer also says what it draws, so the caption and the
  * plain-text summary describe exactly the layers that have something to draw.
  *
  * @module
@@ -13,6 +14,12 @@ import * as Plot from "../deps/plot.ts";
 import { type Figure, formatNumber, plotFigure } from "./display.ts";
 import type { ThresholdResult } from "../stats/threshold.ts";
 import type { SegmentedFit } from "../stats/segmented.ts";
+import {
+  type LearningCurveFit,
+  predictLearningCurve,
+  sizeForTarget,
+} from "../stats/learning_curve.ts";
+import { tQuantileOf } from "../stats/distributions.ts";
 
 /**
  * One scored run: which model, the predictor value and its F1.
@@ -61,11 +68,12 @@ export type CurveLayer = {
   y: number[];
 };
 
-const SMOOTH = "steelblue", FIT = "#d95f02", SEGMENTED = "#7570b3";
+const SMOOTH = "steelblue", FIT = "#d95f02", SEGMENTED = "#7570b3", POWER = "#1b9e77";
 const COLOUR_NAMES: Record<string, string> = {
   [SMOOTH]: "blue",
   [FIT]: "orange",
   [SEGMENTED]: "purple",
+  [POWER]: "green",
 };
 
 function curveRows(fits: readonly CurveFit[]) {
@@ -446,6 +454,141 @@ export function segmentedLayer(
       ...none,
     ],
     y: lines.y,
+  };
+}
+
+/**
+ * Options of {@link learningCurveFitLayer}: the level of the band (default 0.95), the size
+ * to draw the curve to (default the largest size sampled; past it the curve is dashed), the
+ * target F1 values to draw as grey rules and to name the size of in the notes, and how many
+ * sizes the curve is evaluated at (default 80).
+ *
+ * @example
+ * ```ts
+ * const o: LearningCurveFitLayerOptions = { to: 1200, targets: [0.85, 0.9] };
+ * ```
+ */
+export type LearningCurveFitLayerOptions = {
+  level?: number;
+  to?: number;
+  targets?: number[];
+  points?: number;
+};
+
+const MODEL_NAMES: Record<LearningCurveFit["model"], string> = {
+  "inverse-power-law": "power-law",
+  exponential: "exponential",
+  logarithmic: "logarithmic",
+};
+
+/**
+ * Fitted learning curves (`fitLearningCurve` results) as a layer: the curve in green with
+ * its confidence band of the mean from the smallest size sampled to `to`, dashed past the
+ * largest size sampled, target F1 values as grey rules, and per model a note with the
+ * asymptote and the size reaching each target (`sizeForTarget`, or why there is none). A
+ * fit that did not converge draws nothing and says why.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fitLearningCurve } from "../stats/learning_curve.ts";
+ * const x = [50, 100, 150, 200, 300, 400], y = [0.62, 0.695, 0.74, 0.755, 0.787, 0.799];
+ * const layer = learningCurveFitLayer([{ model: "bert", fit: fitLearningCurve(x, y) }], {
+ *   to: 600,
+ *   targets: [0.8],
+ * });
+ * assert.equal(
+ *   layer.notes[0].text,
+ *   "power-law fit: asymptote 0.910 (95% CI 0.793–1.027); F1 0.8 at 398 (95% CI 353–496)",
+ * );
+ * ```
+ */
+export function learningCurveFitLayer(
+  given: readonly { model: string; fit: LearningCurveFit }[],
+  options: LearningCurveFitLayerOptions = {},
+): CurveLayer {
+  const level = options.level ?? 0.95;
+  const pct = Math.round(level * 100);
+  const targets = options.targets ?? [];
+  const count = options.points ?? 80;
+  const fits = given.filter((g) => g.fit.converged);
+  const curves = fits.map(({ model, fit }) => {
+    const lo = Math.min(...fit.x), hi = Math.max(options.to ?? fit.maxX, fit.maxX);
+    const sizes = [
+      ...new Set([
+        ...Array.from({ length: count }, (_, i) => lo + ((hi - lo) * i) / (count - 1)),
+        fit.maxX,
+      ]),
+    ].sort((u, v) => u - v);
+    const p = sizes.map((n) => predictLearningCurve(fit, n, { level, maxExtrapolation: Infinity }));
+    const part = (keep: (n: number) => boolean) => {
+      const i = sizes.flatMap((n, j) => (keep(n) ? [j] : []));
+      return {
+        model,
+        x: i.map((j) => sizes[j]),
+        y: i.map((j) => p[j].estimate),
+        lower: i.map((j) => p[j].ci[0]),
+        upper: i.map((j) => p[j].ci[1]),
+      };
+    };
+    return { inside: part((n) => n <= fit.maxX), beyond: part((n) => n >= fit.maxX) };
+  });
+  const inside = curveLayer(curves.map((c) => c.inside), { stroke: POWER });
+  const beyond = curveLayer(curves.map((c) => c.beyond).filter((c) => c.x.length > 1), {
+    stroke: POWER,
+    dashed: true,
+  });
+  const extended = beyond.y.length > 0;
+  const f = (v: number) => formatNumber(v, 3);
+  const size = (v: number) => formatNumber(v, 0);
+  const notes = given.map(({ model, fit }) => {
+    if (!fit.converged) {
+      return { model, text: `${MODEL_NAMES[fit.model]} fit: none (${fit.reason})` };
+    }
+    const parts = [];
+    if (fit.model !== "logarithmic") {
+      const half = tQuantileOf(1 - (1 - level) / 2, fit.df) * fit.standardErrors[0];
+      const a = fit.parameters.a;
+      parts.push(`asymptote ${f(a)} (${pct}% CI ${f(a - half)}–${f(a + half)})`);
+    }
+    for (const target of targets) {
+      const s = sizeForTarget(fit, target, { level });
+      parts.push(
+        s.reachable
+          ? `F1 ${target} at ${size(s.estimate)} (${pct}% CI ${size(s.ci[0])}–${size(s.ci[1])})`
+          : `F1 ${target}: ${s.note}`,
+      );
+    }
+    return { model, text: `${MODEL_NAMES[fit.model]} fit: ${parts.join("; ")}` };
+  });
+  const kinds = [...new Set(fits.map((g) => MODEL_NAMES[g.fit.model]))].join("/");
+  const drawn = fits.length > 0;
+  return {
+    marks: [
+      ...inside.marks,
+      ...beyond.marks,
+      ...(drawn && targets.length > 0
+        ? [
+          Plot.ruleY(targets, { stroke: "#888", strokeDasharray: "2,3" }),
+          Plot.text(targets, {
+            y: (t: number) => t,
+            frameAnchor: "right",
+            textAnchor: "end",
+            dx: -4,
+            dy: -6,
+            fill: "#666",
+            text: (t: number) => `F1 ${t}`,
+          }),
+        ]
+        : []),
+    ],
+    caption: drawn
+      ? `${kinds} learning-curve fit (green line) with its ${pct}% confidence band` +
+        (extended ? ", dashed past the largest size sampled" : "") +
+        (targets.length > 0 ? "; target F1 (grey rules)" : "")
+      : "",
+    notes,
+    y: [...inside.y, ...beyond.y, ...(drawn ? targets : [])],
   };
 }
 

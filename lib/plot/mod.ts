@@ -38,6 +38,8 @@ export {
   curveLayer,
   type CurveLayerOptions,
   type CurvePoint,
+  learningCurveFitLayer,
+  type LearningCurveFitLayerOptions,
   type LearningCurveOptions,
   learningCurvePlot,
   segmentedFitLine,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   axisDecimals,
   curveLayer,
+  learningCurveFitLayer,
   learningCurvePlot,
   segmentedFitLine,
   segmentedLayer,
@@ -11,6 +12,12 @@ import {
 } from "../../lib/plot/learning_curve.ts";
 import { thresholdRegression, type ThresholdResult } from "../../lib/stats/threshold.ts";
 import { type SegmentedFit, segmentedRegression } from "../../lib/stats/segmented.ts";
+import {
+  fitLearningCurve,
+  predictLearningCurve,
+  sizeForTarget,
+} from "../../lib/stats/learning_curve.ts";
+import { fB, sB } from "../stats/fixtures/learning_curve.ts";
 
 Deno.test("thresholdFitLine: the corners of each chngpt model, worked by hand", () => {
   // upperhinge: 0.9 + 0.0006 min(x - 500, 0): at 100 -> 0.9 - 0.24 = 0.66; flat from 500.
@@ -219,4 +226,58 @@ Deno.test("thresholdLayer and segmentedLayer: a NaN threshold or breakpoint draw
   assert.match(fig.text, /bert: .*upperhinge threshold 410 \(95% CI 380–523\)/);
   // The segmented layer draws nothing at all, so the caption does not mention it.
   assert.doesNotMatch(fig.html, /segmented fit/);
+});
+
+Deno.test("learningCurveFitLayer: the fitted curve with its band, dashed past the runs, targets named", () => {
+  // Dataset B (largest size 2,309), power law and exponential, drawn to 3,000.
+  const runs = sB.map((x, i) => ({ model: "bert", x, f1: fB[i] }));
+  const power = fitLearningCurve(sB, fB);
+  const exp = fitLearningCurve(sB, fB, { model: "exponential" });
+  const layer = learningCurveFitLayer(
+    [{ model: "bert", fit: power }, { model: "roberta", fit: exp }],
+    { to: 3000, targets: [0.95] },
+  );
+  // The line passes through the predictions: at the largest size sampled, for both parts.
+  const at = predictLearningCurve(power, 2309);
+  assert.equal(layer.y.filter((v) => v === at.estimate).length, 2);
+  assert.ok(layer.y.includes(at.ci[0]) && layer.y.includes(at.ci[1]));
+  // Notes: the asymptote with its t interval, the size for the target as sizeForTarget says.
+  const s = sizeForTarget(power, 0.95);
+  assert.ok(s.reachable);
+  assert.equal(
+    layer.notes[0].text,
+    `power-law fit: asymptote 0.968 (95% CI 0.957–0.979); F1 0.95 at ${
+      Math.round(s.estimate).toLocaleString("en")
+    } (95% CI ${Math.round(s.ci[0]).toLocaleString("en")}–${
+      Math.round(s.ci[1]).toLocaleString("en")
+    })`,
+  );
+  assert.match(
+    layer.notes[1].text,
+    /^exponential fit: asymptote 0.953 .*; F1 0.95 at 1,324 \(95% CI 1,119–∞\)$/,
+  );
+  const fig = learningCurvePlot([...runs, ...runs.map((r) => ({ ...r, model: "roberta" }))], {
+    layers: [layer],
+  });
+  assert.doesNotMatch(fig.svg, /NaN/);
+  assert.equal(fig.svg.match(/aria-label="area"/g)?.length, 2); // inside and past the runs
+  assert.match(fig.svg, /stroke-dasharray="5,3"/);
+  assert.match(fig.svg, />F1 0.95</);
+  assert.match(
+    fig.html,
+    /power-law\/exponential learning-curve fit \(green line\) with its 95% confidence band, dashed past the largest size sampled; target F1 \(grey rules\)\./,
+  );
+});
+
+Deno.test("learningCurveFitLayer: a fit that failed draws nothing and says why", () => {
+  const flat = fitLearningCurve([100, 200, 300, 400], [0.8, 0.8, 0.8, 0.8]);
+  const layer = learningCurveFitLayer([{ model: "zero", fit: flat }], { targets: [0.9] });
+  assert.deepEqual([layer.marks.length > 0, layer.caption, layer.y], [true, "", []]);
+  assert.equal(
+    layer.notes[0].text,
+    "power-law fit: none (F1 is the same in every run: the curve is flat and its shape is not identified)",
+  );
+  const fig = learningCurvePlot([{ model: "zero", x: 100, f1: 0.8 }], { layers: [layer] });
+  assert.equal(fig.svg.match(/aria-label="line"/g), null);
+  assert.equal(fig.svg.match(/aria-label="rule"/g), null);
 });
