@@ -111,8 +111,14 @@ function jsonShapes(text: string): CorpusFormat[] {
   if (typeof r.data === "object" && "annotations" in r) return ["labelstudio"];
   const isTuples = (v: unknown) => Array.isArray(v) && (v.length === 0 || Array.isArray(v[0]));
   const shapes: CorpusFormat[] = [];
-  if (isTuples(r.label) || isTuples(r.labels)) shapes.push("doccano");
-  if (isTuples(r.entities)) shapes.push("spacy");
+  // doccano's relation-project export: entities as objects with offsets, and relations
+  const isOffsetObjects = (v: unknown) =>
+    Array.isArray(v) && typeof v[0] === "object" && v[0] !== null && "start_offset" in v[0];
+  if (
+    isTuples(r.label) || isTuples(r.labels) || isOffsetObjects(r.entities) ||
+    (Array.isArray(r.entities) && Array.isArray(r.relations))
+  ) shapes.push("doccano");
+  if (isTuples(r.entities) && !Array.isArray(r.relations)) shapes.push("spacy");
   return shapes;
 }
 

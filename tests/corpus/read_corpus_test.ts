@@ -243,6 +243,22 @@ Deno.test("readCorpus: invalid: skip reaches the reader, whose skipped lines lan
   });
 });
 
+Deno.test("inferCorpusFormat: doccano's relation-project export is doccano", async () => {
+  const rec = {
+    text: "Ann met Bob",
+    entities: [{ id: 1, label: "PER", start_offset: 0, end_offset: 3 }],
+    relations: [],
+  };
+  assert.equal(inferCorpusFormat("a.jsonl", JSON.stringify(rec)), "doccano");
+  const empty = JSON.stringify({ text: "x", entities: [], relations: [] });
+  assert.equal(inferCorpusFormat("a.jsonl", empty), "doccano");
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/r.jsonl`, JSON.stringify(rec) + "\n");
+  const docs = await readCorpus(`${dir}/r.jsonl`);
+  assert.deepEqual(docs[0].spans, [{ start: 0, end: 3, label: "PER" }]);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("inferCorpusFormat: a BOM, CRLF or lone CR line ends do not hide the format", () => {
   const rec = (t: string) => JSON.stringify({ text: t, label: [[0, 1, "X"]] });
   for (const eol of ["\n", "\r\n", "\r"]) {
