@@ -10,4 +10,4 @@
  *
  * @module
  */
-export { gunzipSync, gzipSync, unzipSync, zipSync } from "npm:fflate@0.8.3";
+export { gunzipSync, gzipSync, Inflate, zipSync } from "npm:fflate@0.8.3";

@@ -8,24 +8,39 @@
  * storages); they come out contiguous. Values match `torch.load` (checked against a fixture
  * written by `tools/make_pytorch_bin.py`).
  *
+ * A hostile file cannot make the reader work or allocate much beyond its own size:
+ * - the zip is read from its central directory (PKWARE's APPNOTE.TXT 6.3: 4.3.12 entries,
+ *   4.3.14-4.3.16 end records, 4.5.3 zip64 sizes); only stored and deflated entries, whose
+ *   declared sizes must agree (a stored entry's two sizes are equal, a deflated one declares
+ *   no more than deflate's 1032:1 can give) and whose inflation stops at the first byte past
+ *   the declared size; `data.pkl` may unpack to at most 64 MiB;
+ * - each storage's entry must unpack to exactly the bytes the pickle claims for it (its
+ *   numel times its element size), checked before it is unpacked;
+ * - before any storage is unpacked, every tensor is checked against its storage: size,
+ *   stride and offset are non-negative integers, and the last element a non-empty tensor
+ *   reads, offset + sum((size_i - 1) * stride_i), lies inside the storage;
+ * - a view may repeat elements (a stride-0 broadcast such as BERT's `position_ids`, stride
+ *   (0, 1)), so tensors can hold more than their storages, but all the tensors of a file
+ *   together may unpack to at most 8 times the bytes of their storages plus 64 MiB (a
+ *   state dict of weights, tied weights and slices stays far below that);
+ * - views are copied run by run (`TypedArray.set` for contiguous runs, `copyWithin`
+ *   doubling for stride 0); only a run with a stride other than 0 or 1 (a transpose) is
+ *   copied element by element, over typed arrays.
+ *
  * @module
  */
 
-import { unzipSync } from "../deps/fflate.ts";
+import { Inflate } from "../deps/fflate.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { decodeTensor, type Dtype, dtypeSize, type RawTensor } from "./safetensors.ts";
 
 type Global = { kind: "global"; module: string; name: string };
 type Tuple = { kind: "tuple"; items: Value[] };
 type Dict = { kind: "dict"; map: Map<string | number, Value> };
-type Storage = { kind: "storage"; dtype: Dtype; key: string };
-type TensorRef = {
-  kind: "tensor";
-  storage: Storage;
-  offset: number;
-  size: number[];
-  stride: number[];
-};
+/** A storage as its persistent id names it; `numel` is checked when a tensor uses it. */
+type Storage = { kind: "storage"; dtype: Dtype; key: string; numel: Value };
+/** A `_rebuild_tensor` call; its numbers are checked, naming the tensor, before use. */
+type TensorRef = { kind: "tensor"; storage: Storage; offset: Value; size: Value; stride: Value };
 type Mark = { kind: "mark" };
 type Value =
   | null
@@ -42,18 +57,19 @@ type Value =
   | TensorRef
   | Mark;
 
-const STORAGES: Record<string, Dtype> = {
-  FloatStorage: "F32",
-  HalfStorage: "F16",
-  BFloat16Storage: "BF16",
-  DoubleStorage: "F64",
-  LongStorage: "I64",
-  IntStorage: "I32",
-  ShortStorage: "I16",
-  CharStorage: "I8",
-  ByteStorage: "U8",
-  BoolStorage: "BOOL",
-};
+/** The storage types of `torch`, a Map so that no inherited name (`constructor`) is one. */
+const STORAGES = new Map<string, Dtype>([
+  ["FloatStorage", "F32"],
+  ["HalfStorage", "F16"],
+  ["BFloat16Storage", "BF16"],
+  ["DoubleStorage", "F64"],
+  ["LongStorage", "I64"],
+  ["IntStorage", "I32"],
+  ["ShortStorage", "I16"],
+  ["CharStorage", "I8"],
+  ["ByteStorage", "U8"],
+  ["BoolStorage", "BOOL"],
+]);
 
 const REBUILDERS = new Set([
   "torch._utils._rebuild_tensor_v2",
@@ -67,15 +83,24 @@ function isObj<K extends string>(v: Value, kind: K): v is Extract<Value, { kind:
     !(v instanceof Uint8Array) && (v as { kind: string }).kind === kind;
 }
 
-function toInt(v: Value, what: string, file: string): number {
-  if (typeof v === "number" && Number.isInteger(v)) return v;
-  if (typeof v === "bigint") return Number(v);
-  throw new Error(`${file}: ${what} is not an integer`);
+/** A count or index: a non-negative integer below 2^53 (LONG1 gives bigints only beyond). */
+function count(v: Value, what: string, where: string): number {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
+  const shown = typeof v === "bigint" || typeof v === "number" ? String(v) : typeof v;
+  throw new Error(`${where}: ${what} ${shown} is not a non-negative integer below 2^53`);
 }
 
-function intTuple(v: Value, what: string, file: string): number[] {
-  if (!isObj(v, "tuple")) throw new Error(`${file}: ${what} is not a tuple`);
-  return v.items.map((x) => toInt(x, what, file));
+function counts(v: Value, what: string, where: string): number[] {
+  if (!isObj(v, "tuple")) throw new Error(`${where}: ${what} is not a tuple`);
+  const shown = v.items.map((x) => typeof x === "number" || typeof x === "bigint" ? x : typeof x);
+  if (!v.items.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0)) {
+    throw new Error(
+      `${where}: ${what} (${
+        shown.join(", ")
+      }) has an entry that is not a non-negative integer below 2^53`,
+    );
+  }
+  return v.items as number[];
 }
 
 /**
@@ -140,7 +165,7 @@ function unpickle(bytes: Uint8Array, file: string): Value {
   };
   const global = (module: string, name: string): Global => {
     const full = `${module}.${name}`;
-    if (module === "torch" && name in STORAGES) return { kind: "global", module, name };
+    if (module === "torch" && STORAGES.has(name)) return { kind: "global", module, name };
     if (REBUILDERS.has(full)) return { kind: "global", module, name };
     throw new Error(
       `${file}: refusing to load global "${full}": only tensors, storages and OrderedDicts are allowed in a checkpoint`,
@@ -161,14 +186,10 @@ function unpickle(bytes: Uint8Array, file: string): Value {
       return a[0];
     }
     // _rebuild_tensor(storage, offset, size, stride) and _rebuild_tensor_v2(..., requires_grad, hooks[, meta])
-    if (!isObj(a[0], "storage")) throw new Error(`${file}: ${full} without a storage`);
-    return {
-      kind: "tensor",
-      storage: a[0],
-      offset: toInt(a[1], "storage offset", file),
-      size: intTuple(a[2], "tensor size", file),
-      stride: intTuple(a[3], "tensor stride", file),
-    };
+    if (!isObj(a[0], "storage") || a.length < 4) {
+      throw new Error(`${file}: ${full} without a storage, offset, size and stride`);
+    }
+    return { kind: "tensor", storage: a[0], offset: a[1], size: a[2], stride: a[3] };
   };
   const setItems = (target: Value, kv: Value[]) => {
     if (!isObj(target, "dict")) throw new Error(`${file}: SETITEM on something not a dict`);
@@ -229,7 +250,7 @@ function unpickle(bytes: Uint8Array, file: string): Value {
         const items = popMark();
         const list = stack[stack.length - 1];
         if (!Array.isArray(list)) throw new Error(`${file}: APPENDS to something not a list`);
-        list.push(...items);
+        for (const item of items) list.push(item);
         break;
       }
       case 0x73: { // SETITEM
@@ -342,16 +363,20 @@ function unpickle(bytes: Uint8Array, file: string): Value {
       case 0x51: { // BINPERSID
         const pid = pop();
         if (
-          !isObj(pid, "tuple") || pid.items[0] !== "storage" || !isObj(pid.items[1], "global") ||
-          !(pid.items[1].name in STORAGES)
+          !isObj(pid, "tuple") || pid.items.length !== 5 || pid.items[0] !== "storage" ||
+          !isObj(pid.items[1], "global") || pid.items[1].module !== "torch" ||
+          !STORAGES.has(pid.items[1].name)
         ) {
-          throw new Error(`${file}: persistent id is not a ('storage', type, key, ...) tuple`);
+          throw new Error(
+            `${file}: persistent id is not a ('storage', torch.<type>Storage, key, location, numel) tuple`,
+          );
         }
         const key = pid.items[2];
         if (typeof key !== "string" || !/^\w+$/.test(key)) {
           throw new Error(`${file}: storage key ${JSON.stringify(key)} is not a plain name`);
         }
-        stack.push({ kind: "storage", dtype: STORAGES[pid.items[1].name], key });
+        const dtype = STORAGES.get(pid.items[1].name) as Dtype;
+        stack.push({ kind: "storage", dtype, key, numel: pid.items[4] });
         break;
       }
       case 0x62: { // BUILD
@@ -373,51 +398,215 @@ function unpickle(bytes: Uint8Array, file: string): Value {
   }
 }
 
-function materialize(
-  t: TensorRef,
-  storages: Map<string, Uint8Array>,
-  name: string,
-  file: string,
-): RawTensor {
-  const data = storages.get(t.storage.key);
-  if (!data) throw new Error(`${file}: tensor "${name}" needs storage ${t.storage.key}, missing`);
-  const es = dtypeSize(t.storage.dtype);
-  const n = t.size.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(n * es);
-  if (t.size.length !== t.stride.length) {
-    throw new Error(`${file}: tensor "${name}" has ${t.size.length} sizes but strides differ`);
-  }
-  let contiguous = true;
-  for (let d = t.size.length - 1, step = 1; d >= 0; d--) {
-    if (t.size[d] !== 1 && t.stride[d] !== step) contiguous = false;
-    step *= t.size[d];
-  }
-  if (contiguous) {
-    if (t.offset < 0 || (t.offset + n) * es > data.length) {
-      throw new Error(`${file}: tensor "${name}" reads past the end of storage ${t.storage.key}`);
-    }
-    out.set(data.subarray(t.offset * es, (t.offset + n) * es));
-    return { dtype: t.storage.dtype, shape: [...t.size], bytes: out };
-  }
-  const idx = new Array(t.size.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    let off = t.offset;
-    for (let d = 0; d < idx.length; d++) off += idx[d] * t.stride[d];
-    if (off < 0 || (off + 1) * es > data.length) {
-      throw new Error(`${file}: tensor "${name}" reads past the end of storage ${t.storage.key}`);
-    }
-    out.set(data.subarray(off * es, (off + 1) * es), i * es);
-    for (let d = idx.length - 1; d >= 0; d--) {
-      if (++idx[d] < t.size[d]) break;
-      idx[d] = 0;
+const MiB = 2 ** 20;
+/** The most `data.pkl` may unpack to (a state dict of 100,000 tensors pickles to ~20 MB). */
+const PICKLE_LIMIT = 64 * MiB;
+/** All tensors together unpack to at most this many times the bytes of their storages... */
+const VIEW_FACTOR = 8;
+/** ...plus this, so that small broadcast views of a tiny model are allowed. */
+const VIEW_SLACK = 64 * MiB;
+/** Deflate's largest expansion: a 258-byte match coded in 2 bits. */
+const DEFLATE_RATIO = 1032;
+/** Compressed bytes handed to the inflater at a time: each push gives at most ~16 MiB. */
+const INFLATE_CHUNK = 1 << 14;
+
+/** A zip entry as the central directory describes it (APPNOTE.TXT 4.3.12), and where its data starts. */
+type ZipEntry = { name: string; method: number; csize: number; usize: number; start: number };
+
+/** The entries of a zip, read from its central directory without unpacking anything. */
+function zipEntries(bytes: Uint8Array, file: string): Map<string, ZipEntry> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = (why: string) => new Error(`${file}: cannot unzip (${why})`);
+  const at = (pos: number, n: number) => {
+    if (pos + n > bytes.length) throw bad(`byte ${pos} + ${n} is past the end; truncated file?`);
+    return pos;
+  };
+  const u16 = (p: number) => view.getUint16(at(p, 2), true);
+  const u32 = (p: number) => view.getUint32(at(p, 4), true);
+  const u64 = (p: number) => {
+    const v = view.getBigUint64(at(p, 8), true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`the number at byte ${p} is too large`);
+    return Number(v);
+  };
+  let eocd = -1; // end of central directory record (4.3.16), before a comment of < 64 KiB
+  for (let p = bytes.length - 22; p >= 0 && p >= bytes.length - 22 - 0xffff; p--) {
+    if (view.getUint32(p, true) === 0x06054b50) {
+      eocd = p;
+      break;
     }
   }
-  return { dtype: t.storage.dtype, shape: [...t.size], bytes: out };
+  if (eocd < 0) throw bad("no end of central directory record; truncated file?");
+  let entryCount = u16(eocd + 10);
+  let p = u32(eocd + 16);
+  if (entryCount === 0xffff || p === 0xffffffff) { // zip64 locator (4.3.15) and record (4.3.14)
+    if (eocd < 20 || u32(eocd - 20) !== 0x07064b50) throw bad("no zip64 locator");
+    const record = u64(eocd - 12);
+    if (u32(record) !== 0x06064b50) throw bad("no zip64 end of central directory record");
+    entryCount = u64(record + 32);
+    p = u64(record + 48);
+  }
+  const utf8 = new TextDecoder();
+  const entries = new Map<string, ZipEntry>();
+  for (let i = 0; i < entryCount; i++) {
+    if (u32(p) !== 0x02014b50) throw bad(`no central directory entry ${i} at byte ${p}`);
+    const [flags, method] = [u16(p + 8), u16(p + 10)];
+    let [csize, usize, local] = [u32(p + 20), u32(p + 24), u32(p + 42)];
+    const [n, m, k] = [u16(p + 28), u16(p + 30), u16(p + 32)];
+    const name = utf8.decode(bytes.subarray(at(p + 46, n), p + 46 + n));
+    const extraEnd = at(p + 46 + n, m) + m;
+    for (let e = p + 46 + n; e + 4 <= extraEnd; e += 4 + u16(e + 2)) {
+      if (u16(e) !== 1) continue; // zip64 extended information (4.5.3), fields in this order
+      let q = e + 4;
+      if (usize === 0xffffffff) [usize, q] = [u64(q), q + 8];
+      if (csize === 0xffffffff) [csize, q] = [u64(q), q + 8];
+      if (local === 0xffffffff) local = u64(q);
+    }
+    if (flags & 1) throw bad(`entry ${name} is encrypted`);
+    if (entries.has(name)) throw bad(`entry ${name} appears twice`);
+    if (u32(local) !== 0x04034b50) throw bad(`entry ${name} has no local header at byte ${local}`);
+    const start = local + 30 + u16(local + 26) + u16(local + 28);
+    at(start, csize);
+    entries.set(name, { name, method, csize, usize, start });
+    p = extraEnd + k;
+  }
+  return entries;
+}
+
+/** The bytes of a zip entry: never more than it declares, and exactly that many. */
+function unpack(bytes: Uint8Array, e: ZipEntry, file: string, tensor?: string): Uint8Array {
+  const where = `${file}: ${tensor === undefined ? "" : `tensor "${tensor}": `}zip entry ${e.name}`;
+  const data = bytes.subarray(e.start, e.start + e.csize);
+  if (e.method === 0) {
+    if (e.csize === e.usize) return data;
+    throw new Error(`${where} is stored but declares ${e.csize} bytes stored, ${e.usize} unpacked`);
+  }
+  if (e.method !== 8) {
+    throw new Error(
+      `${where} uses compression method ${e.method}; only 0 and 8 (deflate) are read`,
+    );
+  }
+  if (e.usize > DEFLATE_RATIO * e.csize + 1024) {
+    throw new Error(`${where} declares ${e.usize} bytes from ${e.csize}, more than deflate gives`);
+  }
+  const out = new Uint8Array(e.usize);
+  let filled = 0;
+  const over = new Error(`${where} inflates to more than the ${e.usize} bytes it declares`);
+  const inflater = new Inflate((chunk: Uint8Array) => {
+    if (filled + chunk.length > out.length) throw over;
+    out.set(chunk, filled);
+    filled += chunk.length;
+  });
+  try {
+    for (let i = 0; i < data.length; i += INFLATE_CHUNK) {
+      inflater.push(data.subarray(i, i + INFLATE_CHUNK), i + INFLATE_CHUNK >= data.length);
+    }
+  } catch (err) {
+    if (err === over) throw over;
+    throw new Error(`${where} cannot be inflated (${(err as Error).message})`);
+  }
+  if (filled !== out.length) {
+    throw new Error(`${where} inflates to ${filled} bytes but declares ${e.usize}`);
+  }
+  return out;
+}
+
+/** A tensor checked against its storage: plain numbers, and its element count. */
+type View = { offset: number; size: number[]; stride: number[]; numel: number };
+
+/**
+ * Check a tensor against its storage (`storageNumel` elements) before anything is allocated:
+ * non-negative integers, and a non-empty tensor's last element inside the storage. `limit`
+ * caps the element count so that the product stays an exact integer.
+ */
+function checkView(t: TensorRef, storageNumel: number, limit: number, where: string): View {
+  const offset = count(t.offset, "storage offset", where);
+  const size = counts(t.size, "size", where);
+  const stride = counts(t.stride, "stride", where);
+  if (size.length !== stride.length) {
+    throw new Error(`${where}: ${size.length} sizes but ${stride.length} strides`);
+  }
+  const shape = `size (${size.join(", ")}) with stride (${
+    stride.join(", ")
+  }) from offset ${offset}`;
+  if (size.includes(0)) return { offset, size, stride, numel: 0 };
+  let last = offset; // inexact only once it is past 2^53, so past any storage
+  for (let d = 0; d < size.length; d++) last += (size[d] - 1) * stride[d];
+  if (last >= storageNumel) {
+    throw new Error(
+      `${where}: ${shape} reads up to element ${last} of storage ${t.storage.key}, which holds ${storageNumel}`,
+    );
+  }
+  let numel = 1;
+  for (const s of size) {
+    numel *= s;
+    if (numel > limit) {
+      throw new Error(`${where}: ${shape} has more than ${limit} elements, the most allowed here`);
+    }
+  }
+  return { offset, size, stride, numel };
+}
+
+/**
+ * Copy a strided view of `src` (elements of `es` bytes) into a new contiguous array: size-1
+ * dimensions dropped, dimensions that nest contiguously merged (a stride-0 tensor becomes one
+ * dimension), then contiguous runs copied with `set`, stride-0 dimensions filled by doubling
+ * with `copyWithin`, and only other innermost strides element by element.
+ */
+function gather(src: Uint8Array, es: number, v: View): Uint8Array {
+  const out = new Uint8Array(v.numel * es);
+  if (v.numel === 0) return out;
+  const dims: [number, number][] = []; // [size, stride], outermost first
+  v.size.forEach((s, d) => {
+    const outer = dims[dims.length - 1];
+    if (s === 1) return;
+    if (outer && outer[1] === s * v.stride[d]) dims[dims.length - 1] = [outer[0] * s, v.stride[d]];
+    else dims.push([s, v.stride[d]]);
+  });
+  if (dims.length === 0) dims.push([1, 1]);
+  const unit = Math.min(es, 4);
+  const words = es / unit;
+  const typed = (b: Uint8Array) => {
+    if (unit === 1) return b;
+    if (b.byteOffset % unit !== 0) b = b.slice();
+    const at = [b.buffer, b.byteOffset, b.byteLength / unit] as const;
+    return unit === 2 ? new Uint16Array(...at) : new Uint32Array(...at);
+  };
+  const [from, to] = [typed(src), typed(out)];
+  const blocks = dims.map((_, k) => dims.slice(k + 1).reduce((a, [s]) => a * s, 1));
+  const repeat = (at: number, block: number, times: number) => {
+    const [begin, end] = [at * es, (at + block * times) * es];
+    for (let done = block * es; done < end - begin; done *= 2) {
+      out.copyWithin(begin + done, begin, Math.min(begin + done, end - done));
+    }
+  };
+  const copy = (k: number, s: number, d: number): void => {
+    const [n, stride] = dims[k];
+    if (k < dims.length - 1) {
+      if (stride === 0) {
+        copy(k + 1, s, d);
+        repeat(d, blocks[k], n);
+      } else for (let i = 0; i < n; i++) copy(k + 1, s + i * stride, d + i * blocks[k]);
+    } else if (stride === 1) {
+      out.set(src.subarray(s * es, (s + n) * es), d * es);
+    } else if (stride === 0) {
+      out.set(src.subarray(s * es, (s + 1) * es), d * es);
+      repeat(d, 1, n);
+    } else {
+      for (let i = 0; i < n; i++) {
+        for (let w = 0; w < words; w++) {
+          to[(d + i) * words + w] = from[(s + i * stride) * words + w];
+        }
+      }
+    }
+  };
+  copy(0, v.offset, 0);
+  return out;
 }
 
 /**
  * Parse the bytes of a `pytorch_model.bin` into raw tensors (each tensor's own dtype,
- * contiguous), in the state dict's order. `file` names the source in errors.
+ * contiguous), in the state dict's order. `file` names the source in errors; an error about
+ * a tensor names its key in the state dict too.
  *
  * @example
  * ```ts
@@ -437,32 +626,83 @@ export function parsePytorchBin(
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     throw new Error(`${file}: not a zip archive (PyTorch >= 1.6 format expected)`);
   }
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (e) {
-    throw new Error(`${file}: cannot unzip (${(e as Error).message}); truncated file?`);
+  const zip = zipEntries(bytes, file);
+  const pkls = [...zip.values()].filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
+  if (pkls.length !== 1) {
+    throw new Error(`${file}: ${pkls.length} <archive>/data.pkl entries in the zip, 1 expected`);
   }
-  const pkl = Object.keys(entries).find((k) => /^[^/]+\/data\.pkl$/.test(k));
-  if (!pkl) throw new Error(`${file}: no <archive>/data.pkl in the zip`);
-  const prefix = pkl.slice(0, -"data.pkl".length);
-  const order = entries[`${prefix}byteorder`];
-  if (order && new TextDecoder().decode(order).trim() !== "little") {
-    throw new Error(`${file}: big-endian checkpoints are not supported`);
+  const pkl = pkls[0];
+  if (pkl.usize > PICKLE_LIMIT) {
+    throw new Error(
+      `${file}: ${pkl.name} unpacks to ${pkl.usize} bytes, more than the 64 MiB read`,
+    );
   }
-  const storages = new Map<string, Uint8Array>();
-  for (const [k, v] of Object.entries(entries)) {
-    if (k.startsWith(`${prefix}data/`)) storages.set(k.slice(prefix.length + 5), v);
+  const prefix = pkl.name.slice(0, -"data.pkl".length);
+  const order = zip.get(`${prefix}byteorder`);
+  if (
+    order &&
+    (order.usize > 16 || new TextDecoder().decode(unpack(bytes, order, file)).trim() !== "little")
+  ) {
+    throw new Error(`${file}: byteorder is not "little"; big-endian checkpoints are not supported`);
   }
-  const root = unpickle(entries[pkl], file);
+  const root = unpickle(unpack(bytes, pkl, file), file);
   if (!isObj(root, "dict")) throw new Error(`${file}: the pickled object is not a state dict`);
-  const out = new Map<string, RawTensor>();
-  for (const [name, v] of root.map) {
-    if (!isObj(v, "tensor")) {
-      throw new Error(`${file}: entry "${String(name)}" of the state dict is not a tensor`);
+
+  // Every tensor and storage is checked before any storage is unpacked.
+  const storages = new Map<string, { dtype: Dtype; numel: number; entry: ZipEntry; by: string }>();
+  const tensors: [string, TensorRef][] = [];
+  let storageBytes = 0;
+  for (const [key, t] of root.map) {
+    const where = `${file}: tensor "${String(key)}"`;
+    if (!isObj(t, "tensor")) {
+      throw new Error(`${file}: entry "${String(key)}" of the state dict is not a tensor`);
     }
-    out.set(String(name), materialize(v, storages, String(name), file));
+    const { key: id, dtype } = t.storage;
+    const numel = count(t.storage.numel, `the element count of storage ${id}`, where);
+    const seen = storages.get(id);
+    if (seen && (seen.dtype !== dtype || seen.numel !== numel)) {
+      throw new Error(
+        `${where}: storage ${id} is ${numel} ${dtype} here but ${seen.numel} ${seen.dtype} before`,
+      );
+    }
+    if (!seen) {
+      const entry = zip.get(`${prefix}data/${id}`);
+      if (!entry) throw new Error(`${where} needs storage ${id}, missing from the zip`);
+      const claimed = numel * dtypeSize(dtype);
+      if (entry.usize !== claimed) {
+        throw new Error(
+          `${where}: zip entry ${entry.name} unpacks to ${entry.usize} bytes, but the pickle says storage ${id} holds ${numel} ${dtype} elements (${claimed} bytes)`,
+        );
+      }
+      storages.set(id, { dtype, numel, entry, by: String(key) });
+      storageBytes += claimed;
+    }
+    tensors.push([String(key), t]);
   }
+  const budget = VIEW_FACTOR * storageBytes + VIEW_SLACK;
+  const views: View[] = [];
+  let total = 0;
+  for (const [name, t] of tensors) {
+    const es = dtypeSize(t.storage.dtype);
+    const where = `${file}: tensor "${name}"`;
+    const v = checkView(t, storages.get(t.storage.key)!.numel, Math.floor(budget / es), where);
+    total += v.numel * es;
+    if (total > budget) {
+      throw new Error(
+        `${where}: the tensors up to this one unpack to ${total} bytes, more than ${VIEW_FACTOR} times the ${storageBytes} bytes of the storages plus 64 MiB (views that repeat elements?)`,
+      );
+    }
+    views.push(v);
+  }
+
+  const data = new Map<string, Uint8Array>();
+  for (const [id, s] of storages) data.set(id, unpack(bytes, s.entry, file, s.by));
+  const out = new Map<string, RawTensor>();
+  tensors.forEach(([name, t], i) => {
+    const { dtype } = t.storage;
+    const bytes = gather(data.get(t.storage.key)!, dtypeSize(dtype), views[i]);
+    out.set(name, { dtype, shape: [...views[i].size], bytes });
+  });
   return out;
 }
 

@@ -8,6 +8,10 @@
  *
  * Reading decodes F32, F16, BF16, F64 and the integer and boolean types to float32;
  * {@link parseSafetensors} keeps the raw bytes, so a parse-encode round trip is bit exact.
+ * As the Rust crate's `SafeTensors::deserialize` does, the header is checked
+ * before any tensor is touched: known dtypes only (looked up as own keys, so `constructor`
+ * is not one), shapes whose byte count is exact and fits the data, offsets that tile the
+ * data with no overlap, hole or tail.
  *
  * @module
  */
@@ -44,6 +48,7 @@ export type RawTensor = { dtype: Dtype; shape: number[]; bytes: Uint8Array };
  */
 export type SafetensorsFile = { metadata: Record<string, string>; tensors: Map<string, RawTensor> };
 
+/** Bytes per element; read with `Object.hasOwn` first, as names come from untrusted headers. */
 const DTYPE_SIZE: Record<Dtype, number> = {
   F64: 8,
   F32: 4,
@@ -111,7 +116,7 @@ export function parseSafetensors(bytes: Uint8Array, file = "model.safetensors"):
   const entries: [string, RawTensor, number, number][] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === "__metadata__") {
-      if (typeof info !== "object" || info === null) {
+      if (typeof info !== "object" || info === null || Array.isArray(info)) {
         throw new Error(`${file}: __metadata__ must be an object of strings`);
       }
       for (const [k, v] of Object.entries(info)) {
@@ -124,27 +129,40 @@ export function parseSafetensors(bytes: Uint8Array, file = "model.safetensors"):
     if (typeof t !== "object" || t === null) {
       throw new Error(`${file}: tensor "${name}": header entry is not an object`);
     }
-    if (typeof t.dtype !== "string" || !(t.dtype in DTYPE_SIZE)) {
-      throw new Error(`${file}: tensor "${name}": unsupported dtype ${JSON.stringify(t.dtype)}`);
+    if (typeof t.dtype !== "string" || !Object.hasOwn(DTYPE_SIZE, t.dtype)) {
+      throw new Error(
+        `${file}: tensor "${name}": unsupported dtype ${JSON.stringify(t.dtype)} (known: ${
+          Object.keys(DTYPE_SIZE).join(", ")
+        })`,
+      );
     }
     const dtype = t.dtype as Dtype;
     if (
       !Array.isArray(t.shape) ||
-      !t.shape.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0)
+      !t.shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0)
     ) {
       throw new Error(`${file}: tensor "${name}": bad shape ${JSON.stringify(t.shape)}`);
     }
     const off = t.data_offsets;
     if (
       !Array.isArray(off) || off.length !== 2 ||
-      !off.every((d) => typeof d === "number" && Number.isInteger(d) && d >= 0) ||
+      !off.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0) ||
       off[1] < off[0]
     ) {
       throw new Error(`${file}: tensor "${name}": bad data_offsets ${JSON.stringify(off)}`);
     }
     const [begin, end] = off as [number, number];
     const shape = t.shape as number[];
-    const want = numel(shape) * DTYPE_SIZE[dtype];
+    // Counted in bytes and stopped before it is no longer exact (a shape product overflows).
+    let want = shape.includes(0) ? 0 : DTYPE_SIZE[dtype];
+    for (const d of shape) {
+      want *= d;
+      if (want > Number.MAX_SAFE_INTEGER) {
+        throw new Error(
+          `${file}: tensor "${name}": ${dtype} ${JSON.stringify(shape)} needs more than 2^53 bytes`,
+        );
+      }
+    }
     if (end - begin !== want) {
       throw new Error(
         `${file}: tensor "${name}": data_offsets [${begin}, ${end}] hold ${
@@ -257,7 +275,7 @@ export function readSafetensors(bytes: Uint8Array, file = "model.safetensors"): 
 }
 
 function isRaw(t: HostTensor | RawTensor): t is RawTensor {
-  return "dtype" in t;
+  return Object.hasOwn(t, "dtype");
 }
 
 /**

@@ -145,3 +145,43 @@ Deno.test("sharded checkpoints: encodeShards + readShardedSafetensors round trip
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("dtypes are own names of the table: constructor, toString and __proto__ are unknown", () => {
+  const d = new Uint8Array(8);
+  for (const dtype of ["constructor", "toString", "__proto__", "valueOf", "Q4"]) {
+    assert.throws(
+      () => parseSafetensors(handMade({ w: { dtype, shape: [2], data_offsets: [0, 8] } }, d), "f"),
+      new RegExp(
+        `^Error: f: tensor "w": unsupported dtype "${dtype}" \\(known: F64, F32, F16, BF16`,
+      ),
+    );
+  }
+});
+
+Deno.test("shapes whose byte count overflows and offsets past 2^53 are refused", () => {
+  const d = new Uint8Array(8);
+  const bad = (h: Record<string, unknown>) => parseSafetensors(handMade(h, d), "f");
+  // 2^40 * 2^40 * 4 bytes is not an exact double: it must not be compared as one.
+  assert.throws(
+    () => bad({ w: { dtype: "F32", shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }),
+    /^Error: f: tensor "w": F32 \[1099511627776,1099511627776\] needs more than 2\^53 bytes$/,
+  );
+  // 2^60 + 8 rounds to 2^60 as a double; such offsets are refused, not subtracted.
+  assert.throws(
+    () => bad({ w: { dtype: "F32", shape: [2], data_offsets: [2 ** 60, 2 ** 60 + 8] } }),
+    /f: tensor "w": bad data_offsets/,
+  );
+  assert.throws(
+    () => bad({ w: { dtype: "F32", shape: [2 ** 53], data_offsets: [0, 8] } }),
+    /bad shape/,
+  );
+  // An empty tensor with a huge dimension is fine: no bytes.
+  const empty = { dtype: "F32", shape: [0, 2 ** 52], data_offsets: [0, 0] };
+  const ok = handMade({ e: empty, w: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }, d);
+  assert.deepEqual(parseSafetensors(ok).tensors.get("e")?.shape, [0, 2 ** 52]);
+});
+
+Deno.test("__metadata__ as a list is refused, not read as keys 0, 1, ...", () => {
+  const file = handMade({ __metadata__: ["pt"] }, new Uint8Array(0));
+  assert.throws(() => parseSafetensors(file, "m"), /^Error: m: __metadata__ must be an object/);
+});
