@@ -571,7 +571,7 @@ function gather(src: Uint8Array, es: number, v: View): Uint8Array {
     const at = [b.buffer, b.byteOffset, b.byteLength / unit] as const;
     return unit === 2 ? new Uint16Array(...at) : new Uint32Array(...at);
   };
-  const [from, to] = [typed(src), typed(out)];
+  let typedViews: [ReturnType<typeof typed>, ReturnType<typeof typed>] | undefined;
   const blocks = dims.map((_, k) => dims.slice(k + 1).reduce((a, [s]) => a * s, 1));
   const repeat = (at: number, block: number, times: number) => {
     const [begin, end] = [at * es, (at + block * times) * es];
@@ -592,6 +592,8 @@ function gather(src: Uint8Array, es: number, v: View): Uint8Array {
       out.set(src.subarray(s * es, (s + 1) * es), d * es);
       repeat(d, 1, n);
     } else {
+      // Typed views made once, and only here (an unaligned storage is copied to align it).
+      const [from, to] = typedViews ??= [typed(src), typed(out)];
       for (let i = 0; i < n; i++) {
         for (let w = 0; w < words; w++) {
           to[(d + i) * words + w] = from[(s + i * stride) * words + w];
