@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { fragmentBytesArb } from "./fixtures/corpus_arbitraries.ts";
 import { readConll, writeConll } from "../../lib/corpus/conll.ts";
 import { checkLabel, CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
 import type { Doc, Range, Span } from "../../lib/corpus/types.ts";
@@ -85,7 +86,6 @@ Deno.test("property: documents written by writeConll read back with the same tex
   );
 });
 
-const encoder = new TextEncoder();
 /** Pieces that make CoNLL-looking bytes likelier than uniform bytes would. */
 const FRAGMENTS = [
   "\uFEFF",
@@ -120,34 +120,16 @@ const FRAGMENTS = [
   "NIH",
   "-",
 ];
-/** Bytes from fragments and random bytes (invalid UTF-8 included). */
-const bytes = fc.array(
-  fc.oneof(
-    fc.constantFrom(...FRAGMENTS).map((f) => encoder.encode(f)),
-    fc.uint8Array({ maxLength: 6 }),
-  ),
-  { maxLength: 40 },
-).map((parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-});
-/** Decoded as a file reader sees it: malformed bytes become U+FFFD, a BOM is kept. */
-const decode = (b: Uint8Array) => new TextDecoder("utf-8", { ignoreBOM: true }).decode(b);
+const anyText = fragmentBytesArb(FRAGMENTS, 6);
 
 Deno.test("property: any bytes read, or fail with a CorpusError naming file and line; skipped input writes back", () => {
   fc.assert(
     fc.property(
-      bytes,
+      anyText,
       fc.constantFrom(...SCHEMES),
       fc.constantFrom("default" as const, "strict" as const),
       fc.constantFrom("auto" as const, "docstart" as const, "sentence" as const, "file" as const),
-      (b, scheme, mode, documents) => {
-        const text = decode(b);
+      (text, scheme, mode, documents) => {
         const opts = { file: "f.conll", scheme, mode, documents };
         try {
           readConll(text, opts);
