@@ -30,7 +30,9 @@ import { initWeights } from "../lib/models/init_weights.ts";
 import { createGpuModel, releaseModel, trainStep } from "../lib/models/gpu_model.ts";
 import { gpuOps } from "../lib/models/gpu_ops.ts";
 import type { Ops } from "../lib/models/ops.ts";
-import { createNet, type ModelBatch, netTrainStep } from "../lib/models/transformer.ts";
+import { createNet } from "../lib/models/layout.ts";
+import { netTrainStep } from "../lib/models/optimizer.ts";
+import type { ModelBatch } from "../lib/models/transformer.ts";
 
 const args = new Set(Deno.args);
 const baseBatchArg = Deno.args.indexOf("--base-batch");

@@ -14,7 +14,8 @@
 import { configToJson, createConfig, type ModelConfig, readConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { downloadModel, type HubOptions, isModelId, TOKENIZER_FILES } from "./hub.ts";
-import { basePrefix, initWeights, parameterShapes } from "./init_weights.ts";
+import { initWeights, parameterShapes } from "./init_weights.ts";
+import { familyRecord } from "./families/registry.ts";
 import { readPytorchBin } from "./pytorch_bin.ts";
 import { encodeSafetensors, readSafetensors, readShardedSafetensors } from "./safetensors.ts";
 
@@ -133,7 +134,7 @@ export function alignTensorNames(config: ModelConfig, tensors: TensorMap): {
   unexpected: string[];
 } {
   const shapes = parameterShapes(config);
-  const prefix = basePrefix(config.family);
+  const prefix = familyRecord(config.family).names.base;
   const out: TensorMap = new Map();
   const unexpected: string[] = [];
   const mismatched: { name: string; expected: number[]; found: number[] }[] = [];

@@ -3,23 +3,20 @@
  * GPT-2 checkpoint parsed into one typed {@link ModelConfig}, and written back in the
  * format `transformers.AutoConfig.from_pretrained` reads.
  *
- * Missing fields take the defaults of transformers' `BertConfig`, `RobertaConfig`,
- * `DistilBertConfig` and `GPT2Config` (and `PretrainedConfig`: two labels `LABEL_0`,
- * `LABEL_1` when `id2label` is absent). The classifier dropout is resolved as each
- * `*ForTokenClassification` class resolves it.
+ * The common keys (`model_type`, `vocab_size`, token ids, labels, `initializer_range`) are
+ * read here; each family's own keys, defaults (transformers' `BertConfig`, `RobertaConfig`,
+ * `DistilBertConfig`, `GPT2Config`) and classifier dropout (as each
+ * `*ForTokenClassification` class resolves it) come from its record in
+ * `lib/models/families/`. Without `id2label`, two labels `LABEL_0`, `LABEL_1`, as
+ * `PretrainedConfig`.
  *
  * @module
  */
 
-/**
- * The architecture families the toolkit fine-tunes.
- *
- * @example
- * ```ts
- * const f: ModelFamily = "roberta";
- * ```
- */
-export type ModelFamily = "bert" | "roberta" | "distilbert" | "gpt2";
+import { FAMILIES, familyRecord, isModelFamily } from "./families/registry.ts";
+import type { ConfigReader, ModelFamily } from "./families/types.ts";
+
+export type { ModelFamily };
 
 /**
  * Feed-forward activations: `gelu` is the exact (erf) GELU; `gelu_new` and
@@ -39,7 +36,7 @@ export type Activation = "gelu" | "gelu_new" | "gelu_pytorch_tanh" | "relu" | "s
  *
  * @example
  * ```ts
- * const c: ModelConfig = createConfig({ family: "bert", hiddenSize: 8, labels: ["O", "B-PER"] });
+ * const c: ModelConfig = createConfig({ family: "bert", hiddenSize: 8, numHeads: 2, labels: ["O", "B-PER"] });
  * console.log(c.numHeads, c.labels.length);
  * ```
  */
@@ -106,52 +103,6 @@ const ACTIVATIONS: readonly Activation[] = [
   "silu",
 ];
 
-type Defaults = Omit<ModelConfig, "labels" | "label2id" | "extra" | "classifierDropout">;
-
-const BERT_DEFAULTS: Defaults = {
-  family: "bert",
-  hiddenSize: 768,
-  numLayers: 12,
-  numHeads: 12,
-  intermediateSize: 3072,
-  maxPositions: 512,
-  vocabSize: 30522,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-  activation: "gelu",
-  padTokenId: 0,
-  bosTokenId: null,
-  eosTokenId: null,
-  hiddenDropout: 0.1,
-  attentionDropout: 0.1,
-  initializerRange: 0.02,
-  sinusoidalPositions: false,
-};
-
-function defaultsFor(family: ModelFamily): Defaults {
-  switch (family) {
-    case "bert":
-      return { ...BERT_DEFAULTS };
-    case "roberta":
-      return { ...BERT_DEFAULTS, family, padTokenId: 1, bosTokenId: 0, eosTokenId: 2 };
-    case "distilbert":
-      return { ...BERT_DEFAULTS, family, numLayers: 6, typeVocabSize: 0 };
-    case "gpt2":
-      return {
-        ...BERT_DEFAULTS,
-        family,
-        maxPositions: 1024,
-        vocabSize: 50257,
-        typeVocabSize: 0,
-        layerNormEps: 1e-5,
-        activation: "gelu_new",
-        padTokenId: null,
-        bosTokenId: 50256,
-        eosTokenId: 50256,
-      };
-  }
-}
-
 /**
  * The transformers class name of a family's token classifier.
  *
@@ -161,12 +112,7 @@ function defaultsFor(family: ModelFamily): Defaults {
  * ```
  */
 export function tokenClassifierClass(family: ModelFamily): string {
-  return {
-    bert: "BertForTokenClassification",
-    roberta: "RobertaForTokenClassification",
-    distilbert: "DistilBertForTokenClassification",
-    gpt2: "GPT2ForTokenClassification",
-  }[family];
+  return familyRecord(family).tokenClassifierClass;
 }
 
 function labelMaps(labels: string[], where: string): Record<string, number> {
@@ -189,12 +135,13 @@ function labelMaps(labels: string[], where: string): Record<string, number> {
  * ```
  */
 export function createConfig(options: ConfigOptions): ModelConfig {
-  const d = defaultsFor(options.family);
+  const f = familyRecord(options.family);
+  const d = f.defaults;
   const labels = options.labels ?? ["LABEL_0", "LABEL_1"];
   const hiddenDropout = options.hiddenDropout ?? d.hiddenDropout;
   const c: ModelConfig = {
     ...d,
-    classifierDropout: options.family === "gpt2" ? 0.1 : hiddenDropout,
+    classifierDropout: d.classifierDropout ?? hiddenDropout,
     ...options,
     hiddenDropout,
     labels: [...labels],
@@ -202,7 +149,7 @@ export function createConfig(options: ConfigOptions): ModelConfig {
     extra: { ...(options.extra ?? {}) },
   };
   // GPT-2's <|endoftext|> is the last token of its vocabulary, whatever its size
-  if (c.family === "gpt2" && options.vocabSize !== undefined) {
+  if (f.tokenizer.eosIsLastToken && options.vocabSize !== undefined) {
     c.bosTokenId = options.bosTokenId ?? options.vocabSize - 1;
     c.eosTokenId = options.eosTokenId ?? options.vocabSize - 1;
   }
@@ -317,48 +264,6 @@ function parseLabels(json: Json, file: string): string[] {
   return labels;
 }
 
-const KNOWN_KEYS: Record<ModelFamily, string[]> = {
-  bert: [
-    "hidden_size",
-    "num_hidden_layers",
-    "num_attention_heads",
-    "intermediate_size",
-    "max_position_embeddings",
-    "type_vocab_size",
-    "layer_norm_eps",
-    "hidden_act",
-    "hidden_dropout_prob",
-    "attention_probs_dropout_prob",
-    "classifier_dropout",
-    "position_embedding_type",
-  ],
-  roberta: [],
-  distilbert: [
-    "dim",
-    "n_layers",
-    "n_heads",
-    "hidden_dim",
-    "max_position_embeddings",
-    "activation",
-    "dropout",
-    "attention_dropout",
-    "sinusoidal_pos_embds",
-  ],
-  gpt2: [
-    "n_embd",
-    "n_layer",
-    "n_head",
-    "n_inner",
-    "n_positions",
-    "layer_norm_epsilon",
-    "activation_function",
-    "resid_pdrop",
-    "embd_pdrop",
-    "attn_pdrop",
-    "classifier_dropout",
-  ],
-};
-KNOWN_KEYS.roberta = KNOWN_KEYS.bert;
 const COMMON_KEYS = [
   "model_type",
   "architectures",
@@ -388,97 +293,41 @@ export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
   const j = json as Json;
   const type = j.model_type;
   if (type === undefined) throw new Error(`${file}: field "model_type" is missing`);
-  if (type !== "bert" && type !== "roberta" && type !== "distilbert" && type !== "gpt2") {
+  if (!isModelFamily(type)) {
     throw new Error(
-      `${file}: field "model_type" is ${
-        JSON.stringify(type)
-      }; supported: bert, roberta, distilbert, gpt2`,
+      `${file}: field "model_type" is ${JSON.stringify(type)}; supported: ${
+        Object.keys(FAMILIES).join(", ")
+      }`,
     );
   }
-  const family: ModelFamily = type;
-  const d = defaultsFor(family);
-  const num = (names: string[], fb: number) => field(j, names, "number", fb, file);
-  let c: ModelConfig;
+  const f = familyRecord(type);
+  const d = f.defaults;
+  const reader: ConfigReader = {
+    file,
+    json: j,
+    num: (names, fb) => field(j, names, "number", fb, file),
+    str: (names, fb) => field(j, names, "string", fb, file),
+    bool: (names, fb) => field(j, names, "boolean", fb, file),
+  };
   const labels = parseLabels(j, file);
-  const base = {
-    family,
-    vocabSize: num(["vocab_size"], d.vocabSize),
+  const read = f.config.read(reader, d);
+  const { sinusoidalPositions, ...fields } = read.fields; // the key order of earlier versions
+  const c: ModelConfig = {
+    family: f.family,
+    vocabSize: reader.num(["vocab_size"], d.vocabSize),
     padTokenId: nullableId(j, "pad_token_id", d.padTokenId, file),
     bosTokenId: nullableId(j, "bos_token_id", d.bosTokenId, file),
     eosTokenId: nullableId(j, "eos_token_id", d.eosTokenId, file),
     labels,
     label2id: labelMaps(labels, file),
-    initializerRange: num(["initializer_range"], d.initializerRange),
-    sinusoidalPositions: false,
-    extra: {} as Record<string, unknown>,
+    initializerRange: reader.num(["initializer_range"], d.initializerRange),
+    sinusoidalPositions,
+    extra: {},
+    ...fields,
   };
-  if (family === "bert" || family === "roberta") {
-    const pet = field(j, ["position_embedding_type"], "string", "absolute", file);
-    if (pet !== "absolute") {
-      throw new Error(`${file}: field "position_embedding_type" is "${pet}"; only "absolute"`);
-    }
-    if (j.is_decoder === true) throw new Error(`${file}: field "is_decoder" true is unsupported`);
-    const hiddenDropout = num(["hidden_dropout_prob"], d.hiddenDropout);
-    c = {
-      ...base,
-      hiddenSize: num(["hidden_size"], d.hiddenSize),
-      numLayers: num(["num_hidden_layers"], d.numLayers),
-      numHeads: num(["num_attention_heads"], d.numHeads),
-      intermediateSize: num(["intermediate_size"], d.intermediateSize),
-      maxPositions: num(["max_position_embeddings"], d.maxPositions),
-      typeVocabSize: num(["type_vocab_size"], d.typeVocabSize),
-      layerNormEps: num(["layer_norm_eps"], d.layerNormEps),
-      activation: field(j, ["hidden_act"], "string", d.activation, file) as Activation,
-      hiddenDropout,
-      attentionDropout: num(["attention_probs_dropout_prob"], d.attentionDropout),
-      classifierDropout: num(["classifier_dropout"], hiddenDropout),
-    };
-  } else if (family === "distilbert") {
-    const hiddenDropout = num(["dropout"], d.hiddenDropout);
-    c = {
-      ...base,
-      hiddenSize: num(["dim"], d.hiddenSize),
-      numLayers: num(["n_layers"], d.numLayers),
-      numHeads: num(["n_heads"], d.numHeads),
-      intermediateSize: num(["hidden_dim"], d.intermediateSize),
-      maxPositions: num(["max_position_embeddings"], d.maxPositions),
-      typeVocabSize: 0,
-      layerNormEps: 1e-12,
-      activation: field(j, ["activation"], "string", d.activation, file) as Activation,
-      hiddenDropout,
-      attentionDropout: num(["attention_dropout"], d.attentionDropout),
-      classifierDropout: hiddenDropout,
-      sinusoidalPositions: field(j, ["sinusoidal_pos_embds"], "boolean", false, file),
-    };
-  } else {
-    if (j.scale_attn_weights === false || j.scale_attn_by_inverse_layer_idx === true) {
-      throw new Error(
-        `${file}: only the standard 1/sqrt(head size) attention scaling of GPT-2 is supported`,
-      );
-    }
-    const hiddenSize = num(["n_embd", "hidden_size"], d.hiddenSize);
-    const hiddenDropout = num(["resid_pdrop"], d.hiddenDropout);
-    c = {
-      ...base,
-      hiddenSize,
-      numLayers: num(["n_layer", "num_hidden_layers"], d.numLayers),
-      numHeads: num(["n_head", "num_attention_heads"], d.numHeads),
-      intermediateSize: num(["n_inner"], 4 * hiddenSize),
-      maxPositions: num(["n_positions"], d.maxPositions),
-      typeVocabSize: 0,
-      layerNormEps: num(["layer_norm_epsilon"], d.layerNormEps),
-      activation: field(j, ["activation_function"], "string", d.activation, file) as Activation,
-      hiddenDropout,
-      attentionDropout: num(["attn_pdrop"], d.attentionDropout),
-      classifierDropout: num(["classifier_dropout", "hidden_dropout"], 0.1),
-    };
-  }
-  const known = new Set([...COMMON_KEYS, ...KNOWN_KEYS[family]]);
+  const known = new Set([...COMMON_KEYS, ...f.config.keys]);
   for (const [k, v] of Object.entries(j)) if (!known.has(k)) c.extra[k] = v;
-  // GPT-2's embedding dropout is kept apart only where it differs from resid_pdrop.
-  if (family === "gpt2" && "embd_pdrop" in j && j.embd_pdrop !== c.hiddenDropout) {
-    c.extra.embd_pdrop = j.embd_pdrop;
-  }
+  Object.assign(c.extra, read.extra ?? {});
   validate(c, file);
   return c;
 }
@@ -520,55 +369,15 @@ export async function readConfig(path: string): Promise<ModelConfig> {
 export function configToJson(config: ModelConfig): Record<string, unknown> {
   const c = config;
   const out: Record<string, unknown> = { ...c.extra };
-  out.architectures = [tokenClassifierClass(c.family)];
-  out.model_type = c.family;
+  const f = familyRecord(c.family);
+  out.architectures = [f.tokenClassifierClass];
+  out.model_type = f.family;
   out.vocab_size = c.vocabSize;
   out.initializer_range = c.initializerRange;
   out.pad_token_id = c.padTokenId;
   if (c.bosTokenId !== null) out.bos_token_id = c.bosTokenId;
   if (c.eosTokenId !== null) out.eos_token_id = c.eosTokenId;
-  if (c.family === "bert" || c.family === "roberta") {
-    Object.assign(out, {
-      hidden_size: c.hiddenSize,
-      num_hidden_layers: c.numLayers,
-      num_attention_heads: c.numHeads,
-      intermediate_size: c.intermediateSize,
-      max_position_embeddings: c.maxPositions,
-      type_vocab_size: c.typeVocabSize,
-      layer_norm_eps: c.layerNormEps,
-      hidden_act: c.activation,
-      hidden_dropout_prob: c.hiddenDropout,
-      attention_probs_dropout_prob: c.attentionDropout,
-      classifier_dropout: c.classifierDropout === c.hiddenDropout ? null : c.classifierDropout,
-      position_embedding_type: "absolute",
-    });
-  } else if (c.family === "distilbert") {
-    Object.assign(out, {
-      dim: c.hiddenSize,
-      n_layers: c.numLayers,
-      n_heads: c.numHeads,
-      hidden_dim: c.intermediateSize,
-      max_position_embeddings: c.maxPositions,
-      activation: c.activation,
-      dropout: c.hiddenDropout,
-      attention_dropout: c.attentionDropout,
-      sinusoidal_pos_embds: c.sinusoidalPositions,
-    });
-  } else {
-    Object.assign(out, {
-      n_embd: c.hiddenSize,
-      n_layer: c.numLayers,
-      n_head: c.numHeads,
-      n_inner: c.intermediateSize === 4 * c.hiddenSize ? null : c.intermediateSize,
-      n_positions: c.maxPositions,
-      layer_norm_epsilon: c.layerNormEps,
-      activation_function: c.activation,
-      resid_pdrop: c.hiddenDropout,
-      embd_pdrop: c.extra.embd_pdrop ?? c.hiddenDropout,
-      attn_pdrop: c.attentionDropout,
-      classifier_dropout: c.classifierDropout,
-    });
-  }
+  Object.assign(out, f.config.write(c));
   out.id2label = Object.fromEntries(c.labels.map((l, i) => [String(i), l]));
   out.label2id = { ...c.label2id };
   return out;

@@ -26,18 +26,12 @@ import { step } from "../gpu/kernel.ts";
 import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { gpuOps } from "./gpu_ops.ts";
-import {
-  createNet,
-  type ModelBatch,
-  type Net,
-  netGradients,
-  netLogits,
-  netTensors,
-  netTrainStep,
-  type TrainStepOptions,
-} from "./transformer.ts";
+import { createNet, type Net, netTensors } from "./layout.ts";
+import { type ModelBatch, netGradients, netLogits } from "./transformer.ts";
+import { netTrainStep, type TrainStepOptions } from "./optimizer.ts";
 
-export type { ModelBatch, TrainStepOptions } from "./transformer.ts";
+export type { ModelBatch } from "./transformer.ts";
+export type { TrainStepOptions } from "./optimizer.ts";
 
 /**
  * A token classifier whose parameters live on the GPU.

@@ -26,6 +26,14 @@ export {
 } from "./config.ts";
 export type { HostTensor, TensorMap } from "./host_tensor.ts";
 export {
+  FAMILIES,
+  type FamilyRecord,
+  familyRecord,
+  isModelFamily,
+  positionIds,
+  skippedPositions,
+} from "./families/mod.ts";
+export {
   alignTensorNames,
   type Checkpoint,
   loadCheckpoint,
@@ -33,7 +41,8 @@ export {
   readWeights,
   saveCheckpoint,
 } from "./checkpoint.ts";
-export { initWeights, parameterShapes } from "./init_weights.ts";
+export { initWeights } from "./init_weights.ts";
+export { parameterList, parameterShapes } from "./layout.ts";
 export {
   decodeTensor,
   type Dtype,

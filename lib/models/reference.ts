@@ -11,6 +11,8 @@
  * - `DistilBertForTokenClassification`: no token types, `q_lin` ... `output_layer_norm`;
  * - `GPT2ForTokenClassification`: pre-LN, causal attention, `Conv1D` weights `[in, out]`,
  *   final `ln_f`, head `classifier`.
+ * The float64 forward is written once and reads each family's record
+ * (`lib/models/families/`) for its names, norms, positions and attention.
  * With left padding the rows at padded positions follow the same float32-minimum
  * arithmetic as PyTorch but carry no meaning; compare real tokens only.
  *
@@ -19,7 +21,8 @@
 
 import type { Activation, ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
-import { basePrefix } from "./init_weights.ts";
+import { familyRecord, paddingOffsetPositions, positionIds } from "./families/registry.ts";
+import type { BlockNames } from "./families/types.ts";
 
 /**
  * Logits `[batch, tokens, labels]`, row-major, in float64.
@@ -249,12 +252,7 @@ function checkInputs(
  * ```
  */
 export function robertaPositionIds(ids: number[], padTokenId: number): number[] {
-  let count = 0;
-  return ids.map((id) => {
-    if (id === padTokenId) return padTokenId;
-    count++;
-    return padTokenId + count;
-  });
+  return paddingOffsetPositions(ids, padTokenId);
 }
 
 /**
@@ -299,25 +297,19 @@ export function referenceLogits(
   const I = config.intermediateSize;
   const eps = config.layerNormEps;
   const w = weights(tensors);
-  const p = basePrefix(config.family);
+  const f = familyRecord(config.family);
+  const names = f.names;
   const act = (x: Float64Array) => x.map((v) => activate(config.activation, v));
 
   let x: Float64Array = new Float64Array(N * H);
-  const wordName = config.family === "gpt2"
-    ? "transformer.wte.weight"
-    : `${p}.embeddings.word_embeddings.weight`;
-  const posName = config.family === "gpt2"
-    ? "transformer.wpe.weight"
-    : `${p}.embeddings.position_embeddings.weight`;
-  const word = w.get(wordName, [config.vocabSize, H]);
-  const pos = w.get(posName, [config.maxPositions, H]);
-  const types = config.family === "bert" || config.family === "roberta"
-    ? w.get(`${p}.embeddings.token_type_embeddings.weight`, [config.typeVocabSize, H])
+  if (!names.position) throw new Error(`referenceLogits: ${f.displayName} has no position table`);
+  const word = w.get(names.word, [config.vocabSize, H]);
+  const pos = w.get(names.position, [config.maxPositions, H]);
+  const types = f.tokenTypes && names.tokenType
+    ? w.get(names.tokenType, [config.typeVocabSize, H])
     : null;
   for (let b = 0; b < B; b++) {
-    const positions = config.family === "roberta"
-      ? robertaPositionIds(inputIds[b], config.padTokenId ?? 1)
-      : inputIds[b].map((_, t) => t);
+    const positions = positionIds(config, inputIds[b]);
     for (let t = 0; t < T; t++) {
       const id = inputIds[b][t];
       const ps = positions[t];
@@ -340,69 +332,54 @@ export function referenceLogits(
     linear(v, N, w.get(`${name}.weight`, [out, inp]), w.get(`${name}.bias`, [out]), inp);
   const conv = (v: Float64Array, name: string, inp: number, out: number) =>
     conv1d(v, N, w.get(`${name}.weight`, [inp, out]), w.get(`${name}.bias`, [out]), inp);
+  // a block's linear as the family stores it: nn.Linear [out, in] or Conv1D [in, out]
+  const proj = f.linear === "conv1d"
+    ? conv
+    : (v: Float64Array, name: string, inp: number, out: number) => lin(v, name, out, inp);
   const ln = (v: Float64Array, name: string) =>
     layerNorm(v, N, w.get(`${name}.weight`, [H]), w.get(`${name}.bias`, [H]), eps);
-
-  if (config.family === "gpt2") {
-    for (let l = 0; l < config.numLayers; l++) {
-      const q = `transformer.h.${l}`;
-      const h1 = ln(x, `${q}.ln_1`);
-      const qkv = conv(h1, `${q}.attn.c_attn`, H, 3 * H);
-      const qs = new Float64Array(N * H);
-      const ks = new Float64Array(N * H);
-      const vs = new Float64Array(N * H);
-      for (let r = 0; r < N; r++) {
-        qs.set(qkv.subarray(r * 3 * H, r * 3 * H + H), r * H);
-        ks.set(qkv.subarray(r * 3 * H + H, r * 3 * H + 2 * H), r * H);
-        vs.set(qkv.subarray(r * 3 * H + 2 * H, r * 3 * H + 3 * H), r * H);
-      }
-      const ctx = attention(qs, ks, vs, B, T, H, config.numHeads, mask, true);
-      x = add(x, conv(ctx, `${q}.attn.c_proj`, H, H));
-      const h2 = ln(x, `${q}.ln_2`);
-      x = add(x, conv(act(conv(h2, `${q}.mlp.c_fc`, H, I)), `${q}.mlp.c_proj`, I, H));
-    }
-    x = ln(x, "transformer.ln_f");
-  } else {
-    x = ln(x, `${p}.embeddings.LayerNorm`);
-    const distil = config.family === "distilbert";
-    for (let l = 0; l < config.numLayers; l++) {
-      const q = distil ? `distilbert.transformer.layer.${l}` : `${p}.encoder.layer.${l}`;
-      const names = distil
-        ? {
-          q: `${q}.attention.q_lin`,
-          k: `${q}.attention.k_lin`,
-          v: `${q}.attention.v_lin`,
-          o: `${q}.attention.out_lin`,
-          ln1: `${q}.sa_layer_norm`,
-          f1: `${q}.ffn.lin1`,
-          f2: `${q}.ffn.lin2`,
-          ln2: `${q}.output_layer_norm`,
-        }
-        : {
-          q: `${q}.attention.self.query`,
-          k: `${q}.attention.self.key`,
-          v: `${q}.attention.self.value`,
-          o: `${q}.attention.output.dense`,
-          ln1: `${q}.attention.output.LayerNorm`,
-          f1: `${q}.intermediate.dense`,
-          f2: `${q}.output.dense`,
-          ln2: `${q}.output.LayerNorm`,
-        };
-      const ctx = attention(
-        lin(x, names.q, H, H),
-        lin(x, names.k, H, H),
-        lin(x, names.v, H, H),
+  const causal = f.attention.kind === "causal";
+  const selfAttention = (h: Float64Array, a: BlockNames["attention"]) => {
+    if (!("qkv" in a)) {
+      return attention(
+        proj(h, a.q, H, H),
+        proj(h, a.k, H, H),
+        proj(h, a.v, H, H),
         B,
         T,
         H,
         config.numHeads,
         mask,
-        false,
+        causal,
       );
-      const a = ln(add(lin(ctx, names.o, H, H), x), names.ln1);
-      x = ln(add(lin(act(lin(a, names.f1, I, H)), names.f2, H, I), a), names.ln2);
+    }
+    const qkv = proj(h, a.qkv, H, 3 * H);
+    const qs = new Float64Array(N * H);
+    const ks = new Float64Array(N * H);
+    const vs = new Float64Array(N * H);
+    for (let r = 0; r < N; r++) {
+      qs.set(qkv.subarray(r * 3 * H, r * 3 * H + H), r * H);
+      ks.set(qkv.subarray(r * 3 * H + H, r * 3 * H + 2 * H), r * H);
+      vs.set(qkv.subarray(r * 3 * H + 2 * H, r * 3 * H + 3 * H), r * H);
+    }
+    return attention(qs, ks, vs, B, T, H, config.numHeads, mask, causal);
+  };
+
+  if (f.norm.embedding && names.embeddingNorm) x = ln(x, names.embeddingNorm);
+  for (let l = 0; l < config.numLayers; l++) {
+    const n = names.block(l);
+    if (f.norm.placement === "pre") {
+      const ctx = selfAttention(ln(x, n.norm1), n.attention);
+      x = add(x, proj(ctx, n.o, H, H));
+      const h2 = ln(x, n.norm2);
+      x = add(x, proj(act(proj(h2, n.f1, H, I)), n.f2, I, H));
+    } else {
+      const ctx = selfAttention(x, n.attention);
+      const a = ln(add(proj(ctx, n.o, H, H), x), n.norm1);
+      x = ln(add(proj(act(proj(a, n.f1, H, I)), n.f2, I, H), a), n.norm2);
     }
   }
+  if (f.norm.final && names.finalNorm) x = ln(x, names.finalNorm);
   const L = config.labels.length;
-  return { shape: [B, T, L], data: lin(x, "classifier", L, H) };
+  return { shape: [B, T, L], data: lin(x, names.classifier, L, H) };
 }

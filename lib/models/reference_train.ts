@@ -9,16 +9,9 @@
 import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { cpuOps, type CpuTensor } from "./cpu_ops.ts";
-import {
-  createNet,
-  type ModelBatch,
-  type Net,
-  netGradients,
-  netLogits,
-  netTensors,
-  netTrainStep,
-  type TrainStepOptions,
-} from "./transformer.ts";
+import { createNet, type Net, netTensors } from "./layout.ts";
+import { type ModelBatch, netGradients, netLogits } from "./transformer.ts";
+import { netTrainStep, type TrainStepOptions } from "./optimizer.ts";
 
 /**
  * A token classifier on the CPU reference backend.

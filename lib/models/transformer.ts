@@ -1,29 +1,22 @@
 /**
- * The transformer token classifiers of the four families (BERT, RoBERTa, DistilBERT,
- * GPT-2), written once against the operations of `lib/models/ops.ts`: explicit per-layer
- * forward and backward as in llm.c (no tape), cross-entropy, global-norm clipping and AdamW.
- * `lib/models/gpu_model.ts` runs it on WebGPU, `lib/models/reference_train.ts` on the CPU
- * references.
+ * The forward and backward passes of the token classifier, written once against the
+ * operations of `lib/models/ops.ts` for every family: explicit per-layer forward and
+ * backward as in llm.c (no tape) and cross-entropy. `lib/models/gpu_model.ts` runs it on
+ * WebGPU, `lib/models/reference_train.ts` on the CPU references; the parameters' layout is
+ * `lib/models/layout.ts`, the optimizer step `lib/models/optimizer.ts`.
  *
  * Architecture, as transformers' eager modules (checked against `referenceLogits` of
- * `lib/models/reference.ts`): BERT and RoBERTa post-LN (embeddings word + position + token
- * type, LayerNorm, dropout; per layer fused QKV, attention with the padding key mask,
- * output dense, dropout, residual, LayerNorm; feed-forward with GELU, dropout, residual,
- * LayerNorm); DistilBERT the same without token types and without dropout after the
- * attention output; GPT-2 pre-LN with causal and padding masks, `gelu_new` and `ln_f`.
- * Dropout (hidden, attention probabilities, classifier) runs in training mode only, from
- * a counter-based hash of `(seed, step key, element)` with a distinct key per call site
- * and training step, so runs are reproducible from the seed.
- *
- * Parameters live in flat buffers, one per AdamW group as Hugging Face's Trainer groups
- * them (weight decay on weights and embeddings, none on biases and LayerNorm weights);
- * every parameter is a view at an offset aligned for binding. BERT-style q, k, v weights
- * `[C, C]` are stored fused as one `[3C, C]` weight (their rows stacked), so BERT and
- * GPT-2 (whose `c_attn` is Conv1D `[C, 3C]`) share one fused projection, whose heads the
- * attention products read in place (and whose gradient they write in place, as they do the
- * context `[N, C]`: no split or merge copies); `netTensors` maps back to
- * transformers' names and shapes bit for bit. DistilBERT's sinusoidal position table is
- * frozen (no gradient), as in transformers.
+ * `lib/models/reference.ts`), read from the family's record (`lib/models/families/`):
+ * embeddings word + position (+ token type), an embedding norm where the family has one,
+ * dropout; per block the fused QKV projection, attention with the padding key mask (and the
+ * causal mask for causal families), output projection, dropout (where the family has it),
+ * residual, and the feed-forward GELU sublayer, with norms after each residual add
+ * (post-norm: BERT, RoBERTa, DistilBERT) or on each sublayer's input with a final norm
+ * (pre-norm: GPT-2). Dropout (hidden, attention probabilities, classifier) runs in training
+ * mode only, from a counter-based hash of `(seed, step key, element)` with a distinct key
+ * per call site and training step, so runs are reproducible from the seed. The attention
+ * products read the heads of the fused projection in place (and write their gradient in
+ * place, as they do the context `[N, C]`: no split or merge copies).
  *
  * Binding limits: attention runs in chunks of batch rows when one layer's scores
  * `[B * heads, T, T]` would exceed the backend's `maxBinding` (each chunk after the first
@@ -35,139 +28,9 @@
  */
 import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
-import { basePrefix, parameterShapes } from "./init_weights.ts";
-import { robertaPositionIds } from "./reference.ts";
-import type { GeluKind } from "../gpu/reference/gelu.ts";
+import { familyRecord, positionIds } from "./families/registry.ts";
+import type { Block, Linear, Net, Norm } from "./layout.ts";
 import type { MatmulArgs, Ops } from "./ops.ts";
-
-/**
- * A parameter: its value and its gradient (null when frozen).
- *
- * @example
- * ```ts
- * import type { Param } from "./transformer.ts";
- * const p: Param<Float32Array> = { value: new Float32Array(3), grad: null };
- * ```
- */
-export type Param<X> = { value: X; grad: X | null };
-
-/**
- * A linear layer: `y = x W^T + b` with `W` `[out, in]` (`nn.Linear`), or `y = x W + b`
- * with `W` `[in, out]` when `conv` (GPT-2's `Conv1D`).
- *
- * @example
- * ```ts
- * import type { Linear } from "./transformer.ts";
- * const w = new Float32Array(2 * 4), b = new Float32Array(2);
- * const l: Linear<Float32Array> = { w: { value: w, grad: null }, b: { value: b, grad: null },
- *   inF: 4, outF: 2, conv: false };
- * ```
- */
-export type Linear<X> = { w: Param<X>; b: Param<X>; inF: number; outF: number; conv: boolean };
-
-/**
- * A layer norm's weight and bias.
- *
- * @example
- * ```ts
- * import type { Norm } from "./transformer.ts";
- * const g = new Float32Array(4).fill(1), b = new Float32Array(4);
- * const n: Norm<Float32Array> = { g: { value: g, grad: null }, b: { value: b, grad: null } };
- * ```
- */
-export type Norm<X> = { g: Param<X>; b: Param<X> };
-
-/**
- * One transformer block's parameters (`ln1` is BERT's attention-output LayerNorm or GPT-2's
- * `ln_1`; `ln2` the output LayerNorm or `ln_2`).
- *
- * @example
- * ```ts
- * import type { Block } from "./transformer.ts";
- * function fusedWidth(b: Block<Float32Array>): number {
- *   return b.qkv.outF; // 3 * hidden
- * }
- * ```
- */
-export type Block<X> = {
-  qkv: Linear<X>;
-  o: Linear<X>;
-  ln1: Norm<X>;
-  f1: Linear<X>;
-  f2: Linear<X>;
-  ln2: Norm<X>;
-};
-
-/**
- * A flat parameter buffer of one AdamW group with its gradients and moments (same size).
- *
- * @example
- * ```ts
- * import type { Group } from "./transformer.ts";
- * function describe(g: Group<Float32Array>): string {
- *   return `${g.size} parameters, ${g.weightDecay ? "with" : "without"} weight decay`;
- * }
- * ```
- */
-export type Group<X> = {
-  size: number;
-  weightDecay: boolean;
-  params: X;
-  grads: X;
-  m: X;
-  v: X;
-};
-
-/**
- * Where a transformers tensor lives: its group ("decay", "noDecay" or "frozen"), element
- * offset in the group's buffer, and shape.
- *
- * @example
- * ```ts
- * import type { Slot } from "./transformer.ts";
- * const s: Slot = { name: "classifier.bias", group: "noDecay", offset: 128, shape: [3] };
- * ```
- */
-export type Slot = {
-  name: string;
-  group: "decay" | "noDecay" | "frozen";
-  offset: number;
-  shape: number[];
-};
-
-/**
- * A token classifier on a backend: configuration, parameters, optimizer state and counters.
- *
- * @example
- * ```ts
- * import type { Net } from "./transformer.ts";
- * function describe(net: Net<Float32Array>): string {
- *   return `${net.config.family}, ${net.layers.length} layers, ${net.optimizerSteps} steps`;
- * }
- * ```
- */
-export type Net<X> = {
-  config: ModelConfig;
-  ops: Ops<X>;
-  decay: Group<X>;
-  noDecay: Group<X>;
-  frozen: X | null;
-  slots: Slot[];
-  word: Param<X>;
-  pos: Param<X>;
-  type: Param<X> | null;
-  embLn: Norm<X> | null;
-  layers: Block<X>[];
-  lnf: Norm<X> | null;
-  classifier: Linear<X>;
-  gelu: GeluKind;
-  /** Seed of the dropout masks. */
-  seed: number;
-  /** AdamW updates done (bias correction counts from 1). */
-  optimizerSteps: number;
-  /** Training forward passes done (keys the dropout masks). */
-  trainingPasses: number;
-};
 
 /**
  * A padded batch, row-major `[size, length]` (the shape of `lib/train/batches.ts`'s
@@ -189,308 +52,6 @@ export type ModelBatch = {
   labels?: Int32Array;
   tokenTypeIds?: Int32Array;
 };
-
-/**
- * The GELU form of an activation name (`gelu`: erf; `gelu_new`, `gelu_pytorch_tanh`:
- * tanh). Other activations are not supported by the GPU models.
- *
- * @example
- * ```ts
- * import { geluKind } from "./transformer.ts";
- * console.log(geluKind("gelu_new")); // "tanh"
- * ```
- */
-export function geluKind(activation: string): GeluKind {
-  if (activation === "gelu") return "erf";
-  if (activation === "gelu_new" || activation === "gelu_pytorch_tanh") return "tanh";
-  throw new Error(
-    `lib/models/transformer.ts: activation "${activation}" is not supported (gelu, gelu_new, ` +
-      `gelu_pytorch_tanh)`,
-  );
-}
-
-type Names = {
-  q: string;
-  k: string;
-  v: string;
-  o: string;
-  ln1: string;
-  f1: string;
-  f2: string;
-  ln2: string;
-  qkv?: string;
-};
-
-function blockNames(config: ModelConfig, l: number): Names {
-  const p = basePrefix(config.family);
-  if (config.family === "gpt2") {
-    const q = `transformer.h.${l}`;
-    return {
-      q: "",
-      k: "",
-      v: "",
-      qkv: `${q}.attn.c_attn`,
-      o: `${q}.attn.c_proj`,
-      ln1: `${q}.ln_1`,
-      f1: `${q}.mlp.c_fc`,
-      f2: `${q}.mlp.c_proj`,
-      ln2: `${q}.ln_2`,
-    };
-  }
-  if (config.family === "distilbert") {
-    const q = `distilbert.transformer.layer.${l}`;
-    return {
-      q: `${q}.attention.q_lin`,
-      k: `${q}.attention.k_lin`,
-      v: `${q}.attention.v_lin`,
-      o: `${q}.attention.out_lin`,
-      ln1: `${q}.sa_layer_norm`,
-      f1: `${q}.ffn.lin1`,
-      f2: `${q}.ffn.lin2`,
-      ln2: `${q}.output_layer_norm`,
-    };
-  }
-  const q = `${p}.encoder.layer.${l}`;
-  return {
-    q: `${q}.attention.self.query`,
-    k: `${q}.attention.self.key`,
-    v: `${q}.attention.self.value`,
-    o: `${q}.attention.output.dense`,
-    ln1: `${q}.attention.output.LayerNorm`,
-    f1: `${q}.intermediate.dense`,
-    f2: `${q}.output.dense`,
-    ln2: `${q}.output.LayerNorm`,
-  };
-}
-
-/**
- * Builds a network on a backend from transformers-named tensors (every parameter of
- * `parameterShapes(config)` must be present with its exact shape; other tensors, such as a
- * pooler, are not used).
- *
- * @example
- * ```ts
- * import { createConfig } from "./config.ts";
- * import { initWeights } from "./init_weights.ts";
- * import { cpuOps } from "./cpu_ops.ts";
- * import { createNet } from "./transformer.ts";
- * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
- *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
- * const net = createNet(cpuOps(), config, initWeights(config, 1));
- * console.log(net.layers.length); // 1
- * ```
- */
-export function createNet<X>(
-  ops: Ops<X>,
-  config: ModelConfig,
-  tensors: TensorMap,
-  options: { seed?: number } = {},
-): Net<X> {
-  const gelu = geluKind(config.activation);
-  const shapes = parameterShapes(config);
-  for (const [name, shape] of shapes) {
-    const t = tensors.get(name);
-    if (!t) throw new Error(`lib/models/transformer.ts createNet: tensor "${name}" is missing`);
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(
-        `lib/models/transformer.ts createNet: tensor "${name}" has shape [${t.shape}], ` +
-          `the ${config.family} configuration needs [${shape}]`,
-      );
-    }
-    if (t.data.length !== shape.reduce((a, b) => a * b, 1)) {
-      throw new Error(
-        `lib/models/transformer.ts createNet: tensor "${name}" has ${t.data.length} values for shape [${shape}]`,
-      );
-    }
-  }
-  const align = ops.align;
-  const sizes = { decay: 0, noDecay: 0, frozen: 0 };
-  const slots: Slot[] = [];
-  type Pending = { group: "decay" | "noDecay" | "frozen"; offset: number; shape: number[] };
-  // Reserve a parameter of `shape` holding the listed tensors one after another.
-  const reserve = (
-    group: Pending["group"],
-    shape: number[],
-    names: [string, number[]][],
-  ): Pending => {
-    const offset = sizes[group];
-    const n = shape.reduce((a, b) => a * b, 1);
-    sizes[group] = Math.ceil((offset + n) / align) * align;
-    let at = offset;
-    for (const [name, s] of names) {
-      slots.push({ name, group, offset: at, shape: s });
-      at += s.reduce((a, b) => a * b, 1);
-    }
-    return { group, offset, shape };
-  };
-  const H = config.hiddenSize, I = config.intermediateSize, nL = config.labels.length;
-  const gpt2 = config.family === "gpt2";
-  const p = basePrefix(config.family);
-  type PL = { w: Pending; b: Pending; inF: number; outF: number; conv: boolean };
-  const linear = (name: string, inF: number, outF: number, conv: boolean): PL => ({
-    w: reserve("decay", conv ? [inF, outF] : [outF, inF], [[
-      `${name}.weight`,
-      conv ? [inF, outF] : [outF, inF],
-    ]]),
-    b: reserve("noDecay", [outF], [[`${name}.bias`, [outF]]]),
-    inF,
-    outF,
-    conv,
-  });
-  const norm = (name: string) => ({
-    g: reserve("noDecay", [H], [[`${name}.weight`, [H]]]),
-    b: reserve("noDecay", [H], [[`${name}.bias`, [H]]]),
-  });
-  const wordName = gpt2 ? "transformer.wte.weight" : `${p}.embeddings.word_embeddings.weight`;
-  const posName = gpt2 ? "transformer.wpe.weight" : `${p}.embeddings.position_embeddings.weight`;
-  const word = reserve("decay", [config.vocabSize, H], [[wordName, [config.vocabSize, H]]]);
-  const frozenPos = config.family === "distilbert" && config.sinusoidalPositions;
-  const pos = reserve(frozenPos ? "frozen" : "decay", [config.maxPositions, H], [[
-    posName,
-    [config.maxPositions, H],
-  ]]);
-  const hasTypes = config.family === "bert" || config.family === "roberta";
-  const typeName = `${p}.embeddings.token_type_embeddings.weight`;
-  const type = hasTypes
-    ? reserve("decay", [config.typeVocabSize, H], [[typeName, [config.typeVocabSize, H]]])
-    : null;
-  const embLn = gpt2 ? null : norm(`${p}.embeddings.LayerNorm`);
-  const blocks = [];
-  for (let l = 0; l < config.numLayers; l++) {
-    const n = blockNames(config, l);
-    let qkv: PL;
-    if (gpt2) qkv = linear(n.qkv as string, H, 3 * H, true);
-    else {
-      qkv = {
-        w: reserve("decay", [3 * H, H], [[`${n.q}.weight`, [H, H]], [`${n.k}.weight`, [H, H]], [
-          `${n.v}.weight`,
-          [H, H],
-        ]]),
-        b: reserve("noDecay", [3 * H], [[`${n.q}.bias`, [H]], [`${n.k}.bias`, [H]], [
-          `${n.v}.bias`,
-          [H],
-        ]]),
-        inF: H,
-        outF: 3 * H,
-        conv: false,
-      };
-    }
-    blocks.push({
-      qkv,
-      o: linear(n.o, H, H, gpt2),
-      ln1: norm(n.ln1),
-      f1: linear(n.f1, H, I, gpt2),
-      f2: linear(n.f2, I, H, gpt2),
-      ln2: norm(n.ln2),
-    });
-  }
-  const lnf = gpt2 ? norm("transformer.ln_f") : null;
-  const classifier = linear("classifier", H, nL, false);
-
-  // Host buffers filled from the tensors, uploaded once.
-  const host = {
-    decay: new Float32Array(Math.max(sizes.decay, align)),
-    noDecay: new Float32Array(Math.max(sizes.noDecay, align)),
-    frozen: new Float32Array(Math.max(sizes.frozen, align)),
-  };
-  for (const s of slots) {
-    host[s.group].set((tensors.get(s.name) as { data: Float32Array }).data, s.offset);
-  }
-  const group = (g: "decay" | "noDecay"): Group<X> => {
-    const n = host[g].length;
-    return {
-      size: n,
-      weightDecay: g === "decay",
-      params: ops.persistent([n], host[g]),
-      grads: ops.persistent([n], new Float32Array(n)),
-      m: ops.persistent([n], new Float32Array(n)),
-      v: ops.persistent([n], new Float32Array(n)),
-    };
-  };
-  const decay = group("decay"), noDecay = group("noDecay");
-  const frozen = sizes.frozen > 0 ? ops.persistent([host.frozen.length], host.frozen) : null;
-  const param = (q: Pending): Param<X> => {
-    if (q.group === "frozen") {
-      return { value: ops.view(frozen as X, q.shape, q.offset), grad: null };
-    }
-    const g = q.group === "decay" ? decay : noDecay;
-    return {
-      value: ops.view(g.params, q.shape, q.offset),
-      grad: ops.view(g.grads, q.shape, q.offset),
-    };
-  };
-  const lin = (q: PL): Linear<X> => ({
-    w: param(q.w),
-    b: param(q.b),
-    inF: q.inF,
-    outF: q.outF,
-    conv: q.conv,
-  });
-  const nrm = (q: { g: Pending; b: Pending }): Norm<X> => ({ g: param(q.g), b: param(q.b) });
-  return {
-    config,
-    ops,
-    decay,
-    noDecay,
-    frozen,
-    slots,
-    word: param(word),
-    pos: param(pos),
-    type: type ? param(type) : null,
-    embLn: embLn ? nrm(embLn) : null,
-    layers: blocks.map((b) => ({
-      qkv: lin(b.qkv),
-      o: lin(b.o),
-      ln1: nrm(b.ln1),
-      f1: lin(b.f1),
-      f2: lin(b.f2),
-      ln2: nrm(b.ln2),
-    })),
-    lnf: lnf ? nrm(lnf) : null,
-    classifier: lin(classifier),
-    gelu,
-    seed: options.seed ?? 0,
-    optimizerSteps: 0,
-    trainingPasses: 0,
-  };
-}
-
-/**
- * The network's parameters as transformers-named host tensors (one read per buffer;
- * values bit-identical to what was loaded until training changes them).
- *
- * @example
- * ```ts
- * import type { Net } from "./transformer.ts";
- * import { netTensors } from "./transformer.ts";
- * async function tensorNames(net: Net<Float32Array>): Promise<string[]> {
- *   const tensors = await netTensors(net);
- *   return [...tensors.keys()];
- * }
- * ```
- */
-export async function netTensors<X>(net: Net<X>): Promise<TensorMap> {
-  const ops = net.ops;
-  const reads = {
-    decay: ops.read(net.decay.params),
-    noDecay: ops.read(net.noDecay.params),
-    frozen: net.frozen ? ops.read(net.frozen) : Promise.resolve(new Float32Array(0)),
-  };
-  await ops.submit();
-  const data = {
-    decay: await reads.decay,
-    noDecay: await reads.noDecay,
-    frozen: await reads.frozen,
-  };
-  const out: TensorMap = new Map();
-  const byName = new Map(net.slots.map((s) => [s.name, s]));
-  for (const [name] of parameterShapes(net.config)) {
-    const s = byName.get(name) as Slot;
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    out.set(name, { shape: [...s.shape], data: data[s.group].slice(s.offset, s.offset + n) });
-  }
-  return out;
-}
 
 type Inputs<X> = {
   B: number;
@@ -524,6 +85,7 @@ function checkBatch(config: ModelConfig, b: ModelBatch, needLabels: boolean): vo
   }
   if (needLabels && !b.labels) throw new Error("lib/models/transformer.ts: training needs labels");
   const at = (i: number) => `row ${Math.floor(i / b.length)}, position ${i % b.length}`;
+  const tokenTypes = familyRecord(config.family).tokenTypes;
   for (let i = 0; i < n; i++) {
     const id = b.inputIds[i];
     if (id < 0 || id >= config.vocabSize) {
@@ -545,9 +107,7 @@ function checkBatch(config: ModelConfig, b: ModelBatch, needLabels: boolean): vo
         })`,
       );
     }
-    const tt = config.family === "bert" || config.family === "roberta"
-      ? b.tokenTypeIds?.[i]
-      : undefined;
+    const tt = tokenTypes ? b.tokenTypeIds?.[i] : undefined;
     if (tt !== undefined && (tt < 0 || tt >= config.typeVocabSize)) {
       throw new Error(`lib/models/transformer.ts: token type ${tt} at ${at(i)} is invalid`);
     }
@@ -559,12 +119,11 @@ function prepare<X>(net: Net<X>, b: ModelBatch, training: boolean): Inputs<X> {
   checkBatch(config, b, training);
   const B = b.size, T = b.length;
   const pad = config.padTokenId ?? undefined;
+  const f = familyRecord(config.family);
   const positions = new Int32Array(B * T);
   for (let r = 0; r < B; r++) {
-    if (config.family === "roberta") {
-      const row = Array.from(b.inputIds.subarray(r * T, (r + 1) * T));
-      positions.set(robertaPositionIds(row, config.padTokenId ?? 1), r * T);
-    } else for (let t = 0; t < T; t++) positions[r * T + t] = t;
+    const row = Array.from(b.inputIds.subarray(r * T, (r + 1) * T));
+    positions.set(positionIds(config, row), r * T);
   }
   for (let i = 0; i < positions.length; i++) {
     if (positions[i] >= config.maxPositions) {
@@ -574,17 +133,15 @@ function prepare<X>(net: Net<X>, b: ModelBatch, training: boolean): Inputs<X> {
       );
     }
   }
-  const gpt2 = config.family === "gpt2";
+  const paddedPositions = f.positions.kind === "learned" && f.positions.offset === "padding";
   const plan = (vocab: number, paddingIdx?: number) => training ? { vocab, paddingIdx } : undefined;
   return {
     B,
     T,
-    ids: ops.ints(b.inputIds, plan(config.vocabSize, gpt2 ? undefined : pad)),
+    ids: ops.ints(b.inputIds, plan(config.vocabSize, f.wordPaddingRow ? pad : undefined)),
     positions: ops.ints(
       positions,
-      net.pos.grad
-        ? plan(config.maxPositions, config.family === "roberta" ? pad : undefined)
-        : undefined,
+      net.pos.grad ? plan(config.maxPositions, paddedPositions ? pad : undefined) : undefined,
     ),
     types: net.type
       ? ops.ints(b.tokenTypeIds ?? new Int32Array(B * T), plan(config.typeVocabSize))
@@ -644,7 +201,12 @@ type Ctx<X> = {
   headDim: number;
   training: boolean;
   pass: number;
+  /** Norms after each residual add (else on each sublayer's input). */
   post: boolean;
+  /** Queries see no later keys. */
+  causal: boolean;
+  /** Dropout after the attention output projection. */
+  attentionOutputDropout: number;
 };
 
 const SITES_PER_LAYER = 3;
@@ -770,7 +332,7 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
       seq: T,
       scale: 1 / Math.sqrt(d),
       keyMask: ch.mask,
-      causal: !post,
+      causal: c.causal,
     });
     ops.release(scores);
     const pD = drop(c, p, [nbh, T, T], cfg.attentionDropout, site, j);
@@ -781,8 +343,7 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
   }
   const ao = ops.alloc([N, H]);
   linearForward(c, L.o, ctx, ao);
-  const pAo = cfg.family === "distilbert" ? 0 : cfg.hiddenDropout;
-  const aoD = drop(c, ao, [N, H], pAo, site + 1);
+  const aoD = drop(c, ao, [N, H], c.attentionOutputDropout, site + 1);
   if (aoD !== ao) ops.release(ao);
   const r1 = ops.alloc([N, H]);
   ops.add({ a: aoD, b: x, out: r1 });
@@ -940,7 +501,6 @@ function blockBackward<X>(c: Ctx<X>, L: Block<X>, s: BlockCache<X>, dout: X, lay
   const cfg = net.config;
   const H = cfg.hiddenSize, I = cfg.intermediateSize;
   const site = 1 + SITES_PER_LAYER * layer;
-  const pAo = cfg.family === "distilbert" ? 0 : cfg.hiddenDropout;
   const zeros = (shape: number[]) => {
     const t = ops.alloc(shape);
     ops.fill({ x: t, value: 0 });
@@ -978,7 +538,7 @@ function blockBackward<X>(c: Ctx<X>, L: Block<X>, s: BlockCache<X>, dout: X, lay
     ops.release(dh2);
     dr1 = dr2;
   }
-  const dao = drop(c, dr1, [N, H], pAo, site + 1);
+  const dao = drop(c, dr1, [N, H], c.attentionOutputDropout, site + 1);
   const dctx = ops.alloc([N, H]);
   linearBackward(c, L.o, s.ctx, dao, dctx, false);
   if (dao !== dr1) ops.release(dao);
@@ -996,10 +556,11 @@ function blockBackward<X>(c: Ctx<X>, L: Block<X>, s: BlockCache<X>, dout: X, lay
   return dr1;
 }
 
-/** GPT-2's `embd_pdrop` where it differs from `resid_pdrop`, else the hidden dropout. */
+/** The family's own embedding dropout (GPT-2's `embd_pdrop`) where set, else the hidden one. */
 function embeddingDropout(cfg: ModelConfig): number {
-  const e = cfg.extra.embd_pdrop;
-  return cfg.family === "gpt2" && typeof e === "number" ? e : cfg.hiddenDropout;
+  const key = familyRecord(cfg.family).dropout.embeddingKey;
+  const e = key === null ? undefined : cfg.extra[key];
+  return typeof e === "number" ? e : cfg.hiddenDropout;
 }
 
 type Forward<X> = {
@@ -1025,7 +586,7 @@ function forwardAll<X>(
   const cfg = net.config;
   const inp = prepare(net, batch, training);
   const N = inp.B * inp.T, H = cfg.hiddenSize;
-  const post = cfg.family !== "gpt2";
+  const f = familyRecord(cfg.family);
   const c: Ctx<X> = {
     net,
     ops,
@@ -1035,7 +596,9 @@ function forwardAll<X>(
     headDim: H / cfg.numHeads,
     training: dropout,
     pass: net.trainingPasses,
-    post,
+    post: f.norm.placement === "post",
+    causal: f.attention.kind === "causal",
+    attentionOutputDropout: f.dropout.attentionOutput ? cfg.hiddenDropout : 0,
   };
   const emb = ops.alloc([N, H]);
   ops.embeddingLookup({ table: net.word.value, ids: inp.ids, out: emb, rows: N, cols: H });
@@ -1082,7 +645,8 @@ function forwardAll<X>(
  *
  * @example
  * ```ts
- * import type { ModelBatch, Net } from "./transformer.ts";
+ * import type { Net } from "./layout.ts";
+ * import type { ModelBatch } from "./transformer.ts";
  * import { netLogits } from "./transformer.ts";
  * function logitsOf(net: Net<Float32Array>, batch: ModelBatch): Promise<Float32Array> {
  *   return netLogits(net, batch);
@@ -1095,27 +659,6 @@ export async function netLogits<X>(net: Net<X>, batch: ModelBatch): Promise<Floa
   await net.ops.submit();
   return await out;
 }
-
-/**
- * Options of {@link netTrainStep}: AdamW hyper-parameters (PyTorch defaults), clipping of
- * the global gradient norm (`maxGradNorm`, default 1; 0 or Infinity: none), and whether to
- * read the loss back (the step's only wait on the GPU).
- *
- * @example
- * ```ts
- * import type { TrainStepOptions } from "./transformer.ts";
- * const o: TrainStepOptions = { lr: 5e-5, weightDecay: 0.01, readLoss: true };
- * ```
- */
-export type TrainStepOptions = {
-  lr: number;
-  weightDecay: number;
-  maxGradNorm?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  readLoss?: boolean;
-};
 
 /**
  * A layer norm over `[rows, hidden]` into fresh tensors: the output and the saved mean and
@@ -1189,8 +732,24 @@ function normGradient<X>(
   return dx;
 }
 
-/** Zeroes the gradients and records forward, loss and backward; returns the loss tensor. */
-function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: boolean): X {
+/**
+ * Zeroes the gradients and records forward (with dropout when `dropout`), the mean
+ * cross-entropy loss and backward, adding every parameter's gradient; returns the loss
+ * tensor `[2]` (loss, count of labels), not yet read.
+ *
+ * @example
+ * ```ts
+ * import type { Net } from "./layout.ts";
+ * import type { ModelBatch } from "./transformer.ts";
+ * import { recordGradients } from "./transformer.ts";
+ * async function loss(net: Net<Float32Array>, batch: ModelBatch): Promise<number> {
+ *   const l = net.ops.read(recordGradients(net, batch, false));
+ *   await net.ops.submit();
+ *   return (await l)[0];
+ * }
+ * ```
+ */
+export function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: boolean): X {
   const ops = net.ops;
   const cfg = net.config;
   ops.fill({ x: net.decay.grads, value: 0 });
@@ -1235,59 +794,14 @@ function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: boolean): X
 }
 
 /**
- * One training step: zero the gradients, forward with dropout, cross-entropy (mean over
- * labels not -100), backward through every layer, global-norm clipping and AdamW, recorded
- * as one unit of work (one command buffer on the GPU, waited on only when the loss is
- * read). Resolves with the loss of the batch before the update when `readLoss`, else
- * undefined.
- *
- * @example
- * ```ts
- * import type { ModelBatch, Net } from "./transformer.ts";
- * import { netTrainStep } from "./transformer.ts";
- * function step(net: Net<Float32Array>, batch: ModelBatch): Promise<number | undefined> {
- *   return netTrainStep(net, batch, { lr: 1e-3, weightDecay: 0.01, readLoss: true });
- * }
- * ```
- */
-export async function netTrainStep<X>(
-  net: Net<X>,
-  batch: ModelBatch,
-  o: TrainStepOptions,
-): Promise<number | undefined> {
-  const ops = net.ops;
-  const loss = recordGradients(net, batch, true);
-  const clip = ops.alloc([2]);
-  const maxNorm = o.maxGradNorm ?? 1;
-  ops.gradNorm({
-    grads: [net.decay.grads, net.noDecay.grads],
-    out: clip,
-    maxNorm: maxNorm > 0 && Number.isFinite(maxNorm) ? maxNorm : Number.MAX_VALUE,
-  });
-  net.optimizerSteps++;
-  for (const g of [net.decay, net.noDecay]) {
-    ops.adamw({ param: g.params, grad: g.grads, m: g.m, v: g.v, clip }, {
-      lr: o.lr,
-      beta1: o.beta1 ?? 0.9,
-      beta2: o.beta2 ?? 0.999,
-      eps: o.eps ?? 1e-8,
-      weightDecay: g.weightDecay ? o.weightDecay : 0,
-      step: net.optimizerSteps,
-    });
-  }
-  const read = o.readLoss ? ops.read(loss) : undefined;
-  await ops.submit();
-  return read ? (await read)[0] : undefined;
-}
-
-/**
  * The gradients of the mean cross-entropy loss of `batch` with dropout off, as
  * transformers-named host tensors (frozen tensors left out), and the loss: for gradient
  * checks. Parameters and optimizer state are not changed.
  *
  * @example
  * ```ts
- * import type { ModelBatch, Net } from "./transformer.ts";
+ * import type { Net } from "./layout.ts";
+ * import type { ModelBatch } from "./transformer.ts";
  * import { netGradients } from "./transformer.ts";
  * async function lossAndGradNames(net: Net<Float32Array>, batch: ModelBatch) {
  *   const { loss, grads } = await netGradients(net, batch);

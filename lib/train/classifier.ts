@@ -14,6 +14,7 @@ import { homedir } from "node:os";
 import { getGpu, type Gpu } from "../gpu/device.ts";
 import { createConfig, type ModelConfig, type ModelFamily } from "../models/config.ts";
 import { initWeights } from "../models/init_weights.ts";
+import { familyRecord, skippedPositions } from "../models/families/registry.ts";
 import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
 import { ensureTokenizerJson } from "../models/tokenizer_build.ts";
 import { createGpuModel, type GpuModel, modelTensors, releaseModel } from "../models/gpu_model.ts";
@@ -193,11 +194,13 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
     if (!o.tokenizer) throw new Error("createTokenClassifier: a random model needs a tokenizer");
     tokenizerDir = await tokenizerFolder(o.tokenizer);
     const tokenizer = await cachedTokenizer(tokenizerDir);
-    // RoBERTa numbers positions from padding_idx + 1, so its pad id must be small (1 in RoBERTa's vocabulary).
-    const positionOffset = o.family === "roberta" ? tokenizer.padId + 1 : 0;
+    // Families that number positions from padding_idx + 1 (RoBERTa) need a small pad id
+    // (1 in RoBERTa's vocabulary).
+    const positionOffset = skippedPositions({ family: o.family, padTokenId: tokenizer.padId });
     if (positionOffset > 4) {
+      const name = familyRecord(o.family).displayName;
       throw new Error(
-        `createTokenClassifier: a RoBERTa model needs a RoBERTa tokenizer (<pad> = 1); ` +
+        `createTokenClassifier: a ${name} model needs a ${name} tokenizer (<pad> = 1); ` +
           `the one in ${tokenizerDir} pads with id ${tokenizer.padId}`,
       );
     }
@@ -266,7 +269,7 @@ export function fitMaxLength(
   maxLength: number | undefined,
   onClamp: (message: string) => void,
 ): number {
-  const skipped = config.family === "roberta" ? (config.padTokenId ?? 1) + 1 : 0;
+  const skipped = skippedPositions(config);
   const limit = config.maxPositions - skipped;
   if (maxLength === undefined) return Math.min(DEFAULT_MAX_LENGTH, limit);
   if (maxLength <= limit) return maxLength;

@@ -7,13 +7,8 @@ import assert from "node:assert/strict";
 import { createConfig } from "../../lib/models/config.ts";
 import { initWeights } from "../../lib/models/init_weights.ts";
 import { cpuOps } from "../../lib/models/cpu_ops.ts";
-import {
-  createNet,
-  geluKind,
-  netGradients,
-  netLogits,
-  netTensors,
-} from "../../lib/models/transformer.ts";
+import { createNet, geluKind, netTensors } from "../../lib/models/layout.ts";
+import { netGradients, netLogits } from "../../lib/models/transformer.ts";
 
 const tiny = (family: "bert" | "distilbert" | "gpt2", extra = {}) =>
   createConfig({

@@ -1,0 +1,295 @@
+/**
+ * What a model family is, as data: the record every family file in this folder fills in
+ * and that config parsing, weight initialisation, the parameter layout, the transformer and
+ * the float64 reference read instead of branching on the family's name.
+ *
+ * The fields follow transformers' modeling files: each one names a choice those files make
+ * differently per architecture (norm kind and placement, position scheme, attention kind,
+ * MLP kind, linear storage, biases, dropout sites, token types, tokenizer framing), and the
+ * family's `config.json` keys and tensor names. Kinds that no family uses yet (RMSNorm,
+ * rotary positions, local attention, gated MLPs) are typed so that a record can state them;
+ * `assertBuilt` in `registry.ts` refuses them until their kernels exist.
+ *
+ * @module
+ */
+
+import type { ModelConfig } from "../config.ts";
+
+/**
+ * The architecture families the toolkit fine-tunes (transformers' `model_type`).
+ *
+ * @example
+ * ```ts
+ * import type { ModelFamily } from "./types.ts";
+ * const isDecoder = (f: ModelFamily) => f === "gpt2";
+ * if (!isDecoder("gpt2")) throw new Error("gpt2 is a decoder");
+ * ```
+ */
+export type ModelFamily = "bert" | "roberta" | "distilbert" | "gpt2";
+
+/**
+ * Norms: kind, where they sit in a block (`post`: after each residual add, BERT; `pre`: on
+ * each sublayer's input, GPT-2), whether they have a bias, and whether the embeddings and
+ * the last block are followed by one.
+ *
+ * @example
+ * ```ts
+ * import type { NormSpec } from "./types.ts";
+ * const normsOf = (n: NormSpec, layers: number) =>
+ *   2 * layers + (n.embedding ? 1 : 0) + (n.final ? 1 : 0);
+ * if (normsOf({ kind: "layernorm", placement: "pre", bias: true, embedding: false, final: true }, 2) !== 5) {
+ *   throw new Error("GPT-2 with 2 layers has 5 norms");
+ * }
+ * ```
+ */
+export type NormSpec = {
+  kind: "layernorm" | "rmsnorm";
+  placement: "post" | "pre";
+  bias: boolean;
+  embedding: boolean;
+  final: boolean;
+};
+
+/**
+ * Positions: a learned absolute table (`offset: "padding"`: numbered from `pad_token_id +
+ * 1` over non-padding tokens, padding at `pad_token_id`, as RoBERTa; `sinusoidal`: the
+ * configuration may ask for a fixed sinusoidal table, frozen, as DistilBERT's
+ * `sinusoidal_pos_embds`), or rotary embeddings (not built yet).
+ *
+ * @example
+ * ```ts
+ * import type { PositionSpec } from "./types.ts";
+ * const skipped = (p: PositionSpec, pad: number) =>
+ *   p.kind === "learned" && p.offset === "padding" ? pad + 1 : 0;
+ * if (skipped({ kind: "learned", offset: "padding", sinusoidal: false }, 1) !== 2) throw new Error();
+ * ```
+ */
+export type PositionSpec =
+  | { kind: "learned"; offset: "none" | "padding"; sinusoidal: boolean }
+  | { kind: "rotary"; theta: number };
+
+/**
+ * Attention: which keys a query sees (`bidirectional`: every real token; `causal`: real
+ * tokens up to itself; `local-global`: a sliding window on most layers, not built yet) and
+ * how the projections are stored (`separate` q, k, v tensors, stacked into one fused
+ * projection by the layout, or one `fused` tensor).
+ *
+ * @example
+ * ```ts
+ * import type { AttentionSpec } from "./types.ts";
+ * const masksFuture = (a: AttentionSpec) => a.kind === "causal";
+ * if (!masksFuture({ kind: "causal", projections: "fused" })) throw new Error();
+ * ```
+ */
+export type AttentionSpec = {
+  kind: "bidirectional" | "causal" | "local-global";
+  projections: "separate" | "fused";
+};
+
+/**
+ * The feed-forward sublayer: `activation` (the configuration's GELU variant between two
+ * linears) or gated (`geglu`, `swiglu`: not built yet).
+ *
+ * @example
+ * ```ts
+ * import type { MlpSpec } from "./types.ts";
+ * const gated = (m: MlpSpec) => m.kind !== "activation";
+ * if (gated({ kind: "activation" })) throw new Error();
+ * ```
+ */
+export type MlpSpec = { kind: "activation" | "geglu" | "swiglu" };
+
+/**
+ * Dropout sites that differ between families (every family drops attention probabilities,
+ * the feed-forward output and the classifier input): after the attention output projection
+ * or not (DistilBERT: not), and the `extra` config key of an embedding dropout kept apart
+ * from the hidden dropout (GPT-2's `embd_pdrop`), or null.
+ *
+ * @example
+ * ```ts
+ * import type { DropoutSpec } from "./types.ts";
+ * const d: DropoutSpec = { attentionOutput: true, embeddingKey: null };
+ * if (!d.attentionOutput) throw new Error();
+ * ```
+ */
+export type DropoutSpec = { attentionOutput: boolean; embeddingKey: string | null };
+
+/**
+ * What a family's tokenizer is expected to do: how it frames a sequence (`cls-sep`:
+ * `[CLS] ... [SEP]`; `bos-eos`: `<s> ... </s>`; `none`), and whether the end-of-text token
+ * is the last of the vocabulary (GPT-2's `<|endoftext|>`, whatever the vocabulary's size).
+ *
+ * @example
+ * ```ts
+ * import type { TokenizerSpec } from "./types.ts";
+ * const specials = (t: TokenizerSpec) => (t.framing === "none" ? 0 : 2);
+ * if (specials({ framing: "cls-sep", eosIsLastToken: false }) !== 2) throw new Error();
+ * ```
+ */
+export type TokenizerSpec = {
+  framing: "cls-sep" | "bos-eos" | "none";
+  eosIsLastToken: boolean;
+};
+
+/**
+ * Hugging Face names of one block's parameters: prefixes to which `.weight` and `.bias`
+ * are added (`qkv` for fused projections, `q`, `k`, `v` for separate ones; `norm1` is the
+ * norm of the attention sublayer, `norm2` of the feed-forward one).
+ *
+ * @example
+ * ```ts
+ * import type { BlockNames } from "./types.ts";
+ * const first = (n: BlockNames) => ("qkv" in n.attention ? n.attention.qkv : n.attention.q);
+ * if (first({ attention: { qkv: "h.0.c_attn" }, o: "", norm1: "", f1: "", f2: "", norm2: "" }) !== "h.0.c_attn") {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export type BlockNames = {
+  attention: { qkv: string } | { q: string; k: string; v: string };
+  o: string;
+  norm1: string;
+  f1: string;
+  f2: string;
+  norm2: string;
+};
+
+/**
+ * Hugging Face names of a token classifier's parameters (the only place they are written):
+ * embedding tables (full names), norms and linears (prefixes), per block, and `base`, the
+ * prefix of the bare model that checkpoints saved without a head leave out.
+ *
+ * @example
+ * ```ts
+ * import type { TensorNames } from "./types.ts";
+ * const tables = (n: TensorNames) => [n.word, n.position, n.tokenType].filter((t) => t !== null);
+ * ```
+ */
+export type TensorNames = {
+  base: string;
+  word: string;
+  position: string | null;
+  tokenType: string | null;
+  embeddingNorm: string | null;
+  block: (layer: number) => BlockNames;
+  finalNorm: string | null;
+  classifier: string;
+};
+
+/**
+ * Defaults of a family's configuration (transformers' `*Config` defaults);
+ * `classifierDropout` null follows the hidden dropout.
+ *
+ * @example
+ * ```ts
+ * import type { FamilyDefaults } from "./types.ts";
+ * const classifierDropout = (d: FamilyDefaults, hidden: number) => d.classifierDropout ?? hidden;
+ * ```
+ */
+export type FamilyDefaults =
+  & Omit<
+    ModelConfig,
+    "family" | "labels" | "label2id" | "extra" | "classifierDropout"
+  >
+  & { classifierDropout: number | null };
+
+/**
+ * The architecture fields a family reads from its `config.json` keys.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigFields } from "./types.ts";
+ * const width = (f: ConfigFields) => f.hiddenSize / f.numHeads;
+ * ```
+ */
+export type ConfigFields = Pick<
+  ModelConfig,
+  | "hiddenSize"
+  | "numLayers"
+  | "numHeads"
+  | "intermediateSize"
+  | "maxPositions"
+  | "typeVocabSize"
+  | "layerNormEps"
+  | "activation"
+  | "hiddenDropout"
+  | "attentionDropout"
+  | "classifierDropout"
+  | "sinusoidalPositions"
+>;
+
+/**
+ * Typed reads of a `config.json` object: the first of `names` present and not null, else
+ * `fallback`; a value of another type is an error naming the file and key.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigReader } from "./types.ts";
+ * const layers = (r: ConfigReader) => r.num(["n_layer", "num_hidden_layers"], 12);
+ * ```
+ */
+export type ConfigReader = {
+  file: string;
+  json: Record<string, unknown>;
+  num: (names: string[], fallback: number) => number;
+  str: (names: string[], fallback: string) => string;
+  bool: (names: string[], fallback: boolean) => boolean;
+};
+
+/**
+ * A family's `config.json`: the keys it reads and writes beyond the common ones
+ * (`model_type`, `vocab_size`, token ids, labels, `initializer_range`), how it reads them
+ * (with its checks, and any value kept in `extra`), and how it writes them.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigSpec } from "./types.ts";
+ * const knows = (s: ConfigSpec, key: string) => s.keys.includes(key);
+ * ```
+ */
+export type ConfigSpec = {
+  keys: readonly string[];
+  read: (r: ConfigReader, d: FamilyDefaults) => {
+    fields: ConfigFields;
+    extra?: Record<string, unknown>;
+  };
+  write: (c: ModelConfig) => Record<string, unknown>;
+};
+
+/**
+ * One model family: everything that differs between architectures, in one place.
+ *
+ * @example
+ * ```ts
+ * import type { FamilyRecord } from "./types.ts";
+ * const describe = (f: FamilyRecord) =>
+ *   `${f.displayName}: ${f.norm.placement}-norm ${f.norm.kind}, ${f.attention.kind} attention`;
+ * ```
+ */
+export type FamilyRecord = {
+  /** transformers' `model_type`. */
+  family: ModelFamily;
+  /** The name people write (in messages). */
+  displayName: string;
+  /** transformers' token classification class (`architectures` of a saved model). */
+  tokenClassifierClass: string;
+  defaults: FamilyDefaults;
+  config: ConfigSpec;
+  norm: NormSpec;
+  positions: PositionSpec;
+  attention: AttentionSpec;
+  mlp: MlpSpec;
+  /** `linear`: `nn.Linear`, weight `[out, in]`; `conv1d`: GPT-2's `Conv1D`, `[in, out]`. */
+  linear: "linear" | "conv1d";
+  /** Biases on the block's linears (the classifier always has one). */
+  bias: boolean;
+  /** A token type table of `typeVocabSize` rows (BERT's segment embeddings). */
+  tokenTypes: boolean;
+  /** The word table's `padding_idx` is `pad_token_id` (zero row, no gradient). */
+  wordPaddingRow: boolean;
+  /** The attention output and second feed-forward weights drawn with std / sqrt(2 layers). */
+  scaledResidualInit: boolean;
+  dropout: DropoutSpec;
+  tokenizer: TokenizerSpec;
+  names: TensorNames;
+};
