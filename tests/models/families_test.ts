@@ -19,6 +19,7 @@ import { initWeights } from "../../lib/models/init_weights.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../lib/models/checkpoint.ts";
 import { cpuLogits, createCpuModel } from "../../lib/models/reference_train.ts";
 import { referenceLogits } from "../../lib/models/reference.ts";
+import { MANIFEST } from "../../lib/corpus/dataset.ts";
 
 const families = Object.keys(FAMILIES) as ModelFamily[];
 
@@ -69,6 +70,12 @@ Deno.test("the registry holds each family under its model_type, built and distin
   }
   const classes = families.map((f) => FAMILIES[f].tokenClassifierClass);
   assert.equal(new Set(classes).size, classes.length);
+  for (const f of families) {
+    const shipped = FAMILIES[f].tokenizer.shipped;
+    if (shipped !== null) {
+      assert.ok(shipped in MANIFEST.datasets, `${f}: ${shipped} is not in data/`);
+    }
+  }
   assert.ok(!isModelFamily("hasOwnProperty"));
   assert.throws(() => familyRecord("llama"), /unknown model family "llama"; known: bert/);
 });

@@ -171,6 +171,6 @@ export const BERT: FamilyRecord = {
   wordPaddingRow: true,
   scaledResidualInit: false,
   dropout: { attentionOutput: true, embeddingKey: null },
-  tokenizer: { framing: "cls-sep", eosIsLastToken: false },
+  tokenizer: { framing: "cls-sep", eosIsLastToken: false, shipped: "bert-base-uncased" },
   names: bertNames("bert"),
 };

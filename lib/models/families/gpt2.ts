@@ -105,7 +105,7 @@ export const GPT2: FamilyRecord = {
   wordPaddingRow: false,
   scaledResidualInit: true,
   dropout: { attentionOutput: true, embeddingKey: "embd_pdrop" },
-  tokenizer: { framing: "none", eosIsLastToken: true },
+  tokenizer: { framing: "none", eosIsLastToken: true, shipped: "gpt2" },
   names: {
     base: "transformer",
     word: "transformer.wte.weight",

@@ -27,6 +27,6 @@ export const ROBERTA: FamilyRecord = {
   tokenClassifierClass: "RobertaForTokenClassification",
   defaults: { ...BERT_DEFAULTS, padTokenId: 1, bosTokenId: 0, eosTokenId: 2 },
   positions: { kind: "learned", offset: "padding", sinusoidal: false },
-  tokenizer: { framing: "bos-eos", eosIsLastToken: false },
+  tokenizer: { framing: "bos-eos", eosIsLastToken: false, shipped: null },
   names: bertNames("roberta"),
 };

@@ -117,18 +117,21 @@ export type DropoutSpec = { attentionOutput: boolean; embeddingKey: string | nul
 /**
  * What a family's tokenizer is expected to do: how it frames a sequence (`cls-sep`:
  * `[CLS] ... [SEP]`; `bos-eos`: `<s> ... </s>`; `none`), and whether the end-of-text token
- * is the last of the vocabulary (GPT-2's `<|endoftext|>`, whatever the vocabulary's size).
+ * is the last of the vocabulary (GPT-2's `<|endoftext|>`, whatever the vocabulary's size),
+ * and the tokenizer in the data manifest that a random model of the family uses (null where
+ * none is shipped).
  *
  * @example
  * ```ts
  * import type { TokenizerSpec } from "./types.ts";
  * const specials = (t: TokenizerSpec) => (t.framing === "none" ? 0 : 2);
- * if (specials({ framing: "cls-sep", eosIsLastToken: false }) !== 2) throw new Error();
+ * if (specials({ framing: "cls-sep", eosIsLastToken: false, shipped: null }) !== 2) throw new Error();
  * ```
  */
 export type TokenizerSpec = {
   framing: "cls-sep" | "bos-eos" | "none";
   eosIsLastToken: boolean;
+  shipped: string | null;
 };
 
 /**
