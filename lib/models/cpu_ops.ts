@@ -10,6 +10,7 @@
 import { matmulForward } from "../gpu/reference/matmul.ts";
 import * as ln from "../gpu/reference/layernorm.ts";
 import { geluBackward, geluForward } from "../gpu/reference/gelu.ts";
+import { rotaryForward } from "../gpu/reference/rotary.ts";
 import * as att from "../gpu/reference/attention.ts";
 import { embeddingBackward, embeddingForward } from "../gpu/reference/embedding.ts";
 import { dropoutForward } from "../gpu/reference/dropout.ts";
@@ -124,6 +125,10 @@ export function cpuOps(): Ops<CpuTensor> {
         rows: o.rows,
         cols: o.cols,
       });
+    },
+    rotary(o) {
+      const { x, inverse, ...shape } = o;
+      put(x, rotaryForward(arr(x), shape, inverse));
     },
     gelu(o) {
       put(o.out, geluForward(arr(o.x), o.kind));

@@ -18,6 +18,7 @@ import { release, type Tensor, tensor, tensorI32, view } from "../gpu/tensor.ts"
 import { matmul } from "../gpu/kernels/matmul.ts";
 import { layerNormBackward, layerNormForward } from "../gpu/kernels/layernorm.ts";
 import { geluBackward, geluForward } from "../gpu/kernels/gelu.ts";
+import { rotary, rotaryTableTensor } from "../gpu/kernels/rotary.ts";
 import { softmaxBackward, softmaxForward } from "../gpu/kernels/attention.ts";
 import { checkIds } from "../gpu/reference/embedding.ts";
 import {
@@ -80,6 +81,18 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     return up;
   };
   const s = (): Step => (cur ??= newStep(gpu));
+  // Rotary cos/sin tables per (head width, theta), kept across steps, grown to the longest
+  // sequence seen.
+  const tables = new Map<string, { positions: number; table: Tensor }>();
+  const rotaryTableFor = (positions: number, headDim: number, theta: number): Tensor => {
+    const key = `${headDim}:${theta}`;
+    const have = tables.get(key);
+    if (have && have.positions >= positions) return have.table;
+    if (have) owned.push(have.table); // read by this step's recorded work: released after it
+    const table = rotaryTableTensor(gpu, positions, headDim, theta);
+    tables.set(key, { positions, table });
+    return table;
+  };
   const align = gpu.limits.minStorageBufferOffsetAlignment / 4;
 
   const maxBinding = Math.min(chunkBytes ?? Infinity, gpu.limits.maxStorageBufferBindingSize);
@@ -128,6 +141,11 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     },
     layerNormBackward(o) {
       layerNormBackward(s(), o);
+    },
+    rotary(o) {
+      const { theta, ...rest } = o;
+      const table = rotaryTableFor(Math.min(o.rows, o.seq), o.headDim, theta);
+      rotary(s(), { ...rest, table });
     },
     gelu(o) {
       geluForward(s(), { gpu, chunkBytes, ...o });

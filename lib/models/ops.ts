@@ -89,6 +89,22 @@ export type Ops<X> = {
     rows: number;
     cols: number;
   }): void;
+  /**
+   * Rotary position embeddings, in place: the `heads` heads of `headDim` at the start of
+   * each of `rows` rows of `x` (rows `ld` apart; queries and keys of a fused projection
+   * side by side), position = row modulo `seq`; `inverse` (the backward, on gradients)
+   * turns by the negative angles.
+   */
+  rotary(o: {
+    x: X;
+    rows: number;
+    seq: number;
+    heads: number;
+    headDim: number;
+    ld: number;
+    theta: number;
+    inverse?: boolean;
+  }): void;
   gelu(o: { x: X; out: X; kind: GeluKind }): void;
   geluBackward(o: { x: X; dout: X; dx: X; kind: GeluKind }): void;
   softmaxForward(o: {
