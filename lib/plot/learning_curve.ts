@@ -5,8 +5,10 @@
  * regression with its threshold and bootstrap interval ({@link thresholdLayer}), a
  * segmented regression with its breakpoint ({@link segmentedLayer}), a fitted learning
  * curve with its confidence band, extended past the runs and to target F1 values
- * ({@link learningCurveFitLayer}), or any curve ({@link curveLayer}). Each layer also says what it draws, so the caption and the
- * plain-text summary describe exactly the layers that have something to draw.
+ * ({@link learningCurveFitLayer}), the spread of F1 across the seeds of each subsample
+ * ({@link seedSpreadLayer}), or any curve ({@link curveLayer}). Each layer also says what it
+ * draws, so the caption and the plain-text summary describe exactly the layers that have
+ * something to draw.
  *
  * @module
  */
@@ -461,7 +463,8 @@ export function segmentedLayer(
  * Options of {@link learningCurveFitLayer}: the level of the band (default 0.95), the size
  * to draw the curve to (default the largest size sampled; past it the curve is dashed), the
  * target F1 values to draw as grey rules and to name the size of in the notes, and how many
- * sizes the curve is evaluated at (default 80).
+ * sizes the curve is evaluated at (default 80). A model's own `to` and `targets` (given
+ * with its fit) take the place of these.
  *
  * @example
  * ```ts
@@ -484,9 +487,10 @@ const MODEL_NAMES: Record<LearningCurveFit["model"], string> = {
 /**
  * Fitted learning curves (`fitLearningCurve` results) as a layer: the curve in green with
  * its confidence band of the mean from the smallest size sampled to `to`, dashed past the
- * largest size sampled, target F1 values as grey rules, and per model a note with the
- * asymptote and the size reaching each target (`sizeForTarget`, or why there is none). A
- * fit that did not converge draws nothing and says why.
+ * largest size sampled, target F1 values as grey rules in the panels of the models they
+ * are for, and per model a note with the asymptote and the size reaching each target
+ * (`sizeForTarget`, or why there is none). A fit that did not converge draws nothing and
+ * says why.
  *
  * @example
  * ```ts
@@ -504,16 +508,16 @@ const MODEL_NAMES: Record<LearningCurveFit["model"], string> = {
  * ```
  */
 export function learningCurveFitLayer(
-  given: readonly { model: string; fit: LearningCurveFit }[],
+  given: readonly { model: string; fit: LearningCurveFit; to?: number; targets?: number[] }[],
   options: LearningCurveFitLayerOptions = {},
 ): CurveLayer {
   const level = options.level ?? 0.95;
   const pct = Math.round(level * 100);
-  const targets = options.targets ?? [];
+  const targetsOf = (g: { targets?: number[] }) => g.targets ?? options.targets ?? [];
   const count = options.points ?? 80;
   const fits = given.filter((g) => g.fit.converged);
-  const curves = fits.map(({ model, fit }) => {
-    const lo = Math.min(...fit.x), hi = Math.max(options.to ?? fit.maxX, fit.maxX);
+  const curves = fits.map(({ model, fit, to }) => {
+    const lo = Math.min(...fit.x), hi = Math.max(to ?? options.to ?? fit.maxX, fit.maxX);
     const sizes = [
       ...new Set([
         ...Array.from({ length: count }, (_, i) => lo + ((hi - lo) * i) / (count - 1)),
@@ -541,7 +545,8 @@ export function learningCurveFitLayer(
   const extended = beyond.y.length > 0;
   const f = (v: number) => formatNumber(v, 3);
   const size = (v: number) => formatNumber(v, 0);
-  const notes = given.map(({ model, fit }) => {
+  const notes = given.map((g) => {
+    const { model, fit } = g;
     if (!fit.converged) {
       return { model, text: `${MODEL_NAMES[fit.model]} fit: none (${fit.reason})` };
     }
@@ -551,7 +556,7 @@ export function learningCurveFitLayer(
       const a = fit.parameters.a;
       parts.push(`asymptote ${f(a)} (${pct}% CI ${f(a - half)}–${f(a + half)})`);
     }
-    for (const target of targets) {
+    for (const target of targetsOf(g)) {
       const s = sizeForTarget(fit, target, { level });
       parts.push(
         s.reachable
@@ -563,21 +568,23 @@ export function learningCurveFitLayer(
   });
   const kinds = [...new Set(fits.map((g) => MODEL_NAMES[g.fit.model]))].join("/");
   const drawn = fits.length > 0;
+  const targets = fits.flatMap((g) => targetsOf(g).map((target) => ({ model: g.model, target })));
   return {
     marks: [
       ...inside.marks,
       ...beyond.marks,
-      ...(drawn && targets.length > 0
+      ...(targets.length > 0
         ? [
-          Plot.ruleY(targets, { stroke: "#888", strokeDasharray: "2,3" }),
+          Plot.ruleY(targets, { y: "target", fy: "model", stroke: "#888", strokeDasharray: "2,3" }),
           Plot.text(targets, {
-            y: (t: number) => t,
+            y: "target",
+            fy: "model",
             frameAnchor: "right",
             textAnchor: "end",
             dx: -4,
             dy: -6,
             fill: "#666",
-            text: (t: number) => `F1 ${t}`,
+            text: (t: { target: number }) => `F1 ${t.target}`,
           }),
         ]
         : []),
@@ -588,7 +595,62 @@ export function learningCurveFitLayer(
         (targets.length > 0 ? "; target F1 (grey rules)" : "")
       : "",
     notes,
-    y: [...inside.y, ...beyond.y, ...(drawn ? targets : [])],
+    y: [...inside.y, ...beyond.y, ...targets.map((t) => t.target)],
+  };
+}
+
+/**
+ * The subsamples of {@link seedSpreadLayer}: a model, the subsample's size and the lowest
+ * and highest F1 of its runs with different seeds.
+ *
+ * @example
+ * ```ts
+ * const g: SpreadGroup = { model: "bert", x: 240, min: 0.78, max: 0.8 };
+ * ```
+ */
+export type SpreadGroup = { model: string; x: number; min: number; max: number };
+
+/**
+ * The spread of F1 across the seeds of each subsample (a study's replicates) as a layer:
+ * a dark vertical rule from the lowest to the highest F1 of each subsample, and per model
+ * a note with how many subsamples and the widest range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const layer = seedSpreadLayer([{ model: "bert", x: 240, min: 0.78, max: 0.8 },
+ *   { model: "bert", x: 480, min: 0.84, max: 0.85 }]);
+ * assert.equal(layer.notes[0].text, "2 subsamples trained with several seeds: F1 range up to 0.020");
+ * assert.match(layer.caption, /lowest to highest F1 of each subsample's seeds/);
+ * ```
+ */
+export function seedSpreadLayer(groups: readonly SpreadGroup[]): CurveLayer {
+  const models = [...new Set(groups.map((g) => g.model))];
+  return {
+    marks: [
+      Plot.ruleX(groups, {
+        x: "x",
+        y1: "min",
+        y2: "max",
+        fy: "model",
+        stroke: "#333",
+        strokeWidth: 1.5,
+        strokeOpacity: 0.8,
+      }),
+    ],
+    caption: groups.length > 0
+      ? "the lowest to highest F1 of each subsample's seeds (dark vertical rules)"
+      : "",
+    notes: models.map((model) => {
+      const mine = groups.filter((g) => g.model === model);
+      const widest = Math.max(...mine.map((g) => g.max - g.min));
+      return {
+        model,
+        text: `${mine.length} subsample${mine.length === 1 ? "" : "s"} trained with several ` +
+          `seeds: F1 range up to ${formatNumber(widest, 3)}`,
+      };
+    }),
+    y: groups.flatMap((g) => [g.min, g.max]),
   };
 }
 

@@ -42,10 +42,12 @@ export {
   type LearningCurveFitLayerOptions,
   type LearningCurveOptions,
   learningCurvePlot,
+  seedSpreadLayer,
   segmentedFitLine,
   segmentedLayer,
   smoothLayer,
   type SmoothLayerOptions,
+  type SpreadGroup,
   thresholdFitLine,
   thresholdLayer,
 } from "./learning_curve.ts";

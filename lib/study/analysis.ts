@@ -5,7 +5,12 @@
  * regressions of F1 on each predictor (where returns diminish, with bootstrap
  * intervals and a test that a threshold exists), Muggeo's segmented regression with
  * Davies' test for each predictor, and a smoothed curve per predictor (the paper's
- * Figure 1 "fit with a generalized additive model").
+ * Figure 1 "fit with a generalized additive model"). Looking forward, the annotation
+ * planner (planner.ts): learning curves fitted to F1 against sentences, compared by AIC,
+ * checked and backtested, and the sentences (and cost) that reach target F1 values. Where
+ * a subsample was trained with several seeds (`plan.replicates`), the spread across seeds:
+ * the pooled within-subsample standard deviation of F1 (Reimers and Gurevych, EMNLP 2017:
+ * the seed alone moves NER F1 by about a point).
  *
  * The results are a study's runs ({@link RunResult}) or plain rows ({@link ResultRow}:
  * model, sentences, EPS, F1). {@link analyzeResults} is a pure function of them: every
@@ -32,17 +37,25 @@ import {
   segmentedRegression,
 } from "../stats/segmented.ts";
 import { loess, type LoessFit, smoothSpline, type SmoothSplineFit } from "../stats/smooth.ts";
+import { type AnnotationPlan, checkPlanOptions, planAnnotation } from "./planner.ts";
 
 /**
  * A result as a plain row: training sentences, EPS and entity-level F1 of one run, and
- * its model (rows without a model are one model, named "all").
+ * its model (rows without a model are one model, named "all") and subsample (rows of one
+ * subsample are replicates: the same data, other seeds).
  *
  * @example
  * ```ts
- * const row: ResultRow = { model: "bert", sentences: 420, eps: 1.3, f1: 0.91 };
+ * const row: ResultRow = { model: "bert", subsample: "s01", sentences: 420, eps: 1.3, f1: 0.91 };
  * ```
  */
-export type ResultRow = { model?: string; sentences: number; eps: number; f1: number };
+export type ResultRow = {
+  model?: string;
+  subsample?: string;
+  sentences: number;
+  eps: number;
+  f1: number;
+};
 
 /**
  * Options of {@link analyzeResults}.
@@ -56,10 +69,17 @@ export type ResultRow = { model?: string; sentences: number; eps: number; f1: nu
  * - `level`: confidence level of every interval (default 0.95).
  * - `minRuns`: fewer runs of a model than this get a note instead of regressions (default 10).
  * - `grid`: number of points of each smoothed curve (default 100).
+ * - `targets`: F1 targets of the annotation planner, each in (0, 1) (default: per model,
+ *   the fitted F1 at the largest size sampled + 0.05; see planner.ts).
+ * - `cost`: the cost of annotating one sentence (default: none, no costs reported).
+ * - `current`: the corpus the planner counts more sentences from, in sentences (the
+ *   study's training pool; default: each model's largest training size).
+ * - `fraction`: the planner's backtest fits on the runs up to this fraction of the
+ *   largest size and predicts the rest (default 0.5).
  *
  * @example
  * ```ts
- * const opts: AnalysisOptions = { bootstrap: 1000, seed: 1, type: "upperhinge" };
+ * const opts: AnalysisOptions = { bootstrap: 1000, seed: 1, type: "upperhinge", targets: [0.85] };
  * ```
  */
 export type AnalysisOptions = {
@@ -71,18 +91,26 @@ export type AnalysisOptions = {
   level?: number;
   minRuns?: number;
   grid?: number;
+  targets?: number[];
+  cost?: number;
+  current?: number;
+  fraction?: number;
 };
 
 /**
- * {@link AnalysisOptions} with every default filled in (recorded in the analysis).
+ * {@link AnalysisOptions} with every default filled in (recorded in the analysis);
+ * `targets` null for the planner's default, `cost` and `current` null when not given.
  *
  * @example
  * ```ts
  * const o: ResolvedAnalysisOptions = { bootstrap: 1000, testReplicates: 1000, seed: 1,
- *   type: "upperhinge", smoother: "spline", level: 0.95, minRuns: 10, grid: 100 };
+ *   type: "upperhinge", smoother: "spline", level: 0.95, minRuns: 10, grid: 100,
+ *   targets: null, cost: null, current: null, fraction: 0.5 };
  * ```
  */
-export type ResolvedAnalysisOptions = Required<AnalysisOptions>;
+export type ResolvedAnalysisOptions =
+  & Required<Omit<AnalysisOptions, "targets" | "cost" | "current">>
+  & { targets: number[] | null; cost: number | null; current: number | null };
 
 /**
  * The two predictors of the study: training sentences and entities per sentence.
@@ -137,12 +165,54 @@ export type SizeSpread = {
 };
 
 /**
+ * F1 across the replicates of one subsample (runs of the same data with other seeds):
+ * how many, their mean, sample standard deviation (n - 1), minimum and maximum.
+ *
+ * @example
+ * ```ts
+ * const g: ReplicateGroup = { subsample: "s01", sentences: 120, n: 3, mean: 0.8, sd: 0.01,
+ *   min: 0.79, max: 0.81 };
+ * ```
+ */
+export type ReplicateGroup = {
+  subsample: string;
+  sentences: number;
+  n: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+};
+
+/**
+ * The spread of F1 across seeds for one model: the pooled within-subsample standard
+ * deviation, sqrt(sum (n_i - 1) s_i^2 / sum (n_i - 1)) over the subsamples trained more
+ * than once (NaN when none was), its degrees of freedom `df` = sum (n_i - 1), how many
+ * such subsamples and runs there are, and the subsamples themselves (in order of first
+ * appearance).
+ *
+ * @example
+ * ```ts
+ * const s: SeedSpread = { sd: 0.012, df: 10, subsamples: 5, runs: 15, groups: [] };
+ * ```
+ */
+export type SeedSpread = {
+  sd: number;
+  df: number;
+  subsamples: number;
+  runs: number;
+  groups: ReplicateGroup[];
+};
+
+/**
  * The analysis of one model's runs: summary of F1, the two-predictor OLS
  * (`f1 ~ sentences + eps`) and the analyses per predictor. `notes` holds every
  * warning and reason for a missing part (including OLS's own warnings and the
  * notes of fits that the data cannot support). `learnedNothing` is true when every
  * run scored F1 = 0 (then nothing is fitted). `spread` gives F1 at each size
- * (sentences) that two or more runs share, ascending.
+ * (sentences) that two or more runs share, ascending; `seeds` the spread across the
+ * replicates of a subsample; `planner` the annotation plan (null where the regressions
+ * are not fitted, or the sizes do not vary), with its own notes.
  *
  * @example
  * ```ts
@@ -161,6 +231,8 @@ export type ModelAnalysis = {
   eps: PredictorAnalysis;
   learnedNothing: boolean;
   spread: SizeSpread[];
+  seeds: SeedSpread;
+  planner: AnnotationPlan | null;
   notes: string[];
 };
 
@@ -168,9 +240,10 @@ export type ModelAnalysis = {
  * The result of {@link analyzeResults}: the runs analysed (as given), one analysis per model
  * (in order of first appearance), the summary table (one row per model: `model`,
  * `n`, `f1_mean`, `r2`, `f`, `df1`, `df2`, `p`, `sentences_threshold`,
- * `sentences_lo`, `sentences_hi`, `sentences_p_exists`, and the same four for `eps`;
- * NaN where a number is not available), the options used, and all notes prefixed
- * with their model.
+ * `sentences_lo`, `sentences_hi`, `sentences_p_exists`, the same four for `eps`, the
+ * seed spread `seed_sd` and `seed_subsamples`, and the planner's `curve` (the model
+ * chosen by AIC, "" for none); NaN where a number is not available), the options used,
+ * and all notes prefixed with their model.
  *
  * @example
  * ```ts
@@ -201,7 +274,12 @@ function resolveOptions(opts: AnalysisOptions): ResolvedAnalysisOptions {
     level: opts.level ?? 0.95,
     minRuns: opts.minRuns ?? 10,
     grid: opts.grid ?? 100,
+    targets: opts.targets ? [...opts.targets] : null,
+    cost: opts.cost ?? null,
+    current: opts.current ?? null,
+    fraction: opts.fraction ?? 0.5,
   };
+  checkPlanOptions("analyzeResults", opts);
   if (!THRESHOLD_TYPES.includes(o.type)) {
     throw new Error(
       `analyzeResults: unknown threshold type "${o.type}" (${THRESHOLD_TYPES.join(", ")})`,
@@ -227,8 +305,8 @@ function resolveOptions(opts: AnalysisOptions): ResolvedAnalysisOptions {
   return o;
 }
 
-/** What the analysis reads of one run. */
-type Point = { model: string; sentences: number; eps: number; f1: number };
+/** What the analysis reads of one run (`subsample`: undefined for a row that names none). */
+type Point = { model: string; subsample?: string; sentences: number; eps: number; f1: number };
 
 /** The model of rows that name none. */
 const ONE_MODEL = "all";
@@ -274,7 +352,11 @@ function toPoint(r: RunResult | ResultRow, index: number, named: number): Point 
     }
   }
   const [f1, sentences, eps] = values.map(([, v]) => v as number);
-  return { model, sentences, eps, f1 };
+  const subsample = r.subsample;
+  if (subsample !== undefined && (typeof subsample !== "string" || subsample === "")) {
+    throw new Error(`analyzeResults: ${where} has subsample = ${String(subsample)}, not an id`);
+  }
+  return { model, subsample, sentences, eps, f1 };
 }
 
 function message(e: unknown): string {
@@ -405,6 +487,20 @@ function analyzeModel(model: string, runs: Point[], o: ResolvedAnalysisOptions):
   const s = analyzePredictor("sentences", sentences, y, o, enough);
   const e = analyzePredictor("eps", eps, y, o, enough);
   notes.push(...s.notes, ...e.notes);
+  let planner: AnnotationPlan | null = null;
+  if (enough && s.range[0] < s.range[1]) {
+    try {
+      planner = planAnnotation(sentences, y, {
+        targets: o.targets ?? undefined,
+        cost: o.cost ?? undefined,
+        current: o.current ?? undefined,
+        level: o.level,
+        fraction: o.fraction,
+      });
+    } catch (e) {
+      notes.push(`the annotation planner failed: ${message(e)}`);
+    }
+  }
   return {
     model,
     n,
@@ -414,7 +510,43 @@ function analyzeModel(model: string, runs: Point[], o: ResolvedAnalysisOptions):
     eps: e,
     learnedNothing,
     spread: sizeSpread(runs),
+    seeds: seedSpread(runs),
+    planner,
     notes,
+  };
+}
+
+/** F1 across the replicates of each subsample, and the pooled SD within subsamples. */
+function seedSpread(runs: Point[]): SeedSpread {
+  const bySubsample = new Map<string, Point[]>();
+  for (const r of runs) {
+    if (r.subsample === undefined) continue;
+    const list = bySubsample.get(r.subsample);
+    if (list) list.push(r);
+    else bySubsample.set(r.subsample, [r]);
+  }
+  const groups = [...bySubsample].filter(([, rs]) => rs.length > 1).map(([subsample, rs]) => {
+    const f1 = rs.map((r) => r.f1), n = f1.length;
+    const mean = f1.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(f1.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+    return {
+      subsample,
+      sentences: rs[0].sentences,
+      n,
+      mean,
+      sd,
+      min: Math.min(...f1),
+      max: Math.max(...f1),
+    };
+  });
+  const df = groups.reduce((a, g) => a + g.n - 1, 0);
+  const ss = groups.reduce((a, g) => a + (g.n - 1) * g.sd ** 2, 0);
+  return {
+    sd: df > 0 ? Math.sqrt(ss / df) : NaN,
+    df,
+    subsamples: groups.length,
+    runs: groups.reduce((a, g) => a + g.n, 0),
+    groups,
   };
 }
 
@@ -453,6 +585,9 @@ function summaryTable(models: ModelAnalysis[]): ColumnTable {
     columns[`${p}_hi`] = col((m) => m[p].threshold?.ci?.[1]);
     columns[`${p}_p_exists`] = col((m) => m[p].threshold?.pExists);
   }
+  columns.seed_sd = col((m) => m.seeds.sd);
+  columns.seed_subsamples = col((m) => m.seeds.subsamples);
+  columns.curve = models.map((m) => m.planner?.fit?.model ?? "");
   return table(columns);
 }
 

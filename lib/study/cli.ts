@@ -16,7 +16,7 @@ import {
   readStudyConfig,
   type StudyConfig,
 } from "./config.ts";
-import { prepareStudy } from "./prepare.ts";
+import { type PreparedStudy, prepareStudy } from "./prepare.ts";
 import { executeRuns, StudyStopped } from "./execute.ts";
 import { parseShard, type Shard, shardFromEnv } from "./shard.ts";
 import { collectResults } from "./collect.ts";
@@ -69,6 +69,9 @@ Options:
                       (bert, distilbert, gpt2; tiny: 2 layers, 128 hidden; bert and
                       distilbert use bert-base-uncased's vocabulary, gpt2 GPT-2's)
   --count N           number of subsamples
+  --replicates K      train each subsample K times, with training seeds seed, seed+1, ...
+                      (default 1): the spread of F1 across seeds. Raising K later keeps
+                      the runs done and adds the new ones (ids <subsample>/<model>/r<k>)
   --sizes A-B,C-D     size ranges (in sentences, or documents with --unit documents)
   --unit UNIT         sentences (default) or documents
   --design DESIGN     random (default) or eps-stratified
@@ -93,6 +96,11 @@ Slurm resources (slurm; each array task):
   --results FILE      (analyze) results file to analyse
   --allow-missing     (collect) exit 0 with runs missing
   --min-runs N        fit the regressions of models with at least N runs (default 10)
+  --target F1,...     (run, analyze) target F1 values for the planner ("How many more
+                      sentences?"), e.g. 0.8,0.85,0.9; default: per model, the F1 its
+                      learning curve reaches at the largest size sampled + 0.05
+  --cost C            (run, analyze) the cost of annotating one sentence, e.g. 0.5: the
+                      planner gives the cost of the sentences still to annotate
   --quiet             no progress bar
   -h, --help          this help
 
@@ -145,8 +153,11 @@ const FLAG_FIELDS: Record<string, string> = {
   "plan.sizes": "--sizes",
   "plan.unit": "--unit",
   "plan.design": "--design",
+  "plan.replicates": "--replicates",
   "training.epochs": "--epochs",
   "analysis.minRuns": "--min-runs",
+  "analysis.targets": "--target",
+  "analysis.cost": "--cost",
   seed: "--seed",
 };
 
@@ -166,6 +177,11 @@ function joinNegativeValues(args: string[]): string[] {
     } else out.push(args[i]);
   }
   return out;
+}
+
+/** `--target 0.8,0.85`: numbers; their range is checked with the study (analysis.targets). */
+function parseTargets(text: string): number[] {
+  return text.split(",").map((part) => numberFlag("--target", part));
 }
 
 function parseSizes(text: string): [number, number][] {
@@ -216,14 +232,17 @@ async function studyFrom(
   if (typeof values.sizes === "string") plan.sizes = parseSizes(values.sizes);
   if (typeof values.unit === "string") plan.unit = values.unit;
   if (typeof values.design === "string") plan.design = values.design;
+  if (typeof values.replicates === "string") {
+    plan.replicates = numberFlag("--replicates", values.replicates);
+  }
   if (typeof values.epochs === "string") training.epochs = numberFlag("--epochs", values.epochs);
   if (typeof values.seed === "string") json.seed = numberFlag("--seed", values.seed);
+  const analysis = json.analysis as Record<string, unknown>;
   if (typeof values["min-runs"] === "string") {
-    (json.analysis as Record<string, unknown>).minRuns = numberFlag(
-      "--min-runs",
-      values["min-runs"],
-    );
+    analysis.minRuns = numberFlag("--min-runs", values["min-runs"]);
   }
+  if (typeof values.target === "string") analysis.targets = parseTargets(values.target);
+  if (typeof values.cost === "string") analysis.cost = numberFlag("--cost", values.cost);
   // a value that fails the study's checks is blamed on the flag that set it
   const flags: Record<string, string> = {};
   for (const [field, flag] of Object.entries(FLAG_FIELDS)) {
@@ -264,7 +283,8 @@ async function resultFiles(outDir: string): Promise<string[]> {
 /**
  * Checks that a folder's results belong to this study, the same way for every command:
  * with the folder's study.json, the study must be the same (outside the analysis
- * settings and the corpus's path); without one, every results line must carry this
+ * settings, the corpus's path and the number of replicates, which adds runs and keeps
+ * those done); without one, every results line must carry this
  * study's hash. Gives how lines without a hash (results written before lines carried
  * one) are to be taken: accepted where study.json matches.
  */
@@ -298,7 +318,13 @@ async function checkStudyFolder(
   // Where the corpus lies may change; what it holds may not (its sha256 is compared).
   const comparable = (c: Record<string, unknown>) => {
     const data = c.data as Record<string, unknown> | undefined;
-    return { ...c, analysis: null, ...(data ? { data: { ...data, path: null } } : {}) };
+    const plan = c.plan as Record<string, unknown> | undefined;
+    return {
+      ...c,
+      analysis: null,
+      ...(data ? { data: { ...data, path: null } } : {}),
+      ...(plan ? { plan: { ...plan, replicates: null } } : {}),
+    };
   };
   const now = JSON.parse(JSON.stringify(config));
   const fields = differingFields(comparable(old), comparable(now));
@@ -318,11 +344,12 @@ async function checkStudyFolder(
 }
 
 async function analyzeAndReport(
-  config: StudyConfig,
+  prepared: PreparedStudy,
   resultsPath: string,
   outDir: string,
   check: { hashes: ReadonlyMap<string, string>; unhashed: "accept" | "refuse" },
 ): Promise<void> {
+  const { config } = prepared;
   const read = await readResults(resultsPath);
   const { results, notes } = checkResults(read.results, check.hashes, resultsPath, check);
   for (const note of notes) console.log(note);
@@ -334,6 +361,9 @@ async function analyzeAndReport(
     bootstrap: config.analysis.bootstrap,
     minRuns: config.analysis.minRuns,
     seed: config.seed,
+    targets: config.analysis.targets,
+    cost: config.analysis.cost,
+    current: prepared.pool.sentences,
   });
   const html = renderReport(analysis, {
     title: `Sample-size study: ${config.name}`,
@@ -344,6 +374,7 @@ async function analyzeAndReport(
   const figures = analysisFigures(analysis);
   await writeTextAtomic(`${outDir}/learning-curve-sentences.svg`, figures.sentences.svg);
   await writeTextAtomic(`${outDir}/learning-curve-eps.svg`, figures.eps.svg);
+  await writeTextAtomic(`${outDir}/learning-curve-planner.svg`, figures.planner.svg);
   console.log(
     `report: ${outDir}/report.html (${results.length} runs), figures: ${outDir}/learning-curve-*.svg`,
   );
@@ -419,6 +450,9 @@ export async function main(args: string[]): Promise<void> {
       results: { type: "string" },
       "allow-missing": { type: "boolean" },
       "min-runs": { type: "string" },
+      replicates: { type: "string" },
+      target: { type: "string" },
+      cost: { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -480,7 +514,7 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   if (command === "analyze") {
-    await analyzeAndReport(config, values.results ?? `${outDir}/results.jsonl`, outDir, {
+    await analyzeAndReport(prepared, values.results ?? `${outDir}/results.jsonl`, outDir, {
       hashes,
       unhashed,
     });
@@ -498,7 +532,9 @@ export async function main(args: string[]): Promise<void> {
   );
   console.log(
     `${config.name}: ${prepared.docs.length} documents, ${prepared.test.length} held out for testing, ` +
-      `${prepared.plan.length} subsamples x ${config.models.length} models = ${prepared.runs.length} runs`,
+      `${prepared.plan.length} subsamples x ${config.models.length} models` +
+      (config.plan.replicates ? ` x ${config.plan.replicates} seeds` : "") +
+      ` = ${prepared.runs.length} runs`,
   );
   if (command === "plan") {
     console.log(`plan: ${outDir}/plan.jsonl`);
@@ -540,7 +576,7 @@ export async function main(args: string[]): Promise<void> {
       (summary.damagedLines ? `, ${summary.damagedLines} damaged line dropped` : "") +
       `; results: ${resultsPath}`,
   );
-  if (!shard) await analyzeAndReport(config, resultsPath, outDir, { hashes, unhashed });
+  if (!shard) await analyzeAndReport(prepared, resultsPath, outDir, { hashes, unhashed });
 }
 
 if (import.meta.main) {

@@ -95,16 +95,26 @@ export type StudyConfig = {
   /** Label mapping instead of the dataset's default (element or type -> label, null drops). */
   labels?: Record<string, string | null>;
   test: { fraction?: number; size?: number; strata?: number };
+  /**
+   * The subsamples: `count` of them over the size ranges `sizes`. Each is trained
+   * `replicates` times (default 1, then absent from the study), with training seeds
+   * `seed`, `seed + 1`, ...: the spread across seeds on the same subsample.
+   */
   plan: {
     count: number;
     sizes: [number, number][];
     unit: "sentences" | "documents";
     design: "random" | "eps-stratified";
+    replicates?: number;
   };
   models: ModelSpec[];
   training: TrainingSettings;
-  /** Bootstrap replicates of the threshold; fewer runs of a model than `minRuns` are not fitted. */
-  analysis: { bootstrap: number; minRuns: number };
+  /**
+   * Bootstrap replicates of the threshold; fewer runs of a model than `minRuns` are not
+   * fitted. The planner's F1 `targets` (each in (0, 1); default: per model, the fitted F1
+   * at the largest size sampled + 0.05) and the `cost` of annotating one sentence.
+   */
+  analysis: { bootstrap: number; minRuns: number; targets?: number[]; cost?: number };
   seed: number;
 };
 
@@ -273,8 +283,11 @@ export function parseStudyConfig(
   }
   if (test.size !== undefined) positive("test.size", test.size, true);
 
-  const plan = section("plan", DEFAULT_STUDY.plan);
+  const plan = section<StudyConfig["plan"]>("plan", { ...DEFAULT_STUDY.plan, replicates: 1 });
   positive("plan.count", plan.count, true);
+  positive("plan.replicates", plan.replicates, true);
+  // one replicate is the study as it was before replicates: not written, not hashed
+  if (plan.replicates === 1) delete plan.replicates;
   if (!Array.isArray(plan.sizes) || plan.sizes.length === 0) {
     fail("plan.sizes", "expected [[min, max], ...]");
   }
@@ -347,9 +360,34 @@ export function parseStudyConfig(
     );
   }
 
-  const analysis = section("analysis", DEFAULT_STUDY.analysis);
+  const analysis = section(
+    "analysis",
+    {
+      ...DEFAULT_STUDY.analysis,
+      targets: undefined,
+      cost: undefined,
+    } as StudyConfig["analysis"],
+  );
   nonNegative("analysis.bootstrap", analysis.bootstrap);
   positive("analysis.minRuns", analysis.minRuns, true);
+  if (analysis.targets === undefined) delete analysis.targets;
+  else if (!Array.isArray(analysis.targets) || analysis.targets.length === 0) {
+    fail(
+      "analysis.targets",
+      `expected F1 values like [0.8, 0.85], got ${JSON.stringify(analysis.targets)}`,
+    );
+  } else {
+    analysis.targets.forEach((t, i) => {
+      if (typeof t !== "number" || !(t > 0 && t < 1)) {
+        fail(
+          "analysis.targets",
+          `target ${i + 1}: expected an F1 in (0, 1), got ${JSON.stringify(t)}`,
+        );
+      }
+    });
+  }
+  if (analysis.cost === undefined) delete analysis.cost;
+  else positive("analysis.cost", analysis.cost);
   const seed = j.seed ?? DEFAULT_STUDY.seed;
   if (!Number.isSafeInteger(seed)) fail("seed", `expected an integer, got ${JSON.stringify(seed)}`);
 

@@ -1,7 +1,7 @@
 /**
  * The sample-size study composed from the other folders: the study file, preparation
- * (test split and plan), running (lock, resume, shards, Slurm), results, analysis and the
- * report. The command line is `deno task study` (cli.ts).
+ * (test split and plan), running (lock, resume, shards, Slurm), results, analysis, the
+ * annotation planner and the report. The command line is `deno task study` (cli.ts).
  *
  * @example
  * ```ts
@@ -56,9 +56,18 @@ export {
   type ModelAnalysis,
   type Predictor,
   type PredictorAnalysis,
+  type ReplicateGroup,
   type ResultRow,
+  type SeedSpread,
   type SizeSpread,
 } from "./analysis.ts";
+export {
+  type AnnotationPlan,
+  type AnnotationPlanOptions,
+  type CurveCandidate,
+  planAnnotation,
+  type TargetPlan,
+} from "./planner.ts";
 export {
   analysisDisplay,
   analysisFigures,

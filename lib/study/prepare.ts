@@ -3,8 +3,12 @@
  * checked against the sha256 its study recorded, with the lines skipped under
  * `invalid: "skip"` recorded in the study), holds out the test
  * documents (stratified by EPS, fixed by the seed), plans the training subsamples
- * from the rest, and lists the runs (subsample x model) in a fixed order with stable
- * ids `<subsample>/<model>`. The same configuration always gives the same runs.
+ * from the rest, and lists the runs (subsample x model x replicate) in a fixed order with
+ * stable ids: `<subsample>/<model>` for the first replicate, `<subsample>/<model>/r<k>` for
+ * replicate k (training seed `seed + k`). Replicates come after all runs of the replicates
+ * before them, so raising `plan.replicates` appends runs and leaves every earlier run's id,
+ * position (and so its shard) and hash as they were. The same configuration always gives
+ * the same runs.
  *
  * @module
  */
@@ -20,19 +24,22 @@ import { DEFAULT_STUDY, type ModelSpec, type StudyConfig } from "./config.ts";
 import type { StudyRun } from "./execute.ts";
 
 /**
- * What one run trains: a subsample with one model.
+ * What one run trains: a subsample with one model, as replicate `replicate` (0 for the
+ * first) with training seed `seed` (the study's seed + `replicate`).
  *
  * @example
  * ```ts
  * import { DEFAULT_STUDY } from "./config.ts";
  * const { plan, config } = await prepareStudy(DEFAULT_STUDY);
- * const spec: RunSpec = { subsample: plan[0], model: config.models[0] };
+ * const spec: RunSpec = { subsample: plan[0], model: config.models[0], replicate: 0, seed: 1 };
  * ```
  */
-export type RunSpec = { subsample: Subsample; model: ModelSpec };
+export type RunSpec = { subsample: Subsample; model: ModelSpec; replicate: number; seed: number };
 
 /**
- * A prepared study.
+ * A prepared study: its documents, the training pool and the test documents, the plan,
+ * the runs, and the size of the training pool (`pool`: documents and sentences), the
+ * corpus a plan for more annotation starts from.
  *
  * @example
  * ```ts
@@ -48,6 +55,7 @@ export type PreparedStudy = {
   test: Doc[];
   plan: Subsample[];
   runs: StudyRun<RunSpec>[];
+  pool: { documents: number; sentences: number };
 };
 
 /**
@@ -111,7 +119,7 @@ function withSkipped(config: StudyConfig, skipped: SkippedItem[]): StudyConfig {
  * ```ts
  * import { DEFAULT_STUDY } from "./config.ts";
  * const { runs } = await prepareStudy(DEFAULT_STUDY);
- * runs[0].runId; // "s0001/tiny-bert"
+ * runs[0].runId; // "s01/tiny-bert"
  * ```
  */
 export async function prepareStudy(
@@ -140,9 +148,8 @@ export async function prepareStudy(
     seed: config.seed,
     sizes: (d) => sizes.get(d.id)!,
   });
-  const pool = config.plan.unit === "documents"
-    ? train.length
-    : train.reduce((n, d) => n + sizes.get(d.id)!.sentences, 0);
+  const poolSentences = train.reduce((n, d) => n + sizes.get(d.id)!.sentences, 0);
+  const pool = config.plan.unit === "documents" ? train.length : poolSentences;
   const largest = Math.max(...config.plan.sizes.map(([, max]) => max));
   if (largest > pool) {
     const step = Math.max(1, Math.floor(pool * 0.9 / 4));
@@ -160,11 +167,24 @@ export async function prepareStudy(
     design: config.plan.design,
     seed: config.seed,
   });
-  const runs = plan.flatMap((subsample) =>
-    config.models.map((model) => ({
-      runId: `${subsample.id}/${model.name}`,
-      spec: { subsample, model },
-    }))
-  );
-  return { config, docs, train, test, plan, runs };
+  const replicates = config.plan.replicates ?? 1;
+  const runs = Array.from(
+    { length: replicates },
+    (_, replicate) =>
+      plan.flatMap((subsample) =>
+        config.models.map((model) => ({
+          runId: `${subsample.id}/${model.name}${replicate > 0 ? `/r${replicate}` : ""}`,
+          spec: { subsample, model, replicate, seed: config.seed + replicate },
+        }))
+      ),
+  ).flat();
+  return {
+    config,
+    docs,
+    train,
+    test,
+    plan,
+    runs,
+    pool: { documents: train.length, sentences: poolSentences },
+  };
 }

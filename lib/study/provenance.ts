@@ -2,7 +2,9 @@
  * Which study a result belongs to. Each results line carries `studyHash`: a hash of
  * everything that changes the run's result (the corpus's checksum and label mapping, the
  * test split, the plan, the model, the training settings and the seed; not the study's
- * name, the corpus's path or the analysis settings). {@link checkResults} sorts a
+ * name, the corpus's path, the analysis settings or the number of replicates: a run is its
+ * subsample, model and seed, so raising `plan.replicates` adds runs and keeps the
+ * results of the runs there were valid). {@link checkResults} sorts a
  * results file's lines against a prepared study: lines of another study, of run ids the
  * study does not have, and conflicting repeats are errors naming the run ids; exact
  * repeats are dropped with a note.
@@ -27,7 +29,8 @@ function canonicalJson(value: unknown): string {
 
 /**
  * The hash (16 hex digits of a sha256) of what makes a run of `model` in `config` what it
- * is. Studies that differ only in name, corpus path or analysis settings give the same hash.
+ * is. Studies that differ only in name, corpus path, analysis settings or the number of
+ * replicates (`plan.replicates`) give the same hash: the replicate of a run is in its id.
  *
  * @example
  * ```ts
@@ -38,14 +41,17 @@ function canonicalJson(value: unknown): string {
  * assert.match(a, /^[0-9a-f]{16}$/);
  * assert.equal(await runHash({ ...DEFAULT_STUDY, name: "other" }, model), a);
  * assert.notEqual(await runHash({ ...DEFAULT_STUDY, seed: 2 }, model), a);
+ * const three = { ...DEFAULT_STUDY, plan: { ...DEFAULT_STUDY.plan, replicates: 3 } };
+ * assert.equal(await runHash(three, model), a);
  * ```
  */
 export async function runHash(config: StudyConfig, model: ModelSpec): Promise<string> {
   const { path: _path, ...data } = config.data ?? { path: "" };
+  const { replicates: _replicates, ...plan } = config.plan;
   const what = {
     corpus: config.data ? data : { dataset: config.dataset, labels: config.labels ?? null },
     test: config.test,
-    plan: config.plan,
+    plan,
     training: config.training,
     seed: config.seed,
     model,

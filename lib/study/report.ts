@@ -3,9 +3,13 @@
  * with `xmlns`, plain HTML tables, no scripts or external resources) built from an
  * {@link Analysis}: the methods in a few sentences, the study configuration, the
  * per-model summary, the OLS tables, the threshold estimates with their intervals,
- * the learning curves (F1 against sentences and against EPS, one panel per model),
- * and an excerpt of the results. Also the same summary for Jupyter
- * ({@link analysisDisplay}) and the figures alone ({@link analysisFigures}).
+ * the learning curves (F1 against sentences and against EPS, one panel per model), the
+ * annotation planner ("How many more sentences?": the sentences and cost that reach each
+ * target F1, the learning-curve models compared by AIC, their backtests, the health
+ * checks and a figure of the chosen curve extended toward the targets), the spread of F1
+ * across seeds where subsamples were trained more than once, and an excerpt of the
+ * results. Also the same summary for Jupyter ({@link analysisDisplay}) and the figures
+ * alone ({@link analysisFigures}).
  *
  * Missing numbers (a model with too few runs, a constant predictor, a threshold the
  * data cannot show) are shown as "–", never as "NaN". A model whose runs all scored
@@ -25,8 +29,16 @@ import type {
 import { type RunResult, writeTextAtomic } from "./results.ts";
 import pkg from "../../deno.json" with { type: "json" };
 import type { Displayable, Figure } from "../plot/display.ts";
-import { htmlDisplay } from "../plot/display.ts";
-import { learningCurvePlot, smoothLayer, thresholdLayer } from "../plot/learning_curve.ts";
+import { formatNumber, htmlDisplay } from "../plot/display.ts";
+import {
+  type CurveLayer,
+  learningCurveFitLayer,
+  learningCurvePlot,
+  seedSpreadLayer,
+  smoothLayer,
+  thresholdLayer,
+} from "../plot/learning_curve.ts";
+import type { AnnotationPlan, TargetPlan } from "./planner.ts";
 
 /**
  * Options of {@link renderReport}: the title, the study configuration to show
@@ -297,6 +309,189 @@ function spreadHtml(analysis: Analysis): string {
     htmlTable(["Model", "Sentences", "Runs", "Mean F1", "SD", "Min–max"], rows, "spread");
 }
 
+const CURVE_NAMES = {
+  "inverse-power-law": "power law, a − b·n<sup>−c</sup>",
+  exponential: "exponential, a − b·e<sup>−cn</sup>",
+  logarithmic: "logarithmic, a + b·ln n",
+} as const;
+
+/** A size (sentences) as a whole number with thousands separators, ∞ or a dash. */
+function size(v: number | undefined): string {
+  return v === undefined ? DASH : formatNumber(v, 0);
+}
+
+/** A parameter with four significant digits. */
+function sig(v: number): string {
+  return Number.isFinite(v) ? Number(v.toPrecision(4)).toString().replace("-", "−") : DASH;
+}
+
+/** A cost with two decimals and thousands separators. */
+function money(v: number): string {
+  return formatNumber(v, 2);
+}
+
+function targetRow(m: ModelAnalysis, plan: AnnotationPlan, t: TargetPlan): string[] {
+  const withCost = plan.costPerSentence !== null;
+  const target = `${num(t.target, 2)}${t.given ? "" : " (default)"}`;
+  const curve = plan.fit ? esc(plan.fit.model) : DASH;
+  const c = t.cost;
+  if (!c.reachable || !t.size.reachable) {
+    const note = c.reachable ? "" : c.note;
+    return [esc(m.model), curve, target, DASH, DASH, ...(withCost ? [DASH] : []), esc(note)];
+  }
+  const ci = `${size(t.size.estimate)} (${size(t.size.ci[0])}–${size(t.size.ci[1])})`;
+  const more = `${size(c.additional)} (${size(c.additionalCi[0])}–${size(c.additionalCi[1])})`;
+  const cost = `${money(c.cost)} (${money(c.costCi[0])}–${money(c.costCi[1])})`;
+  const notes = [...new Set([t.size.note, c.note].filter((n) => n !== undefined))];
+  return [
+    esc(m.model),
+    curve,
+    target,
+    ci,
+    more,
+    ...(withCost ? [cost] : []),
+    esc(notes.join("; ")),
+  ];
+}
+
+function comparisonRows(m: ModelAnalysis, plan: AnnotationPlan): string[][] {
+  return plan.candidates.map((c) => {
+    const f = c.fit, b = c.backtest;
+    const chosen = plan.fit === f;
+    const params = f.converged
+      ? f.names.map((name, i) => {
+        const v = f.parameters[name as "a" | "b" | "c"];
+        return `${name} ${sig(v)} (${sig(f.standardErrors[i])})`;
+      }).join("; ")
+      : esc(f.reason);
+    const back = b && Number.isFinite(b.mae)
+      ? [
+        `${b.trainRuns} / ${b.heldOutRuns}`,
+        num(b.mae),
+        `${b.groups.filter((g) => g.covered).length} of ${b.groups.length}`,
+      ]
+      : [b ? `${b.trainRuns} / ${b.heldOutRuns}` : DASH, DASH, DASH];
+    return [
+      esc(m.model),
+      `${CURVE_NAMES[f.model]}${chosen ? " <strong>(chosen)</strong>" : ""}`,
+      params,
+      f.converged ? num(f.rss, 6) : DASH,
+      f.converged ? num(f.aic, 2) : DASH,
+      f.converged ? num(c.deltaAic, 2) : DASH,
+      ...back,
+    ];
+  });
+}
+
+/** The planner's section ("How many more sentences?"), or "" when no model has a plan. */
+function plannerHtml(analysis: Analysis, figure: Figure): string {
+  const planned = analysis.models.flatMap((m) => (m.planner ? [{ m, plan: m.planner }] : []));
+  if (planned.length === 0) return "";
+  const o = analysis.options;
+  const level = Math.round(o.level * 100);
+  const first = planned[0].plan;
+  const withCost = first.costPerSentence !== null;
+  const current = o.current !== null
+    ? `the ${size(o.current)} sentences of the training pool the study drew from`
+    : "the largest training size of each model's runs (no corpus size was given)";
+  const intro = `<p>Looking forward: how many sentences reach a target F1, and how many ` +
+    `more than ${current} must be annotated${
+      withCost ? ` at ${money(first.costPerSentence!)} per sentence` : ""
+    }. Three learning curves were fitted to F1 against training sentences by weighted ` +
+    `nonlinear least squares (each run weighted by its size over the largest, after ` +
+    `Figueroa et al. 2012, as larger subsamples vary less) and compared by AIC; the curve ` +
+    `with the lowest AIC answers. A target's size is where that curve reaches it, with the ` +
+    `sizes where its ${level}% confidence band does; sizes past ${first.maxExtrapolation} ` +
+    `times the largest size sampled are refused, as extrapolation that far cannot be ` +
+    `trusted. ${
+      o.targets === null
+        ? `No targets were given, so each model's target is the F1 its curve reaches at ` +
+          `the largest size sampled plus 0.05 (<code>--target</code> sets others).`
+        : ""
+    }</p>`;
+  const targetHeader = [
+    "Model",
+    "Curve",
+    "Target F1",
+    `Sentences (${level}% CI)`,
+    "More sentences (CI)",
+    ...(withCost ? ["Cost (CI)"] : []),
+    "Note",
+  ];
+  const targets = htmlTable(
+    targetHeader,
+    planned.flatMap(({ m, plan }) => plan.targets.map((t) => targetRow(m, plan, t))),
+    "targets",
+  );
+  const comparison = htmlTable(
+    [
+      "Model",
+      "Curve",
+      "Parameters (SE)",
+      "Weighted RSS",
+      "AIC",
+      "ΔAIC",
+      "Backtest runs fitted / held out",
+      "Backtest mean abs. error",
+      `Held-out size groups within their ${level}% interval`,
+    ],
+    planned.flatMap(({ m, plan }) => comparisonRows(m, plan)),
+    "curves",
+  );
+  const backtest = `<p>The backtest fits each curve on the runs up to ` +
+    `${Math.round(first.fraction * 100)}% of the largest size sampled and predicts the ` +
+    `larger ones, grouped by size: the mean absolute error of the predicted mean F1, and ` +
+    `how many groups' observed mean F1 fell within the ${level}% interval for a group of ` +
+    `that many new runs. It shows how far an extrapolation can be trusted on these data.</p>`;
+  const notes = planned.flatMap(({ m, plan }) => [
+    ...plan.notes.map((n) => `${m.model}: ${n}`),
+    ...plan.candidates.flatMap((c) =>
+      c.fit === plan.fit && c.backtest
+        ? c.backtest.notes.map((n) => `${m.model}: backtest: ${n}`)
+        : []
+    ),
+  ]);
+  return [
+    intro,
+    targets,
+    "<h3>Learning-curve models compared by AIC, and their backtests</h3>",
+    comparison,
+    backtest,
+    notes.length ? `<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "",
+    figure.html,
+  ].join("\n");
+}
+
+/** The spread of F1 across seeds, per model, or "" where no subsample was trained twice. */
+function seedsHtml(analysis: Analysis): string {
+  const models = analysis.models.filter((m) => m.seeds.subsamples > 0);
+  if (models.length === 0) return "";
+  const rows = models.map((m) => [
+    modelCell(m),
+    String(m.seeds.subsamples),
+    String(m.seeds.runs),
+    num(m.seeds.sd),
+    String(m.seeds.df),
+    num(Math.max(...m.seeds.groups.map((g) => g.max - g.min))),
+  ]);
+  return `<p>Subsamples trained more than once, with other training seeds: the pooled ` +
+    `within-subsample standard deviation of F1 says how much the seed alone moves it ` +
+    `(Reimers and Gurevych 2017 found about a point of F1 for NER). The learning-curve ` +
+    `figures draw each such subsample's range as a dark vertical rule.</p>\n` +
+    htmlTable(
+      [
+        "Model",
+        "Subsamples with 2+ seeds",
+        "Their runs",
+        "Pooled SD of F1",
+        "df",
+        "Widest range",
+      ],
+      rows,
+      "seeds",
+    );
+}
+
 function excerptHtml(analysis: Analysis, rows: number): string {
   const runs = analysis.runs.slice(0, rows);
   const body = runs.map((r) => [
@@ -332,36 +527,56 @@ function excerptHtml(analysis: Analysis, rows: number): string {
   ) + note;
 }
 
+/** The seed spread of each model as a layer (nothing where no subsample repeats). */
+function seedLayer(analysis: Analysis<RunResult | ResultRow>): CurveLayer {
+  const layer = seedSpreadLayer(
+    analysis.models.flatMap((m) =>
+      m.seeds.groups.map((g) => ({ model: m.model, x: g.sentences, min: g.min, max: g.max }))
+    ),
+  );
+  for (const note of layer.notes) {
+    const m = analysis.models.find((m) => m.model === note.model)!;
+    note.text += `, pooled SD across seeds ${num(m.seeds.sd)}`;
+  }
+  return layer;
+}
+
 /**
  * The learning curves of an analysis (of results or of plain rows): F1 against training
- * sentences and against EPS,
- * one panel per model, with the runs as dots, the threshold fit, the threshold with
- * its interval and the smoothed curve with its band.
+ * sentences and against EPS, one panel per model, with the runs as dots, the threshold
+ * fit, the threshold with its interval, the smoothed curve with its band and (against
+ * sentences) the range of F1 across the seeds of each subsample trained more than once;
+ * and the planner's figure: F1 against sentences with the learning curve each model's
+ * plan chose, its confidence band extended to the extrapolation limit, and the targets.
  *
  * @example
  * ```ts
  * import { analyzeResults } from "./analysis.ts";
  * import { readResults } from "./results.ts";
  * const { results } = await readResults("out/results.jsonl");
- * const { sentences, eps } = analysisFigures(analyzeResults(results));
+ * const { sentences, eps, planner } = analysisFigures(analyzeResults(results));
  * await Deno.writeTextFile("f1-sentences.svg", sentences.svg);
  * ```
  */
 export function analysisFigures(
   analysis: Analysis<RunResult | ResultRow>,
-): { sentences: Figure; eps: Figure } {
+): { sentences: Figure; eps: Figure; planner: Figure } {
   const models = analysis.models.map((m) => m.model);
+  const points = (key: "sentences" | "eps") =>
+    analysis.runs.map((r) => ({
+      model: r.model ?? "all",
+      x: r[key],
+      f1: "micro" in r ? r.micro.f1 : r.f1,
+    }));
+  const seeds = seedLayer(analysis);
   const figure = (key: "sentences" | "eps", label: string) =>
     learningCurvePlot(
-      analysis.runs.map((r) => ({
-        model: r.model ?? "all",
-        x: r[key],
-        f1: "micro" in r ? r.micro.f1 : r.f1,
-      })),
+      points(key),
       {
         xLabel: label,
         models,
         layers: [
+          ...(key === "sentences" ? [seeds] : []),
           smoothLayer(
             analysis.models.flatMap((m) =>
               m[key].smooth ? [{ model: m.model, fit: m[key].smooth! }] : []
@@ -379,9 +594,29 @@ export function analysisFigures(
         ],
       },
     );
+  const planned = analysis.models.flatMap((m) =>
+    m.planner?.fit ? [{ model: m.model, plan: m.planner, fit: m.planner.fit }] : []
+  );
+  const planner = learningCurvePlot(points("sentences"), {
+    xLabel: PREDICTORS[0].label,
+    models,
+    layers: [
+      seeds,
+      learningCurveFitLayer(
+        planned.map(({ model, plan, fit }) => ({
+          model,
+          fit,
+          to: plan.maxExtrapolation * fit.maxX,
+          targets: plan.targets.map((t) => t.target),
+        })),
+        { level: analysis.options.level },
+      ),
+    ],
+  });
   return {
     sentences: figure("sentences", PREDICTORS[0].label),
     eps: figure("eps", PREDICTORS[1].label),
+    planner,
   };
 }
 
@@ -459,6 +694,12 @@ export function renderReport(analysis: Analysis, opts: StudyReportOptions): stri
     ...models.map(olsHtml),
     "<h2>Threshold estimates</h2>",
     thresholdsHtml(analysis),
+    ...(models.some((m) => m.planner)
+      ? ["<h2>How many more sentences?</h2>", plannerHtml(analysis, figures.planner)]
+      : []),
+    ...(models.some((m) => m.seeds.subsamples > 0)
+      ? ["<h2>F1 across seeds</h2>", seedsHtml(analysis)]
+      : []),
     ...(repeatedSizes(analysis).length > 0
       ? ["<h2>F1 across runs of the same size</h2>", spreadHtml(analysis)]
       : []),

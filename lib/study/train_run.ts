@@ -1,7 +1,8 @@
 /**
- * One run of a study: build the run's model (fresh, from its spec), fine-tune it on
- * the subsample's documents, score it on the held-out test documents with seqeval's
- * numbers, and return the line for the results file.
+ * One run of a study: build the run's model (fresh, from its spec, initialised with the
+ * run's seed), fine-tune it on the subsample's documents with the same seed (the study's
+ * seed + the replicate), score it on the held-out test documents with seqeval's numbers,
+ * and return the line for the results file, which records the seed.
  *
  * @module
  */
@@ -33,9 +34,9 @@ export function createRunExecutor(
 ): (run: StudyRun<RunSpec>) => Promise<RunResult> {
   const byId = new Map<string, Doc>(prepared.train.map((d) => [d.id, d]));
   const entityTypes = labelsOf(prepared.docs);
-  const { training, seed } = prepared.config;
+  const { training } = prepared.config;
   return async (run) => {
-    const { subsample, model } = run.spec;
+    const { subsample, model, seed } = run.spec;
     const docs = subsample.docIds.map((id) => {
       const d = byId.get(id);
       if (!d) {

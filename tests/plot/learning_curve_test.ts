@@ -4,6 +4,7 @@ import {
   curveLayer,
   learningCurveFitLayer,
   learningCurvePlot,
+  seedSpreadLayer,
   segmentedFitLine,
   segmentedLayer,
   smoothLayer,
@@ -280,4 +281,64 @@ Deno.test("learningCurveFitLayer: a fit that failed draws nothing and says why",
   const fig = learningCurvePlot([{ model: "zero", x: 100, f1: 0.8 }], { layers: [layer] });
   assert.equal(fig.svg.match(/aria-label="line"/g), null);
   assert.equal(fig.svg.match(/aria-label="rule"/g), null);
+});
+
+/** The lines a mark draws over all panels: from its attribute to the next mark. */
+function linesOfMark(svg: string, attribute: string): number {
+  const from = svg.indexOf(attribute);
+  const to = svg.indexOf("aria-label=", from);
+  return svg.slice(from, to < 0 ? undefined : to).match(/<line/g)?.length ?? 0;
+}
+
+Deno.test("learningCurveFitLayer: a model's own targets and extent; rules only in its panel", () => {
+  const power = fitLearningCurve(sB, fB);
+  const layer = learningCurveFitLayer(
+    [
+      { model: "bert", fit: power, to: 4000, targets: [0.9] },
+      { model: "roberta", fit: power },
+    ],
+    { targets: [0.95] },
+  );
+  // bert to 4,000 (its own), roberta to the largest size sampled (no `to` anywhere)
+  const at4000 = predictLearningCurve(power, 4000, { maxExtrapolation: Infinity });
+  assert.ok(layer.y.includes(at4000.estimate));
+  assert.match(layer.notes[0].text, /; F1 0.9 at [\d,]+ \(95% CI [\d,]+–[\d,]+\)$/);
+  assert.doesNotMatch(layer.notes[0].text, /F1 0.95/);
+  assert.match(layer.notes[1].text, /; F1 0.95 at /);
+  const runs = sB.flatMap((x, i) => [
+    { model: "bert", x, f1: fB[i] },
+    { model: "roberta", x, f1: fB[i] },
+  ]);
+  const fig = learningCurvePlot(runs, { layers: [layer] });
+  // one rule and one label per target, each in its own panel
+  assert.equal(linesOfMark(fig.svg, 'stroke-dasharray="2,3"'), 2);
+  assert.equal(fig.svg.match(/>F1 0.9</g)?.length, 1);
+  assert.equal(fig.svg.match(/>F1 0.95</g)?.length, 1);
+});
+
+Deno.test("seedSpreadLayer: a rule from the lowest to the highest F1 of each subsample, and a note per model", () => {
+  const groups = [
+    { model: "bert", x: 100, min: 0.6, max: 0.64 },
+    { model: "bert", x: 300, min: 0.75, max: 0.76 },
+    { model: "gpt2", x: 200, min: 0.5, max: 0.58 },
+  ];
+  const layer = seedSpreadLayer(groups);
+  assert.deepEqual(layer.y, [0.6, 0.64, 0.75, 0.76, 0.5, 0.58]);
+  assert.deepEqual(layer.notes, [
+    { model: "bert", text: "2 subsamples trained with several seeds: F1 range up to 0.040" },
+    { model: "gpt2", text: "1 subsample trained with several seeds: F1 range up to 0.080" },
+  ]);
+  const fig = learningCurvePlot(
+    groups.flatMap((
+      g,
+    ) => [{ model: g.model, x: g.x, f1: g.min }, { model: g.model, x: g.x, f1: g.max }]),
+    { layers: [layer] },
+  );
+  assert.equal(linesOfMark(fig.svg, 'stroke="#333"'), 3);
+  assert.match(
+    fig.html,
+    /the lowest to highest F1 of each subsample's seeds \(dark vertical rules\)/,
+  );
+  const empty = seedSpreadLayer([]);
+  assert.deepEqual([empty.caption, empty.notes, empty.y], ["", [], []]);
 });

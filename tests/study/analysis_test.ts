@@ -10,6 +10,9 @@ import {
   TRUE_EPS_THRESHOLD,
   TRUE_SENTENCES_THRESHOLD,
 } from "./fixtures/simulated_runs.ts";
+import { simulateCurve } from "./fixtures/simulated_curve.ts";
+import { planAnnotation } from "../../lib/study/planner.ts";
+import { fitLearningCurve, sizeForTarget } from "../../lib/stats/learning_curve.ts";
 
 const bert = simulateRuns("bert", 200, 11);
 const roberta = simulateRuns("roberta", 200, 12, { base: 0.92 });
@@ -94,6 +97,10 @@ Deno.test("analyzeResults: the summary table has one row per model with the fitt
     level: 0.95,
     minRuns: 10,
     grid: 100,
+    targets: null,
+    cost: null,
+    current: null,
+    fraction: 0.5,
   });
 });
 
@@ -350,4 +357,75 @@ Deno.test("analyzeResults: non-degenerate runs: no degeneracy notes, spread only
     assert.deepEqual(m.spread.map((s) => s.sentences), repeated);
     assert.ok(m.spread.every((s) => s.n === counts.get(s.sentences)));
   }
+});
+
+Deno.test("analyzeResults: the spread across seeds is the pooled SD within subsamples, worked by hand", () => {
+  // s1: 0.80, 0.82, 0.84 (variance 0.0004, 2 df); s2: 0.70, 0.71 (variance 0.00005, 1 df);
+  // s3 once: pooled SD sqrt((2 * 0.0004 + 0.00005) / 3) = sqrt(0.00085 / 3).
+  const rows = [
+    { subsample: "s1", f1: 0.8 },
+    { subsample: "s2", f1: 0.7 },
+    { subsample: "s3", f1: 0.75 },
+    { subsample: "s1", f1: 0.82 },
+    { subsample: "s2", f1: 0.71 },
+    { subsample: "s1", f1: 0.84 },
+  ].map((r) => ({ ...r, model: "m", sentences: 100, eps: 1 }));
+  const { seeds } = analyzeResults(rows, { minRuns: 100 }).models[0];
+  assert.ok(Math.abs(seeds.sd - Math.sqrt(0.00085 / 3)) < 1e-12, `${seeds.sd}`);
+  assert.deepEqual([seeds.df, seeds.subsamples, seeds.runs], [3, 2, 5]);
+  assert.deepEqual(seeds.groups.map((g) => [g.subsample, g.n, g.min, g.max]), [
+    ["s1", 3, 0.8, 0.84],
+    ["s2", 2, 0.7, 0.71],
+  ]);
+  assert.ok(Math.abs(seeds.groups[0].sd - 0.02) < 1e-12);
+  // without repeated subsamples (or without subsample ids) there is no spread to pool
+  const once = analyzeResults(rows.map((r, i) => ({ ...r, subsample: `x${i}` })), { minRuns: 100 });
+  assert.deepEqual([once.models[0].seeds.subsamples, once.models[0].seeds.df], [0, 0]);
+  assert.ok(Number.isNaN(once.models[0].seeds.sd));
+  const none = analyzeResults(rows.map(({ subsample: _, ...r }) => r), { minRuns: 100 });
+  assert.equal(none.models[0].seeds.subsamples, 0);
+  // in the summary table
+  const row = analyzeResults(rows, { minRuns: 100 }).summary.objects()[0] as Record<
+    string,
+    number
+  >;
+  assert.equal(row.seed_sd, seeds.sd);
+  assert.equal(row.seed_subsamples, 2);
+});
+
+Deno.test("analyzeResults: the planner per model is planAnnotation's on its runs; its targets table is sizeForTarget's on the same fit", () => {
+  const curve = simulateCurve("bert", 40, 3, { replicates: 2 });
+  const other = simulateRuns("roberta", 60, 9);
+  const opts = { targets: [0.8, 0.85], cost: 0.5, current: 450 };
+  const a = analyzeResults([...curve, ...other], { bootstrap: 10, ...opts });
+  const x = curve.map((r) => r.sentences), y = curve.map((r) => r.micro.f1);
+  const plan = a.models[0].planner!;
+  assert.deepEqual(plan, planAnnotation(x, y, opts));
+  const fit = fitLearningCurve(x, y, { model: plan.fit!.model });
+  assert.deepEqual(plan.fit, fit);
+  for (const t of plan.targets) assert.deepEqual(t.size, sizeForTarget(fit, t.target));
+  // 0.8 at about 400 sentences (the truth): within the 450 there are, nothing to annotate
+  const c80 = plan.targets[0].cost;
+  assert.ok(c80.reachable && c80.additional === Math.max(0, c80.size - 450));
+  assert.equal(a.models[0].seeds.subsamples, 40);
+  assert.equal(a.models[1].planner!.targets.length, 2);
+  assert.equal((a.summary.objects()[0] as Record<string, string>).curve, plan.fit!.model);
+  // the options are recorded
+  assert.deepEqual(
+    [a.options.targets, a.options.cost, a.options.current, a.options.fraction],
+    [[0.8, 0.85], 0.5, 450, 0.5],
+  );
+  // no planner where no regression is fitted
+  assert.equal(analyzeResults(simulateRuns("bert", 6, 2)).models[0].planner, null);
+});
+
+Deno.test("analyzeResults: bad planner options are errors naming them", () => {
+  const ok = simulateRuns("bert", 12, 8);
+  assert.throws(
+    () => analyzeResults(ok, { targets: [1.5] }),
+    /^Error: analyzeResults: targets\[0\] is 1.5: an F1 target must be in \(0, 1\)$/,
+  );
+  assert.throws(() => analyzeResults(ok, { cost: -2 }), /analyzeResults: cost is -2/);
+  assert.throws(() => analyzeResults(ok, { current: NaN }), /analyzeResults: current is NaN/);
+  assert.throws(() => analyzeResults(ok, { fraction: 0 }), /analyzeResults: fraction is 0/);
 });

@@ -286,3 +286,118 @@ Deno.test("cli --skip-invalid: unreadable corpus lines stop the study naming the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli --replicates: more runs of the same subsamples, in the study; raising it keeps the results done", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const said = await quietly(() =>
+      main(["plan", "--count", "6", "--replicates", "2", "--out", out])
+    );
+    assert.match(said, /6 subsamples x 1 models x 2 seeds = 12 runs/);
+    const study = JSON.parse(await Deno.readTextFile(`${out}/study.json`));
+    assert.equal(study.plan.replicates, 2);
+    // the results of the study with one replicate: the same hashes, so they are this
+    // study's; collect names the new runs as missing
+    await Deno.writeTextFile(`${out}/results.jsonl`, jsonl(await defaultStudyRuns(6, 7)));
+    const collected = await quietly(() =>
+      main([
+        "collect",
+        "--count",
+        "6",
+        "--replicates",
+        "2",
+        "--out",
+        out,
+        "--allow-missing",
+        `${out}/results.jsonl`,
+      ])
+    );
+    assert.match(collected, /0 runs added, 6 of 12 done/);
+    assert.match(
+      collected,
+      /6 runs missing: s1\/tiny-bert\/r1, s2\/tiny-bert\/r1, .*s6\/tiny-bert\/r1$/m,
+    );
+    // a study.json with other replicates is the same study (one with another count is not)
+    await quietly(() => main(["plan", "--count", "6", "--replicates", "3", "--out", out]));
+    await assert.rejects(
+      main(["plan", "--count", "7", "--replicates", "3", "--out", out]),
+      /differs in plan.count\)/,
+    );
+    // the Slurm array counts every run
+    const slurm = await quietly(() =>
+      main(["slurm", "--count", "6", "--replicates", "3", "--shards", "4", "--out", out])
+    );
+    assert.match(slurm, /\(4 array tasks for 18 runs\)/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("cli analyze --target --cost: the planner's section, figure and numbers, as analyzeResults gives them", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${out}/results.jsonl`, jsonl(await defaultStudyRuns(40, 4)));
+    await quietly(() =>
+      main(["analyze", "--count", "40", "--target", "0.8,0.85", "--cost", "0.5", "--out", out])
+    );
+    const html = await Deno.readTextFile(`${out}/report.html`);
+    const prepared = await prepareStudy({
+      ...DEFAULT_STUDY,
+      plan: { ...DEFAULT_STUDY.plan, count: 40 },
+    });
+    const analysis = analyzeResults((await readResults(`${out}/results.jsonl`)).results, {
+      bootstrap: DEFAULT_STUDY.analysis.bootstrap,
+      seed: DEFAULT_STUDY.seed,
+      targets: [0.8, 0.85],
+      cost: 0.5,
+      current: prepared.pool.sentences,
+    });
+    const plan = analysis.models[0].planner!;
+    assert.match(html, /<h2>How many more sentences\?<\/h2>/);
+    assert.ok(
+      html.includes(
+        `more than the ${
+          prepared.pool.sentences.toLocaleString("en")
+        } sentences of the training pool`,
+      ),
+    );
+    assert.match(html, /at 0\.50 per sentence/);
+    for (const c of plan.candidates) {
+      if (c.fit.converged) assert.ok(html.includes(`<td>${c.fit.aic.toFixed(2)}</td>`));
+    }
+    const rows = html.match(/<table class="targets">[\s\S]*?<\/table>/)![0].match(/<tr><td>/g);
+    assert.equal(rows?.length, 2);
+    const svg = await Deno.readTextFile(`${out}/learning-curve-planner.svg`);
+    assert.equal(svg.match(/<circle/g)?.length, 40);
+    assert.match(svg, />F1 0.85</);
+    // the flags in a study file: analysis.targets and analysis.cost
+    await Deno.writeTextFile(
+      `${out}/s.json`,
+      JSON.stringify({ plan: { count: 40 }, analysis: { targets: [0.75], cost: 2 } }),
+    );
+    await quietly(() => main(["analyze", "--study", `${out}/s.json`, "--out", out]));
+    const again = await Deno.readTextFile(`${out}/report.html`);
+    assert.match(again, /at 2\.00 per sentence/);
+    assert.match(again, /<td>0\.75<\/td>/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("cli: bad --replicates, --target and --cost are errors naming the flag", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--replicates", "0"], /^Error: --replicates: expected a positive integer, got 0$/],
+    [["--replicates", "two"], /^Error: --replicates: expected a number, got "two"$/],
+    [["--replicates", "1.5"], /^Error: --replicates: expected a positive integer, got 1.5$/],
+    [["--target", "0.8,1.2"], /^Error: --target: target 2: expected an F1 in \(0, 1\), got 1.2$/],
+    [["--target", "0.8,high"], /^Error: --target: expected a number, got "high"$/],
+    [["--target", "-0.5"], /^Error: --target: target 1: expected an F1 in \(0, 1\), got -0.5$/],
+    [["--cost", "0"], /^Error: --cost: expected a positive number, got 0$/],
+    [["--cost", "cheap"], /^Error: --cost: expected a number, got "cheap"$/],
+  ];
+  for (const [flags, re] of cases) await assert.rejects(main(["plan", ...flags]), re);
+  const help = await quietly(() => main(["--help"]));
+  for (const flag of ["--replicates K", "--target F1,...", "--cost C"]) {
+    assert.ok(help.includes(`\n  ${flag} `), flag);
+  }
+});

@@ -136,3 +136,60 @@ Deno.test("parseStudyConfig: typos anywhere are unknown fields with the nearest 
     /^Error: --count: expected a positive integer, got -5$/,
   );
 });
+
+Deno.test("parseStudyConfig: plan.replicates, analysis.targets and analysis.cost, checked and named in errors", () => {
+  const s = parseStudyConfig({
+    plan: { replicates: 3 },
+    analysis: { targets: [0.8, 0.85], cost: 0.5 },
+  });
+  assert.equal(s.plan.replicates, 3);
+  assert.deepEqual(s.analysis, { ...DEFAULT_STUDY.analysis, targets: [0.8, 0.85], cost: 0.5 });
+  // without them, nothing is added: a study written before them reads and writes the same
+  const plain = parseStudyConfig({ plan: { replicates: 1 } });
+  assert.equal(JSON.stringify(plain), JSON.stringify(DEFAULT_STUDY));
+  assert.ok(!("targets" in plain.analysis) && !("cost" in plain.analysis));
+  const bad: [unknown, RegExp][] = [
+    [
+      { plan: { replicates: 0 } },
+      /^Error: s.json: plan.replicates: expected a positive integer, got 0$/,
+    ],
+    [{ plan: { replicates: 1.5 } }, /plan.replicates: expected a positive integer, got 1.5/],
+    [{ plan: { replicates: "2" } }, /plan.replicates: expected a positive integer, got "2"/],
+    [{ plan: { replicate: 2 } }, /plan.replicate: unknown field \(did you mean "replicates"\?\)/],
+    [
+      { analysis: { targets: 0.8 } },
+      /^Error: s.json: analysis.targets: expected F1 values like \[0.8, 0.85\], got 0.8$/,
+    ],
+    [{ analysis: { targets: [] } }, /analysis.targets: expected F1 values like/],
+    [
+      { analysis: { targets: [0.8, 1.2] } },
+      /^Error: s.json: analysis.targets: target 2: expected an F1 in \(0, 1\), got 1.2$/,
+    ],
+    [{ analysis: { targets: [0] } }, /target 1: expected an F1 in \(0, 1\), got 0/],
+    [{ analysis: { targets: ["0.9"] } }, /target 1: expected an F1 in \(0, 1\), got "0.9"/],
+    [
+      { analysis: { cost: 0 } },
+      /^Error: s.json: analysis.cost: expected a positive number, got 0$/,
+    ],
+    [{ analysis: { cost: -1 } }, /analysis.cost: expected a positive number, got -1/],
+    [{ analysis: { costs: 1 } }, /analysis.costs: unknown field \(did you mean "cost"\?\)/],
+  ];
+  for (const [json, re] of bad) assert.throws(() => parseStudyConfig(json, "s.json"), re);
+  // set by flags, they are the flags' errors
+  const flags = {
+    "plan.replicates": "--replicates",
+    "analysis.targets": "--target",
+    "analysis.cost": "--cost",
+  };
+  const flagged: [unknown, RegExp][] = [
+    [{ plan: { replicates: 0 } }, /^Error: --replicates: expected a positive integer, got 0$/],
+    [
+      { analysis: { targets: [0.8, 1.2] } },
+      /^Error: --target: target 2: expected an F1 in \(0, 1\), got 1.2$/,
+    ],
+    [{ analysis: { cost: 0 } }, /^Error: --cost: expected a positive number, got 0$/],
+  ];
+  for (const [json, re] of flagged) {
+    assert.throws(() => parseStudyConfig(json, "s.json", { flags }), re);
+  }
+});

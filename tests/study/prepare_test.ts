@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { DEFAULT_STUDY, parseStudyConfig } from "../../lib/study/config.ts";
 import { prepareStudy } from "../../lib/study/prepare.ts";
 import type { Doc } from "../../lib/corpus/types.ts";
+import { shardOf } from "../../lib/study/shard.ts";
 
 function syntheticDocs(n: number): Doc[] {
   return Array.from({ length: n }, (_, i) => {
@@ -83,4 +84,58 @@ Deno.test("prepareStudy: invalid: skip records the skipped lines in data.skipped
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("prepareStudy: replicates train each subsample again with the next seeds; ids, order and shards of earlier runs stay", async () => {
+  const models = [
+    { name: "a", source: "random", family: "bert", tokenizer: "bert-base-uncased" },
+    { name: "b", source: "random", family: "gpt2", tokenizer: "gpt2" },
+  ];
+  const docs = syntheticDocs(60);
+  const one = await prepareStudy(
+    parseStudyConfig({ plan: { count: 3, sizes: [[5, 10]] }, models, seed: 5 }),
+    { docs },
+  );
+  const three = await prepareStudy(
+    parseStudyConfig({ plan: { count: 3, sizes: [[5, 10]], replicates: 3 }, models, seed: 5 }),
+    { docs },
+  );
+  assert.deepEqual(three.plan, one.plan); // the same subsamples
+  assert.equal(three.runs.length, 3 * one.runs.length);
+  // replicate 0 is the study without replicates: same ids, specs, positions
+  assert.deepEqual(three.runs.slice(0, one.runs.length), one.runs);
+  assert.deepEqual(
+    one.runs.map((r) => [r.spec.replicate, r.spec.seed]),
+    one.runs.map(() => [0, 5]),
+  );
+  const s = one.plan.map((p) => p.id);
+  assert.deepEqual(three.runs.slice(6).map((r) => [r.runId, r.spec.replicate, r.spec.seed]), [
+    [`${s[0]}/a/r1`, 1, 6],
+    [`${s[0]}/b/r1`, 1, 6],
+    [`${s[1]}/a/r1`, 1, 6],
+    [`${s[1]}/b/r1`, 1, 6],
+    [`${s[2]}/a/r1`, 1, 6],
+    [`${s[2]}/b/r1`, 1, 6],
+    [`${s[0]}/a/r2`, 2, 7],
+    [`${s[0]}/b/r2`, 2, 7],
+    [`${s[1]}/a/r2`, 2, 7],
+    [`${s[1]}/b/r2`, 2, 7],
+    [`${s[2]}/a/r2`, 2, 7],
+    [`${s[2]}/b/r2`, 2, 7],
+  ]);
+  // a replicate trains the same documents
+  assert.deepEqual(three.runs[6].spec.subsample, one.runs[0].spec.subsample);
+  // every earlier run stays in its shard: a job array can grow a study
+  for (const index of [1, 2, 3, 4]) {
+    const shard = { index, count: 4 };
+    const before = shardOf(one.runs, shard).map((r) => r.runId);
+    const after = shardOf(three.runs, shard).map((r) => r.runId);
+    assert.deepEqual(after.filter((id) => !/\/r\d+$/.test(id)), before);
+  }
+  // the training pool the plan drew from
+  assert.equal(one.pool.documents, one.train.length);
+  assert.equal(
+    one.pool.sentences,
+    one.train.reduce((n, d) => n + (d.text.match(/\./g)?.length ?? 0), 0),
+  );
 });

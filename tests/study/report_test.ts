@@ -8,6 +8,7 @@ import {
 } from "../../lib/study/report.ts";
 import { JUPYTER_DISPLAY } from "../../lib/plot/display.ts";
 import { simulateRuns } from "./fixtures/simulated_runs.ts";
+import { simulateCurve } from "./fixtures/simulated_curve.ts";
 
 const runs = [
   ...simulateRuns("bert", 120, 21),
@@ -26,12 +27,13 @@ function svgs(text: string): string[] {
   return text.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
 }
 
-Deno.test("renderReport: a self-contained page with both figures, a dot per run in each", () => {
+Deno.test("renderReport: a self-contained page with its three figures, a dot per run in each", () => {
   assert.ok(html.startsWith("<!DOCTYPE html>"));
   assert.ok(html.trimEnd().endsWith("</html>"));
   const figures = svgs(html);
-  assert.equal(figures.length, 2);
-  for (const svg of figures) {
+  assert.equal(figures.length, 3);
+  for (const svg of figures) assert.equal(svg.match(/<circle/g)?.length, runs.length);
+  for (const svg of figures.slice(0, 2)) {
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.equal(svg.match(/<circle/g)?.length, runs.length);
     // Per model: a threshold fit line and a smooth line, a band, a threshold rule.
@@ -48,8 +50,9 @@ Deno.test("renderReport: a self-contained page with both figures, a dot per run 
 });
 
 Deno.test("renderReport: tables, methods, configuration, and no NaN or undefined", () => {
-  // Summary, one OLS table per model, the threshold estimates and the results excerpt.
-  assert.equal(html.match(/<table/g)?.length, 5);
+  // Summary, one OLS table per model, the threshold estimates, the planner's targets and
+  // curves, and the results excerpt.
+  assert.equal(html.match(/<table/g)?.length, 7);
   assert.match(html, /<title>Sample size &lt;study&gt;<\/title>/);
   assert.match(html, /<h1>Sample size &lt;study&gt;<\/h1>/);
   assert.match(
@@ -93,7 +96,7 @@ Deno.test("renderReport: too few runs and a constant EPS show dashes and notes, 
     /<tr><td>tiny &lt;gpt&gt;<\/td><td>4<\/td><td>[\d.]+ \([\d.]+–[\d.]+\)<\/td><td>–<\/td>/,
   );
   const figures = svgs(page);
-  assert.equal(figures.length, 2);
+  assert.equal(figures.length, 3); // sentences, EPS, the planner's (bert's curve)
   for (const svg of figures) assert.equal(svg.match(/<circle/g)?.length, 34);
   // bert has a sentences threshold, but no EPS one; tiny has neither.
   assert.equal(figures[0].match(/threshold \d/g)?.length, 1);
@@ -175,9 +178,11 @@ Deno.test("renderReport: a model whose runs all scored 0 is marked 'learned noth
   const figures = svgs(page);
   for (const svg of figures) {
     assert.equal(svg.match(/<circle/g)?.length, 42);
-    assert.equal(svg.match(/threshold \d/g)?.length, 1);
     assert.doesNotMatch(svg, /NaN/);
   }
+  for (const svg of figures.slice(0, 2)) assert.equal(svg.match(/threshold \d/g)?.length, 1);
+  // and no planner: the section has bert's rows only
+  assert.doesNotMatch(page.match(/<table class="targets">[\s\S]*?<\/table>/)![0], /gpt2/);
   assert.doesNotMatch(page, /NaN|undefined/);
   const text = analysisDisplay(a)[JUPYTER_DISPLAY]()["text/plain"];
   assert.match(text, /\ngpt2: n = 12, learned nothing \(every run scored F1 = 0\)$/);
@@ -226,4 +231,92 @@ Deno.test("renderReport: the too-few-runs note names the minRuns option", () => 
     /bert: only 6 runs \(fewer than 10\): no regressions were fitted\. To fit them anyway, lower the minimum: analyzeResults\(rows, \{ minRuns: 6 \}\)\./,
   );
   assert.match(page, /the <code>minRuns<\/code> option of <code>analyzeResults<\/code>/);
+});
+
+Deno.test("renderReport: 'How many more sentences?' with the targets, the curves by AIC, the backtest and a figure", () => {
+  const curve = simulateCurve("bert", 40, 3, { replicates: 2 });
+  const a = analyzeResults(curve, {
+    bootstrap: 10,
+    targets: [0.8, 0.84, 0.95],
+    cost: 0.5,
+    current: 300,
+  });
+  const page = renderReport(a, { title: "Planner", generatedAt: "2026-01-01" });
+  const plan = a.models[0].planner!;
+  const section = page.slice(page.indexOf("<h2>How many more sentences?</h2>"));
+  assert.ok(section.length < page.length);
+  assert.match(section, /more than the 300 sentences of the training pool the study drew from/);
+  assert.match(section, /at 0\.50 per sentence/);
+  // The targets table: sizes with their interval, sentences beyond the 300 and their cost.
+  const targets = section.match(/<table class="targets">[\s\S]*?<\/table>/)![0];
+  const rows = targets.match(/<tr><td>bert<\/td>.*?<\/tr>/g)!;
+  assert.equal(rows.length, 3);
+  const whole = (v: number) => Math.round(v).toLocaleString("en-US");
+  for (const [i, t] of plan.targets.entries()) {
+    const cells = [...rows[i].matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1]);
+    assert.equal(cells[2], t.target.toFixed(2));
+    if (t.size.reachable && t.cost.reachable) {
+      const s = t.size;
+      assert.equal(cells[3], `${whole(s.estimate)} (${whole(s.ci[0])}–${whole(s.ci[1])})`);
+      assert.equal(
+        cells[4],
+        `${whole(s.estimate - 300)} (${whole(Math.max(0, s.ci[0] - 300))}–${whole(s.ci[1] - 300)})`,
+      );
+      assert.equal(cells[5].split(" ")[0], (0.5 * (s.estimate - 300)).toFixed(2));
+    } else {
+      assert.deepEqual(cells.slice(3, 6), ["–", "–", "–"]);
+      assert.match(cells[6], /not reachable: the fitted asymptote is/);
+    }
+  }
+  assert.ok(plan.targets[0].size.reachable && plan.targets[1].size.reachable);
+  // The three curves with their AIC, the chosen one marked, and their backtests.
+  const curves = section.match(/<table class="curves">[\s\S]*?<\/table>/)![0];
+  assert.equal(curves.match(/<tr><td>bert/g)?.length, 3);
+  for (const c of plan.candidates) {
+    assert.ok(curves.includes(`<td>${c.fit.aic.toFixed(2)}</td>`), c.model);
+    const b = c.backtest!;
+    assert.ok(
+      curves.includes(`<td>${b.trainRuns} / ${b.heldOutRuns}</td><td>${b.mae.toFixed(4)}</td>`),
+    );
+  }
+  assert.equal(curves.match(/\(chosen\)/g)?.length, 1);
+  assert.match(section, /runs up to 50% of the largest size sampled/);
+  assert.match(section, /<li>bert: the inverse-power-law curve has the lowest AIC/);
+  assert.match(section, /<li>bert: backtest: fitted on \d+ runs up to \d+, predicting/);
+  // The figure: the runs, the chosen curve to twice the largest size, dashed past the
+  // runs, with its band and one rule per target.
+  const svg = svgs(section)[0];
+  assert.equal(svg.match(/<circle/g)?.length, 80);
+  assert.match(svg, /stroke="#1b9e77"/);
+  assert.match(svg, /stroke-dasharray="5,3"/);
+  assert.equal(svg.match(/aria-label="area"/g)?.length, 2);
+  for (const t of ["0.8", "0.84", "0.95"]) assert.match(svg, new RegExp(`>F1 ${t}<`));
+  assert.match(
+    section,
+    /power-law learning-curve fit \(green line\) with its 95% confidence band, dashed past the largest size sampled; target F1 \(grey rules\)/,
+  );
+  assert.doesNotMatch(page, /NaN|undefined|Infinity/);
+  // The spread across seeds: a table, and a rule per subsample in the figures.
+  const seeds = page.match(/<table class="seeds">[\s\S]*?<\/table>/)![0];
+  const m = a.models[0];
+  assert.match(
+    seeds,
+    new RegExp(`<td>bert</td><td>40</td><td>80</td><td>${m.seeds.sd.toFixed(4)}</td><td>40</td>`),
+  );
+  const figure = analysisFigures(a);
+  for (const f of [figure.sentences, figure.planner]) {
+    const rules = f.svg.match(/stroke="#333">[\s\S]*?<\/g>/)![0];
+    assert.equal(rules.match(/<line/g)?.length, 40);
+    assert.match(
+      f.text,
+      /40 subsamples trained with several seeds: F1 range up to [\d.]+, pooled SD across seeds/,
+    );
+  }
+  // Without a cost, no cost column; without targets, each model's default target.
+  const plain = renderReport(analyzeResults(curve, { bootstrap: 10 }), { title: "t" });
+  const header = plain.match(/<table class="targets"><thead>.*?<\/thead>/)![0];
+  assert.doesNotMatch(header, /Cost/);
+  assert.match(plain, /No targets were given, so each model's target is the F1 its curve reaches/);
+  assert.match(plain, /<td>0\.\d\d \(default\)<\/td>/);
+  assert.match(plain, /more than the largest training size of each model's runs/);
 });

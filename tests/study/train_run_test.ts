@@ -9,7 +9,7 @@ import { TINY_BERT } from "../train/tiny_classifier.ts";
 // the training tests' tiny BERT as a study model (the study sets entity types and seeds)
 const { entityTypes: _types, seed: _seed, ...architecture } = TINY_BERT;
 
-Deno.test("createRunExecutor: one real run gives a results line with scores, steps and device", async () => {
+Deno.test("createRunExecutor: real runs give results lines with scores, steps, device and their replicate's seed", async () => {
   const names = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans"];
   const docs: Doc[] = Array.from({ length: 40 }, (_, i) => {
     const name = names[i % 4];
@@ -24,13 +24,15 @@ Deno.test("createRunExecutor: one real run gives a results line with scores, ste
     };
   });
   const config = parseStudyConfig({
-    plan: { count: 1, sizes: [[16, 20]] },
+    plan: { count: 1, sizes: [[16, 20]], replicates: 2 },
     models: [{ name: "mini", ...architecture }],
     training: { epochs: 2, batchSize: 8 },
+    seed: 4,
   });
   const prepared = await prepareStudy(config, { docs });
-  const [run] = prepared.runs;
-  const result = await createRunExecutor(prepared)(run);
+  const [run, replicate] = prepared.runs;
+  const execute = createRunExecutor(prepared);
+  const result = await execute(run);
   const gpu = await getGpu();
   assert.equal(result.runId, run.runId);
   assert.equal(result.model, "mini");
@@ -41,4 +43,15 @@ Deno.test("createRunExecutor: one real run gives a results line with scores, ste
   assert.deepEqual(Object.keys(result.byType).sort(), ["ORG", "PERSON"]);
   assert.equal(result.device, `${gpu.adapterName} (${gpu.backend})`);
   assert.ok(Number.isFinite(result.finalLoss as number));
+  assert.equal(result.seed, 4);
+  // the second replicate: the same documents, trained from the next seed
+  const again = await execute(replicate);
+  assert.equal(again.runId, `${run.runId}/r1`);
+  assert.equal(again.seed, 5);
+  assert.deepEqual([again.subsample, again.sentences, again.steps], [
+    result.subsample,
+    result.sentences,
+    result.steps,
+  ]);
+  assert.notEqual(again.finalLoss, result.finalLoss); // other initial weights and order
 });
