@@ -9,6 +9,7 @@
  */
 import { matmulForward } from "../gpu/reference/matmul.ts";
 import * as ln from "../gpu/reference/layernorm.ts";
+import * as rms from "../gpu/reference/rmsnorm.ts";
 import { geluBackward, geluForward } from "../gpu/reference/gelu.ts";
 import { rotaryForward } from "../gpu/reference/rotary.ts";
 import * as att from "../gpu/reference/attention.ts";
@@ -103,7 +104,7 @@ export function cpuOps(): Ops<CpuTensor> {
       const r = ln.layerNormForward({
         x: arr(o.x),
         gamma: arr(o.gamma),
-        beta: arr(o.beta),
+        beta: o.beta && arr(o.beta),
         rows: o.rows,
         cols: o.cols,
         eps: o.eps,
@@ -121,7 +122,30 @@ export function cpuOps(): Ops<CpuTensor> {
         rstd: arr(o.rstd),
         dx: arr(o.dx),
         dgamma: arr(o.dgamma),
-        dbeta: arr(o.dbeta),
+        dbeta: o.dbeta && arr(o.dbeta),
+        rows: o.rows,
+        cols: o.cols,
+      });
+    },
+    rmsNormForward(o) {
+      const r = rms.rmsNormForward({
+        x: arr(o.x),
+        weight: arr(o.weight),
+        rows: o.rows,
+        cols: o.cols,
+        eps: o.eps,
+      });
+      put(o.out, r.out);
+      put(o.rstd, r.rstd);
+    },
+    rmsNormBackward(o) {
+      rms.rmsNormBackward({
+        dout: arr(o.dout),
+        x: arr(o.x),
+        weight: arr(o.weight),
+        rstd: arr(o.rstd),
+        dx: arr(o.dx),
+        dweight: arr(o.dweight),
         rows: o.rows,
         cols: o.cols,
       });

@@ -16,7 +16,12 @@ import type { Gpu } from "../gpu/device.ts";
 import { type Step, step as newStep } from "../gpu/kernel.ts";
 import { release, type Tensor, tensor, tensorI32, view } from "../gpu/tensor.ts";
 import { matmul } from "../gpu/kernels/matmul.ts";
-import { layerNormBackward, layerNormForward } from "../gpu/kernels/layernorm.ts";
+import {
+  layerNormBackward,
+  layerNormForward,
+  rmsNormBackward,
+  rmsNormForward,
+} from "../gpu/kernels/layernorm.ts";
 import { geluBackward, geluForward } from "../gpu/kernels/gelu.ts";
 import { rotary, rotaryTableTensor } from "../gpu/kernels/rotary.ts";
 import { softmaxBackward, softmaxForward } from "../gpu/kernels/attention.ts";
@@ -141,6 +146,12 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     },
     layerNormBackward(o) {
       layerNormBackward(s(), o);
+    },
+    rmsNormForward(o) {
+      rmsNormForward(s(), o);
+    },
+    rmsNormBackward(o) {
+      rmsNormBackward(s(), o);
     },
     rotary(o) {
       const { theta, ...rest } = o;

@@ -65,10 +65,11 @@ export type Ops<X> = {
   /** An integer tensor of this step; `plan` prepares it as embedding ids for the backward. */
   ints(data: Int32Array, plan?: { vocab: number; paddingIdx?: number }): X;
   matmul(o: MatmulArgs<X>): void;
+  /** Layer norm; without `beta`, no bias (ModernBERT's `norm_bias = false`). */
   layerNormForward(o: {
     x: X;
     gamma: X;
-    beta: X;
+    beta?: X;
     out: X;
     mean: X;
     rstd: X;
@@ -76,7 +77,7 @@ export type Ops<X> = {
     cols: number;
     eps: number;
   }): void;
-  /** ADDS into `dx`, `dgamma`, `dbeta`. */
+  /** ADDS into `dx`, `dgamma`, `dbeta` (omitted for a norm without bias). */
   layerNormBackward(o: {
     dout: X;
     x: X;
@@ -85,7 +86,28 @@ export type Ops<X> = {
     rstd: X;
     dx: X;
     dgamma: X;
-    dbeta: X;
+    dbeta?: X;
+    rows: number;
+    cols: number;
+  }): void;
+  /** RMSNorm (`LlamaRMSNorm`): `out = x * rsqrt(mean(x^2) + eps) * weight`, saving `rstd`. */
+  rmsNormForward(o: {
+    x: X;
+    weight: X;
+    out: X;
+    rstd: X;
+    rows: number;
+    cols: number;
+    eps: number;
+  }): void;
+  /** ADDS into `dx` and `dweight`. */
+  rmsNormBackward(o: {
+    dout: X;
+    x: X;
+    weight: X;
+    rstd: X;
+    dx: X;
+    dweight: X;
     rows: number;
     cols: number;
   }): void;

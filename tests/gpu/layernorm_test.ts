@@ -63,3 +63,40 @@ Deno.test("layerNorm forward and backward match the reference on awkward shapes 
     assert.ok(maxError(gDb, rDb) < 1e-4, `dbeta ${shape}`);
   }
 });
+
+Deno.test("layerNorm without bias matches the reference (both kernel forms, scalar and vec4)", async () => {
+  for (
+    const [gpu, rows, cols] of bothKernelForms(await getGpu()).flatMap((g) =>
+      [[3, 7], [9, 68]].map((c) => [g, ...c] as const)
+    )
+  ) {
+    const x = randf(1, rows * cols, 3), gamma = randf(2, cols), dout = randf(4, rows * cols);
+    const dx0 = randf(5, rows * cols), dg0 = randf(6, cols);
+    const t = (d: Float32Array) => tensor(gpu, [d.length], d);
+    const out = t(new Float32Array(rows * cols)), mean = t(new Float32Array(rows));
+    const rstd = t(new Float32Array(rows)), [tx, tg, dx, dgamma] = [t(x), t(gamma), t(dx0), t(dg0)];
+    const s = step(gpu);
+    layerNormForward(s, { x: tx, gamma: tg, out, mean, rstd, rows, cols, eps: 1e-5 });
+    layerNormBackward(s, { dout: t(dout), x: tx, gamma: tg, mean, rstd, dx, dgamma, rows, cols });
+    const reads = [out, dx, dgamma].map((r) => s.read(r));
+    await s.submit();
+    const [gOut, gDx, gDg] = await Promise.all(reads);
+    const f = ref.layerNormForward({ x, gamma, rows, cols, eps: 1e-5 });
+    const [rDx, rDg] = [dx0.slice(), dg0.slice()];
+    ref.layerNormBackward({
+      dout,
+      x,
+      gamma,
+      mean: f.mean,
+      rstd: f.rstd,
+      rows,
+      cols,
+      dx: rDx,
+      dgamma: rDg,
+    });
+    const shape = `[${rows}, ${cols}] fallback ${gpu.isFallback}`;
+    assert.ok(maxError(gOut, f.out) < 1e-4, `out ${shape}`);
+    assert.ok(maxError(gDx, rDx) < 1e-4, `dx ${shape}`);
+    assert.ok(maxError(gDg, rDg) < 1e-4, `dgamma ${shape}`);
+  }
+});

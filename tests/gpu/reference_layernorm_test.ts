@@ -52,3 +52,37 @@ Deno.test("layerNormBackward matches finite differences and accumulates", () => 
   assert.ok(maxError(minus1(dgamma), numericGradient(loss, gamma)) < 1e-6);
   assert.ok(maxError(minus1(dbeta), numericGradient(loss, beta)) < 1e-6);
 });
+
+Deno.test("layerNorm without bias: PyTorch's numbers less beta, and no dbeta summed", () => {
+  // the PyTorch float64 values of the first test minus beta (LayerNorm(bias=False) adds none)
+  const withBias = [
+    -0.5283768386246563,
+    -0.7667335978840868,
+    0.009979920634774098,
+    1.0501003968261298,
+    -0.1365077368579913,
+    -2.3677982858867628,
+    -1.1190464211479478,
+    -0.06213180448858391,
+  ];
+  const beta = [0.1, 0.2, 0.3, -0.4];
+  const x = new Float64Array([1, 2, 3, 4.5, 0.5, -1, 4, 2]);
+  const gamma = new Float64Array([0.5, 2, -1, 1]);
+  const f = layerNormForward({ x, gamma, rows: 2, cols: 4, eps: 1e-5 });
+  assert.ok(maxError(f.out, withBias.map((v, i) => v - beta[i % 4])) < 1e-12);
+  const w = randn(4, 8), dx = new Float64Array(8), dgamma = new Float64Array(4);
+  layerNormBackward({
+    dout: w,
+    x,
+    gamma,
+    mean: f.mean,
+    rstd: f.rstd,
+    rows: 2,
+    cols: 4,
+    dx,
+    dgamma,
+  });
+  const loss = () => dot(layerNormForward({ x, gamma, rows: 2, cols: 4, eps: 1e-5 }).out, w);
+  assert.ok(maxError(dx, numericGradient(loss, x)) < 1e-6);
+  assert.ok(maxError(dgamma, numericGradient(loss, gamma)) < 1e-6);
+});

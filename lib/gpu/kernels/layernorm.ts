@@ -1,7 +1,12 @@
 /**
- * Layer normalisation kernels, forward (saving mean and rstd per row) and backward
- * (dx, dgamma, dbeta, all accumulated). CPU reference: `lib/gpu/reference/layernorm.ts`
- * (PyTorch `layer_norm` semantics).
+ * Row normalisation kernels: layer norm, with or without bias, and RMSNorm, forward (saving
+ * mean and rstd per row) and backward (dx, dgamma, dbeta, all accumulated). CPU references:
+ * `lib/gpu/reference/layernorm.ts` (PyTorch `layer_norm` semantics) and
+ * `lib/gpu/reference/rmsnorm.ts` (transformers' `LlamaRMSNorm`).
+ *
+ * One kernel generator for the three: RMSNorm is layer norm without centring (mean taken as
+ * 0, the `mean(g)` term of dx dropped), and a norm without bias leaves beta and dbeta out of
+ * the bindings, so every form keeps the lavapipe and hardware-GPU layouts below.
  *
  * Design for lavapipe (a CPU, where workgroup barriers are expensive): the forward and the
  * dx backward run one invocation per row (rows are 128-768 wide, and a few hundred to a
@@ -23,55 +28,91 @@ import { columnLanesGrid, columnLanesKernel } from "./column_lanes.ts";
 /** Invocations per row of the hardware-GPU dx kernel (a power of two). */
 const ROW_LANES = 64;
 
+/**
+ * Which normalisation a kernel set computes: `center` subtracts the row mean (layer norm;
+ * without it, RMSNorm's `x * rsqrt(mean(x^2) + eps)`), `bias` adds beta (and sums dbeta).
+ */
+type Form = { center: boolean; bias: boolean };
+
+/** WGSL storage declarations, bound 0, 1, ... in order (null entries are left out). */
+function declare(
+  T: string,
+  list: (readonly [string, "read" | "read_write", string] | null)[],
+): string {
+  return list.filter((b) => b !== null).map(([name, access, type], i) =>
+    `@group(0) @binding(${i}) var<storage, ${access}> ${name}: array<${type === "T" ? T : type}>;`
+  ).join("\n") + `\n@group(0) @binding(${
+    list.filter((b) => b !== null).length
+  }) var<uniform> u: U;`;
+}
+
 // The kernels come in two widths: f32 (any cols) and vec4 (cols a multiple of 4, 4x fewer
 // loads and loop trips; then \`u.cols\` counts groups of 4 columns). \`hsum\` adds lanes.
 function kernels(
   vec: boolean,
+  f: Form,
 ): { forward: Kernel; dx: Kernel; dxRows: Kernel; params: Kernel; paramsLanes: Kernel } {
   const T = vec ? "vec4<f32>" : "f32";
   const W = vec ? 4 : 1;
+  const tag = `${f.center ? "layernorm" : "rmsnorm"}${f.bias ? "" : "-nobias"}`;
   const head = `fn hsum(v: ${T}) -> f32 { return ${vec ? "v.x + v.y + v.z + v.w" : "v"}; }`;
+  const mean = f.center ? ["mean", "read_write", "f32"] as const : null;
   const forward: Kernel = {
-    name: `layernorm-forward-${T}`,
+    name: `${tag}-forward-${T}`,
     code: `${head}
 struct U { rows: u32, cols: u32, eps: f32 }
-@group(0) @binding(0) var<storage, read> x: array<${T}>;
-@group(0) @binding(1) var<storage, read> gamma: array<${T}>;
-@group(0) @binding(2) var<storage, read> beta: array<${T}>;
-@group(0) @binding(3) var<storage, read_write> out: array<${T}>;
-@group(0) @binding(4) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> rstd: array<f32>;
-@group(0) @binding(6) var<uniform> u: U;
+${
+      declare(T, [
+        ["x", "read", "T"],
+        ["gamma", "read", "T"],
+        f.bias ? ["beta", "read", "T"] : null,
+        ["out", "read_write", "T"],
+        mean,
+        ["rstd", "read_write", "f32"],
+      ])
+    }
 ${flatMain("r")}
   if (r >= u.rows) { return; }
   let base = r * u.cols;
-  let n = f32(u.cols * ${W}u);
+  let n = f32(u.cols * ${W}u);${
+      f.center
+        ? `
   var sum = ${T}(0.0);
   for (var c = 0u; c < u.cols; c++) { sum += x[base + c]; }
-  let m = hsum(sum) / n;
+  let m = hsum(sum) / n;`
+        : `
+  let m = 0.0;`
+    }
   var sq = ${T}(0.0);
   for (var c = 0u; c < u.cols; c++) { let d = x[base + c] - m; sq = fma(d, d, sq); }
   let s = inverseSqrt(hsum(sq) / n + u.eps);
   for (var c = 0u; c < u.cols; c++) {
-    out[base + c] = fma((x[base + c] - m) * s, gamma[c], beta[c]);
-  }
-  mean[r] = m;
+    out[base + c] = ${
+      f.bias ? "fma((x[base + c] - m) * s, gamma[c], beta[c])" : "(x[base + c] - m) * s * gamma[c]"
+    };
+  }${f.center ? "\n  mean[r] = m;" : ""}
   rstd[r] = s;
 }`,
   };
+  const meanRead = f.center ? ["mean", "read", "f32"] as const : null;
+  const rowMean = f.center ? "mean[r]" : "0.0";
   const dxHead = `${head}
 struct U { rows: u32, cols: u32 }
-@group(0) @binding(0) var<storage, read> dout: array<${T}>;
-@group(0) @binding(1) var<storage, read> x: array<${T}>;
-@group(0) @binding(2) var<storage, read> gamma: array<${T}>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> rstd: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dx: array<${T}>;
-@group(0) @binding(6) var<uniform> u: U;`;
+${
+    declare(T, [
+      ["dout", "read", "T"],
+      ["x", "read", "T"],
+      ["gamma", "read", "T"],
+      meanRead,
+      ["rstd", "read", "f32"],
+      ["dx", "read_write", "T"],
+    ])
+  }`;
   // the column loops of dx, from column c0 in steps of dc, and the row's two means between
+  // (without centring, the mean of g drops out: RMSNorm's dx = s (g - xhat mean(g xhat)))
   const dxBody = (c0: string, dc: string, means: string) => `
   let base = r * u.cols;
-  let m = mean[r];
+  let m = ${rowMean};
   let s = rstd[r];
   var gSum = ${T}(0.0);
   var gxSum = ${T}(0.0);
@@ -84,11 +125,11 @@ struct U { rows: u32, cols: u32 }
   for (var c = ${c0}; c < u.cols; c += ${dc}) {
     let xhat = (x[base + c] - m) * s;
     let g = dout[base + c] * gamma[c];
-    dx[base + c] += s * (g - gMean - xhat * gxMean);
+    dx[base + c] += s * (g - ${f.center ? "gMean - " : ""}xhat * gxMean);
   }
 }`;
   const dx: Kernel = {
-    name: `layernorm-backward-dx-${T}`,
+    name: `${tag}-backward-dx-${T}`,
     code: `${dxHead}
 ${flatMain("r")}
   if (r >= u.rows) { return; }${
@@ -104,7 +145,7 @@ ${flatMain("r")}
   // the hardware-GPU form: a workgroup of ROW_LANES invocations per row, which split the
   // columns and add their partial sums in workgroup memory
   const dxRows: Kernel = {
-    name: `layernorm-backward-dx-rows-${T}`,
+    name: `${tag}-backward-dx-rows-${T}`,
     code: `${dxHead}
 var<workgroup> part: array<vec2<f32>, ${ROW_LANES}>;
 @compute @workgroup_size(${ROW_LANES})
@@ -129,24 +170,26 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   };
   const paramsHead = `${head}
 struct U { rows: u32, cols: u32 }
-@group(0) @binding(0) var<storage, read> dout: array<${T}>;
-@group(0) @binding(1) var<storage, read> x: array<${T}>;
-@group(0) @binding(2) var<storage, read> mean: array<f32>;
-@group(0) @binding(3) var<storage, read> rstd: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dgamma: array<${T}>;
-@group(0) @binding(5) var<storage, read_write> dbeta: array<${T}>;
-@group(0) @binding(6) var<uniform> u: U;`;
+${
+    declare(T, [
+      ["dout", "read", "T"],
+      ["x", "read", "T"],
+      meanRead,
+      ["rstd", "read", "f32"],
+      ["dgamma", "read_write", "T"],
+      f.bias ? ["dbeta", "read_write", "T"] : null,
+    ])
+  }`;
   const paramsRow = `let d = dout[r * u.cols + c];
-    dg = fma(d, (x[r * u.cols + c] - mean[r]) * rstd[r], dg);
-    db += d;`;
-  const paramsFinish = "dgamma[c] += dg; dbeta[c] += db;";
+    dg = fma(d, (x[r * u.cols + c] - ${rowMean}) * rstd[r], dg);${f.bias ? "\n    db += d;" : ""}`;
+  const sums = f.bias ? ["dg", "db"] : ["dg"];
+  const paramsFinish = f.bias ? "dgamma[c] += dg; dbeta[c] += db;" : "dgamma[c] += dg;";
   const params: Kernel = {
-    name: `layernorm-backward-params-${T}`,
+    name: `${tag}-backward-params-${T}`,
     code: `${paramsHead}
 ${flatMain("c")}
   if (c >= u.cols) { return; }
-  var dg = ${T}(0.0);
-  var db = ${T}(0.0);
+${sums.map((v) => `  var ${v} = ${T}(0.0);`).join("\n")}
   for (var r = 0u; r < u.rows; r++) {
     ${paramsRow}
   }
@@ -155,36 +198,97 @@ ${flatMain("c")}
   };
   // the hardware-GPU form: 16 row lanes per column (column_lanes.ts)
   const paramsLanes = columnLanesKernel({
-    name: `layernorm-backward-params-lanes-${T}`,
+    name: `${tag}-backward-params-lanes-${T}`,
     head: paramsHead,
     T,
-    sums: ["dg", "db"],
+    sums,
     row: paramsRow,
     finish: paramsFinish,
   });
   return { forward, dx, dxRows, params, paramsLanes };
 }
 
-const SCALAR = kernels(false);
-const VEC4 = kernels(true);
+const FORMS = new Map<string, ReturnType<typeof kernels>>();
 
-function check(what: string, rows: number, cols: number, named: Record<string, Tensor>): void {
+/** The kernel set of a form for `cols` columns, and its width (vec4 when cols allow). */
+function kernelsFor(f: Form, cols: number): [ReturnType<typeof kernels>, number] {
+  const w = cols % 4 === 0 ? 4 : 1;
+  const key = `${w}${f.center}${f.bias}`;
+  let k = FORMS.get(key);
+  if (!k) FORMS.set(key, k = kernels(w === 4, f));
+  return [k, w];
+}
+
+function check(
+  what: string,
+  rows: number,
+  cols: number,
+  named: Record<string, Tensor | undefined>,
+): void {
   const rowsOnly = new Set(["mean", "rstd"]),
-    colsOnly = new Set(["gamma", "beta", "dgamma", "dbeta"]);
+    colsOnly = new Set(["gamma", "beta", "dgamma", "dbeta", "weight", "dweight"]);
   for (const [name, t] of Object.entries(named)) {
+    if (t === undefined) continue;
     const want = rowsOnly.has(name) ? rows : colsOnly.has(name) ? cols : rows * cols;
     if (t.size !== want) {
       throw new Error(
-        `lib/gpu/kernels/layernorm.ts ${what}: ${name} has ${t.size} elements, ` +
-          `[${rows}, ${cols}] needs ${want}`,
+        `${what}: ${name} has ${t.size} elements, [${rows}, ${cols}] needs ${want}`,
       );
     }
   }
 }
 
+function forward(s: Step, f: Form, o: {
+  x: Tensor;
+  gamma: Tensor;
+  beta?: Tensor;
+  out: Tensor;
+  mean?: Tensor;
+  rstd: Tensor;
+  rows: number;
+  cols: number;
+  eps: number;
+}): void {
+  const [k, w] = kernelsFor(f, o.cols);
+  const bindings = [o.x, o.gamma, o.beta, o.out, o.mean, o.rstd].filter((t) => t !== undefined);
+  s.dispatch(
+    k.forward,
+    bindings,
+    flatGrid(o.rows),
+    packUniforms("uuf", [o.rows, o.cols / w, o.eps]),
+  );
+}
+
+function backward(s: Step, f: Form, o: {
+  dout: Tensor;
+  x: Tensor;
+  gamma: Tensor;
+  mean?: Tensor;
+  rstd: Tensor;
+  dx: Tensor;
+  dgamma: Tensor;
+  dbeta?: Tensor;
+  rows: number;
+  cols: number;
+}): void {
+  const { dout, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols } = o;
+  const [k, w] = kernelsFor(f, cols);
+  const u = packUniforms("uu", [rows, cols / w]);
+  const dxBindings = [dout, x, gamma, mean, rstd, dx].filter((t) => t !== undefined);
+  if (s.gpu.isFallback) s.dispatch(k.dx, dxBindings, flatGrid(rows), u);
+  else {
+    const gx = Math.min(rows, 65535);
+    s.dispatch(k.dxRows, dxBindings, [gx, Math.ceil(rows / gx)], u);
+  }
+  const bindings = [dout, x, mean, rstd, dgamma, dbeta].filter((t) => t !== undefined);
+  if (!s.gpu.isFallback) s.dispatch(k.paramsLanes, bindings, columnLanesGrid(cols / w), u);
+  else s.dispatch(k.params, bindings, flatGrid(cols / w), u);
+}
+
 /**
  * Records the layer-norm forward of `x` `[rows, cols]` into `out`, saving `mean` and
- * `rstd` `[rows]` for the backward. `eps`: 1e-12 for BERT, 1e-5 for GPT-2.
+ * `rstd` `[rows]` for the backward. `eps`: 1e-12 for BERT, 1e-5 for GPT-2. Without `beta`,
+ * no bias is added (ModernBERT's `norm_bias = false`).
  *
  * @example
  * ```ts
@@ -196,13 +300,15 @@ function check(what: string, rows: number, cols: number, named: Record<string, T
  * const out = tensor(gpu, [1, 3]), mean = tensor(gpu, [1]), rstd = tensor(gpu, [1]);
  * layerNormForward(s, { x: tensor(gpu, [1, 3], [1, 2, 3]), gamma: tensor(gpu, [3], [1, 1, 1]),
  *   beta: tensor(gpu, [3], [0, 0, 0]), out, mean, rstd, rows: 1, cols: 3, eps: 1e-5 });
- * await s.submit(); // out ~ [-1.2247, 0, 1.2247]
+ * const r = s.read(out);
+ * await s.submit();
+ * if (Math.abs((await r)[2] - 1.2247) > 1e-4) throw new Error("out ~ [-1.2247, 0, 1.2247]");
  * ```
  */
 export function layerNormForward(s: Step, o: {
   x: Tensor;
   gamma: Tensor;
-  beta: Tensor;
+  beta?: Tensor;
   out: Tensor;
   mean: Tensor;
   rstd: Tensor;
@@ -212,18 +318,13 @@ export function layerNormForward(s: Step, o: {
 }): void {
   const { x, gamma, beta, out, mean, rstd, rows, cols } = o;
   check("layerNormForward", rows, cols, { x, gamma, beta, out, mean, rstd });
-  const [k, w] = cols % 4 === 0 ? [VEC4, 4] : [SCALAR, 1];
-  s.dispatch(
-    k.forward,
-    [x, gamma, beta, out, mean, rstd],
-    flatGrid(rows),
-    packUniforms("uuf", [rows, cols / w, o.eps]),
-  );
+  forward(s, { center: true, bias: beta !== undefined }, o);
 }
 
 /**
  * Records the layer-norm backward, ADDING into `dx` `[rows, cols]`, `dgamma` and `dbeta`
- * `[cols]` (zero them first when nothing else contributes).
+ * `[cols]` (zero them first when nothing else contributes); without `dbeta` (a norm without
+ * bias) no bias gradient is summed.
  *
  * @example
  * ```ts
@@ -237,7 +338,9 @@ export function layerNormForward(s: Step, o: {
  * const dx = zeros(gpu, [1, 3]), dgamma = zeros(gpu, [3]), dbeta = zeros(gpu, [3]);
  * layerNormBackward(s, { dout: tensor(gpu, [1, 3], [1, 0, 0]), x, gamma, mean, rstd,
  *   dx, dgamma, dbeta, rows: 1, cols: 3 });
+ * const r = s.read(dbeta);
  * await s.submit();
+ * if ((await r)[0] !== 1) throw new Error("dbeta = dout summed over rows");
  * ```
  */
 export function layerNormBackward(s: Step, o: {
@@ -248,20 +351,78 @@ export function layerNormBackward(s: Step, o: {
   rstd: Tensor;
   dx: Tensor;
   dgamma: Tensor;
-  dbeta: Tensor;
+  dbeta?: Tensor;
   rows: number;
   cols: number;
 }): void {
   const { dout, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols } = o;
   check("layerNormBackward", rows, cols, { dout, x, gamma, mean, rstd, dx, dgamma, dbeta });
-  const [k, w] = cols % 4 === 0 ? [VEC4, 4] : [SCALAR, 1];
-  const u = packUniforms("uu", [rows, cols / w]);
-  if (s.gpu.isFallback) s.dispatch(k.dx, [dout, x, gamma, mean, rstd, dx], flatGrid(rows), u);
-  else {
-    const gx = Math.min(rows, 65535);
-    s.dispatch(k.dxRows, [dout, x, gamma, mean, rstd, dx], [gx, Math.ceil(rows / gx)], u);
-  }
-  const bindings = [dout, x, mean, rstd, dgamma, dbeta];
-  if (!s.gpu.isFallback) s.dispatch(k.paramsLanes, bindings, columnLanesGrid(cols / w), u);
-  else s.dispatch(k.params, bindings, flatGrid(cols / w), u);
+  backward(s, { center: true, bias: dbeta !== undefined }, o);
+}
+
+/**
+ * Records the RMSNorm forward (Llama's `LlamaRMSNorm`: `out = x * rsqrt(mean(x^2) + eps) *
+ * weight`, no mean subtracted, no bias) of `x` `[rows, cols]` into `out`, saving `rstd`
+ * `[rows]` for the backward. CPU reference: `lib/gpu/reference/rmsnorm.ts`.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), out = tensor(gpu, [1, 2]), rstd = tensor(gpu, [1]);
+ * rmsNormForward(s, { x: tensor(gpu, [1, 2], [3, 4]), weight: tensor(gpu, [2], [1, 2]), out,
+ *   rstd, rows: 1, cols: 2, eps: 0 });
+ * const r = s.read(out);
+ * await s.submit(); // rms = sqrt((9 + 16) / 2)
+ * if (Math.abs((await r)[1] - 8 / Math.sqrt(12.5)) > 1e-6) throw new Error("out[1] = 4 * 2 / rms");
+ * ```
+ */
+export function rmsNormForward(s: Step, o: {
+  x: Tensor;
+  weight: Tensor;
+  out: Tensor;
+  rstd: Tensor;
+  rows: number;
+  cols: number;
+  eps: number;
+}): void {
+  const { x, weight, out, rstd, rows, cols } = o;
+  check("rmsNormForward", rows, cols, { x, weight, out, rstd });
+  forward(s, { center: false, bias: false }, { ...o, gamma: weight });
+}
+
+/**
+ * Records the RMSNorm backward, ADDING into `dx` `[rows, cols]` and `dweight` `[cols]`:
+ * with `xhat = x * rstd` and `g = dout * weight`, `dx += rstd * (g - xhat * mean(g * xhat))`,
+ * `dweight += sum_rows dout * xhat`.
+ *
+ * @example
+ * ```ts
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor, zeros } from "../tensor.ts";
+ * const gpu = await getGpu();
+ * const s = step(gpu), dx = zeros(gpu, [1, 2]), dweight = zeros(gpu, [2]);
+ * rmsNormBackward(s, { dout: tensor(gpu, [1, 2], [1, 1]), x: tensor(gpu, [1, 2], [3, 4]),
+ *   weight: tensor(gpu, [2], [1, 1]), rstd: tensor(gpu, [1], [0.2]), dx, dweight, rows: 1, cols: 2 });
+ * const r = s.read(dweight);
+ * await s.submit();
+ * if (Math.abs((await r)[1] - 0.8) > 1e-6) throw new Error("dweight = dout * x * rstd");
+ * ```
+ */
+export function rmsNormBackward(s: Step, o: {
+  dout: Tensor;
+  x: Tensor;
+  weight: Tensor;
+  rstd: Tensor;
+  dx: Tensor;
+  dweight: Tensor;
+  rows: number;
+  cols: number;
+}): void {
+  const { dout, x, weight, rstd, dx, dweight, rows, cols } = o;
+  check("rmsNormBackward", rows, cols, { dout, x, weight, rstd, dx, dweight });
+  backward(s, { center: false, bias: false }, { ...o, gamma: weight, dgamma: dweight });
 }

@@ -9,7 +9,8 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
 
 /**
  * Layer-norm forward: `out = (x - mean) * rstd * gamma + beta` per row, with
- * `rstd = 1 / sqrt(var + eps)`; returns `mean` and `rstd` per row for the backward.
+ * `rstd = 1 / sqrt(var + eps)` (no `beta`: no bias, PyTorch's `LayerNorm(bias=False)`);
+ * returns `mean` and `rstd` per row for the backward.
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  * ```
  */
 export function layerNormForward<T extends FloatArray>(
-  o: { x: T; gamma: T; beta: T; rows: number; cols: number; eps: number },
+  o: { x: T; gamma: T; beta?: T; rows: number; cols: number; eps: number },
 ): { out: T; mean: T; rstd: T } {
   const { x, gamma, beta, rows, cols, eps } = o;
   const out = zerosLike(x, rows * cols);
@@ -34,7 +35,9 @@ export function layerNormForward<T extends FloatArray>(
     let v = 0;
     for (let c = 0; c < cols; c++) v += (x[base + c] - m) ** 2;
     const s = 1 / Math.sqrt(v / cols + eps);
-    for (let c = 0; c < cols; c++) out[base + c] = (x[base + c] - m) * s * gamma[c] + beta[c];
+    for (let c = 0; c < cols; c++) {
+      out[base + c] = (x[base + c] - m) * s * gamma[c] + (beta ? beta[c] : 0);
+    }
     mean[r] = m;
     rstd[r] = s;
   }
@@ -45,7 +48,7 @@ export function layerNormForward<T extends FloatArray>(
  * Layer-norm backward. ADDS into `dx`, `dgamma` and `dbeta` (gradient buffers accumulate,
  * as in llm.c): with `xhat = (x - mean) * rstd` and `g = dout * gamma`,
  * `dx += rstd * (g - mean(g) - xhat * mean(g * xhat))`, `dgamma += sum_rows dout * xhat`,
- * `dbeta += sum_rows dout`.
+ * `dbeta += sum_rows dout` (left out without `dbeta`).
  *
  * @example
  * ```ts
@@ -66,7 +69,7 @@ export function layerNormBackward<T extends FloatArray>(o: {
   cols: number;
   dx: T;
   dgamma: T;
-  dbeta: T;
+  dbeta?: T;
 }): void {
   const { dout, x, gamma, mean, rstd, rows, cols, dx, dgamma, dbeta } = o;
   for (let r = 0; r < rows; r++) {
@@ -85,7 +88,7 @@ export function layerNormBackward<T extends FloatArray>(o: {
       const g = dout[base + c] * gamma[c];
       dx[base + c] += s * (g - gMean - xhat * gxMean);
       dgamma[c] += dout[base + c] * xhat;
-      dbeta[c] += dout[base + c];
+      if (dbeta) dbeta[c] += dout[base + c];
     }
   }
 }
