@@ -25,8 +25,9 @@ export const MATMUL_UNIFORMS = `struct U { M: u32, N: u32, K: u32, sA: u32, sB: 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { entryOffsets } from "./matmul_uniforms.ts";
- * console.log(entryOffsets("gid.z").split("\n").length); // 5
+ * assert.equal(entryOffsets("gid.z").split("\n").length, 5);
  * ```
  */
 export function entryOffsets(z: string): string {
@@ -59,10 +60,11 @@ export type MatmulUniforms = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { packMatmulUniforms } from "./matmul_uniforms.ts";
  * const u = packMatmulUniforms({ m: 2, n: 3, k: 4, strides: [8, 12, 6], offsets: [0, 0, 0, 0],
  *   alpha: 1, heads: 1, ld: [4, 3, 3], headStrides: [8, 12, 6] });
- * console.log(u.byteLength); // 80
+ * assert.equal(u.byteLength, 80);
  * ```
  */
 export function packMatmulUniforms(p: MatmulUniforms): ArrayBuffer {
