@@ -12,6 +12,7 @@ import * as ln from "../gpu/reference/layernorm.ts";
 import * as rms from "../gpu/reference/rmsnorm.ts";
 import { geluBackward, geluForward } from "../gpu/reference/gelu.ts";
 import { rotaryForward } from "../gpu/reference/rotary.ts";
+import { gatedBackward, gatedForward } from "../gpu/reference/gated.ts";
 import * as att from "../gpu/reference/attention.ts";
 import { embeddingBackward, embeddingForward } from "../gpu/reference/embedding.ts";
 import { dropoutForward } from "../gpu/reference/dropout.ts";
@@ -159,6 +160,12 @@ export function cpuOps(): Ops<CpuTensor> {
     },
     geluBackward(o) {
       put(o.dx, geluBackward(arr(o.x), arr(o.dout), o.kind));
+    },
+    gated(o) {
+      put(o.out, gatedForward(arr(o.x), o));
+    },
+    gatedBackward(o) {
+      put(o.dx, gatedBackward(arr(o.x), arr(o.dout), o));
     },
     softmaxForward(o) {
       put(

@@ -24,6 +24,7 @@ import {
 } from "../gpu/kernels/layernorm.ts";
 import { geluBackward, geluForward } from "../gpu/kernels/gelu.ts";
 import { rotary, rotaryTableTensor } from "../gpu/kernels/rotary.ts";
+import { gatedBackward, gatedForward } from "../gpu/kernels/gated.ts";
 import { softmaxBackward, softmaxForward } from "../gpu/kernels/attention.ts";
 import { checkIds } from "../gpu/reference/embedding.ts";
 import {
@@ -163,6 +164,12 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     },
     geluBackward(o) {
       geluBackward(s(), { gpu, chunkBytes, ...o });
+    },
+    gated(o) {
+      gatedForward(s(), { chunkBytes, ...o });
+    },
+    gatedBackward(o) {
+      gatedBackward(s(), { chunkBytes, ...o });
     },
     softmaxForward(o) {
       softmaxForward(s(), o);

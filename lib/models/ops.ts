@@ -13,6 +13,7 @@
  */
 import type { Activation, MatmulShape } from "../gpu/reference/matmul.ts";
 import type { GeluKind } from "../gpu/reference/gelu.ts";
+import type { GatedActivation } from "../gpu/reference/gated.ts";
 import type { AdamWOptions } from "../gpu/reference/adamw.ts";
 
 /**
@@ -129,6 +130,15 @@ export type Ops<X> = {
   }): void;
   gelu(o: { x: X; out: X; kind: GeluKind }): void;
   geluBackward(o: { x: X; dout: X; dx: X; kind: GeluKind }): void;
+  /**
+   * Gated feed-forward activation (GeGLU, SwiGLU): `out[r, c] = act(x[r, c]) * x[r, cols + c]`
+   * for `x` `[rows, 2 * cols]` (activated half first) and `out` `[rows, cols]`.
+   */
+  gated(o: { x: X; out: X; rows: number; cols: number; activation: GatedActivation }): void;
+  /** Its backward: `dx` `[rows, 2 * cols]` written (not accumulated) from `dout`. */
+  gatedBackward(
+    o: { x: X; dout: X; dx: X; rows: number; cols: number; activation: GatedActivation },
+  ): void;
   softmaxForward(o: {
     scores: X;
     probs: X;

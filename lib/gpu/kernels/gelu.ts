@@ -15,7 +15,19 @@ import type { Tensor } from "../tensor.ts";
 import type { GeluKind } from "../reference/gelu.ts";
 import { dispatchElementwise, ELEMENTWISE_MAIN, packUniforms } from "./grid.ts";
 
-const MATH = `
+/**
+ * WGSL: `geluErf`, `geluTanh` and their derivatives `geluErfGrad`, `geluTanhGrad` (and
+ * the helpers `erfcPos`, `phi`, `tanhArg`), for kernels that apply a GELU inside
+ * (the gated feed-forward of `./gated.ts`).
+ *
+ * @example
+ * ```ts
+ * import { GELU_WGSL } from "./gelu.ts";
+ * const code = `${GELU_WGSL}
+ * fn act(v: f32) -> f32 { return geluErf(v); }`;
+ * ```
+ */
+export const GELU_WGSL = `
 fn erfcPos(a: f32) -> f32 { // erfc(a) for a >= 0
   let t = 1.0 / (1.0 + 0.5 * a);
   let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
@@ -50,7 +62,7 @@ function kernel(kind: GeluKind, backward: boolean, vec: boolean): Kernel {
     : one("");
   return {
     name: `gelu-${kind}-${backward ? "backward" : "forward"}-${T}`,
-    code: `${MATH}
+    code: `${GELU_WGSL}
 struct U { count: u32 }
 @group(0) @binding(0) var<storage, read> x: array<${T}>;
 ${backward ? `@group(0) @binding(1) var<storage, read> dout: array<${T}>;` : ""}
