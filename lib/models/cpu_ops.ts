@@ -176,6 +176,7 @@ export function cpuOps(): Ops<CpuTensor> {
           seq: o.seq,
           scale: o.scale,
           causal: o.causal,
+          window: o.window,
           keyMask: o.keyMask ? intsOf(o.keyMask, "softmaxForward") : undefined,
         }),
       );

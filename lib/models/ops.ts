@@ -148,6 +148,8 @@ export type Ops<X> = {
     scale: number;
     keyMask?: X;
     causal?: boolean;
+    /** ModernBERT's `local_attention`: keys within `floor(window / 2)` of the query. */
+    window?: number;
   }): void;
   softmaxBackward(o: {
     probs: X;

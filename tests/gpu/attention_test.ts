@@ -13,6 +13,9 @@ Deno.test("attention softmax forward/backward match the reference (masks, long r
     { batch: 1, heads: 1, seq: 1, causal: false, masked: false },
     { batch: 3, heads: 2, seq: 13, causal: true, masked: true },
     { batch: 2, heads: 3, seq: 257, causal: false, masked: true },
+    // ModernBERT's local layers: a sliding window (local_attention 128) with padding
+    { batch: 2, heads: 2, seq: 150, causal: false, masked: true, window: 128 },
+    { batch: 1, heads: 3, seq: 9, causal: true, masked: false, window: 5 },
   ];
   for (const c of cases) {
     const n = c.batch * c.heads * c.seq * c.seq;
@@ -22,7 +25,14 @@ Deno.test("attention softmax forward/backward match the reference (masks, long r
       (_, i) => (i % c.seq) < c.seq - 3 * (i / c.seq | 0) ? 1 : 0,
     );
     if (c.masked) mask.fill(0, 0, c.seq); // batch 0: no visible key at all
-    const shape = { batch: c.batch, heads: c.heads, seq: c.seq, scale: 0.37, causal: c.causal };
+    const shape = {
+      batch: c.batch,
+      heads: c.heads,
+      seq: c.seq,
+      scale: 0.37,
+      causal: c.causal,
+      window: c.window,
+    };
     const probs = tensor(gpu, [n]), dscores = tensor(gpu, [n]);
     const s = step(gpu);
     softmaxForward(s, {

@@ -58,3 +58,43 @@ Deno.test("softmaxBackward matches finite differences (masked, 2 batches x 3 hea
   const analytic = softmaxBackward(softmaxForward(scores, s), w, s);
   assert.ok(maxError(analytic, numeric) < 1e-6);
 });
+
+Deno.test("softmaxForward with a sliding window: keys within floor(window / 2), padding still hidden", () => {
+  // equal scores: each query's probabilities are uniform over its visible keys
+  const s = { batch: 1, heads: 1, seq: 5, scale: 1 };
+  const rows = (p: Float64Array) =>
+    Array.from({ length: 5 }, (_, i) => Array.from(p.subarray(i * 5, i * 5 + 5)));
+  const w4 = rows(softmaxForward(new Float64Array(25), { ...s, window: 4 })); // radius 2
+  assert.deepEqual(w4[0], [1 / 3, 1 / 3, 1 / 3, 0, 0]);
+  assert.deepEqual(w4[2], [0.2, 0.2, 0.2, 0.2, 0.2]);
+  assert.deepEqual(w4[4], [0, 0, 1 / 3, 1 / 3, 1 / 3]);
+  // local_attention 5 // 2 = 2 as well; 3 // 2 = 1
+  assert.deepEqual(rows(softmaxForward(new Float64Array(25), { ...s, window: 5 })), w4);
+  assert.deepEqual(rows(softmaxForward(new Float64Array(25), { ...s, window: 3 }))[1], [
+    1 / 3,
+    1 / 3,
+    1 / 3,
+    0,
+    0,
+  ]);
+  // with key 1 padding, query 0 sees keys 0 and 2
+  const masked = rows(
+    softmaxForward(new Float64Array(25), { ...s, window: 4, keyMask: [1, 0, 1, 1, 1] }),
+  );
+  assert.deepEqual(masked[0], [0.5, 0, 0.5, 0, 0]);
+});
+
+Deno.test("softmaxBackward matches finite differences with a sliding window", () => {
+  const s: SoftmaxShape = {
+    batch: 2,
+    heads: 2,
+    seq: 6,
+    scale: 0.9,
+    window: 2,
+    keyMask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
+  };
+  const n = 2 * 2 * 6 * 6;
+  const scores = randn(9, n, 2), w = randn(10, n);
+  const numeric = numericGradient((x) => dot(softmaxForward(x, s), w), scores);
+  assert.ok(maxError(softmaxBackward(softmaxForward(scores, s), w, s), numeric) < 1e-6);
+});

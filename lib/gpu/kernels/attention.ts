@@ -1,6 +1,7 @@
 /**
  * Attention kernels besides the matmuls: the scaled, masked softmax over scores
- * `[B*H, T, T]` (padding key mask per batch row, optional causal mask) and its backward.
+ * `[B*H, T, T]` (padding key mask per batch row, optional causal mask and sliding window)
+ * and its backward.
  * CPU reference: `lib/gpu/reference/attention.ts`.
  *
  * Not fused (no flash attention): QK^T and PV go through core's register-blocked batched
@@ -19,13 +20,14 @@ import { flatGrid, flatMain, packUniforms } from "./grid.ts";
 function softmaxKernel(masked: boolean): Kernel {
   return {
     name: `attention-softmax${masked ? "-masked" : ""}`,
-    code: `struct U { rows: u32, heads: u32, seq: u32, causal: u32, scale: f32 }
+    code: `struct U { rows: u32, heads: u32, seq: u32, causal: u32, scale: f32, radius: u32 }
 @group(0) @binding(0) var<storage, read> scores: array<f32>;
 @group(0) @binding(1) var<storage, read_write> probs: array<f32>;
 ${masked ? "@group(0) @binding(2) var<storage, read> keyMask: array<u32>;" : ""}
 @group(0) @binding(${masked ? 3 : 2}) var<uniform> u: U;
 fn visible(b: u32, i: u32, j: u32) -> bool {
   if (u.causal != 0u && j > i) { return false; }
+  if (max(i, j) - min(i, j) > u.radius) { return false; }
   ${masked ? "return keyMask[b * u.seq + j] != 0u;" : "return true;"}
 }
 ${flatMain("r")} // row of [B*H*T, T]
@@ -74,7 +76,9 @@ ${flatMain("r")}
 
 /**
  * Options of the attention softmax: `scores` and `probs` `[batch*heads, seq, seq]`,
- * `keyMask` a u32 tensor `[batch*seq]` (nonzero = real token) or omitted, `causal`.
+ * `keyMask` a u32 tensor `[batch*seq]` (nonzero = real token) or omitted, `causal`, and
+ * `window` (ModernBERT's `local_attention`: keys at most `floor(window / 2)` positions away
+ * on either side, omitted = all).
  *
  * @example
  * ```ts
@@ -94,6 +98,7 @@ export type SoftmaxOptions = {
   scale: number;
   keyMask?: Tensor;
   causal?: boolean;
+  window?: number;
 };
 
 function checkScores(what: string, o: SoftmaxOptions, ts: Tensor[]): number {
@@ -133,7 +138,12 @@ export function softmaxForward(s: Step, o: SoftmaxOptions): void {
         `needs batch*seq = ${o.batch * o.seq}`,
     );
   }
-  const u = packUniforms("uuuuf", [rows, o.heads, o.seq, o.causal ? 1 : 0, o.scale]);
+  if (o.window !== undefined && !(Number.isInteger(o.window) && o.window >= 0)) {
+    throw new Error(`softmaxForward: window ${o.window} is not a non-negative integer`);
+  }
+  // no window: a radius no distance exceeds
+  const radius = o.window === undefined ? 0xffffffff : Math.floor(o.window / 2);
+  const u = packUniforms("uuuufu", [rows, o.heads, o.seq, o.causal ? 1 : 0, o.scale, radius]);
   if (o.keyMask) s.dispatch(SOFTMAX_MASKED, [o.scores, o.probs, o.keyMask], flatGrid(rows), u);
   else s.dispatch(SOFTMAX, [o.scores, o.probs], flatGrid(rows), u);
 }

@@ -14,7 +14,9 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
 /**
  * Shape and mask of an attention softmax: `batch` B, `heads` H, `seq` T (queries = keys),
  * `scale` (usually `1 / sqrt(d)`), `keyMask` `[B*T]` (nonzero = the key is a real token,
- * zero = padding; omitted = all keys visible) and `causal` (query `i` sees keys `<= i`).
+ * zero = padding; omitted = all keys visible), `causal` (query `i` sees keys `<= i`) and
+ * `window` (ModernBERT's `local_attention` on its local layers: query `i` sees keys `j` with
+ * `|i - j| <= floor(window / 2)`, as transformers' sliding-window mask; omitted = no window).
  *
  * @example
  * ```ts
@@ -28,10 +30,12 @@ export type SoftmaxShape = {
   scale: number;
   keyMask?: ArrayLike<number>;
   causal?: boolean;
+  window?: number;
 };
 
 function visible(s: SoftmaxShape, b: number, i: number, j: number): boolean {
   if (s.causal && j > i) return false;
+  if (s.window !== undefined && Math.abs(i - j) > Math.floor(s.window / 2)) return false;
   return !s.keyMask || s.keyMask[b * s.seq + j] !== 0;
 }
 
