@@ -488,7 +488,8 @@ const MODEL_NAMES: Record<LearningCurveFit["model"], string> = {
  * Fitted learning curves (`fitLearningCurve` results) as a layer: the curve in green with
  * its confidence band of the mean from the smallest size sampled to `to`, dashed past the
  * largest size sampled, target F1 values as grey rules in the panels of the models they
- * are for, and per model a note with the asymptote and the size reaching each target
+ * are for, a green diamond where the curve reaches a target (within `to`, as
+ * `sizeForTarget` gives it), and per model a note with the asymptote and the size reaching each target
  * (`sizeForTarget`, or why there is none). A fit that did not converge draws nothing and
  * says why.
  *
@@ -569,6 +570,14 @@ export function learningCurveFitLayer(
   const kinds = [...new Set(fits.map((g) => MODEL_NAMES[g.fit.model]))].join("/");
   const drawn = fits.length > 0;
   const targets = fits.flatMap((g) => targetsOf(g).map((target) => ({ model: g.model, target })));
+  // where each curve reaches its targets (within its extent)
+  const reached = fits.flatMap((g) =>
+    targetsOf(g).flatMap((target) => {
+      const s = sizeForTarget(g.fit, target, { level });
+      const to = Math.max(g.to ?? options.to ?? g.fit.maxX, g.fit.maxX);
+      return s.reachable && s.estimate <= to ? [{ model: g.model, x: s.estimate, target }] : [];
+    })
+  );
   return {
     marks: [
       ...inside.marks,
@@ -586,13 +595,25 @@ export function learningCurveFitLayer(
             fill: "#666",
             text: (t: { target: number }) => `F1 ${t.target}`,
           }),
+          Plot.dot(reached, {
+            x: "x",
+            y: "target",
+            fy: "model",
+            symbol: "diamond",
+            r: 4,
+            fill: POWER,
+            stroke: "white",
+          }),
         ]
         : []),
     ],
     caption: drawn
       ? `${kinds} learning-curve fit (green line) with its ${pct}% confidence band` +
         (extended ? ", dashed past the largest size sampled" : "") +
-        (targets.length > 0 ? "; target F1 (grey rules)" : "")
+        (targets.length > 0
+          ? "; target F1 (grey rules)" +
+            (reached.length > 0 ? ", reached where the curve is marked (green diamonds)" : "")
+          : "")
       : "",
     notes,
     y: [...inside.y, ...beyond.y, ...targets.map((t) => t.target)],

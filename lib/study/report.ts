@@ -600,6 +600,7 @@ export function analysisFigures(
   const planner = learningCurvePlot(points("sentences"), {
     xLabel: PREDICTORS[0].label,
     models,
+    panelHeight: 240, // room between the targets' labels
     layers: [
       seeds,
       learningCurveFitLayer(

@@ -266,8 +266,11 @@ Deno.test("learningCurveFitLayer: the fitted curve with its band, dashed past th
   assert.match(fig.svg, />F1 0.95</);
   assert.match(
     fig.html,
-    /power-law\/exponential learning-curve fit \(green line\) with its 95% confidence band, dashed past the largest size sampled; target F1 \(grey rules\)\./,
+    /power-law\/exponential learning-curve fit \(green line\) with its 95% confidence band, dashed past the largest size sampled; target F1 \(grey rules\), reached where the curve is marked \(green diamonds\)\./,
   );
+  // a diamond per model where its curve reaches 0.95 (both within 3,000)
+  const dots = fig.svg.slice(fig.svg.lastIndexOf('aria-label="dot"'));
+  assert.equal(dots.match(/<path/g)?.length, 2);
 });
 
 Deno.test("learningCurveFitLayer: a fit that failed draws nothing and says why", () => {
