@@ -340,6 +340,14 @@ async function checkStudyFolder(
       }); give another --out, or remove ${results.join(", ")} there to start over`,
     );
   }
+  // fewer replicates than the folder's study: its later replicates would be strangers
+  const had = (old.plan as StudyConfig["plan"] | undefined)?.replicates ?? 1;
+  if (had > (config.plan.replicates ?? 1)) {
+    throw new Error(
+      `${outDir} holds a study of ${had} replicates (plan.replicates in its study.json): give ` +
+        `--replicates ${had} (or more) to go on with it, or another --out`,
+    );
+  }
   return "accept";
 }
 

@@ -15,7 +15,9 @@
  * data cannot show) are shown as "–", never as "NaN". A model whose runs all scored
  * F1 = 0 is marked "learned nothing" and has no fit. Where a model's runs repeat
  * training sizes (at least half of its runs share their size with another run: several
- * seeds or subsamples per size), a table gives the spread of F1 at each repeated size.
+ * seeds or subsamples per size), a table gives the spread of F1 at each repeated size;
+ * where subsamples were trained with several seeds, a table gives the pooled spread across
+ * seeds instead.
  *
  * @module
  */
@@ -284,10 +286,15 @@ function thresholdsHtml(analysis: Analysis): string {
   );
 }
 
-/** The models whose runs repeat sizes: at least half of the runs share their size. */
+/**
+ * The models whose runs repeat sizes (at least half of the runs share their size) without
+ * replicates of one subsample.
+ */
 function repeatedSizes(analysis: Analysis): { model: ModelAnalysis; spread: SizeSpread[] }[] {
-  return analysis.models.filter((m) => 2 * m.spread.reduce((a, s) => a + s.n, 0) >= m.n)
-    .map((m) => ({ model: m, spread: m.spread }));
+  // replicates of subsamples repeat sizes too: their spread has its own table
+  return analysis.models.filter((m) =>
+    m.seeds.subsamples === 0 && 2 * m.spread.reduce((a, s) => a + s.n, 0) >= m.n
+  ).map((m) => ({ model: m, spread: m.spread }));
 }
 
 /** The spread of F1 at each repeated size, or "" where no model repeats sizes. */

@@ -323,6 +323,11 @@ Deno.test("cli --replicates: more runs of the same subsamples, in the study; rai
       main(["plan", "--count", "7", "--replicates", "3", "--out", out]),
       /differs in plan.count\)/,
     );
+    // fewer replicates than the folder's study would leave its runs strangers: refused
+    await assert.rejects(
+      main(["plan", "--count", "6", "--out", out]),
+      /holds a study of 3 replicates \(plan.replicates in its study.json\): give --replicates 3 \(or more\)/,
+    );
     // the Slurm array counts every run
     const slurm = await quietly(() =>
       main(["slurm", "--count", "6", "--replicates", "3", "--shards", "4", "--out", out])

@@ -298,6 +298,7 @@ Deno.test("renderReport: 'How many more sentences?' with the targets, the curves
   assert.doesNotMatch(page, /NaN|undefined|Infinity/);
   // The spread across seeds: a table, and a rule per subsample in the figures.
   const seeds = page.match(/<table class="seeds">[\s\S]*?<\/table>/)![0];
+  assert.doesNotMatch(page, /class="spread"/); // not again, size by size
   const m = a.models[0];
   assert.match(
     seeds,
