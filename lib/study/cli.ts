@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { formatPlace, type SkippedItem } from "../corpus/errors.ts";
+import { FAMILIES, isModelFamily } from "../models/families/registry.ts";
 import {
   DEFAULT_STUDY,
   type ModelSpec,
@@ -65,9 +66,11 @@ Options:
   --name NAME         the study's name (report title and default out folder)
   --dataset NAME      dataset from data/manifest.json (default grobid-acknowledgements)
   --model SPEC        a model, repeatable: NAME=SOURCE where SOURCE is a local folder in
-                      the Hugging Face layout, a Hub name org/name, or random:FAMILY
-                      (bert, distilbert, gpt2; tiny: 2 layers, 128 hidden; bert and
-                      distilbert use bert-base-uncased's vocabulary, gpt2 GPT-2's)
+                      the Hugging Face layout, a Hub name org/name, or
+                      random:FAMILY[@TOKENIZER], a tiny model (2 layers, 128 hidden) of
+                      ${Object.keys(FAMILIES).join(", ")} with the family's shipped
+                      tokenizer (bert-base-uncased's for bert and distilbert, GPT-2's
+                      for gpt2) or the tokenizer folder after @ (roberta needs one)
   --count N           number of subsamples
   --replicates K      train each subsample K times, with training seeds seed, seed+1, ...
                       (default 1): the spread of F1 across seeds. Raising K later keeps
@@ -112,20 +115,24 @@ function modelFromSpec(text: string): ModelSpec {
   const m = /^([\w.-]+)=(.+)$/.exec(text);
   if (!m) throw new Error(`--model "${text}": expected NAME=SOURCE, e.g. tiny=random:bert`);
   const [, name, source] = m;
-  const random = /^random:(bert|distilbert|gpt2)$/.exec(source);
-  if (random) {
-    const family = random[1] as ModelSpec["family"];
-    return {
-      ...DEFAULT_STUDY.models[0],
-      name,
-      family,
-      tokenizer: family === "gpt2" ? "gpt2" : "bert-base-uncased",
-    };
+  const random = /^random:([^@]*)(?:@(.+))?$/.exec(source);
+  if (!random) return { name, source };
+  const [, family, tokenizer] = random;
+  if (!isModelFamily(family)) {
+    throw new Error(
+      `--model "${text}": unknown family "${family}"; choose one of ${
+        Object.keys(FAMILIES).join(", ")
+      }`,
+    );
   }
-  if (source.startsWith("random:")) {
-    throw new Error(`--model "${text}": unknown family in ${source}`);
+  const shipped = FAMILIES[family].tokenizer.shipped;
+  if (!tokenizer && !shipped) {
+    throw new Error(
+      `--model "${text}": no ${family} tokenizer is shipped; name one after @, a folder in the ` +
+        `Hugging Face layout: ${name}=random:${family}@path/to/tokenizer`,
+    );
   }
-  return { name, source };
+  return { ...DEFAULT_STUDY.models[0], name, family, tokenizer: tokenizer ?? shipped! };
 }
 
 function parseLabels(text: string): Record<string, string | null> {

@@ -11,6 +11,8 @@ import type { Scheme } from "../tags/scheme.ts";
 import { CORPUS_FORMATS, type ReadCorpusOptions } from "../corpus/read_corpus.ts";
 import { checkLabel, CorpusError, type SkippedItem } from "../corpus/errors.ts";
 import { nearestName } from "../corpus/nearest.ts";
+import { FAMILIES, isModelFamily } from "../models/families/registry.ts";
+import type { ModelFamily } from "../models/families/types.ts";
 
 /**
  * Where a model comes from: `random` builds a fresh model of the given architecture
@@ -26,7 +28,7 @@ import { nearestName } from "../corpus/nearest.ts";
 export type ModelSpec = {
   name: string;
   source: string;
-  family?: "bert" | "roberta" | "distilbert" | "gpt2";
+  family?: ModelFamily;
   hiddenSize?: number;
   numLayers?: number;
   numHeads?: number;
@@ -322,11 +324,11 @@ export function parseStudyConfig(
     if (typeof m.source !== "string" || m.source === "") {
       fail(`models[${i}].source`, "expected a string");
     }
-    if (
-      m.source === "random" &&
-      !["bert", "roberta", "distilbert", "gpt2"].includes(m.family as string)
-    ) {
-      fail(`models[${i}].family`, "a random model needs family bert, roberta, distilbert or gpt2");
+    if (m.source === "random" && !isModelFamily(m.family)) {
+      fail(
+        `models[${i}].family`,
+        `a random model needs one of the families ${Object.keys(FAMILIES).join(", ")}`,
+      );
     }
     if (m.source === "random" && (typeof m.tokenizer !== "string" || m.tokenizer === "")) {
       fail(

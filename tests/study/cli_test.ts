@@ -57,6 +57,24 @@ Deno.test("cli plan: writes the study with the options applied, the plan and the
   await Deno.remove(out, { recursive: true });
 });
 
+Deno.test("cli plan: random:FAMILY takes the family's shipped tokenizer, or the one after @", async () => {
+  const out = await Deno.makeTempDir();
+  await quietly(() =>
+    main([
+      "plan",
+      ...["--count", "2", "--sizes", "20-40", "--out", out],
+      ...["--model", "g=random:gpt2", "--model", "r=random:roberta@tok/roberta"],
+    ])
+  );
+  const { models } = JSON.parse(await Deno.readTextFile(`${out}/study.json`));
+  const { name: _, ...tiny } = DEFAULT_STUDY.models[0];
+  assert.deepEqual(models, [
+    { ...tiny, name: "g", family: "gpt2", tokenizer: "gpt2" },
+    { ...tiny, name: "r", family: "roberta", tokenizer: "tok/roberta" },
+  ]);
+  await Deno.remove(out, { recursive: true });
+});
+
 /** Simulated runs as the default study's runs: its run ids and its hash. */
 async function defaultStudyRuns(n: number, seed: number): Promise<RunResult[]> {
   const hashes = await runHashes(
@@ -150,8 +168,12 @@ Deno.test("cli collect: adds shard runs, names the missing ones and fails until 
 
 Deno.test("cli: bad options are errors that say what was expected", async () => {
   await assert.rejects(
-    main(["run", "--model", "x=random:llama"]),
-    /unknown family in random:llama/,
+    main(["run", "--model", "x=random:t5"]),
+    /--model "x=random:t5": unknown family "t5"; choose one of bert, roberta, distilbert, gpt2/,
+  );
+  await assert.rejects(
+    main(["run", "--model", "x=random:roberta"]),
+    /no roberta tokenizer is shipped; name one after @.*x=random:roberta@path\/to\/tokenizer/,
   );
   await assert.rejects(main(["run", "--sizes", "10..20"]), /expected ranges like 20-200,200-400/);
   await assert.rejects(main(["frobnicate"]), /unknown command "frobnicate"/);
