@@ -13,6 +13,7 @@ import * as rms from "../gpu/reference/rmsnorm.ts";
 import { geluBackward, geluForward } from "../gpu/reference/gelu.ts";
 import { rotaryForward } from "../gpu/reference/rotary.ts";
 import { gatedBackward, gatedForward } from "../gpu/reference/gated.ts";
+import { repeatKvBackward, repeatKvForward } from "../gpu/reference/repeat_kv.ts";
 import * as att from "../gpu/reference/attention.ts";
 import { embeddingBackward, embeddingForward } from "../gpu/reference/embedding.ts";
 import { dropoutForward } from "../gpu/reference/dropout.ts";
@@ -166,6 +167,16 @@ export function cpuOps(): Ops<CpuTensor> {
     },
     gatedBackward(o) {
       put(o.dx, gatedBackward(arr(o.x), arr(o.dout), o));
+    },
+    repeatKv(o) {
+      put(o.out, repeatKvForward(arr(o.x), o));
+    },
+    repeatKvBackward(o) {
+      const sums = repeatKvBackward(arr(o.dout), o), dx = arr(o.dx);
+      const width = o.parts * o.kvHeads * o.headDim;
+      for (let r = 0; r < o.rows; r++) {
+        dx.set(sums.subarray(r * o.ld, r * o.ld + width), r * o.ld);
+      }
     },
     softmaxForward(o) {
       put(

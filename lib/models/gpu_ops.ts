@@ -25,6 +25,7 @@ import {
 import { geluBackward, geluForward } from "../gpu/kernels/gelu.ts";
 import { rotary, rotaryTableTensor } from "../gpu/kernels/rotary.ts";
 import { gatedBackward, gatedForward } from "../gpu/kernels/gated.ts";
+import { repeatKv, repeatKvBackward } from "../gpu/kernels/repeat_kv.ts";
 import { softmaxBackward, softmaxForward } from "../gpu/kernels/attention.ts";
 import { checkIds } from "../gpu/reference/embedding.ts";
 import {
@@ -170,6 +171,12 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     },
     gatedBackward(o) {
       gatedBackward(s(), { chunkBytes, ...o });
+    },
+    repeatKv(o) {
+      repeatKv(s(), o);
+    },
+    repeatKvBackward(o) {
+      repeatKvBackward(s(), o);
     },
     softmaxForward(o) {
       softmaxForward(s(), o);

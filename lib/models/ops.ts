@@ -139,6 +139,32 @@ export type Ops<X> = {
   gatedBackward(
     o: { x: X; dout: X; dx: X; rows: number; cols: number; activation: GatedActivation },
   ): void;
+  /**
+   * Grouped-query attention: `out` `[rows, parts, kvHeads * groups, headDim]`, query head
+   * `h`'s copy of key/value head `floor(h / groups)` of `x` (a view at the first key element
+   * of a fused projection, rows `ld` apart, `parts` blocks of `kvHeads` heads per row).
+   */
+  repeatKv(o: {
+    x: X;
+    out: X;
+    rows: number;
+    parts: number;
+    kvHeads: number;
+    groups: number;
+    headDim: number;
+    ld: number;
+  }): void;
+  /** Its backward: WRITES the key/value columns of `dx` (laid out as `x`) with group sums. */
+  repeatKvBackward(o: {
+    dout: X;
+    dx: X;
+    rows: number;
+    parts: number;
+    kvHeads: number;
+    groups: number;
+    headDim: number;
+    ld: number;
+  }): void;
   softmaxForward(o: {
     scores: X;
     probs: X;
