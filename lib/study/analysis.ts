@@ -174,15 +174,7 @@ export type SizeSpread = {
  *   min: 0.79, max: 0.81 };
  * ```
  */
-export type ReplicateGroup = {
-  subsample: string;
-  sentences: number;
-  n: number;
-  mean: number;
-  sd: number;
-  min: number;
-  max: number;
-};
+export type ReplicateGroup = SizeSpread & { subsample: string };
 
 /**
  * The spread of F1 across seeds for one model: the pooled within-subsample standard
