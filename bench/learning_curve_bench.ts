@@ -22,6 +22,7 @@ import {
 } from "../lib/stats/learning_curve.ts";
 import { planAnnotation } from "../lib/study/planner.ts";
 import { createRandom } from "../lib/sampling/random.ts";
+import { medianMs } from "./support/timing.ts";
 
 const N = 2500, B = 200, ROUNDS = 5, REPS = 5;
 const rng = createRandom(7);
@@ -29,25 +30,13 @@ const x = Array.from({ length: N }, () => 20 + rng.int(1981));
 const y = x.map((n) => 0.9 - 2 * n ** -0.5 + (0.004 / Math.sqrt(n / 1000)) * rng.normal());
 const MODELS: LearningCurveModel[] = ["inverse-power-law", "exponential", "logarithmic"];
 
-/** The median of `reps` timings of f, in ms, after a warm-up call. */
-function median(f: () => unknown, reps = REPS): number {
-  f();
-  const t: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    f();
-    t.push(performance.now() - t0);
-  }
-  return t.sort((a, b) => a - b)[reps >> 1];
-}
-
 const fit = fitLearningCurve(x, y);
 if (!fit.converged) throw new Error(`the benchmark's fit did not converge: ${fit.reason}`);
 const ours = () => ({
-  fit: median(() => fitLearningCurve(x, y)),
-  three: median(() => MODELS.map((model) => fitLearningCurve(x, y, { model }))),
-  bootstrap: median(() => bootstrapLearningCurve(fit, { replicates: B, seed: 1 }), 3),
-  plan: median(() => planAnnotation(x, y, { targets: [0.8, 0.85, 0.88], cost: 0.5 }), 3),
+  fit: medianMs(() => fitLearningCurve(x, y), REPS),
+  three: medianMs(() => MODELS.map((model) => fitLearningCurve(x, y, { model })), REPS),
+  bootstrap: medianMs(() => bootstrapLearningCurve(fit, { replicates: B, seed: 1 }), 3),
+  plan: medianMs(() => planAnnotation(x, y, { targets: [0.8, 0.85, 0.88], cost: 0.5 }), 3),
 });
 
 const SCRIPT = `

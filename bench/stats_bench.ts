@@ -13,26 +13,16 @@ import { thresholdRegression } from "../lib/stats/threshold.ts";
 import { ols } from "../lib/stats/ols.ts";
 import { fromColumns, leastSquares } from "../lib/stats/linalg.ts";
 import { createRandom } from "../lib/sampling/random.ts";
+import { medianMs } from "./support/timing.ts";
 
 const rng = createRandom(1);
 const n = 2500;
 const x = Array.from({ length: n }, () => 50 + 950 * rng.next());
 const y = x.map((v) => 0.9 + 0.0003 * Math.min(v - 480, 0) + 0.02 * rng.normal());
 
-function median(f: () => void, reps: number): number {
-  f();
-  const t: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    f();
-    t.push(performance.now() - t0);
-  }
-  return t.sort((a, b) => a - b)[reps >> 1];
-}
-
 // One fit: fast grid vs brute force.
-const tFast = median(() => thresholdRegression(x, y, { type: "upperhinge" }), 9);
-const tBrute = median(() => {
+const tFast = medianMs(() => thresholdRegression(x, y, { type: "upperhinge" }), 9);
+const tBrute = medianMs(() => {
   const sorted = [...x].sort((a, b) => a - b);
   const cands = sorted.slice(Math.round(n * 0.05), Math.round(n * 0.95));
   let best = Infinity;
@@ -76,8 +66,8 @@ const X = {
   c: Array.from({ length: n }, () => rng.int(5)),
 };
 const yo = X.a.map((v, i) => 1 + 2 * v - X.b[i] + 0.3 * X.c[i] + rng.normal());
-const tOls = median(() => ols(yo, X), 21);
-const tHc3 = median(() => ols(yo, X, { robust: "HC3" }), 21);
+const tOls = medianMs(() => ols(yo, X), 21);
+const tHc3 = medianMs(() => ols(yo, X, { robust: "HC3" }), 21);
 console.log(`ols 2,500 x 3: ${tOls.toFixed(2)} ms (HC3 ${tHc3.toFixed(2)} ms)`);
 
 try {
