@@ -81,6 +81,18 @@ export type ModelConfig = {
   initializerRange: number;
   /** DistilBERT only: fixed sinusoidal position embeddings. */
   sinusoidalPositions: boolean;
+  /** Key and value heads (fewer than `numHeads` in grouped-query attention; else equal). */
+  numKeyValueHeads: number;
+  /** Base of the rotary embeddings (of the global layers where some are local). */
+  ropeTheta: number;
+  /**
+   * ModernBERT's alternating attention, or null (every layer global): layers whose index
+   * is not a multiple of `every` see keys within `floor(window / 2)` of the query, with
+   * rotary base `ropeTheta`.
+   */
+  localAttention: { window: number; every: number; ropeTheta: number } | null;
+  /** Activation of the prediction head before the classifier (families with one). */
+  classifierActivation: Activation;
   /** Every other field of the source `config.json`, kept for the round trip. */
   extra: Record<string, unknown>;
 };
@@ -144,6 +156,7 @@ export function createConfig(options: ConfigOptions): ModelConfig {
     classifierDropout: d.classifierDropout ?? hiddenDropout,
     ...options,
     hiddenDropout,
+    numKeyValueHeads: options.numKeyValueHeads ?? options.numHeads ?? d.numKeyValueHeads,
     labels: [...labels],
     label2id: labelMaps(labels, "createConfig"),
     extra: { ...(options.extra ?? {}) },
@@ -175,6 +188,19 @@ function validate(c: ModelConfig, where: string): void {
   if (c.hiddenSize % c.numHeads !== 0) {
     throw new Error(
       `${where}: hidden size ${c.hiddenSize} is not a multiple of the number of heads ${c.numHeads}`,
+    );
+  }
+  if (c.numHeads % c.numKeyValueHeads !== 0) {
+    throw new Error(
+      `${where}: ${c.numHeads} attention heads are not a multiple of ${c.numKeyValueHeads} ` +
+        `key/value heads`,
+    );
+  }
+  const local = c.localAttention;
+  if (local && !(Number.isInteger(local.window) && local.window > 0 && local.every >= 1)) {
+    throw new Error(
+      `${where}: local attention needs a positive window and every >= 1, got ` +
+        JSON.stringify(local),
     );
   }
   if (!ACTIVATIONS.includes(c.activation)) {
@@ -324,6 +350,10 @@ export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
     sinusoidalPositions,
     extra: {},
     ...fields,
+    numKeyValueHeads: fields.numKeyValueHeads ?? fields.numHeads,
+    ropeTheta: fields.ropeTheta ?? d.ropeTheta,
+    localAttention: fields.localAttention ?? null,
+    classifierActivation: fields.classifierActivation ?? d.classifierActivation,
   };
   const known = new Set([...COMMON_KEYS, ...f.config.keys]);
   for (const [k, v] of Object.entries(j)) if (!known.has(k)) c.extra[k] = v;

@@ -5,7 +5,9 @@
  * weights of linear, Conv1D and embedding layers normal(0, `initializer_range`); the rows of
  * `padding_idx` of embeddings that have one zero; biases zero; layer norms weight 1 bias 0;
  * GPT-2's `c_proj.weight` normal(0, range / sqrt(2 n_layer)); DistilBERT's sinusoidal
- * position table when `sinusoidal_pos_embds`. Draws come from the toolkit's seeded
+ * position table when `sinusoidal_pos_embds`; ModernBERT's draws truncated at 2 standard
+ * deviations, its output projections at range / sqrt(2 n_layer) and its classifier at
+ * hidden^-0.5 (the family record's `init`). Draws come from the toolkit's seeded
  * generator (`lib/sampling/random.ts`, parameters in `state_dict()` order), so values match
  * transformers in distribution, not bit for bit.
  *
@@ -60,6 +62,19 @@ export function initWeights(config: ModelConfig, seed: number): TensorMap {
   const projStd = std / Math.sqrt(2 * config.numLayers);
   const H = config.hiddenSize;
   const f = familyRecord(config.family);
+  const cut = f.init.truncation;
+  // truncated draws are redrawn until they fall within the cut (torch's trunc_normal_ bounds)
+  const draw = (s: number) => {
+    let z = normal();
+    while (cut !== null && Math.abs(z) > cut) z = normal();
+    return z * s;
+  };
+  const stds: Record<string, number> = {
+    table: std,
+    weight: std,
+    residual: f.init.scaledResidual ? projStd : std,
+    classifier: f.init.classifier === "range" ? std : 1 / Math.sqrt(H),
+  };
   const pad = config.padTokenId;
   const positions = f.positions;
   const padPositions = positions.kind === "learned" && positions.offset === "padding";
@@ -68,8 +83,7 @@ export function initWeights(config: ModelConfig, seed: number): TensorMap {
     const data = new Float32Array(n);
     if (role === "norm") data.fill(1);
     else if (role !== "bias") {
-      const s = f.scaledResidualInit && role === "residual" ? projStd : std;
-      for (let i = 0; i < n; i++) data[i] = normal() * s;
+      for (let i = 0; i < n; i++) data[i] = draw(stds[role]);
     }
     if (pad !== null && f.wordPaddingRow && name === f.names.word) {
       data.fill(0, pad * H, (pad + 1) * H);

@@ -5,17 +5,20 @@
  * Face's Trainer groups them (weight decay on weights and embeddings, none on biases and
  * norm weights), every parameter a view at an offset aligned for binding.
  *
- * Separate q, k, v weights `[C, C]` are stored fused as one `[3C, C]` weight (their rows
- * stacked), so they share the one fused projection of families that store it fused (GPT-2's
- * `c_attn`, Conv1D `[C, 3C]`); `netTensors` maps back to transformers' names and shapes bit
- * for bit. A fixed sinusoidal position table (DistilBERT's) is frozen: no gradient.
+ * Separate q, k, v weights (`[C, C]`, or `[kvHeads * headDim, C]` for keys and values with
+ * grouped heads) are stored fused as one weight (their rows stacked), so they share the one
+ * fused projection of families that store it fused (GPT-2's `c_attn`, Conv1D `[C, 3C]`;
+ * ModernBERT's `Wqkv`); a gated MLP's separate `gate` and `up` weights are stacked the same
+ * way (as ModernBERT's fused `Wi`). `netTensors` maps back to transformers' names and shapes
+ * bit for bit. A fixed sinusoidal position table (DistilBERT's) is frozen: no gradient.
  *
  * @module
  */
 import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
-import { assertBuilt, familyRecord } from "./families/registry.ts";
+import { familyRecord } from "./families/registry.ts";
 import type { GeluKind } from "../gpu/reference/gelu.ts";
+import type { GatedActivation } from "../gpu/reference/gated.ts";
 import type { Ops } from "./ops.ts";
 
 /**
@@ -31,46 +34,29 @@ export type Param<X> = { value: X; grad: X | null };
 
 /**
  * A linear layer: `y = x W^T + b` with `W` `[out, in]` (`nn.Linear`), or `y = x W + b`
- * with `W` `[in, out]` when `conv` (GPT-2's `Conv1D`).
- *
- * @example
- * ```ts
- * import type { Linear } from "./layout.ts";
- * const w = new Float32Array(2 * 4), b = new Float32Array(2);
- * const l: Linear<Float32Array> = { w: { value: w, grad: null }, b: { value: b, grad: null },
- *   inF: 4, outF: 2, conv: false };
- * ```
+ * with `W` `[in, out]` when `conv` (GPT-2's `Conv1D`); `b` null without bias.
  */
-export type Linear<X> = { w: Param<X>; b: Param<X>; inF: number; outF: number; conv: boolean };
+export type Linear<X> = {
+  w: Param<X>;
+  b: Param<X> | null;
+  inF: number;
+  outF: number;
+  conv: boolean;
+};
 
-/**
- * A layer norm's weight and bias.
- *
- * @example
- * ```ts
- * import type { Norm } from "./layout.ts";
- * const g = new Float32Array(4).fill(1), b = new Float32Array(4);
- * const n: Norm<Float32Array> = { g: { value: g, grad: null }, b: { value: b, grad: null } };
- * ```
- */
-export type Norm<X> = { g: Param<X>; b: Param<X> };
+/** A norm's weight and bias (null for RMSNorm and norms without bias). */
+export type Norm<X> = { g: Param<X>; b: Param<X> | null };
 
 /**
  * One transformer block's parameters (`ln1` is BERT's attention-output LayerNorm or GPT-2's
- * `ln_1`; `ln2` the output LayerNorm or `ln_2`).
- *
- * @example
- * ```ts
- * import type { Block } from "./layout.ts";
- * function fusedWidth(b: Block<Float32Array>): number {
- *   return b.qkv.outF; // 3 * hidden
- * }
- * ```
+ * `ln_1`, null where the block has none; `ln2` the output LayerNorm or `ln_2`; `qkv` the
+ * fused projection `[queries | keys | values]`, `f1` the first feed-forward linear, for a
+ * gated MLP `[activated | gate]`).
  */
 export type Block<X> = {
   qkv: Linear<X>;
   o: Linear<X>;
-  ln1: Norm<X>;
+  ln1: Norm<X> | null;
   f1: Linear<X>;
   f2: Linear<X>;
   ln2: Norm<X>;
@@ -132,13 +118,18 @@ export type Net<X> = {
   frozen: X | null;
   slots: Slot[];
   word: Param<X>;
-  pos: Param<X>;
+  pos: Param<X> | null;
   type: Param<X> | null;
   embLn: Norm<X> | null;
   layers: Block<X>[];
   lnf: Norm<X> | null;
+  /** The prediction head before the classifier (ModernBERT's), or null. */
+  head: { dense: Linear<X>; norm: Norm<X> } | null;
   classifier: Linear<X>;
-  gelu: GeluKind;
+  /** The feed-forward activation (gated or not). */
+  activation: GatedActivation;
+  /** The prediction head's activation. */
+  headActivation: GeluKind;
   /** Seed of the dropout masks. */
   seed: number;
   /** AdamW updates done (bias correction counts from 1). */
@@ -148,37 +139,83 @@ export type Net<X> = {
 };
 
 /**
- * The GELU form of an activation name (`gelu`: erf; `gelu_new`, `gelu_pytorch_tanh`:
- * tanh). Other activations are not supported by the GPU models.
+ * The kernels' form of an activation name (`gelu`: erf GELU; `gelu_new`,
+ * `gelu_pytorch_tanh`: tanh GELU; `silu`); `gated` says whether it feeds a gated MLP (where
+ * SiLU is built) or stands alone (GELU only).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { geluKind } from "./layout.ts";
- * assert.equal(geluKind("gelu_new"), "tanh");
+ * import { activationKind } from "./layout.ts";
+ * assert.equal(activationKind("gelu_new", false), "tanh");
+ * assert.equal(activationKind("silu", true), "silu");
+ * assert.throws(() => activationKind("silu", false), /activation "silu" is not supported/);
  * ```
  */
-export function geluKind(activation: string): GeluKind {
+export function activationKind(activation: string, gated: true): GatedActivation;
+export function activationKind(activation: string, gated: boolean): GeluKind;
+export function activationKind(activation: string, gated: boolean): GatedActivation {
   if (activation === "gelu") return "erf";
   if (activation === "gelu_new" || activation === "gelu_pytorch_tanh") return "tanh";
+  if (activation === "silu" && gated) return "silu";
   throw new Error(
-    `geluKind: activation "${activation}" is not supported (gelu, gelu_new, ` +
-      `gelu_pytorch_tanh)`,
+    `activationKind: activation "${activation}" is not supported ` +
+      `(gelu, gelu_new, gelu_pytorch_tanh${gated ? ", silu" : ""})`,
   );
 }
 
 /**
  * What a parameter is, for initialisation: an embedding `table`, a `weight` of a linear, a
- * `residual` weight (attention output, second feed-forward linear), a `bias`, or a `norm`
- * weight.
+ * `residual` weight (attention output, second feed-forward linear, the prediction head's
+ * dense), the `classifier` weight, a `bias`, or a `norm` weight.
+ */
+export type ParameterRole = "table" | "weight" | "residual" | "classifier" | "bias" | "norm";
+
+/**
+ * The widths of a configuration's projections: `headDim`, the keys' (and values') width
+ * `kv` (`numKeyValueHeads * headDim`), the fused projection's `qkv` (`hidden + 2 kv`) and
+ * the first feed-forward linear's `f1` (twice the intermediate size for a gated MLP).
  *
  * @example
  * ```ts
- * import type { ParameterRole } from "./layout.ts";
- * const startsAtOne = (r: ParameterRole) => r === "norm";
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { widths } from "./layout.ts";
+ * const c = createConfig({ family: "llama", hiddenSize: 8, numHeads: 4, numKeyValueHeads: 2,
+ *   intermediateSize: 12 });
+ * assert.deepEqual(widths(c), { headDim: 2, kv: 4, qkv: 16, f1: 24 });
  * ```
  */
-export type ParameterRole = "table" | "weight" | "residual" | "bias" | "norm";
+export function widths(
+  config: ModelConfig,
+): { headDim: number; kv: number; qkv: number; f1: number } {
+  const headDim = config.hiddenSize / config.numHeads;
+  const kv = config.numKeyValueHeads * headDim;
+  const gated = familyRecord(config.family).mlp.kind === "gated";
+  return {
+    headDim,
+    kv,
+    qkv: config.hiddenSize + 2 * kv,
+    f1: (gated ? 2 : 1) * config.intermediateSize,
+  };
+}
+
+/**
+ * The stacked parts of a block's fused projection and first feed-forward linear: each
+ * transformers prefix with its rows (out features), in the order they are stacked.
+ */
+function blockParts(
+  config: ModelConfig,
+  layer: number,
+): { qkv: [string, number][]; f1: [string, number][] } {
+  const b = familyRecord(config.family).names.block(layer);
+  const H = config.hiddenSize, I = config.intermediateSize, w = widths(config);
+  const a = b.attention;
+  return {
+    qkv: "qkv" in a ? [[a.qkv, w.qkv]] : [[a.q, H], [a.k, w.kv], [a.v, w.kv]],
+    f1: typeof b.f1 === "string" ? [[b.f1, w.f1]] : [[b.f1.gate, I], [b.f1.up, I]],
+  };
+}
 
 /**
  * Every parameter of a configuration's token classifier in the order of transformers'
@@ -207,9 +244,10 @@ export function parameterList(
     add(`${p}.weight`, [H], "norm");
     if (f.norm.bias) add(`${p}.bias`, [H], "bias");
   };
-  const linear = (p: string, inp: number, outF: number, role: "weight" | "residual" = "weight") => {
-    add(`${p}.weight`, f.linear === "conv1d" ? [inp, outF] : [outF, inp], role);
-    if (f.bias) add(`${p}.bias`, [outF], "bias");
+  const linear = (p: string, inp: number, outF: number, bias: boolean, role: ParameterRole) => {
+    const conv = f.linear === "conv1d" && role !== "classifier";
+    add(`${p}.weight`, conv ? [inp, outF] : [outF, inp], role);
+    if (bias) add(`${p}.bias`, [outF], "bias");
   };
   add(n.word, [config.vocabSize, H], "table");
   if (n.position) add(n.position, [config.maxPositions, H], "table");
@@ -217,19 +255,21 @@ export function parameterList(
   if (f.norm.embedding && n.embeddingNorm) norm(n.embeddingNorm);
   const pre = f.norm.placement === "pre";
   for (let l = 0; l < config.numLayers; l++) {
-    const b = n.block(l);
-    if (pre) norm(b.norm1);
-    if ("qkv" in b.attention) linear(b.attention.qkv, H, 3 * H);
-    else for (const p of [b.attention.q, b.attention.k, b.attention.v]) linear(p, H, H);
-    linear(b.o, H, H, "residual");
-    norm(pre ? b.norm2 : b.norm1);
-    linear(b.f1, H, I);
-    linear(b.f2, I, H, "residual");
+    const b = n.block(l), parts = blockParts(config, l);
+    if (pre && b.norm1) norm(b.norm1);
+    for (const [p, rows] of parts.qkv) linear(p, H, rows, f.bias.qkv, "weight");
+    linear(b.o, H, H, f.bias.o, "residual");
+    norm(pre ? b.norm2 : b.norm1 as string);
+    for (const [p, rows] of parts.f1) linear(p, H, rows, f.bias.mlp, "weight");
+    linear(b.f2, I, H, f.bias.mlp, "residual");
     if (!pre) norm(b.norm2);
   }
   if (f.norm.final && n.finalNorm) norm(n.finalNorm);
-  add(`${n.classifier}.weight`, [config.labels.length, H], "weight");
-  add(`${n.classifier}.bias`, [config.labels.length], "bias");
+  if (n.head) {
+    linear(n.head.dense, H, H, false, "residual");
+    norm(n.head.norm);
+  }
+  linear(n.classifier, H, config.labels.length, true, "classifier");
   return out;
 }
 
@@ -292,8 +332,8 @@ export function createNet<X>(
   options: { seed?: number } = {},
 ): Net<X> {
   const f = familyRecord(config.family);
-  assertBuilt(f, "createNet");
-  const gelu = geluKind(config.activation);
+  const activation = activationKind(config.activation, f.mlp.kind === "gated");
+  const headActivation = activationKind(config.classifierActivation, false);
   const shapes = parameterShapes(config);
   for (const [name, shape] of shapes) {
     const t = tensors.get(name);
@@ -332,28 +372,31 @@ export function createNet<X>(
   };
   const H = config.hiddenSize, I = config.intermediateSize, nL = config.labels.length;
   const conv = f.linear === "conv1d";
-  type PL = { w: Pending; b: Pending; inF: number; outF: number; conv: boolean };
-  const linear = (name: string, inF: number, outF: number, conv: boolean): PL => ({
-    w: reserve("decay", conv ? [inF, outF] : [outF, inF], [[
-      `${name}.weight`,
-      conv ? [inF, outF] : [outF, inF],
-    ]]),
-    b: reserve("noDecay", [outF], [[`${name}.bias`, [outF]]]),
-    inF,
-    outF,
-    conv,
-  });
+  type PL = { w: Pending; b: Pending | null; inF: number; outF: number; conv: boolean };
+  // A linear whose weight stacks the rows of `parts` (transformers prefixes with their rows).
+  const linear = (parts: [string, number][], inF: number, bias: boolean, conv = false): PL => {
+    const outF = parts.reduce((a, [, rows]) => a + rows, 0);
+    const shape = (rows: number) => conv ? [inF, rows] : [rows, inF];
+    return {
+      w: reserve("decay", shape(outF), parts.map(([p, rows]) => [`${p}.weight`, shape(rows)])),
+      b: bias ? reserve("noDecay", [outF], parts.map(([p, rows]) => [`${p}.bias`, [rows]])) : null,
+      inF,
+      outF,
+      conv,
+    };
+  };
   const norm = (name: string) => ({
     g: reserve("noDecay", [H], [[`${name}.weight`, [H]]]),
-    b: reserve("noDecay", [H], [[`${name}.bias`, [H]]]),
+    b: f.norm.bias ? reserve("noDecay", [H], [[`${name}.bias`, [H]]]) : null,
   });
   const n = f.names;
   const word = reserve("decay", [config.vocabSize, H], [[n.word, [config.vocabSize, H]]]);
-  if (!n.position) throw new Error(`createNet: the ${f.displayName} family has no position table`);
-  const pos = reserve(frozenPositions(config) ? "frozen" : "decay", [config.maxPositions, H], [[
-    n.position,
-    [config.maxPositions, H],
-  ]]);
+  const pos = n.position
+    ? reserve(frozenPositions(config) ? "frozen" : "decay", [config.maxPositions, H], [[
+      n.position,
+      [config.maxPositions, H],
+    ]])
+    : null;
   const typeName = f.tokenTypes ? n.tokenType : null;
   const type = typeName
     ? reserve("decay", [config.typeVocabSize, H], [[typeName, [config.typeVocabSize, H]]])
@@ -361,36 +404,24 @@ export function createNet<X>(
   const embLn = f.norm.embedding && n.embeddingNorm ? norm(n.embeddingNorm) : null;
   const blocks = [];
   for (let l = 0; l < config.numLayers; l++) {
-    const b = n.block(l);
-    const a = b.attention;
-    let qkv: PL;
-    if ("qkv" in a) qkv = linear(a.qkv, H, 3 * H, conv);
-    else {
-      qkv = {
-        w: reserve("decay", [3 * H, H], [[`${a.q}.weight`, [H, H]], [`${a.k}.weight`, [H, H]], [
-          `${a.v}.weight`,
-          [H, H],
-        ]]),
-        b: reserve("noDecay", [3 * H], [[`${a.q}.bias`, [H]], [`${a.k}.bias`, [H]], [
-          `${a.v}.bias`,
-          [H],
-        ]]),
-        inF: H,
-        outF: 3 * H,
-        conv: false,
-      };
+    const b = n.block(l), parts = blockParts(config, l);
+    if (conv && parts.qkv.length > 1) {
+      throw new Error(`createNet: Conv1D projections must be stored fused`);
     }
     blocks.push({
-      qkv,
-      o: linear(b.o, H, H, conv),
-      ln1: norm(b.norm1),
-      f1: linear(b.f1, H, I, conv),
-      f2: linear(b.f2, I, H, conv),
+      qkv: linear(parts.qkv, H, f.bias.qkv, conv),
+      o: linear([[b.o, H]], H, f.bias.o, conv),
+      ln1: b.norm1 ? norm(b.norm1) : null,
+      f1: linear(parts.f1, H, f.bias.mlp, conv),
+      f2: linear([[b.f2, H]], I, f.bias.mlp, conv),
       ln2: norm(b.norm2),
     });
   }
   const lnf = f.norm.final && n.finalNorm ? norm(n.finalNorm) : null;
-  const classifier = linear(n.classifier, H, nL, false);
+  const head = n.head
+    ? { dense: linear([[n.head.dense, H]], H, false), norm: norm(n.head.norm) }
+    : null;
+  const classifier = linear([[n.classifier, nL]], H, true);
   // Host buffers filled from the tensors, uploaded once.
   const host = {
     decay: new Float32Array(Math.max(sizes.decay, align)),
@@ -425,12 +456,15 @@ export function createNet<X>(
   };
   const lin = (q: PL): Linear<X> => ({
     w: param(q.w),
-    b: param(q.b),
+    b: q.b ? param(q.b) : null,
     inF: q.inF,
     outF: q.outF,
     conv: q.conv,
   });
-  const nrm = (q: { g: Pending; b: Pending }): Norm<X> => ({ g: param(q.g), b: param(q.b) });
+  const nrm = (q: { g: Pending; b: Pending | null }): Norm<X> => ({
+    g: param(q.g),
+    b: q.b ? param(q.b) : null,
+  });
   return {
     config,
     ops,
@@ -439,20 +473,22 @@ export function createNet<X>(
     frozen,
     slots,
     word: param(word),
-    pos: param(pos),
+    pos: pos ? param(pos) : null,
     type: type ? param(type) : null,
     embLn: embLn ? nrm(embLn) : null,
     layers: blocks.map((b) => ({
       qkv: lin(b.qkv),
       o: lin(b.o),
-      ln1: nrm(b.ln1),
+      ln1: b.ln1 ? nrm(b.ln1) : null,
       f1: lin(b.f1),
       f2: lin(b.f2),
       ln2: nrm(b.ln2),
     })),
     lnf: lnf ? nrm(lnf) : null,
+    head: head ? { dense: lin(head.dense), norm: nrm(head.norm) } : null,
     classifier: lin(classifier),
-    gelu,
+    activation,
+    headActivation,
     seed: options.seed ?? 0,
     optimizerSteps: 0,
     trainingPasses: 0,

@@ -1,5 +1,5 @@
 /**
- * Plain-TypeScript forward passes of the four token classifiers, in float64 and inference
+ * Plain-TypeScript forward passes of the token classifiers, in float64 and inference
  * mode (no dropout): the ground truth the GPU models are tested against.
  *
  * Each mirrors transformers' eager PyTorch modules (checked against a hand-written
@@ -10,7 +10,11 @@
  *   `padding_idx + cumsum(ids != pad)` on real tokens and `padding_idx` on padding;
  * - `DistilBertForTokenClassification`: no token types, `q_lin` ... `output_layer_norm`;
  * - `GPT2ForTokenClassification`: pre-LN, causal attention, `Conv1D` weights `[in, out]`,
- *   final `ln_f`, head `classifier`.
+ *   final `ln_f`, head `classifier`;
+ * - `ModernBertForTokenClassification`: pre-LN without biases, rotary queries and keys,
+ *   sliding-window attention on local layers, GeGLU, final norm and prediction head;
+ * - `LlamaForTokenClassification`, `Qwen2ForTokenClassification`: pre-RMSNorm, rotary,
+ *   grouped-query causal attention, SwiGLU, final norm, `score`.
  * The float64 forward is written once and reads each family's record
  * (`lib/models/families/`) for its names, norms, positions and attention.
  * With left padding the rows at padded positions follow the same float32-minimum
@@ -22,7 +26,7 @@
 import type { Activation, ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { familyRecord, paddingOffsetPositions, positionIds } from "./families/registry.ts";
-import type { BlockNames } from "./families/types.ts";
+import { rotaryForward } from "../gpu/reference/rotary.ts";
 
 /**
  * Logits `[batch, tokens, labels]`, row-major, in float64.
@@ -153,6 +157,41 @@ function layerNorm(x: Float64Array, n: number, g: Float64Array, b: Float64Array,
   return y;
 }
 
+/** `LlamaRMSNorm`: x * rsqrt(mean(x^2) + eps) * weight. */
+function rmsNorm(x: Float64Array, n: number, g: Float64Array, eps: number) {
+  const h = g.length;
+  const y = new Float64Array(x.length);
+  for (let r = 0; r < n; r++) {
+    let ms = 0;
+    for (let i = 0; i < h; i++) ms += x[r * h + i] ** 2;
+    const inv = 1 / Math.sqrt(ms / h + eps);
+    for (let i = 0; i < h; i++) y[r * h + i] = x[r * h + i] * inv * g[i];
+  }
+  return y;
+}
+
+/** The column blocks of `[n, sum(widths)]` as separate `[n, width]` arrays. */
+function split(x: Float64Array, n: number, widths: number[]): Float64Array[] {
+  const W = widths.reduce((a, b) => a + b, 0);
+  let at = 0;
+  return widths.map((w) => {
+    const out = new Float64Array(n * w);
+    for (let r = 0; r < n; r++) out.set(x.subarray(r * W + at, r * W + at + w), r * w);
+    at += w;
+    return out;
+  });
+}
+
+/** `[n, a | b]` from `[n, w]` blocks `a` and `b` side by side. */
+function join(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const w = a.length / n, out = new Float64Array(2 * a.length);
+  for (let r = 0; r < n; r++) {
+    out.set(a.subarray(r * w, (r + 1) * w), r * 2 * w);
+    out.set(b.subarray(r * w, (r + 1) * w), r * 2 * w + w);
+  }
+  return out;
+}
+
 function add(a: Float64Array, b: Float64Array): Float64Array {
   const y = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) y[i] = a[i] + b[i];
@@ -160,8 +199,10 @@ function add(a: Float64Array, b: Float64Array): Float64Array {
 }
 
 /**
- * Scaled dot-product attention over q, k, v `[B*T, H]` (heads are contiguous slices of H),
- * with the key mask and optional causal mask added as transformers adds them.
+ * Scaled dot-product attention over q `[B*T, H]` and k, v `[B*T, kvHeads * d]` (heads are
+ * contiguous slices; query head `h` reads key/value head `floor(h / groups)`), with the key
+ * mask, the optional causal mask and sliding window (`|i - j| <= floor(window / 2)`) added
+ * as transformers adds them.
  */
 function attention(
   q: Float64Array,
@@ -172,9 +213,10 @@ function attention(
   H: number,
   heads: number,
   mask: number[][],
-  causal: boolean,
+  o: { causal: boolean; kvHeads: number; window?: number },
 ): Float64Array {
-  const d = H / heads;
+  const d = H / heads, kvW = o.kvHeads * d, groups = heads / o.kvHeads;
+  const reach = o.window === undefined ? Infinity : Math.floor(o.window / 2);
   const scale = 1 / Math.sqrt(d);
   const out = new Float64Array(B * T * H);
   const s = new Float64Array(T);
@@ -184,11 +226,11 @@ function attention(
         const qo = (b * T + i) * H + h * d;
         let max = -Infinity;
         for (let j = 0; j < T; j++) {
-          const ko = (b * T + j) * H + h * d;
+          const ko = (b * T + j) * kvW + Math.floor(h / groups) * d;
           let dot = 0;
           for (let e = 0; e < d; e++) dot += q[qo + e] * k[ko + e];
           let x = dot * scale;
-          if (causal && j > i) x = F32_MIN;
+          if ((o.causal && j > i) || Math.abs(i - j) > reach) x = F32_MIN;
           x += (1 - mask[b][j]) * F32_MIN;
           s[j] = x;
           if (x > max) max = x;
@@ -201,7 +243,7 @@ function attention(
         for (let j = 0; j < T; j++) {
           const p = s[j] / sum;
           if (p === 0) continue;
-          const vo = (b * T + j) * H + h * d;
+          const vo = (b * T + j) * kvW + Math.floor(h / groups) * d;
           for (let e = 0; e < d; e++) out[qo + e] += p * v[vo + e];
         }
       }
@@ -302,9 +344,8 @@ export function referenceLogits(
   const act = (x: Float64Array) => x.map((v) => activate(config.activation, v));
 
   let x: Float64Array = new Float64Array(N * H);
-  if (!names.position) throw new Error(`referenceLogits: ${f.displayName} has no position table`);
   const word = w.get(names.word, [config.vocabSize, H]);
-  const pos = w.get(names.position, [config.maxPositions, H]);
+  const pos = names.position ? w.get(names.position, [config.maxPositions, H]) : null;
   const types = f.tokenTypes && names.tokenType
     ? w.get(names.tokenType, [config.typeVocabSize, H])
     : null;
@@ -324,62 +365,84 @@ export function referenceLogits(
       }
       const o = (b * T + t) * H;
       for (let e = 0; e < H; e++) {
-        x[o + e] = word[id * H + e] + pos[ps * H + e] + (types ? types[tt * H + e] : 0);
+        x[o + e] = word[id * H + e] + (pos ? pos[ps * H + e] : 0) + (types ? types[tt * H + e] : 0);
       }
     }
   }
-  const lin = (v: Float64Array, name: string, out: number, inp: number) =>
-    linear(v, N, w.get(`${name}.weight`, [out, inp]), w.get(`${name}.bias`, [out]), inp);
-  const conv = (v: Float64Array, name: string, inp: number, out: number) =>
-    conv1d(v, N, w.get(`${name}.weight`, [inp, out]), w.get(`${name}.bias`, [out]), inp);
-  // a block's linear as the family stores it: nn.Linear [out, in] or Conv1D [in, out]
-  const proj = f.linear === "conv1d"
-    ? conv
-    : (v: Float64Array, name: string, inp: number, out: number) => lin(v, name, out, inp);
-  const ln = (v: Float64Array, name: string) =>
-    layerNorm(v, N, w.get(`${name}.weight`, [H]), w.get(`${name}.bias`, [H]), eps);
-  const causal = f.attention.kind === "causal";
-  const selfAttention = (h: Float64Array, a: BlockNames["attention"]) => {
-    if (!("qkv" in a)) {
-      return attention(
-        proj(h, a.q, H, H),
-        proj(h, a.k, H, H),
-        proj(h, a.v, H, H),
-        B,
-        T,
-        H,
-        config.numHeads,
-        mask,
-        causal,
-      );
+  // a linear as the family stores it: nn.Linear [out, in] or Conv1D [in, out], bias or zeros
+  const proj = (v: Float64Array, name: string, inp: number, out: number, bias: boolean) => {
+    const b = bias ? w.get(`${name}.bias`, [out]) : new Float64Array(out);
+    return f.linear === "conv1d"
+      ? conv1d(v, N, w.get(`${name}.weight`, [inp, out]), b, inp)
+      : linear(v, N, w.get(`${name}.weight`, [out, inp]), b, inp);
+  };
+  const ln = (v: Float64Array, name: string) => {
+    const g = w.get(`${name}.weight`, [H]);
+    if (f.norm.kind === "rmsnorm") return rmsNorm(v, N, g, eps);
+    const b = f.norm.bias ? w.get(`${name}.bias`, [H]) : new Float64Array(H);
+    return layerNorm(v, N, g, b, eps);
+  };
+  const kvW = config.numKeyValueHeads * (H / config.numHeads);
+  const d = H / config.numHeads;
+  const selfAttention = (h: Float64Array, l: number) => {
+    const a = names.block(l).attention;
+    const parts = "qkv" in a
+      ? split(proj(h, a.qkv, H, H + 2 * kvW, f.bias.qkv), N, [H, kvW, kvW])
+      : [
+        proj(h, a.q, H, H, f.bias.qkv),
+        proj(h, a.k, H, kvW, f.bias.qkv),
+        proj(h, a.v, H, kvW, f.bias.qkv),
+      ];
+    let [q, k] = parts;
+    const local = config.localAttention && l % config.localAttention.every !== 0
+      ? config.localAttention
+      : null;
+    if (f.positions.kind === "rotary") {
+      const theta = local ? local.ropeTheta : config.ropeTheta;
+      q = rotaryForward(q, { rows: N, seq: T, heads: config.numHeads, headDim: d, theta });
+      k = rotaryForward(k, { rows: N, seq: T, heads: config.numKeyValueHeads, headDim: d, theta });
     }
-    const qkv = proj(h, a.qkv, H, 3 * H);
-    const qs = new Float64Array(N * H);
-    const ks = new Float64Array(N * H);
-    const vs = new Float64Array(N * H);
-    for (let r = 0; r < N; r++) {
-      qs.set(qkv.subarray(r * 3 * H, r * 3 * H + H), r * H);
-      ks.set(qkv.subarray(r * 3 * H + H, r * 3 * H + 2 * H), r * H);
-      vs.set(qkv.subarray(r * 3 * H + 2 * H, r * 3 * H + 3 * H), r * H);
-    }
-    return attention(qs, ks, vs, B, T, H, config.numHeads, mask, causal);
+    return attention(q, k, parts[2], B, T, H, config.numHeads, mask, {
+      causal: f.attention.kind === "causal",
+      kvHeads: config.numKeyValueHeads,
+      window: local?.window,
+    });
+  };
+  const feedForward = (h: Float64Array, l: number) => {
+    const n = names.block(l);
+    let g: Float64Array;
+    if (f.mlp.kind === "gated") {
+      const first = typeof n.f1 === "string"
+        ? proj(h, n.f1, H, 2 * I, f.bias.mlp)
+        : join(proj(h, n.f1.gate, H, I, f.bias.mlp), proj(h, n.f1.up, H, I, f.bias.mlp), N);
+      g = new Float64Array(N * I);
+      for (let r = 0; r < N; r++) {
+        for (let c = 0; c < I; c++) {
+          g[r * I + c] = activate(config.activation, first[r * 2 * I + c]) *
+            first[r * 2 * I + I + c];
+        }
+      }
+    } else g = act(proj(h, n.f1 as string, H, I, f.bias.mlp));
+    return proj(g, n.f2, I, H, f.bias.mlp);
   };
 
   if (f.norm.embedding && names.embeddingNorm) x = ln(x, names.embeddingNorm);
   for (let l = 0; l < config.numLayers; l++) {
     const n = names.block(l);
     if (f.norm.placement === "pre") {
-      const ctx = selfAttention(ln(x, n.norm1), n.attention);
-      x = add(x, proj(ctx, n.o, H, H));
-      const h2 = ln(x, n.norm2);
-      x = add(x, proj(act(proj(h2, n.f1, H, I)), n.f2, I, H));
+      x = add(x, proj(selfAttention(n.norm1 ? ln(x, n.norm1) : x, l), n.o, H, H, f.bias.o));
+      x = add(x, feedForward(ln(x, n.norm2), l));
     } else {
-      const ctx = selfAttention(x, n.attention);
-      const a = ln(add(proj(ctx, n.o, H, H), x), n.norm1);
-      x = ln(add(proj(act(proj(a, n.f1, H, I)), n.f2, I, H), a), n.norm2);
+      const a = ln(add(proj(selfAttention(x, l), n.o, H, H, f.bias.o), x), n.norm1 as string);
+      x = ln(add(feedForward(a, l), a), n.norm2);
     }
   }
   if (f.norm.final && names.finalNorm) x = ln(x, names.finalNorm);
+  if (names.head) {
+    const dense = proj(x, names.head.dense, H, H, false);
+    x = ln(dense.map((v) => activate(config.classifierActivation, v)), names.head.norm);
+  }
   const L = config.labels.length;
-  return { shape: [B, T, L], data: lin(x, names.classifier, L, H) };
+  const cw = w.get(`${names.classifier}.weight`, [L, H]);
+  return { shape: [B, T, L], data: linear(x, N, cw, w.get(`${names.classifier}.bias`, [L]), H) };
 }

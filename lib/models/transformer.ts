@@ -7,12 +7,15 @@
  *
  * Architecture, as transformers' eager modules (checked against `referenceLogits` of
  * `lib/models/reference.ts`), read from the family's record (`lib/models/families/`):
- * embeddings word + position (+ token type), an embedding norm where the family has one,
- * dropout; per block the fused QKV projection, attention with the padding key mask (and the
- * causal mask for causal families), output projection, dropout (where the family has it),
- * residual, and the feed-forward GELU sublayer, with norms after each residual add
- * (post-norm: BERT, RoBERTa, DistilBERT) or on each sublayer's input with a final norm
- * (pre-norm: GPT-2). Dropout (hidden, attention probabilities, classifier) runs in training
+ * embeddings word (+ learned position) (+ token type), an embedding norm where the family
+ * has one, dropout; per block the fused QKV projection, rotary embeddings of queries and
+ * keys (rotary families), key/value heads repeated per group (grouped-query attention),
+ * attention with the padding key mask (and the causal mask for causal families, the sliding
+ * window on local layers), output projection, dropout (where the family has it), residual,
+ * and the feed-forward sublayer (GELU, or gated: GeGLU, SwiGLU), with LayerNorm or RMSNorm
+ * after each residual add (post-norm: BERT, RoBERTa, DistilBERT) or on each sublayer's input
+ * with a final norm (pre-norm: GPT-2, ModernBERT, Llama); then the prediction head where the
+ * family has one (ModernBERT) and the classifier. Dropout (hidden, attention probabilities, classifier) runs in training
  * mode only, from a counter-based hash of `(seed, step key, element)` with a distinct key
  * per call site and training step, so runs are reproducible from the seed. The attention
  * products read the heads of the fused projection in place (and write their gradient in
@@ -29,7 +32,8 @@
 import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { familyRecord, positionIds } from "./families/registry.ts";
-import type { Block, Linear, Net, Norm } from "./layout.ts";
+import { type Block, type Linear, type Net, type Norm, widths } from "./layout.ts";
+import type { GeluKind } from "../gpu/reference/gelu.ts";
 import type { MatmulArgs, Ops } from "./ops.ts";
 
 /**
@@ -65,10 +69,10 @@ type Inputs<X> = {
   chunks: { b0: number; b1: number; mask: X }[];
 };
 
-function checkBatch(config: ModelConfig, b: ModelBatch, needLabels: boolean): void {
+function checkBatch(config: ModelConfig, b: ModelBatch, needLabels: boolean, where: string): void {
   const n = b.size * b.length;
   if (!Number.isInteger(b.size) || b.size < 1 || !Number.isInteger(b.length) || b.length < 1) {
-    throw new Error(`lib/models/transformer.ts: batch shape [${b.size}, ${b.length}] is invalid`);
+    throw new Error(`${where}: batch shape [${b.size}, ${b.length}] is invalid`);
   }
   const arrays: [string, Int32Array | undefined][] = [
     ["inputIds", b.inputIds],
@@ -79,44 +83,42 @@ function checkBatch(config: ModelConfig, b: ModelBatch, needLabels: boolean): vo
   for (const [name, a] of arrays) {
     if (a !== undefined && a.length !== n) {
       throw new Error(
-        `lib/models/transformer.ts: batch ${name} has ${a.length} entries, [${b.size}, ${b.length}] needs ${n}`,
+        `${where}: batch ${name} has ${a.length} entries, [${b.size}, ${b.length}] needs ${n}`,
       );
     }
   }
-  if (needLabels && !b.labels) throw new Error("lib/models/transformer.ts: training needs labels");
+  if (needLabels && !b.labels) throw new Error(`${where}: training needs labels`);
   const at = (i: number) => `row ${Math.floor(i / b.length)}, position ${i % b.length}`;
   const tokenTypes = familyRecord(config.family).tokenTypes;
   for (let i = 0; i < n; i++) {
     const id = b.inputIds[i];
     if (id < 0 || id >= config.vocabSize) {
       throw new Error(
-        `lib/models/transformer.ts: token id ${id} at ${
-          at(i)
-        } is outside the vocabulary (${config.vocabSize})`,
+        `${where}: token id ${id} at ${at(i)} is outside the vocabulary (${config.vocabSize})`,
       );
     }
     const m = b.attentionMask[i];
     if (m !== 0 && m !== 1) {
-      throw new Error(`lib/models/transformer.ts: attention mask ${m} at ${at(i)} is not 0 or 1`);
+      throw new Error(`${where}: attention mask ${m} at ${at(i)} is not 0 or 1`);
     }
     const y = b.labels?.[i];
     if (y !== undefined && y !== -100 && (y < 0 || y >= config.labels.length)) {
       throw new Error(
-        `lib/models/transformer.ts: label ${y} at ${at(i)} is not -100 or a label id (0..${
+        `${where}: label ${y} at ${at(i)} is not -100 or a label id (0..${
           config.labels.length - 1
         })`,
       );
     }
     const tt = tokenTypes ? b.tokenTypeIds?.[i] : undefined;
     if (tt !== undefined && (tt < 0 || tt >= config.typeVocabSize)) {
-      throw new Error(`lib/models/transformer.ts: token type ${tt} at ${at(i)} is invalid`);
+      throw new Error(`${where}: token type ${tt} at ${at(i)} is invalid`);
     }
   }
 }
 
-function prepare<X>(net: Net<X>, b: ModelBatch, training: boolean): Inputs<X> {
+function prepare<X>(net: Net<X>, b: ModelBatch, training: boolean, where: string): Inputs<X> {
   const { config, ops } = net;
-  checkBatch(config, b, training);
+  checkBatch(config, b, training, where);
   const B = b.size, T = b.length;
   const pad = config.padTokenId ?? undefined;
   const f = familyRecord(config.family);
@@ -128,7 +130,7 @@ function prepare<X>(net: Net<X>, b: ModelBatch, training: boolean): Inputs<X> {
   for (let i = 0; i < positions.length; i++) {
     if (positions[i] >= config.maxPositions) {
       throw new Error(
-        `lib/models/transformer.ts: position ${positions[i]} (row ${Math.floor(i / T)}) is past ` +
+        `${where}: position ${positions[i]} (row ${Math.floor(i / T)}) is past ` +
           `the model's ${config.maxPositions} positions`,
       );
     }
@@ -141,7 +143,7 @@ function prepare<X>(net: Net<X>, b: ModelBatch, training: boolean): Inputs<X> {
     ids: ops.ints(b.inputIds, plan(config.vocabSize, f.wordPaddingRow ? pad : undefined)),
     positions: ops.ints(
       positions,
-      net.pos.grad ? plan(config.maxPositions, paddedPositions ? pad : undefined) : undefined,
+      net.pos?.grad ? plan(config.maxPositions, paddedPositions ? pad : undefined) : undefined,
     ),
     types: net.type
       ? ops.ints(b.tokenTypeIds ?? new Int32Array(B * T), plan(config.typeVocabSize))
@@ -170,24 +172,33 @@ function attentionChunks<X>(net: Net<X>, b: ModelBatch): { b0: number; b1: numbe
   return out;
 }
 
+/** What a norm's backward needs besides its input: the mean (LayerNorm only) and rstd. */
+type NormSaved<X> = { mean: X | null; rstd: X };
+
 type BlockCache<X> = {
   x: X;
+  /** The attention sublayer's input: `x` or, pre-norm, its norm (saved in `norm1`). */
   h1: X;
-  mean1: X;
-  rstd1: X;
-  /** The fused query, key and value projection `[N, 3H]` (`[B, T, 3, heads, d]`). */
+  norm1: NormSaved<X> | null;
+  /** The fused projection `[N, qkv]` (`[B, T, heads + 2 kvHeads, d]`), rotated in place. */
   qkv: X;
+  /** Keys and values repeated per group `[N, 2H]` (grouped-query attention), or null. */
+  kv: X | null;
   /** Attention probabilities per chunk of batch rows, before and after dropout. */
   probs: X[];
   probsD: X[];
   ctx: X;
   r1: X;
+  /** The feed-forward input (its norm saved in `norm2`; post-norm: also its residual). */
   h2: X;
-  mean2: X;
-  rstd2: X;
+  norm2: NormSaved<X>;
   f1: X;
+  /** The activation (gated product) and the second linear's input (after inner dropout). */
   g: X;
+  gIn: X;
   r2: X;
+  /** Post-norm: the output norm's saved statistics. */
+  norm3: NormSaved<X> | null;
   out: X;
 };
 
@@ -196,17 +207,27 @@ type Ctx<X> = {
   ops: Ops<X>;
   inp: Inputs<X>;
   N: number;
-  /** Attention heads per layer and the width of each. */
+  /** Query heads, key/value heads, their ratio and the width of each head. */
   heads: number;
+  kvHeads: number;
+  groups: number;
   headDim: number;
+  /** Widths of the fused projection and of the first feed-forward linear. */
+  qkvWidth: number;
+  f1Width: number;
   training: boolean;
   pass: number;
   /** Norms after each residual add (else on each sublayer's input). */
   post: boolean;
+  rms: boolean;
   /** Queries see no later keys. */
   causal: boolean;
+  rotary: boolean;
+  gated: boolean;
   /** Dropout after the attention output projection. */
   attentionOutputDropout: number;
+  /** Feed-forward dropout on the gated product (else on the sublayer's output). */
+  innerDropout: boolean;
 };
 
 const SITES_PER_LAYER = 3;
@@ -228,6 +249,13 @@ function drop<X>(c: Ctx<X>, x: X, shape: number[], p: number, site: number, part
   return out;
 }
 
+/** A layer's attention: its sliding window (local layers) and rotary base. */
+function layerAttention(cfg: ModelConfig, layer: number): { window?: number; theta: number } {
+  const local = cfg.localAttention;
+  if (local && layer % local.every !== 0) return { window: local.window, theta: local.ropeTheta };
+  return { theta: cfg.ropeTheta };
+}
+
 function linearForward<X>(c: Ctx<X>, l: Linear<X>, x: X, y: X): void {
   c.ops.matmul({
     a: x,
@@ -237,7 +265,7 @@ function linearForward<X>(c: Ctx<X>, l: Linear<X>, x: X, y: X): void {
     n: l.outF,
     k: l.inF,
     transB: !l.conv,
-    bias: l.b.value,
+    bias: l.b?.value,
   });
 }
 
@@ -288,7 +316,76 @@ function linearBackward<X>(
       });
     }
   }
-  if (l.b.grad) ops.columnSum({ x: dy, rows: N, cols: l.outF, into: l.b.grad });
+  if (l.b?.grad) ops.columnSum({ x: dy, rows: N, cols: l.outF, into: l.b.grad });
+}
+
+/** A norm over `[N, hidden]` into fresh tensors: its output and what its backward needs. */
+function normForward<X>(c: Ctx<X>, norm: Norm<X>, x: X): { out: X; saved: NormSaved<X> } {
+  const { ops, N: rows, net } = c, cols = net.config.hiddenSize, eps = net.config.layerNormEps;
+  const out = ops.alloc([rows, cols]), rstd = ops.alloc([rows]);
+  if (c.rms) {
+    ops.rmsNormForward({ x, weight: norm.g.value, out, rstd, rows, cols, eps });
+    return { out, saved: { mean: null, rstd } };
+  }
+  const mean = ops.alloc([rows]);
+  const beta = norm.b?.value;
+  ops.layerNormForward({ x, gamma: norm.g.value, beta, out, mean, rstd, rows, cols, eps });
+  return { out, saved: { mean, rstd } };
+}
+
+/** The backward of a norm over `[N, hidden]`: ADDS to `dx` and the norm's gradients. */
+function normBackward<X>(c: Ctx<X>, norm: Norm<X>, dout: X, x: X, s: NormSaved<X>, dx: X): void {
+  const { ops, N: rows } = c, cols = c.net.config.hiddenSize;
+  const dgamma = norm.g.grad as X;
+  if (s.mean === null) {
+    ops.rmsNormBackward({
+      dout,
+      x,
+      weight: norm.g.value,
+      rstd: s.rstd,
+      dx,
+      dweight: dgamma,
+      rows,
+      cols,
+    });
+    return;
+  }
+  ops.layerNormBackward({
+    dout,
+    x,
+    gamma: norm.g.value,
+    mean: s.mean,
+    rstd: s.rstd,
+    dx,
+    dgamma,
+    dbeta: norm.b?.grad ?? undefined,
+    rows,
+    cols,
+  });
+}
+
+/** A zeroed `[N, hidden]` tensor. */
+function zeros<X>(c: Ctx<X>): X {
+  const t = c.ops.alloc([c.N, c.net.config.hiddenSize]);
+  c.ops.fill({ x: t, value: 0 });
+  return t;
+}
+
+/** {@link normBackward} into a fresh, zeroed gradient; `dout` is released. */
+function normGradient<X>(c: Ctx<X>, norm: Norm<X>, dout: X, x: X, s: NormSaved<X>): X {
+  const dx = zeros(c);
+  normBackward(c, norm, dout, x, s, dx);
+  c.ops.release(dout);
+  return dx;
+}
+
+/** The feed-forward activation of `f1` into `g` (gated or not). */
+function activate<X>(c: Ctx<X>, f1: X, g: X): void {
+  const { ops, N: rows, net } = c;
+  if (c.gated) {
+    const cols = net.config.intermediateSize;
+    ops.gated({ x: f1, out: g, rows, cols, activation: net.activation });
+  } else ops.gelu({ x: f1, out: g, kind: net.activation as GeluKind });
 }
 
 function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCache<X> {
@@ -296,31 +393,32 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
   const cfg = net.config;
   const H = cfg.hiddenSize, I = cfg.intermediateSize, T = c.inp.T;
   const site = 1 + SITES_PER_LAYER * layer;
-  const eps = cfg.layerNormEps;
-  const stats = () => [ops.alloc([N]), ops.alloc([N])];
-  let h1 = x, mean1 = x, rstd1 = x;
-  if (!post) {
-    h1 = ops.alloc([N, H]);
-    [mean1, rstd1] = stats();
-    ops.layerNormForward({
-      x,
-      gamma: L.ln1.g.value,
-      beta: L.ln1.b.value,
-      out: h1,
-      mean: mean1,
-      rstd: rstd1,
+  let h1 = x, norm1: NormSaved<X> | null = null;
+  if (!post && L.ln1) ({ out: h1, saved: norm1 } = normForward(c, L.ln1, x));
+  const qkv = ops.alloc([N, c.qkvWidth]);
+  linearForward(c, L.qkv, h1, qkv);
+  const { window, theta } = layerAttention(cfg, layer);
+  if (c.rotary) {
+    ops.rotary({
+      x: qkv,
       rows: N,
-      cols: H,
-      eps,
+      seq: T,
+      heads: heads + c.kvHeads,
+      headDim: d,
+      ld: c.qkvWidth,
+      theta,
     });
   }
-  const qkv = ops.alloc([N, 3 * H]);
-  linearForward(c, L.qkv, h1, qkv);
+  let kv: X | null = null;
+  if (c.groups > 1) {
+    kv = ops.alloc([N, 2 * H]);
+    ops.repeatKv({ ...kvShape(c), x: keysOf(c, qkv), out: kv });
+  }
   const probs: X[] = [], probsD: X[] = [];
   const ctx = ops.alloc([N, H]);
   for (const [j, ch] of c.inp.chunks.entries()) {
     const nb = ch.b1 - ch.b0, nbh = nb * heads;
-    const [q, k, v] = [0, 1, 2].map((p) => headsOf(c, qkv, ch, p));
+    const [q, k, v] = qkvOf(c, qkv, kv, ch);
     const scores = ops.alloc([nbh, T, T]);
     ops.matmul({ ...inPlace(c, nbh, q, k, { t: scores }), m: T, n: T, k: d, transB: true });
     const p = ops.alloc([nbh, T, T]);
@@ -333,10 +431,11 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
       scale: 1 / Math.sqrt(d),
       keyMask: ch.mask,
       causal: c.causal,
+      window,
     });
     ops.release(scores);
     const pD = drop(c, p, [nbh, T, T], cfg.attentionDropout, site, j);
-    const out = headsOf(c, ctx, ch);
+    const out = headsOf(c, ctx, ch, H, 0);
     ops.matmul({ ...inPlace(c, nbh, { t: pD }, v, out), m: T, n: d, k: T });
     probs.push(p);
     probsD.push(pD);
@@ -348,85 +447,97 @@ function blockForward<X>(c: Ctx<X>, L: Block<X>, x: X, layer: number): BlockCach
   const r1 = ops.alloc([N, H]);
   ops.add({ a: aoD, b: x, out: r1 });
   ops.release(aoD);
-  const h2 = ops.alloc([N, H]);
-  const [mean2, rstd2] = stats();
-  const ln2Or1 = post ? L.ln1 : L.ln2;
-  ops.layerNormForward({
-    x: r1,
-    gamma: ln2Or1.g.value,
-    beta: ln2Or1.b.value,
-    out: h2,
-    mean: mean2,
-    rstd: rstd2,
-    rows: N,
-    cols: H,
-    eps,
-  });
-  // Post-LN: h2 = LN1(r1) is "a", the feed-forward input and residual; mean2/rstd2 are LN1's.
-  const f1 = ops.alloc([N, I]);
+  // Post-norm: h2 = LN1(r1) is the feed-forward input and its residual.
+  const { out: h2, saved: norm2 } = normForward(c, post ? L.ln1 as Norm<X> : L.ln2, r1);
+  const f1 = ops.alloc([N, c.f1Width]);
   linearForward(c, L.f1, h2, f1);
   const g = ops.alloc([N, I]);
-  ops.gelu({ x: f1, out: g, kind: net.gelu });
+  activate(c, f1, g);
+  const gIn = c.innerDropout ? drop(c, g, [N, I], cfg.hiddenDropout, site + 2) : g;
   const f2 = ops.alloc([N, H]);
-  linearForward(c, L.f2, g, f2);
-  const f2D = drop(c, f2, [N, H], cfg.hiddenDropout, site + 2);
+  linearForward(c, L.f2, gIn, f2);
+  const f2D = c.innerDropout ? f2 : drop(c, f2, [N, H], cfg.hiddenDropout, site + 2);
   if (f2D !== f2) ops.release(f2);
   const r2 = ops.alloc([N, H]);
   ops.add({ a: f2D, b: post ? h2 : r1, out: r2 });
   ops.release(f2D);
-  let out = r2;
-  if (post) {
-    out = ops.alloc([N, H]);
-    [mean1, rstd1] = stats();
-    ops.layerNormForward({
-      x: r2,
-      gamma: L.ln2.g.value,
-      beta: L.ln2.b.value,
-      out,
-      mean: mean1,
-      rstd: rstd1,
-      rows: N,
-      cols: H,
-      eps,
-    });
-  }
-  return { x, h1, mean1, rstd1, qkv, probs, probsD, ctx, r1, h2, mean2, rstd2, f1, g, r2, out };
+  let out = r2, norm3: NormSaved<X> | null = null;
+  if (post) ({ out, saved: norm3 } = normForward(c, L.ln2, r2));
+  return { x, h1, norm1, qkv, kv, probs, probsD, ctx, r1, h2, norm2, f1, g, gIn, r2, norm3, out };
 }
 
 /** Gives a block's saved tensors back (each once), except its output (and its input). */
 function releaseBlock<X>(ops: Ops<X>, s: BlockCache<X>, withInput: boolean): void {
+  const saved = (n: NormSaved<X> | null) => n ? [n.rstd, ...(n.mean ? [n.mean] : [])] : [];
   const all = new Set<X>([
     s.x,
     s.h1,
-    s.mean1,
-    s.rstd1,
+    ...saved(s.norm1),
     s.qkv,
+    ...(s.kv ? [s.kv] : []),
     ...s.probs,
     ...s.probsD,
     s.ctx,
     s.r1,
     s.h2,
-    s.mean2,
-    s.rstd2,
+    ...saved(s.norm2),
     s.f1,
     s.g,
+    s.gIn,
     s.r2,
+    ...saved(s.norm3),
   ]);
   all.delete(s.out);
   if (!withInput) all.delete(s.x);
   for (const t of all) ops.release(t);
 }
 
-/** Attention backward from `dctx` `[N, H]` (released) to `dqkv` `[N, 3H]`. */
-function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, site: number): X {
+/** The repeat_kv shape of a layer's keys and values (both parts, all rows). */
+function kvShape<X>(c: Ctx<X>) {
+  return {
+    rows: c.N,
+    parts: 2,
+    kvHeads: c.kvHeads,
+    groups: c.groups,
+    headDim: c.headDim,
+    ld: c.qkvWidth,
+  };
+}
+
+/** A view of a fused projection (or its gradient) from its first key element. */
+function keysOf<X>(c: Ctx<X>, qkv: X): X {
+  const H = c.net.config.hiddenSize;
+  return c.ops.view(qkv, [c.N * c.qkvWidth - H], H);
+}
+
+/**
+ * The query, key and value operands of a chunk: heads of the fused projection in place,
+ * keys and values from their per-group copy `kv` `[N, 2H]` where there is one.
+ */
+function qkvOf<X>(
+  c: Ctx<X>,
+  qkv: X,
+  kv: X | null,
+  ch: { b0: number; b1: number },
+): [Operand<X>, Operand<X>, Operand<X>] {
+  const H = c.net.config.hiddenSize, W = c.qkvWidth;
+  const q = headsOf(c, qkv, ch, W, 0);
+  if (kv) return [q, headsOf(c, kv, ch, 2 * H, 0), headsOf(c, kv, ch, 2 * H, H)];
+  return [q, headsOf(c, qkv, ch, W, H), headsOf(c, qkv, ch, W, 2 * H)];
+}
+
+/** Attention backward from `dctx` `[N, H]` (released) to `dqkv` `[N, qkv]`. */
+function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, layer: number): X {
   const { ops, heads, headDim: d, N, net } = c;
-  const T = c.inp.T;
-  const dqkv = ops.alloc([N, 3 * net.config.hiddenSize]);
+  const T = c.inp.T, H = net.config.hiddenSize;
+  const site = 1 + SITES_PER_LAYER * layer;
+  const dqkv = ops.alloc([N, c.qkvWidth]);
+  const dkv = s.kv ? ops.alloc([N, 2 * H]) : null;
   for (const [j, ch] of c.inp.chunks.entries()) {
     const nb = ch.b1 - ch.b0, nbh = nb * heads;
-    const [q, k, v] = [0, 1, 2].map((p) => headsOf(c, s.qkv, ch, p));
-    const [dq, dk, dv] = [0, 1, 2].map((p) => headsOf(c, dqkv, ch, p));
-    const dout = headsOf(c, dctx, ch);
+    const [q, k, v] = qkvOf(c, s.qkv, s.kv, ch);
+    const [dq, dk, dv] = qkvOf(c, dqkv, dkv, ch);
+    const dout = headsOf(c, dctx, ch, H, 0);
     const dpd = ops.alloc([nbh, T, T]);
     ops.matmul({ ...inPlace(c, nbh, dout, v, { t: dpd }), m: T, n: T, k: d, transB: true });
     const pD = { t: s.probsD[j] };
@@ -450,6 +561,15 @@ function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, site: number
     ops.release(dscores);
   }
   ops.release(dctx);
+  if (dkv) {
+    ops.repeatKvBackward({ ...kvShape(c), dout: dkv, dx: keysOf(c, dqkv) });
+    ops.release(dkv);
+  }
+  if (c.rotary) {
+    const { theta } = layerAttention(net.config, layer);
+    const o = { rows: N, seq: T, heads: heads + c.kvHeads, headDim: d, ld: c.qkvWidth, theta };
+    ops.rotary({ ...o, x: dqkv, inverse: true });
+  }
   return dqkv;
 }
 
@@ -461,13 +581,20 @@ function attentionBackward<X>(c: Ctx<X>, s: BlockCache<X>, dctx: X, site: number
 type Operand<X> = { t: X; width?: number };
 
 /**
- * The heads within `t`, token-major `[N, 3H]` (part `p`: 0 query, 1 key, 2 value) or, without
- * `p`, `[N, H]` (the attention context): a view from the chunk's first token at column `p*H`.
+ * The heads within `t`, token-major with rows `width` wide, from column `column` (the
+ * queries, keys or values of a fused projection, or the context `[N, H]`): a view from the
+ * chunk's first token.
  */
-function headsOf<X>(c: Ctx<X>, t: X, ch: { b0: number; b1: number }, p?: number): Operand<X> {
-  const H = c.net.config.hiddenSize, T = c.inp.T, width = p === undefined ? H : 3 * H;
-  const start = ch.b0 * T * width + (p ?? 0) * H;
-  const size = (ch.b1 - ch.b0) * T * width - (p ?? 0) * H;
+function headsOf<X>(
+  c: Ctx<X>,
+  t: X,
+  ch: { b0: number; b1: number },
+  width: number,
+  column: number,
+): Operand<X> {
+  const T = c.inp.T;
+  const start = ch.b0 * T * width + column;
+  const size = (ch.b1 - ch.b0) * T * width - column;
   return { t: start === 0 ? t : c.ops.view(t, [size], start), width };
 }
 
@@ -501,40 +628,31 @@ function blockBackward<X>(c: Ctx<X>, L: Block<X>, s: BlockCache<X>, dout: X, lay
   const cfg = net.config;
   const H = cfg.hiddenSize, I = cfg.intermediateSize;
   const site = 1 + SITES_PER_LAYER * layer;
-  const zeros = (shape: number[]) => {
-    const t = ops.alloc(shape);
-    ops.fill({ x: t, value: 0 });
-    return t;
-  };
-  const lnBack = (n: Norm<X>, dy: X, x: X, mean: X, rstd: X, dx: X) =>
-    normBackward(net, n, dy, x, mean, rstd, dx, N);
   // d of the residual stream entering the feed-forward sublayer's output add.
-  let dr2: X;
-  if (post) {
-    dr2 = zeros([N, H]);
-    lnBack(L.ln2, dout, s.r2, s.mean1, s.rstd1, dr2);
-    ops.release(dout);
-  } else dr2 = dout;
-  const df2 = drop(c, dr2, [N, H], cfg.hiddenDropout, site + 2);
-  const dg = ops.alloc([N, I]);
-  linearBackward(c, L.f2, s.g, df2, dg, false);
+  let dr2 = dout;
+  if (s.norm3) dr2 = normGradient(c, L.ln2, dout, s.r2, s.norm3);
+  const df2 = c.innerDropout ? dr2 : drop(c, dr2, [N, H], cfg.hiddenDropout, site + 2);
+  const dgIn = ops.alloc([N, I]);
+  linearBackward(c, L.f2, s.gIn, df2, dgIn, false);
   if (df2 !== dr2) ops.release(df2);
-  const df1 = ops.alloc([N, I]);
-  ops.geluBackward({ x: s.f1, dout: dg, dx: df1, kind: net.gelu });
+  const dg = c.innerDropout ? drop(c, dgIn, [N, I], cfg.hiddenDropout, site + 2) : dgIn;
+  if (dg !== dgIn) ops.release(dgIn);
+  const df1 = ops.alloc([N, c.f1Width]);
+  if (c.gated) {
+    ops.gatedBackward({ x: s.f1, dout: dg, dx: df1, rows: N, cols: I, activation: net.activation });
+  } else ops.geluBackward({ x: s.f1, dout: dg, dx: df1, kind: net.activation as GeluKind });
   ops.release(dg);
   let dr1: X;
   if (post) {
     // dr2 becomes d(h2) = d(a): residual part plus the feed-forward input gradient.
     linearBackward(c, L.f1, s.h2, df1, dr2, true);
     ops.release(df1);
-    dr1 = zeros([N, H]);
-    lnBack(L.ln1, dr2, s.r1, s.mean2, s.rstd2, dr1);
-    ops.release(dr2);
+    dr1 = normGradient(c, L.ln1 as Norm<X>, dr2, s.r1, s.norm2);
   } else {
     const dh2 = ops.alloc([N, H]);
     linearBackward(c, L.f1, s.h2, df1, dh2, false);
     ops.release(df1);
-    lnBack(L.ln2, dh2, s.r1, s.mean2, s.rstd2, dr2);
+    normBackward(c, L.ln2, dh2, s.r1, s.norm2, dr2);
     ops.release(dh2);
     dr1 = dr2;
   }
@@ -542,8 +660,9 @@ function blockBackward<X>(c: Ctx<X>, L: Block<X>, s: BlockCache<X>, dout: X, lay
   const dctx = ops.alloc([N, H]);
   linearBackward(c, L.o, s.ctx, dao, dctx, false);
   if (dao !== dr1) ops.release(dao);
-  const dqkv = attentionBackward(c, s, dctx, site);
-  if (post) {
+  const dqkv = attentionBackward(c, s, dctx, layer);
+  if (!s.norm1) {
+    // the attention sublayer read the block's input itself
     linearBackward(c, L.qkv, s.h1, dqkv, dr1, true);
     ops.release(dqkv);
     return dr1;
@@ -551,7 +670,7 @@ function blockBackward<X>(c: Ctx<X>, L: Block<X>, s: BlockCache<X>, dout: X, lay
   const dh1 = ops.alloc([N, H]);
   linearBackward(c, L.qkv, s.h1, dqkv, dh1, false);
   ops.release(dqkv);
-  lnBack(L.ln1, dh1, s.x, s.mean1, s.rstd1, dr1);
+  normBackward(c, L.ln1 as Norm<X>, dh1, s.x, s.norm1, dr1);
   ops.release(dh1);
   return dr1;
 }
@@ -563,65 +682,68 @@ function embeddingDropout(cfg: ModelConfig): number {
   return typeof e === "number" ? e : cfg.hiddenDropout;
 }
 
+/** The prediction head's saved tensors: input, dense output, activation, norm statistics. */
+type HeadCache<X> = { x: X; dense: X; act: X; saved: NormSaved<X> };
+
 type Forward<X> = {
   c: Ctx<X>;
   emb: X;
-  embMean: X | null;
-  embRstd: X | null;
+  embSaved: NormSaved<X> | null;
   blocks: BlockCache<X>[];
   top: X;
-  topMean: X | null;
-  topRstd: X | null;
+  topSaved: NormSaved<X> | null;
+  head: HeadCache<X> | null;
   headIn: X;
   logits: X;
 };
+
+function context<X>(net: Net<X>, inp: Inputs<X>, dropout: boolean): Ctx<X> {
+  const cfg = net.config, f = familyRecord(cfg.family), w = widths(cfg);
+  const rates = { hidden: cfg.hiddenDropout, attention: cfg.attentionDropout };
+  return {
+    net,
+    ops: net.ops,
+    inp,
+    N: inp.B * inp.T,
+    heads: cfg.numHeads,
+    kvHeads: cfg.numKeyValueHeads,
+    groups: cfg.numHeads / cfg.numKeyValueHeads,
+    headDim: w.headDim,
+    qkvWidth: w.qkv,
+    f1Width: w.f1,
+    training: dropout,
+    pass: net.trainingPasses,
+    post: f.norm.placement === "post",
+    rms: f.norm.kind === "rmsnorm",
+    causal: f.attention.kind === "causal",
+    rotary: f.positions.kind === "rotary",
+    gated: f.mlp.kind === "gated",
+    attentionOutputDropout: f.dropout.attentionOutput ? rates[f.dropout.attentionOutput] : 0,
+    innerDropout: f.dropout.feedForward === "inner",
+  };
+}
 
 function forwardAll<X>(
   net: Net<X>,
   batch: ModelBatch,
   training: boolean,
   dropout: boolean,
+  where: string,
 ): Forward<X> {
   const ops = net.ops;
   const cfg = net.config;
-  const inp = prepare(net, batch, training);
-  const N = inp.B * inp.T, H = cfg.hiddenSize;
-  const f = familyRecord(cfg.family);
-  const c: Ctx<X> = {
-    net,
-    ops,
-    inp,
-    N,
-    heads: cfg.numHeads,
-    headDim: H / cfg.numHeads,
-    training: dropout,
-    pass: net.trainingPasses,
-    post: f.norm.placement === "post",
-    causal: f.attention.kind === "causal",
-    attentionOutputDropout: f.dropout.attentionOutput ? cfg.hiddenDropout : 0,
-  };
+  const inp = prepare(net, batch, training, where);
+  const c = context(net, inp, dropout);
+  const N = c.N, H = cfg.hiddenSize;
   const emb = ops.alloc([N, H]);
   ops.embeddingLookup({ table: net.word.value, ids: inp.ids, out: emb, rows: N, cols: H });
-  ops.embeddingLookup({
-    table: net.pos.value,
-    ids: inp.positions,
-    out: emb,
-    rows: N,
-    cols: H,
-    accumulate: true,
-  });
-  if (net.type && inp.types) {
-    ops.embeddingLookup({
-      table: net.type.value,
-      ids: inp.types,
-      out: emb,
-      rows: N,
-      cols: H,
-      accumulate: true,
-    });
+  const tables: [Net<X>["pos"], X | null][] = [[net.pos, inp.positions], [net.type, inp.types]];
+  for (const [table, ids] of tables) {
+    if (!table || !ids) continue;
+    ops.embeddingLookup({ table: table.value, ids, out: emb, rows: N, cols: H, accumulate: true });
   }
-  let x = emb, embMean: X | null = null, embRstd: X | null = null;
-  if (net.embLn) ({ out: x, mean: embMean, rstd: embRstd } = normForward(net, net.embLn, emb, N));
+  let x = emb, embSaved: NormSaved<X> | null = null;
+  if (net.embLn) ({ out: x, saved: embSaved } = normForward(c, net.embLn, emb));
   x = drop(c, x, [N, H], embeddingDropout(cfg), 0);
   const blocks: BlockCache<X>[] = [];
   net.layers.forEach((L, l) => {
@@ -631,12 +753,21 @@ function forwardAll<X>(
     x = s.out;
   });
   const top = x;
-  let topMean: X | null = null, topRstd: X | null = null;
-  if (net.lnf) ({ out: x, mean: topMean, rstd: topRstd } = normForward(net, net.lnf, top, N));
+  let topSaved: NormSaved<X> | null = null;
+  if (net.lnf) ({ out: x, saved: topSaved } = normForward(c, net.lnf, top));
+  let head: HeadCache<X> | null = null;
+  if (net.head) {
+    const dense = ops.alloc([N, H]), act = ops.alloc([N, H]);
+    linearForward(c, net.head.dense, x, dense);
+    ops.gelu({ x: dense, out: act, kind: net.headActivation });
+    const n = normForward(c, net.head.norm, act);
+    head = { x, dense, act, saved: n.saved };
+    x = n.out;
+  }
   const headIn = drop(c, x, [N, H], cfg.classifierDropout, 1 + SITES_PER_LAYER * cfg.numLayers);
   const logits = ops.alloc([N, cfg.labels.length]);
   linearForward(c, net.classifier, headIn, logits);
-  return { c, emb, embMean, embRstd, blocks, top, topMean, topRstd, headIn, logits };
+  return { c, emb, embSaved, blocks, top, topSaved, head, headIn, logits };
 }
 
 /**
@@ -654,82 +785,10 @@ function forwardAll<X>(
  * ```
  */
 export async function netLogits<X>(net: Net<X>, batch: ModelBatch): Promise<Float32Array> {
-  const f = forwardAll(net, batch, false, false);
+  const f = forwardAll(net, batch, false, false, "netLogits");
   const out = net.ops.read(f.logits);
   await net.ops.submit();
   return await out;
-}
-
-/**
- * A layer norm over `[rows, hidden]` into fresh tensors: the output and the saved mean and
- * reciprocal standard deviation its backward needs.
- */
-function normForward<X>(
-  net: Net<X>,
-  norm: Norm<X>,
-  x: X,
-  rows: number,
-): { out: X; mean: X; rstd: X } {
-  const ops = net.ops, cols = net.config.hiddenSize;
-  const out = ops.alloc([rows, cols]), mean = ops.alloc([rows]), rstd = ops.alloc([rows]);
-  ops.layerNormForward({
-    x,
-    gamma: norm.g.value,
-    beta: norm.b.value,
-    out,
-    mean,
-    rstd,
-    rows,
-    cols,
-    eps: net.config.layerNormEps,
-  });
-  return { out, mean, rstd };
-}
-
-/**
- * The backward of a layer norm over `[rows, hidden]`: adds to `dx` and to the norm's
- * parameter gradients.
- */
-function normBackward<X>(
-  net: Net<X>,
-  norm: Norm<X>,
-  dout: X,
-  x: X,
-  mean: X,
-  rstd: X,
-  dx: X,
-  rows: number,
-): void {
-  net.ops.layerNormBackward({
-    dout,
-    x,
-    gamma: norm.g.value,
-    mean,
-    rstd,
-    dx,
-    dgamma: norm.g.grad as X,
-    dbeta: norm.b.grad as X,
-    rows,
-    cols: net.config.hiddenSize,
-  });
-}
-
-/** {@link normBackward} into a fresh, zeroed gradient; `dout` is released. */
-function normGradient<X>(
-  net: Net<X>,
-  norm: Norm<X>,
-  dout: X,
-  x: X,
-  mean: X,
-  rstd: X,
-  rows: number,
-): X {
-  const ops = net.ops;
-  const dx = ops.alloc([rows, net.config.hiddenSize]);
-  ops.fill({ x: dx, value: 0 });
-  normBackward(net, norm, dout, x, mean, rstd, dx, rows);
-  ops.release(dout);
-  return dx;
 }
 
 /**
@@ -754,7 +813,7 @@ export function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: bool
   const cfg = net.config;
   ops.fill({ x: net.decay.grads, value: 0 });
   ops.fill({ x: net.noDecay.grads, value: 0 });
-  const f = forwardAll(net, batch, true, dropout);
+  const f = forwardAll(net, batch, true, dropout, "recordGradients");
   const { c } = f;
   const N = c.N, H = cfg.hiddenSize, nL = cfg.labels.length;
   const dlogits = ops.alloc([N, nL]);
@@ -773,17 +832,24 @@ export function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: bool
   linearBackward(c, net.classifier, f.headIn, dlogits, dHead, false);
   let dx = drop(c, dHead, [N, H], cfg.classifierDropout, 1 + SITES_PER_LAYER * cfg.numLayers);
   if (dx !== dHead) ops.release(dHead);
-  if (net.lnf) dx = normGradient(net, net.lnf, dx, f.top, f.topMean as X, f.topRstd as X, N);
+  if (net.head && f.head) {
+    const dAct = normGradient(c, net.head.norm, dx, f.head.act, f.head.saved);
+    const dDense = ops.alloc([N, H]);
+    ops.geluBackward({ x: f.head.dense, dout: dAct, dx: dDense, kind: net.headActivation });
+    ops.release(dAct);
+    dx = ops.alloc([N, H]);
+    linearBackward(c, net.head.dense, f.head.x, dDense, dx, false);
+    ops.release(dDense);
+  }
+  if (net.lnf) dx = normGradient(c, net.lnf, dx, f.top, f.topSaved as NormSaved<X>);
   for (let l = cfg.numLayers - 1; l >= 0; l--) {
     dx = blockBackward(c, net.layers[l], f.blocks[l], dx, l);
   }
   let dEmb = drop(c, dx, [N, H], embeddingDropout(cfg), 0);
   if (dEmb !== dx) ops.release(dx);
-  if (net.embLn) {
-    dEmb = normGradient(net, net.embLn, dEmb, f.emb, f.embMean as X, f.embRstd as X, N);
-  }
+  if (net.embLn) dEmb = normGradient(c, net.embLn, dEmb, f.emb, f.embSaved as NormSaved<X>);
   ops.embeddingBackward({ dout: dEmb, ids: c.inp.ids, dtable: net.word.grad as X, cols: H });
-  if (net.pos.grad) {
+  if (net.pos?.grad) {
     ops.embeddingBackward({ dout: dEmb, ids: c.inp.positions, dtable: net.pos.grad, cols: H });
   }
   if (net.type?.grad && c.inp.types) {

@@ -1,8 +1,11 @@
 /**
  * Tests of lib/models/init_weights.ts. The expected parameter names and shapes are those
  * of transformers' modeling_bert.py, modeling_roberta.py, modeling_distilbert.py and
- * modeling_gpt2.py (state_dict() of *ForTokenClassification, no pooler; GPT-2's Conv1D
- * weights [in, out]; GPT2ForTokenClassification's head is `classifier` with bias).
+ * modeling_gpt2.py, modeling_modernbert.py, modeling_llama.py and modeling_qwen2.py
+ * (state_dict() of *ForTokenClassification, no pooler; GPT-2's Conv1D weights [in, out];
+ * GPT2ForTokenClassification's head is `classifier` with bias; ModernBERT's first layer has
+ * no attn_norm, its head dense and norms no bias; Llama's and Qwen2's `score` has a bias,
+ * their k and v projections one key/value head here).
  */
 import assert from "node:assert/strict";
 import { createConfig, type ModelFamily } from "../../lib/models/config.ts";
@@ -23,6 +26,7 @@ const small = (family: ModelFamily, extra = {}) =>
     maxPositions: 9,
     typeVocabSize: family === "bert" ? 2 : family === "roberta" ? 1 : 0,
     labels: ["O", "B-X", "I-X"],
+    ...(family === "modernbert" ? { padTokenId: 0 } : {}),
     ...extra,
   });
 
@@ -107,13 +111,59 @@ const EXPECTED: Record<ModelFamily, (string | number[])[][]> = {
     ["transformer.ln_f.bias", [4]],
     ...head,
   ],
+  modernbert: [
+    ["model.embeddings.tok_embeddings.weight", [11, 4]],
+    ["model.embeddings.norm.weight", [4]],
+    ["model.layers.0.attn.Wqkv.weight", [12, 4]],
+    ["model.layers.0.attn.Wo.weight", [4, 4]],
+    ["model.layers.0.mlp_norm.weight", [4]],
+    ["model.layers.0.mlp.Wi.weight", [12, 4]],
+    ["model.layers.0.mlp.Wo.weight", [4, 6]],
+    ["model.final_norm.weight", [4]],
+    ["head.dense.weight", [4, 4]],
+    ["head.norm.weight", [4]],
+    ...head,
+  ],
+  llama: llamaLike(false),
+  qwen2: llamaLike(true),
 };
 
-for (const family of ["bert", "roberta", "distilbert", "gpt2"] as const) {
+// state_dict() order: a Llama decoder layer's norms come after its projections
+function llamaLike(qkvBias: boolean): (string | number[])[][] {
+  const p = "model.layers.0";
+  const bias = (name: string, n: number) => qkvBias ? [[`${p}.self_attn.${name}.bias`, [n]]] : [];
+  return [
+    ["model.embed_tokens.weight", [11, 4]],
+    [`${p}.self_attn.q_proj.weight`, [4, 4]],
+    ...bias("q_proj", 4),
+    [`${p}.self_attn.k_proj.weight`, [2, 4]],
+    ...bias("k_proj", 2),
+    [`${p}.self_attn.v_proj.weight`, [2, 4]],
+    ...bias("v_proj", 2),
+    [`${p}.self_attn.o_proj.weight`, [4, 4]],
+    [`${p}.mlp.gate_proj.weight`, [6, 4]],
+    [`${p}.mlp.up_proj.weight`, [6, 4]],
+    [`${p}.mlp.down_proj.weight`, [4, 6]],
+    [`${p}.input_layernorm.weight`, [4]],
+    [`${p}.post_attention_layernorm.weight`, [4]],
+    ["model.norm.weight", [4]],
+    ["score.weight", [3, 4]],
+    ["score.bias", [3]],
+  ];
+}
+
+for (const family of Object.keys(EXPECTED) as ModelFamily[]) {
   Deno.test(`parameterShapes lists transformers' names and shapes for ${family}`, () => {
-    assert.deepEqual([...parameterShapes(small(family))], EXPECTED[family]);
-    const t = initWeights(small(family), 3);
-    assert.deepEqual([...t].map(([k, v]) => [k, v.shape]), EXPECTED[family]);
+    const c = small(
+      family,
+      family === "llama" || family === "qwen2" ? { numKeyValueHeads: 1 } : {},
+    );
+    // the decoders' layers are listed in forward order (norms first), not state_dict()'s
+    const order = (list: (string | number[])[][]) =>
+      family === "llama" || family === "qwen2" ? [...list].sort() : list;
+    assert.deepEqual(order([...parameterShapes(c)]), order(EXPECTED[family]));
+    const t = initWeights(c, 3);
+    assert.deepEqual(order([...t].map(([k, v]) => [k, v.shape])), order(EXPECTED[family]));
   });
 }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createConfig } from "../../lib/models/config.ts";
 import { initWeights } from "../../lib/models/init_weights.ts";
 import { cpuOps } from "../../lib/models/cpu_ops.ts";
-import { createNet, geluKind, netTensors } from "../../lib/models/layout.ts";
+import { activationKind, createNet, netTensors } from "../../lib/models/layout.ts";
 import { netGradients, netLogits } from "../../lib/models/transformer.ts";
 
 const tiny = (family: "bert" | "distilbert" | "gpt2", extra = {}) =>
@@ -60,14 +60,17 @@ Deno.test("DistilBERT's sinusoidal positions are frozen: no gradient, kept by tr
   const { grads } = await netGradients(net, batch);
   assert.equal(grads.has("distilbert.embeddings.position_embeddings.weight"), false);
   assert.ok(grads.has("distilbert.embeddings.word_embeddings.weight"));
-  assert.equal(net.pos.grad, null);
+  assert.equal(net.pos?.grad, null);
+  assert.ok(net.pos);
 });
 
-Deno.test("geluKind maps transformers' activation names", () => {
-  assert.equal(geluKind("gelu"), "erf");
-  assert.equal(geluKind("gelu_new"), "tanh");
-  assert.equal(geluKind("gelu_pytorch_tanh"), "tanh");
-  assert.throws(() => geluKind("relu"), /activation "relu" is not supported/);
+Deno.test("activationKind maps transformers' activation names", () => {
+  assert.equal(activationKind("gelu", false), "erf");
+  assert.equal(activationKind("gelu_new", false), "tanh");
+  assert.equal(activationKind("gelu_pytorch_tanh", true), "tanh");
+  assert.equal(activationKind("silu", true), "silu");
+  assert.throws(() => activationKind("silu", false), /activation "silu" is not supported/);
+  assert.throws(() => activationKind("relu", true), /activation "relu" is not supported/);
 });
 
 Deno.test("inputs are checked with the row and position named", async () => {

@@ -38,6 +38,10 @@ export const BERT_DEFAULTS: FamilyDefaults = {
   classifierDropout: null,
   initializerRange: 0.02,
   sinusoidalPositions: false,
+  numKeyValueHeads: 12,
+  ropeTheta: 10000,
+  localAttention: null,
+  classifierActivation: "gelu",
 };
 
 /**
@@ -141,6 +145,7 @@ export function bertNames(base: string): TensorNames {
       };
     },
     finalNorm: null,
+    head: null,
     classifier: "classifier",
   };
 }
@@ -166,11 +171,11 @@ export const BERT: FamilyRecord = {
   attention: { kind: "bidirectional", projections: "separate" },
   mlp: { kind: "activation" },
   linear: "linear",
-  bias: true,
+  bias: { qkv: true, o: true, mlp: true },
   tokenTypes: true,
   wordPaddingRow: true,
-  scaledResidualInit: false,
-  dropout: { attentionOutput: true, embeddingKey: null },
+  init: { truncation: null, scaledResidual: false, classifier: "range" },
+  dropout: { attentionOutput: "hidden", feedForward: "output", embeddingKey: null },
   tokenizer: { framing: "cls-sep", eosIsLastToken: false, shipped: "bert-base-uncased" },
   names: bertNames("bert"),
 };

@@ -72,7 +72,7 @@ export const DISTILBERT: FamilyRecord = {
   },
   positions: { kind: "learned", offset: "none", sinusoidal: true },
   tokenTypes: false,
-  dropout: { attentionOutput: false, embeddingKey: null },
+  dropout: { attentionOutput: null, feedForward: "output", embeddingKey: null },
   names: {
     base: "distilbert",
     word: "distilbert.embeddings.word_embeddings.weight",
@@ -95,6 +95,7 @@ export const DISTILBERT: FamilyRecord = {
       };
     },
     finalNorm: null,
+    head: null,
     classifier: "classifier",
   },
 };

@@ -100,11 +100,11 @@ export const GPT2: FamilyRecord = {
   attention: { kind: "causal", projections: "fused" },
   mlp: { kind: "activation" },
   linear: "conv1d",
-  bias: true,
+  bias: { qkv: true, o: true, mlp: true },
   tokenTypes: false,
   wordPaddingRow: false,
-  scaledResidualInit: true,
-  dropout: { attentionOutput: true, embeddingKey: "embd_pdrop" },
+  init: { truncation: null, scaledResidual: true, classifier: "range" },
+  dropout: { attentionOutput: "hidden", feedForward: "output", embeddingKey: "embd_pdrop" },
   tokenizer: { framing: "none", eosIsLastToken: true, shipped: "gpt2" },
   names: {
     base: "transformer",
@@ -124,6 +124,7 @@ export const GPT2: FamilyRecord = {
       };
     },
     finalNorm: "transformer.ln_f",
+    head: null,
     classifier: "classifier",
   },
 };

@@ -7,6 +7,7 @@
 
 export type {
   AttentionSpec,
+  BiasSpec,
   BlockNames,
   ConfigFields,
   ConfigReader,
@@ -14,6 +15,7 @@ export type {
   DropoutSpec,
   FamilyDefaults,
   FamilyRecord,
+  InitSpec,
   MlpSpec,
   ModelFamily,
   NormSpec,
@@ -22,7 +24,6 @@ export type {
   TokenizerSpec,
 } from "./types.ts";
 export {
-  assertBuilt,
   FAMILIES,
   familyRecord,
   isModelFamily,
@@ -34,3 +35,6 @@ export { BERT } from "./bert.ts";
 export { ROBERTA } from "./roberta.ts";
 export { DISTILBERT } from "./distilbert.ts";
 export { GPT2 } from "./gpt2.ts";
+export { MODERNBERT } from "./modernbert.ts";
+export { LLAMA } from "./llama.ts";
+export { QWEN2 } from "./qwen2.ts";

@@ -1,7 +1,7 @@
 /**
  * The registry of model families: each family's record by its `model_type`, and the few
  * rules every part of the toolkit derives from a record (position ids, the position rows a
- * family never uses, refusing kinds not built yet).
+ * family never uses).
  *
  * Position ids follow transformers: `arange` for every family but those that number from
  * `padding_idx + 1` over non-padding tokens (RoBERTa's `create_position_ids_from_input_ids`).
@@ -13,6 +13,9 @@ import type { ModelConfig } from "../config.ts";
 import { BERT } from "./bert.ts";
 import { DISTILBERT } from "./distilbert.ts";
 import { GPT2 } from "./gpt2.ts";
+import { LLAMA } from "./llama.ts";
+import { MODERNBERT } from "./modernbert.ts";
+import { QWEN2 } from "./qwen2.ts";
 import { ROBERTA } from "./roberta.ts";
 import type { FamilyRecord, ModelFamily } from "./types.ts";
 
@@ -23,7 +26,15 @@ import type { FamilyRecord, ModelFamily } from "./types.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { FAMILIES } from "./registry.ts";
- * assert.deepEqual(Object.keys(FAMILIES), ["bert", "roberta", "distilbert", "gpt2"]);
+ * assert.deepEqual(Object.keys(FAMILIES), [
+ *   "bert",
+ *   "roberta",
+ *   "distilbert",
+ *   "gpt2",
+ *   "modernbert",
+ *   "llama",
+ *   "qwen2",
+ * ]);
  * ```
  */
 export const FAMILIES: Readonly<Record<ModelFamily, FamilyRecord>> = {
@@ -31,6 +42,9 @@ export const FAMILIES: Readonly<Record<ModelFamily, FamilyRecord>> = {
   roberta: ROBERTA,
   distilbert: DISTILBERT,
   gpt2: GPT2,
+  modernbert: MODERNBERT,
+  llama: LLAMA,
+  qwen2: QWEN2,
 };
 
 /**
@@ -68,35 +82,6 @@ export function familyRecord(family: string): FamilyRecord {
     );
   }
   return FAMILIES[family];
-}
-
-/**
- * Refuses a family whose record names a kind the transformer does not build yet (an error
- * naming the family and the kind); `where` starts the message.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { assertBuilt, FAMILIES } from "./registry.ts";
- * assertBuilt(FAMILIES.gpt2, "createNet");
- * const rotary = { ...FAMILIES.gpt2, positions: { kind: "rotary" as const, theta: 1e4 } };
- * assert.throws(() => assertBuilt(rotary, "createNet"), /needs rotary positions: it is not built yet/);
- * ```
- */
-export function assertBuilt(f: FamilyRecord, where: string): void {
-  const missing: string[] = [];
-  if (f.norm.kind !== "layernorm") missing.push(`${f.norm.kind} norms`);
-  if (!f.norm.bias) missing.push("norms without bias");
-  if (f.positions.kind !== "learned") missing.push(`${f.positions.kind} positions`);
-  if (f.attention.kind === "local-global") missing.push("local-global attention");
-  if (f.mlp.kind !== "activation") missing.push(`${f.mlp.kind} feed-forward layers`);
-  if (!f.bias) missing.push("linears without bias");
-  if (missing.length > 0) {
-    throw new Error(
-      `${where}: the ${f.displayName} family needs ${missing.join(", ")}: ` +
-        `${missing.length === 1 ? "it is" : "they are"} not built yet`,
-    );
-  }
 }
 
 /**

@@ -6,9 +6,9 @@
  * The fields follow transformers' modeling files: each one names a choice those files make
  * differently per architecture (norm kind and placement, position scheme, attention kind,
  * MLP kind, linear storage, biases, dropout sites, token types, tokenizer framing), and the
- * family's `config.json` keys and tensor names. Kinds that no family uses yet (RMSNorm,
- * rotary positions, local attention, gated MLPs) are typed so that a record can state them;
- * `assertBuilt` in `registry.ts` refuses them until their kernels exist.
+ * family's `config.json` keys and tensor names. Per-layer choices that a checkpoint's
+ * configuration makes (ModernBERT's local attention layers, grouped key/value heads) are
+ * fields of `ModelConfig`, read by the family's `config` spec.
  *
  * @module
  */
@@ -25,12 +25,19 @@ import type { ModelConfig } from "../config.ts";
  * if (!isDecoder("gpt2")) throw new Error("gpt2 is a decoder");
  * ```
  */
-export type ModelFamily = "bert" | "roberta" | "distilbert" | "gpt2";
+export type ModelFamily =
+  | "bert"
+  | "roberta"
+  | "distilbert"
+  | "gpt2"
+  | "modernbert"
+  | "llama"
+  | "qwen2";
 
 /**
- * Norms: kind, where they sit in a block (`post`: after each residual add, BERT; `pre`: on
- * each sublayer's input, GPT-2), whether they have a bias, and whether the embeddings and
- * the last block are followed by one.
+ * Norms: kind (`layernorm`, or `rmsnorm` as `LlamaRMSNorm`), where they sit in a block
+ * (`post`: after each residual add, BERT; `pre`: on each sublayer's input, GPT-2), whether
+ * they have a bias, and whether the embeddings and the last block are followed by one.
  *
  * @example
  * ```ts
@@ -54,7 +61,8 @@ export type NormSpec = {
  * Positions: a learned absolute table (`offset: "padding"`: numbered from `pad_token_id +
  * 1` over non-padding tokens, padding at `pad_token_id`, as RoBERTa; `sinusoidal`: the
  * configuration may ask for a fixed sinusoidal table, frozen, as DistilBERT's
- * `sinusoidal_pos_embds`), or rotary embeddings (not built yet).
+ * `sinusoidal_pos_embds`), or rotary embeddings on queries and keys (rotate-half, base
+ * `ropeTheta` of the configuration, positions `0..T-1` of each row).
  *
  * @example
  * ```ts
@@ -66,13 +74,15 @@ export type NormSpec = {
  */
 export type PositionSpec =
   | { kind: "learned"; offset: "none" | "padding"; sinusoidal: boolean }
-  | { kind: "rotary"; theta: number };
+  | { kind: "rotary" };
 
 /**
  * Attention: which keys a query sees (`bidirectional`: every real token; `causal`: real
- * tokens up to itself; `local-global`: a sliding window on most layers, not built yet) and
- * how the projections are stored (`separate` q, k, v tensors, stacked into one fused
- * projection by the layout, or one `fused` tensor).
+ * tokens up to itself; `local-global`: bidirectional, with the sliding window of the
+ * configuration's `localAttention` on its local layers) and how the projections are stored
+ * (`separate` q, k, v tensors, stacked into one fused projection by the layout, or one
+ * `fused` tensor). Fewer key/value heads than query heads (`numKeyValueHeads`) are
+ * repeated per group, as transformers' `repeat_kv`.
  *
  * @example
  * ```ts
@@ -87,32 +97,45 @@ export type AttentionSpec = {
 };
 
 /**
- * The feed-forward sublayer: `activation` (the configuration's GELU variant between two
- * linears) or gated (`geglu`, `swiglu`: not built yet).
- *
- * @example
- * ```ts
- * import type { MlpSpec } from "./types.ts";
- * const gated = (m: MlpSpec) => m.kind !== "activation";
- * if (gated({ kind: "activation" })) throw new Error();
- * ```
+ * The feed-forward sublayer: `activation` (the configuration's activation between two
+ * linears) or `gated` (GeGLU, SwiGLU: the first linear gives `2 * intermediate` columns,
+ * `act(first half) * second half`, with the configuration's activation).
  */
-export type MlpSpec = { kind: "activation" | "geglu" | "swiglu" };
+export type MlpSpec = { kind: "activation" | "gated" };
 
 /**
- * Dropout sites that differ between families (every family drops attention probabilities,
- * the feed-forward output and the classifier input): after the attention output projection
- * or not (DistilBERT: not), and the `extra` config key of an embedding dropout kept apart
- * from the hidden dropout (GPT-2's `embd_pdrop`), or null.
- *
- * @example
- * ```ts
- * import type { DropoutSpec } from "./types.ts";
- * const d: DropoutSpec = { attentionOutput: true, embeddingKey: null };
- * if (!d.attentionOutput) throw new Error();
- * ```
+ * Which of the block's linears have biases (the classifier always has one): the query, key
+ * and value projections, the attention output, the feed-forward linears.
  */
-export type DropoutSpec = { attentionOutput: boolean; embeddingKey: string | null };
+export type BiasSpec = { qkv: boolean; o: boolean; mlp: boolean };
+
+/**
+ * Dropout sites that differ between families (every family drops attention probabilities
+ * with `attentionDropout` and the classifier input): after the attention output projection
+ * with the `hidden` or the `attention` rate, or not at all (DistilBERT, Llama); in the
+ * feed-forward sublayer on its `output` (BERT, GPT-2) or on the gated product before the
+ * second linear (`inner`: ModernBERT's `mlp_dropout`), both at `hiddenDropout`; and the
+ * `extra` config key of an embedding dropout kept apart from the hidden dropout (GPT-2's
+ * `embd_pdrop`, ModernBERT's `embedding_dropout`), or null.
+ */
+export type DropoutSpec = {
+  attentionOutput: "hidden" | "attention" | null;
+  feedForward: "output" | "inner";
+  embeddingKey: string | null;
+};
+
+/**
+ * How fresh weights are drawn (transformers' `_init_weights`): normal with the
+ * configuration's `initializer_range`, truncated at `truncation` standard deviations
+ * (ModernBERT: 2) or not; the attention output and second feed-forward weights with
+ * std / sqrt(2 layers) where `scaledResidual`; the classifier with the range or with
+ * hidden^-0.5 (ModernBERT's `final_out`).
+ */
+export type InitSpec = {
+  truncation: number | null;
+  scaledResidual: boolean;
+  classifier: "range" | "inverse-sqrt-hidden";
+};
 
 /**
  * What a family's tokenizer is expected to do: how it frames a sequence (`cls-sep`:
@@ -137,30 +160,25 @@ export type TokenizerSpec = {
 /**
  * Hugging Face names of one block's parameters: prefixes to which `.weight` and `.bias`
  * are added (`qkv` for fused projections, `q`, `k`, `v` for separate ones; `norm1` is the
- * norm of the attention sublayer, `norm2` of the feed-forward one).
- *
- * @example
- * ```ts
- * import type { BlockNames } from "./types.ts";
- * const first = (n: BlockNames) => ("qkv" in n.attention ? n.attention.qkv : n.attention.q);
- * if (first({ attention: { qkv: "h.0.c_attn" }, o: "", norm1: "", f1: "", f2: "", norm2: "" }) !== "h.0.c_attn") {
- *   throw new Error();
- * }
- * ```
+ * norm of the attention sublayer, null where a block has none (ModernBERT's first layer),
+ * `norm2` of the feed-forward one; `f1` the first feed-forward linear, or a gated MLP's
+ * separate `gate` and `up` projections, stacked by the layout in that order).
  */
 export type BlockNames = {
   attention: { qkv: string } | { q: string; k: string; v: string };
   o: string;
-  norm1: string;
-  f1: string;
+  norm1: string | null;
+  f1: string | { gate: string; up: string };
   f2: string;
   norm2: string;
 };
 
 /**
  * Hugging Face names of a token classifier's parameters (the only place they are written):
- * embedding tables (full names), norms and linears (prefixes), per block, and `base`, the
- * prefix of the bare model that checkpoints saved without a head leave out.
+ * embedding tables (full names), norms and linears (prefixes), per block, the prediction
+ * head before the classifier (a dense linear, the activation `classifierActivation` and a
+ * norm: ModernBERT) or null, and `base`, the prefix of the bare model that checkpoints saved
+ * without a head leave out.
  *
  * @example
  * ```ts
@@ -176,6 +194,7 @@ export type TensorNames = {
   embeddingNorm: string | null;
   block: (layer: number) => BlockNames;
   finalNorm: string | null;
+  head: { dense: string; norm: string } | null;
   classifier: string;
 };
 
@@ -205,21 +224,25 @@ export type FamilyDefaults =
  * const width = (f: ConfigFields) => f.hiddenSize / f.numHeads;
  * ```
  */
-export type ConfigFields = Pick<
-  ModelConfig,
-  | "hiddenSize"
-  | "numLayers"
-  | "numHeads"
-  | "intermediateSize"
-  | "maxPositions"
-  | "typeVocabSize"
-  | "layerNormEps"
-  | "activation"
-  | "hiddenDropout"
-  | "attentionDropout"
-  | "classifierDropout"
-  | "sinusoidalPositions"
->;
+export type ConfigFields =
+  & Pick<
+    ModelConfig,
+    | "hiddenSize"
+    | "numLayers"
+    | "numHeads"
+    | "intermediateSize"
+    | "maxPositions"
+    | "typeVocabSize"
+    | "layerNormEps"
+    | "activation"
+    | "hiddenDropout"
+    | "attentionDropout"
+    | "classifierDropout"
+    | "sinusoidalPositions"
+  >
+  & Partial<
+    Pick<ModelConfig, "numKeyValueHeads" | "ropeTheta" | "localAttention" | "classifierActivation">
+  >;
 
 /**
  * Typed reads of a `config.json` object: the first of `names` present and not null, else
@@ -284,14 +307,12 @@ export type FamilyRecord = {
   mlp: MlpSpec;
   /** `linear`: `nn.Linear`, weight `[out, in]`; `conv1d`: GPT-2's `Conv1D`, `[in, out]`. */
   linear: "linear" | "conv1d";
-  /** Biases on the block's linears (the classifier always has one). */
-  bias: boolean;
+  bias: BiasSpec;
   /** A token type table of `typeVocabSize` rows (BERT's segment embeddings). */
   tokenTypes: boolean;
   /** The word table's `padding_idx` is `pad_token_id` (zero row, no gradient). */
   wordPaddingRow: boolean;
-  /** The attention output and second feed-forward weights drawn with std / sqrt(2 layers). */
-  scaledResidualInit: boolean;
+  init: InitSpec;
   dropout: DropoutSpec;
   tokenizer: TokenizerSpec;
   names: TensorNames;
