@@ -1,11 +1,13 @@
 /**
  * Tests of lib/models/reference_train.ts (the CPU reference trainer, no GPU needed): its
- * logits equal the float64 `referenceLogits` of lib/models/reference.ts for the four
- * families, its gradients equal central finite differences of the reference loss, and
+ * logits equal the float64 `referenceLogits` of lib/models/reference.ts for every
+ * family (ModernBERT with a local layer, Llama and Qwen2 with grouped key/value heads), its gradients equal central finite differences of the reference loss, and
  * training lowers the loss of a toy task.
  */
 import assert from "node:assert/strict";
 import { createConfig, type ModelConfig } from "../../lib/models/config.ts";
+import { FAMILIES } from "../../lib/models/families/registry.ts";
+import { familyExtras } from "./fixtures/tiny_models.ts";
 import type { TensorMap } from "../../lib/models/host_tensor.ts";
 import { initWeights } from "../../lib/models/init_weights.ts";
 import { referenceLogits } from "../../lib/models/reference.ts";
@@ -29,6 +31,7 @@ function config(family: ModelConfig["family"]): ModelConfig {
     maxPositions: 12,
     labels: ["O", "B", "I"],
     initializerRange: 0.4,
+    ...familyExtras(family),
   });
 }
 
@@ -68,7 +71,7 @@ function loss64(c: ModelConfig, t: TensorMap): number {
   return total / n;
 }
 
-for (const family of ["bert", "roberta", "distilbert", "gpt2"] as const) {
+for (const family of Object.keys(FAMILIES) as ModelConfig["family"][]) {
   Deno.test(`${family}: CPU reference logits and gradients match the f64 reference`, async () => {
     const c = config(family);
     const t = perturbed(c, 3);
