@@ -303,8 +303,10 @@ def llama(cfg, w, ids, mask, f32_steps=False, family="llama"):
     return F.linear(x, w["score.weight"], w["score.bias"] if cfg.get("token_classification_bias", True) else None)
 
 
-def mirror(cfg, w, inp, f32_steps=False):
-    """Logits [B, T, labels] and the mean cross-entropy of inp's labels (None without labels)."""
+def mirror(cfg, w, inp, f32_steps=False, f32_loss=None):
+    """Logits [B, T, labels] and the mean cross-entropy of inp's labels (None without labels).
+    f32_loss: take the loss of the logits rounded to float32; by default only where transformers
+    does (Llama and Qwen2's ForTokenClassification loss) and only with f32_steps."""
     family = cfg["model_type"]
     ids = torch.tensor(inp["input_ids"])
     mask = torch.tensor(inp["attention_mask"])
@@ -324,7 +326,7 @@ def mirror(cfg, w, inp, f32_steps=False):
     if inp.get("labels") is None:
         return logits, None
     flat = logits.reshape(-1, logits.shape[-1])
-    if f32_steps and family in ("llama", "qwen2"):  # transformers' ForTokenClassification loss upcasts to float32
+    if f32_loss if f32_loss is not None else f32_steps and family in ("llama", "qwen2"):
         flat = flat.float()
     return logits, F.cross_entropy(flat, torch.tensor(inp["labels"]).reshape(-1), ignore_index=-100)
 
@@ -336,11 +338,11 @@ def load(d):
     return cfg, inp, w
 
 
-def gradients(cfg, w, inp, f32_steps=False):
+def gradients(cfg, w, inp, f32_steps=False, f32_loss=None):
     """(logits, loss, {name: gradient}) with every tensor of w a leaf; a tensor the forward
     does not use is an error rather than a silent zero."""
     w = {n: t.detach().clone().requires_grad_(True) for n, t in w.items()}
-    logits, loss = mirror(cfg, w, inp, f32_steps)
+    logits, loss = mirror(cfg, w, inp, f32_steps, f32_loss)
     loss.backward()
     unused = [n for n, t in w.items() if t.grad is None]
     if unused:
@@ -365,11 +367,17 @@ def main(root):
         cfg, inp, w = load(d)
         if cfg.get("model_type") != family:
             raise ValueError(f"{d}/config.json: model_type {cfg.get('model_type')!r}, expected {family!r}")
-        if inp.get("labels") is None:
-            with torch.no_grad():
-                logits, _ = mirror(cfg, w, inp)
-        else:
-            logits, loss, grads = gradients(cfg, w, inp)
+        try:
+            if inp.get("labels") is None:
+                with torch.no_grad():
+                    logits, _ = mirror(cfg, w, inp)
+            else:
+                logits, loss, grads = gradients(cfg, w, inp)
+        except KeyError as e:
+            raise SystemExit(f"{d}: model.safetensors has no tensor {e}")
+        except ValueError as e:
+            raise SystemExit(f"{d}: {e}")
+        if inp.get("labels") is not None:
             write_json(os.path.join(d, "mirror_grads.json"), {
                 "made_by": made_by,
                 "loss": loss,
