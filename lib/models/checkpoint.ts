@@ -192,7 +192,8 @@ export async function loadCheckpoint(
   }
   const { file, tensors: raw } = await readWeights(dir);
   const aligned = alignTensorNames(config, raw);
-  const classifier = new Set(["classifier.weight", "classifier.bias"]);
+  const head = familyRecord(config.family).names.classifier;
+  const classifier = new Set([`${head}.weight`, `${head}.bias`]);
   for (const m of aligned.mismatched) {
     if (!(options.labels && classifier.has(m.name))) {
       throw new Error(

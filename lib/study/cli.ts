@@ -68,9 +68,8 @@ Options:
   --model SPEC        a model, repeatable: NAME=SOURCE where SOURCE is a local folder in
                       the Hugging Face layout, a Hub name org/name, or
                       random:FAMILY[@TOKENIZER], a tiny model (2 layers, 128 hidden) of
-                      ${Object.keys(FAMILIES).join(", ")} with the family's shipped
-                      tokenizer (bert-base-uncased's for bert and distilbert, GPT-2's
-                      for gpt2) or the tokenizer folder after @ (roberta needs one)
+                      a family with its shipped tokenizer or the tokenizer folder after
+                      @ (${shippedTokenizers()})
   --count N           number of subsamples
   --replicates K      train each subsample K times, with training seeds seed, seed+1, ...
                       (default 1): the spread of F1 across seeds. Raising K later keeps
@@ -110,6 +109,16 @@ Slurm resources (slurm; each array task):
 Outputs in DIR: study.json, plan.jsonl, results.jsonl (one line per finished run,
 append-only), report.html and the figures as SVG. Running again resumes; a DIR holding
 results of a study with other settings is refused.`;
+
+/** Which tokenizer each family's random model uses, for the help. */
+function shippedTokenizers(): string {
+  const by = new Map<string, string[]>();
+  for (const f of Object.values(FAMILIES)) {
+    const t = f.tokenizer.shipped ?? "a folder after @";
+    by.set(t, [...(by.get(t) ?? []), f.family]);
+  }
+  return [...by].map(([t, fs]) => `${fs.join(", ")}: ${t}`).join(";\n" + " ".repeat(22));
+}
 
 function modelFromSpec(text: string): ModelSpec {
   const m = /^([\w.-]+)=(.+)$/.exec(text);

@@ -32,6 +32,8 @@ export type ModelSpec = {
   hiddenSize?: number;
   numLayers?: number;
   numHeads?: number;
+  /** Key/value heads of a random Llama or Qwen2 (grouped-query attention; default numHeads). */
+  numKeyValueHeads?: number;
   intermediateSize?: number;
   maxPositions?: number;
   /** Tokenizer: a dataset asset name from data/manifest.json or a folder (default: the model's own). */
@@ -180,6 +182,7 @@ const MODEL_FIELDS = [
   "hiddenSize",
   "numLayers",
   "numHeads",
+  "numKeyValueHeads",
   "intermediateSize",
   "maxPositions",
   "tokenizer",
@@ -336,7 +339,8 @@ export function parseStudyConfig(
         'a random model needs a tokenizer: a folder, or an asset of data/manifest.json ("bert-base-uncased", "gpt2")',
       );
     }
-    for (const k of ["hiddenSize", "numLayers", "numHeads", "intermediateSize", "maxPositions"]) {
+    const sizes = ["hiddenSize", "numLayers", "numHeads", "numKeyValueHeads", "intermediateSize"];
+    for (const k of [...sizes, "maxPositions"]) {
       if (m[k] !== undefined) positive(`models[${i}].${k}`, m[k], true);
     }
     return m as ModelSpec;

@@ -97,6 +97,8 @@ export type ClassifierOptions = {
   hiddenSize?: number;
   numLayers?: number;
   numHeads?: number;
+  /** Key/value heads of a random Llama or Qwen2 (default `numHeads`). */
+  numKeyValueHeads?: number;
   intermediateSize?: number;
   maxPositions?: number;
   /** Seed of random weights and dropout masks (default 42). */
@@ -209,6 +211,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
       hiddenSize: o.hiddenSize ?? 128,
       numLayers: o.numLayers ?? 2,
       numHeads: o.numHeads ?? 2,
+      numKeyValueHeads: o.numKeyValueHeads ?? o.numHeads ?? 2,
       intermediateSize: o.intermediateSize ?? 4 * (o.hiddenSize ?? 128),
       maxPositions: (o.maxPositions ?? 512) + positionOffset,
       vocabSize: tokenizer.vocabSize,

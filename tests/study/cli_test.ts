@@ -64,6 +64,7 @@ Deno.test("cli plan: random:FAMILY takes the family's shipped tokenizer, or the 
       "plan",
       ...["--count", "2", "--sizes", "20-40", "--out", out],
       ...["--model", "g=random:gpt2", "--model", "r=random:roberta@tok/roberta"],
+      ...["--model", "m=random:modernbert", "--model", "l=random:llama"],
     ])
   );
   const { models } = JSON.parse(await Deno.readTextFile(`${out}/study.json`));
@@ -71,6 +72,8 @@ Deno.test("cli plan: random:FAMILY takes the family's shipped tokenizer, or the 
   assert.deepEqual(models, [
     { ...tiny, name: "g", family: "gpt2", tokenizer: "gpt2" },
     { ...tiny, name: "r", family: "roberta", tokenizer: "tok/roberta" },
+    { ...tiny, name: "m", family: "modernbert", tokenizer: "bert-base-uncased" },
+    { ...tiny, name: "l", family: "llama", tokenizer: "gpt2" },
   ]);
   await Deno.remove(out, { recursive: true });
 });

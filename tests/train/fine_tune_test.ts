@@ -1,3 +1,4 @@
+import { FAMILIES } from "../../lib/models/families/registry.ts";
 import assert from "node:assert/strict";
 import type { Doc } from "../../lib/corpus/types.ts";
 import { createRandom } from "../../lib/sampling/random.ts";
@@ -173,6 +174,25 @@ Deno.test("fineTune: GPT-2 with the byte-level BPE tokenizer built from vocab fi
     createTokenClassifier({ ...TINY_BERT, family: "roberta", tokenizer: "gpt2" }),
     /a RoBERTa model needs a RoBERTa tokenizer \(<pad> = 1\); the one in .* pads with id 50256/,
   );
+});
+
+Deno.test("fineTune: tiny random ModernBERT and Llama with the shipped tokenizers lower the loss", async () => {
+  for (const family of ["modernbert", "llama"] as const) {
+    const classifier = await createTokenClassifier({
+      ...TINY_BERT,
+      family,
+      numLayers: 2,
+      numKeyValueHeads: family === "llama" ? 1 : undefined,
+      tokenizer: FAMILIES[family].tokenizer.shipped!,
+    });
+    const local = classifier.config.localAttention;
+    if (family === "modernbert") assert.ok(local && local.every > 1); // layer 1 is local
+    const result = await fineTune(classifier, synthetic(32, 11), { ...options, epochs: 3 });
+    const [first, last] = [result.losses[0].loss, result.losses.at(-1)!.loss];
+    assert.ok(first > last, `${family}: ${JSON.stringify(result.losses)}`);
+    const e = await evaluate(classifier, synthetic(8, 12));
+    assert.equal(e.micro.support, 16, family);
+  }
 });
 
 Deno.test("fineTune: labelAll trains on every subtoken's label (first loss = the loss of that batch)", async () => {
