@@ -14,7 +14,7 @@
 
 import type { Activation, ModelConfig } from "../config.ts";
 import { BERT_DEFAULTS } from "./bert.ts";
-import { refuseUnlike, ropeTheta } from "./modernbert.ts";
+import { refuseUnlike, ropeTheta } from "./config_reads.ts";
 import type { ConfigReader, ConfigSpec, FamilyDefaults, FamilyRecord } from "./types.ts";
 
 /** `LlamaConfig`'s defaults. */

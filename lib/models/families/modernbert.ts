@@ -15,47 +15,8 @@
 
 import type { Activation, ModelConfig } from "../config.ts";
 import { BERT_DEFAULTS } from "./bert.ts";
-import type { ConfigReader, FamilyRecord } from "./types.ts";
-
-/** Refuses a `config.json` flag set to anything but the one value the family builds. */
-export function refuseUnlike(r: ConfigReader, key: string, built: unknown, what: string): void {
-  const v = r.json[key];
-  if (v !== undefined && v !== null && v !== built) {
-    throw new Error(
-      `${r.file}: "${key}" is ${JSON.stringify(v)}; only ${JSON.stringify(built)} is supported ` +
-        `(${what})`,
-    );
-  }
-}
-
-/**
- * A rotary base from `names` or, as transformers 5 writes it, from `rope_parameters`
- * (under `layerType` where the parameters are per layer type); rope scaling other than
- * the default is refused.
- */
-export function ropeTheta(
-  r: ConfigReader,
-  names: string[],
-  layerType: string | null,
-  fallback: number,
-): number {
-  const raw = r.json.rope_parameters ?? r.json.rope_scaling;
-  let params = raw;
-  if (layerType && raw && typeof raw === "object" && layerType in raw) {
-    params = (raw as Record<string, unknown>)[layerType];
-  }
-  if (params !== undefined && params !== null) {
-    const p = params as Record<string, unknown>;
-    const type = p.rope_type ?? p.type ?? "default";
-    if (type !== "default") {
-      throw new Error(
-        `${r.file}: rope type ${JSON.stringify(type)} is not supported (only "default" rotary)`,
-      );
-    }
-    if (typeof p.rope_theta === "number") return p.rope_theta;
-  }
-  return r.num(names, fallback);
-}
+import { refuseUnlike, ropeTheta } from "./config_reads.ts";
+import type { FamilyRecord } from "./types.ts";
 
 /**
  * The ModernBERT family record.

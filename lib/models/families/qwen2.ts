@@ -8,7 +8,7 @@
  */
 
 import { decoderConfig, LLAMA } from "./llama.ts";
-import { refuseUnlike } from "./modernbert.ts";
+import { refuseUnlike } from "./config_reads.ts";
 import type { FamilyRecord } from "./types.ts";
 
 /**
