@@ -5,8 +5,8 @@
  * The names a notebook needs, in pipeline order: read a corpus, check agreement, convert
  * tags, split and plan subsamples, fine-tune and evaluate, score, regress, plot, and
  * analyse a study's results. Each folder offers more through its own module
- * (`@nerss/toolkit/corpus`, `/tags`, `/metrics`, `/sampling`, `/stats`, `/models`,
- * `/train`, `/study`, `/plot`, `/gpu`; in a checkout lib/<folder>/mod.ts).
+ * (`@nerss/toolkit/core`, `/corpus`, `/tags`, `/encode`, `/metrics`, `/sampling`, `/stats`,
+ * `/models`, `/train`, `/study`, `/plot`, `/gpu`; in a checkout lib/<folder>/mod.ts).
  *
  * @example
  * ```ts
@@ -22,26 +22,23 @@
  */
 
 // 1. corpus: read annotations, split sentences and words, describe
+export { CorpusError, type Doc, type Range, type Span } from "./lib/core/mod.ts";
 export {
-  CorpusError,
   type CorpusFormat,
   type CorpusStats,
   corpusStats,
-  type Doc,
   docSizes,
   docStatsTable,
   GROBID_PERSON_ORG,
   inferCorpusFormat,
   type JsonlFormat,
   loadDataset,
-  type Range,
   readBrat,
   readConll,
   readCorpus,
   type ReadCorpusOptions,
   readJsonl,
   readTei,
-  type Span,
   splitSentences,
   splitWords,
   writeConll,
@@ -52,11 +49,11 @@ export {
 export { agreement, type AgreementReport } from "./lib/metrics/mod.ts";
 
 // 3. tags
-export { type Scheme, spansToTags, tagsToSpans } from "./lib/tags/mod.ts";
+export { type Scheme, spansToTags, tagsToSpans } from "./lib/core/mod.ts";
 
 // 4. sampling: held-out test set, subsample plans
+export { createRandom } from "./lib/core/mod.ts";
 export {
-  createRandom,
   type DocSize,
   eps,
   type PlanOptions,

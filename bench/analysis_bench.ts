@@ -14,7 +14,7 @@
 import { analyzeResults } from "../lib/study/analysis.ts";
 import { renderReport } from "../lib/study/report.ts";
 import type { RunResult } from "../lib/study/results.ts";
-import { createRandom } from "../lib/sampling/random.ts";
+import { createRandom } from "../lib/core/random.ts";
 import { ols } from "../lib/stats/ols.ts";
 import { thresholdRegression } from "../lib/stats/threshold.ts";
 import { daviesTest, segmentedRegression } from "../lib/stats/segmented.ts";

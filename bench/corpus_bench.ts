@@ -14,10 +14,10 @@
 import { loadDataset } from "../lib/corpus/dataset.ts";
 import { docSentences, docTokens } from "../lib/corpus/stats.ts";
 import { datasetDir } from "../lib/corpus/dataset.ts";
-import { encodeDocs } from "../lib/tags/align.ts";
+import { encodeDocs } from "../lib/encode/align.ts";
 import { labelList } from "../lib/tags/labels.ts";
-import { loadTokenizer } from "../lib/tags/tokenizer.ts";
-import type { Doc } from "../lib/corpus/types.ts";
+import { loadTokenizer } from "../lib/encode/tokenizer.ts";
+import type { Doc } from "../lib/core/types.ts";
 import { Tokenizer } from "../lib/deps/tokenizers.ts";
 
 const NAMES = [

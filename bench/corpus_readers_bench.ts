@@ -14,8 +14,8 @@
 import { DOMParser } from "linkedom";
 import { readConll } from "../lib/corpus/conll.ts";
 import { GROBID_PERSON_ORG, readTei } from "../lib/corpus/tei.ts";
-import { spansToTags, tagsToSpans } from "../lib/tags/convert.ts";
-import type { Range } from "../lib/corpus/types.ts";
+import { spansToTags, tagsToSpans } from "../lib/core/convert.ts";
+import type { Range } from "../lib/core/types.ts";
 
 const DATA = new URL("../../shared/data/", import.meta.url);
 

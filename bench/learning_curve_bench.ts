@@ -21,7 +21,7 @@ import {
   type LearningCurveModel,
 } from "../lib/stats/learning_curve.ts";
 import { planAnnotation } from "../lib/study/planner.ts";
-import { createRandom } from "../lib/sampling/random.ts";
+import { createRandom } from "../lib/core/random.ts";
 import { medianMs } from "./support/timing.ts";
 
 const N = 2500, B = 200, ROUNDS = 5, REPS = 5;

@@ -11,7 +11,7 @@
  */
 
 import { f1Score } from "../lib/metrics/seqeval.ts";
-import { createRandom } from "../lib/sampling/random.ts";
+import { createRandom } from "../lib/core/random.ts";
 
 const SENTENCES = 50_000, LENGTH = 20;
 const TYPES = ["PER", "ORG", "LOC", "MISC"];

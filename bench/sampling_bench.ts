@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createRandom } from "../lib/sampling/random.ts";
+import { createRandom } from "../lib/core/random.ts";
 import { planSubsamples, planToJson } from "../lib/sampling/plan.ts";
 import { splitTestSet } from "../lib/sampling/split.ts";
 import { eps } from "../lib/sampling/doc_size.ts";

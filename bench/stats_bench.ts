@@ -12,7 +12,7 @@
 import { thresholdRegression } from "../lib/stats/threshold.ts";
 import { ols } from "../lib/stats/ols.ts";
 import { fromColumns, leastSquares } from "../lib/stats/linalg.ts";
-import { createRandom } from "../lib/sampling/random.ts";
+import { createRandom } from "../lib/core/random.ts";
 import { medianMs } from "./support/timing.ts";
 
 const rng = createRandom(1);

@@ -128,8 +128,10 @@ Deno.test("deno.json's exports map names a mod.ts per folder, each re-exporting 
   const exportsMap: Record<string, string> = config.exports;
   assert.deepEqual(Object.keys(exportsMap), [
     ".",
+    "./core",
     "./corpus",
     "./tags",
+    "./encode",
     "./metrics",
     "./sampling",
     "./stats",

@@ -39,7 +39,7 @@ import { splitTestSet } from "../lib/sampling/split.ts";
 import { createTokenClassifier } from "../lib/train/classifier.ts";
 import { fineTune } from "../lib/train/fine_tune.ts";
 import { evaluate } from "../lib/train/predict.ts";
-import { type Scheme, SCHEMES } from "../lib/tags/scheme.ts";
+import { type Scheme, SCHEMES } from "../lib/core/scheme.ts";
 
 // Positional [epochs] [lr], then any number of key=value overrides of the settings below.
 const settings: Record<string, number> = {

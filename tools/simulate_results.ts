@@ -24,7 +24,7 @@ import { GROBID_PERSON_ORG } from "../lib/corpus/tei.ts";
 import { docSizes } from "../lib/corpus/stats.ts";
 import { splitTestSet } from "../lib/sampling/split.ts";
 import { planSubsamples } from "../lib/sampling/plan.ts";
-import { createRandom } from "../lib/sampling/random.ts";
+import { createRandom } from "../lib/core/random.ts";
 import type { RunResult } from "../lib/study/results.ts";
 import { writeTextAtomic } from "../lib/study/results.ts";
 

@@ -1,6 +1,6 @@
 /*
  * Developer tool: prints reference outputs of xoshiro128** 1.1 (Blackman & Vigna),
- * seeded by SplitMix64 as lib/sampling/random.ts does, for tests/sampling/random_test.ts.
+ * seeded by SplitMix64 as lib/core/random.ts does, for tests/core/random_test.ts.
  * Written from the published algorithm description.
  *   gcc -O2 -o /tmp/xoshiro_reference tools/xoshiro_reference.c && /tmp/xoshiro_reference
  */

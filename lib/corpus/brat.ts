@@ -25,7 +25,7 @@
  * @module
  */
 
-import type { Doc, Range, Span } from "./types.ts";
+import type { Doc, Range, Span } from "../core/types.ts";
 import {
   checkLabel,
   CorpusError,
@@ -33,7 +33,7 @@ import {
   type InvalidPolicy,
   skipOrThrow,
   type SkippedItem,
-} from "./errors.ts";
+} from "../core/errors.ts";
 import { codePointToUtf16, utf16ToCodePoint } from "./offsets.ts";
 
 /**

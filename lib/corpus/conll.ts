@@ -33,7 +33,7 @@
  * @module
  */
 
-import type { Doc, Range, Span } from "./types.ts";
+import type { Doc, Range, Span } from "../core/types.ts";
 import {
   checkLabel,
   CorpusError,
@@ -41,10 +41,10 @@ import {
   type ReadReport,
   skipOrThrow,
   withPlace,
-} from "./errors.ts";
-import type { Scheme } from "../tags/scheme.ts";
-import { parseTag } from "../tags/prefix.ts";
-import { chunksToTags, spansToChunks, tagsToSpans } from "../tags/convert.ts";
+} from "../core/errors.ts";
+import type { Scheme } from "../core/scheme.ts";
+import { parseTag } from "../core/prefix.ts";
+import { chunksToTags, spansToChunks, tagsToSpans } from "../core/convert.ts";
 
 /**
  * Options of {@link readConll}.
@@ -92,7 +92,7 @@ function problemOf(f: () => void): string | undefined {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import type { ReadReport } from "./errors.ts";
+ * import type { ReadReport } from "../core/errors.ts";
  * const docs = readConll("Alice B-PER\nSmith I-PER\nwins O\n\nNIH B-ORG\n");
  * assert.equal(docs.length, 2); // no -DOCSTART-: one document per sentence
  * assert.equal(docs[0].text, "Alice Smith wins");

@@ -36,7 +36,7 @@
  * @module
  */
 
-import type { Doc, Span } from "./types.ts";
+import type { Doc, Span } from "../core/types.ts";
 import {
   checkLabel,
   CorpusError,
@@ -44,7 +44,7 @@ import {
   type InvalidPolicy,
   type ReadReport,
   skipOrThrow,
-} from "./errors.ts";
+} from "../core/errors.ts";
 import { codePointToUtf16, utf16ToCodePoint } from "./offsets.ts";
 
 /**
@@ -289,7 +289,7 @@ const SPAN_KEYS = { doccano: ["label", "labels", "entities"], spacy: ["entities"
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import type { ReadReport } from "./errors.ts";
+ * import type { ReadReport } from "../core/errors.ts";
  * const docs = readJsonl('{"id": 7, "text": "Alice at NIH", "label": [[0, 5, "PER"], [9, 12, "ORG"]]}',
  *   { format: "doccano" });
  * assert.deepEqual(docs, [{ id: "7", text: "Alice at NIH", spans: [{ start: 0, end: 5, label: "PER" },

@@ -14,15 +14,6 @@
  *
  * @module
  */
-export type { Doc, Range, Span } from "./types.ts";
-export {
-  checkLabel,
-  CorpusError,
-  type ErrorPlace,
-  type InvalidPolicy,
-  type ReadReport,
-  type SkippedItem,
-} from "./errors.ts";
 export {
   CORPUS_FORMATS,
   type CorpusFormat,

@@ -9,9 +9,9 @@
  */
 
 import { basename, extname, join } from "node:path";
-import type { Doc } from "./types.ts";
-import type { Scheme } from "../tags/scheme.ts";
-import { checkLabel, CorpusError, type InvalidPolicy, type ReadReport } from "./errors.ts";
+import type { Doc } from "../core/types.ts";
+import type { Scheme } from "../core/scheme.ts";
+import { checkLabel, CorpusError, type InvalidPolicy, type ReadReport } from "../core/errors.ts";
 import { readConll, type ReadConllOptions } from "./conll.ts";
 import { readJsonl } from "./jsonl.ts";
 import { readTei } from "./tei.ts";

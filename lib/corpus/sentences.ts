@@ -20,7 +20,7 @@
  * @module
  */
 
-import type { Range, Span } from "./types.ts";
+import type { Range, Span } from "../core/types.ts";
 
 /**
  * Abbreviations (with their final period) after which a sentence never ends. Initials

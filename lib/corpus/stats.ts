@@ -16,8 +16,8 @@
  */
 
 import { table } from "../deps/arquero.ts";
-import type { Doc, Range } from "./types.ts";
-import { CorpusError } from "./errors.ts";
+import type { Doc, Range } from "../core/types.ts";
+import { CorpusError } from "../core/errors.ts";
 import { splitSentences } from "./sentences.ts";
 import { splitWords } from "./words.ts";
 

@@ -25,14 +25,14 @@
  * @module
  */
 
-import type { Doc, Span } from "./types.ts";
+import type { Doc, Span } from "../core/types.ts";
 import {
   checkLabel,
   CorpusError,
   type InvalidPolicy,
   type ReadReport,
   skipOrThrow,
-} from "./errors.ts";
+} from "../core/errors.ts";
 
 /**
  * The PERSON/ORG mapping of the sample-size study for GROBID's funding and

@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { Range, Span } from "./types.ts";
+import type { Range, Span } from "../core/types.ts";
 import { isAbbreviation } from "./sentences.ts";
 
 const TOKEN = new RegExp(

@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { Doc, Range, Span } from "../corpus/types.ts";
+import type { Doc, Range, Span } from "../core/types.ts";
 import { splitWords } from "../corpus/words.ts";
 import { compareCodePoints } from "./entities.ts";
 import { pairDocs } from "./doc_pairs.ts";

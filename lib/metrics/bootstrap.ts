@@ -9,7 +9,7 @@
  * @module
  */
 
-import { createRandom } from "../sampling/random.ts";
+import { createRandom } from "../core/random.ts";
 import { checkLengths, countEntities, type EntityOptions } from "./entities.ts";
 
 /**

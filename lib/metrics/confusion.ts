@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Doc } from "../corpus/types.ts";
+import type { Doc } from "../core/types.ts";
 import {
   checkLengths,
   compareCodePoints,

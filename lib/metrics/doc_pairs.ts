@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Doc, Span } from "../corpus/types.ts";
+import type { Doc, Span } from "../core/types.ts";
 
 function checkSpan(doc: Doc, span: Span, k: number, side: string): void {
   const ok = span !== null && typeof span === "object" && Number.isInteger(span.start) &&

@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { Scheme } from "../tags/scheme.ts";
+import type { Scheme } from "../core/scheme.ts";
 
 /**
  * An entity found in a tag sequence: sentence index, type and token range within the

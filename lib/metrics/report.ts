@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Scheme } from "../tags/scheme.ts";
+import type { Scheme } from "../core/scheme.ts";
 import { countEntities, detectScheme, type EntityMode } from "./entities.ts";
 import { scoresFromCounts, type ZeroDivision } from "./seqeval.ts";
 

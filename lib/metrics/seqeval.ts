@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Scheme } from "../tags/scheme.ts";
+import type { Scheme } from "../core/scheme.ts";
 import { countEntities, type EntityCounts, type EntityMode, warnOnce } from "./entities.ts";
 
 /**

@@ -25,7 +25,7 @@
  * @module
  */
 
-import type { Doc, Span } from "../corpus/types.ts";
+import type { Doc, Span } from "../core/types.ts";
 import { compareCodePoints } from "./entities.ts";
 import { pairDocs } from "./doc_pairs.ts";
 

@@ -18,7 +18,7 @@ import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { familyRecord } from "./families/registry.ts";
 import { frozenPositions, parameterList } from "./layout.ts";
-import { createRandom } from "../sampling/random.ts";
+import { createRandom } from "../core/random.ts";
 
 export { parameterShapes } from "./layout.ts";
 

@@ -36,9 +36,9 @@
  * @module
  */
 import { table } from "../deps/arquero.ts";
-import { createRandom, type Random } from "./random.ts";
+import { createRandom, type Random } from "../core/random.ts";
 import { type DocSize, eps, epsStrata, toDocSizes } from "./doc_size.ts";
-import type { Doc } from "../corpus/types.ts";
+import type { Doc } from "../core/types.ts";
 import { docSizes } from "../corpus/stats.ts";
 
 /**

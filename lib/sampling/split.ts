@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { createRandom } from "./random.ts";
+import { createRandom } from "../core/random.ts";
 import { epsStrata, toDocSizes } from "./doc_size.ts";
-import type { Doc } from "../corpus/types.ts";
+import type { Doc } from "../core/types.ts";
 import { docSizes } from "../corpus/stats.ts";
 
 /**

@@ -51,7 +51,7 @@
 import { fromColumns, leastSquares } from "./linalg.ts";
 import { tQuantileOf } from "./distributions.ts";
 import { solveSymmetric } from "./symmetric.ts";
-import { createRandom } from "../sampling/random.ts";
+import { createRandom } from "../core/random.ts";
 import { quantileSorted } from "../metrics/bootstrap.ts";
 
 /**

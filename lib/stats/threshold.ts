@@ -56,7 +56,7 @@
  */
 import { fromColumns, leastSquares } from "./linalg.ts";
 import { normalQuantileOf } from "./distributions.ts";
-import { createRandom } from "../sampling/random.ts";
+import { createRandom } from "../core/random.ts";
 
 /**
  * The threshold model types (chngpt's names).

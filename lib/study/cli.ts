@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { formatPlace, type SkippedItem } from "../corpus/errors.ts";
+import { formatPlace, type SkippedItem } from "../core/errors.ts";
 import { FAMILIES, isModelFamily } from "../models/families/registry.ts";
 import {
   DEFAULT_STUDY,

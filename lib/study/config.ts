@@ -7,9 +7,9 @@
  * @module
  */
 import { basename, dirname, resolve } from "node:path";
-import type { Scheme } from "../tags/scheme.ts";
+import type { Scheme } from "../core/scheme.ts";
 import { CORPUS_FORMATS, type ReadCorpusOptions } from "../corpus/read_corpus.ts";
-import { checkLabel, CorpusError, type SkippedItem } from "../corpus/errors.ts";
+import { checkLabel, CorpusError, type SkippedItem } from "../core/errors.ts";
 import { nearestName } from "../corpus/nearest.ts";
 import { FAMILIES, isModelFamily } from "../models/families/registry.ts";
 import type { ModelFamily } from "../models/families/types.ts";

@@ -13,8 +13,8 @@
  * @module
  */
 import { relative } from "node:path";
-import type { Doc } from "../corpus/types.ts";
-import type { ReadReport, SkippedItem } from "../corpus/errors.ts";
+import type { Doc } from "../core/types.ts";
+import type { ReadReport, SkippedItem } from "../core/errors.ts";
 import { type DatasetOptions, loadDataset } from "../corpus/dataset.ts";
 import { corpusSha256, readCorpus } from "../corpus/read_corpus.ts";
 import { docSizes } from "../corpus/stats.ts";

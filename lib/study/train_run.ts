@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Doc } from "../corpus/types.ts";
+import type { Doc } from "../core/types.ts";
 import { createTokenClassifier, releaseClassifier } from "../train/classifier.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { evaluate } from "../train/predict.ts";

@@ -9,9 +9,9 @@
  * @module
  */
 
-import type { Doc } from "../corpus/types.ts";
-import type { Scheme } from "./scheme.ts";
-import { ALLOWED_PREFIXES } from "./prefix.ts";
+import type { Doc } from "../core/types.ts";
+import type { Scheme } from "../core/scheme.ts";
+import { ALLOWED_PREFIXES } from "../core/prefix.ts";
 
 /**
  * The tags of `scheme` for the entity `labels`, `"O"` first: a tag's id is its index.

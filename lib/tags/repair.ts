@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { Scheme } from "./scheme.ts";
-import { chunksToTags, lenientChunks } from "./convert.ts";
+import type { Scheme } from "../core/scheme.ts";
+import { chunksToTags, lenientChunks } from "../core/convert.ts";
 
 /**
  * One changed tag: its position, old and new tag, and why.

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createRandom, shuffle } from "../sampling/random.ts";
+import { createRandom, shuffle } from "../core/random.ts";
 
 /**
  * A training example: subword ids and their label ids (-100 where no loss applies).

@@ -20,9 +20,9 @@ import { ensureTokenizerJson } from "../models/tokenizer_build.ts";
 import { createGpuModel, type GpuModel, modelTensors, releaseModel } from "../models/gpu_model.ts";
 import { datasetDir, MANIFEST } from "../corpus/dataset.ts";
 import { labelList } from "../tags/labels.ts";
-import type { Scheme } from "../tags/scheme.ts";
-import type { TagDecoding } from "../tags/align.ts";
-import { loadTokenizer, type WordTokenizer } from "../tags/tokenizer.ts";
+import type { Scheme } from "../core/scheme.ts";
+import type { TagDecoding } from "../encode/align.ts";
+import { loadTokenizer, type WordTokenizer } from "../encode/tokenizer.ts";
 
 /**
  * A token classifier on the GPU with what it needs to read text.

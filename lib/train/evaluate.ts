@@ -8,11 +8,11 @@
  *
  * @module
  */
-import type { Encoded, Prediction } from "../tags/align.ts";
-import { decodeToTags, type TagDecoding } from "../tags/align.ts";
+import type { Encoded, Prediction } from "../encode/align.ts";
+import { decodeToTags, type TagDecoding } from "../encode/align.ts";
 import { classificationReport, classificationReportDict } from "../metrics/report.ts";
 import { extractEntities, warnOnce } from "../metrics/entities.ts";
-import type { Scheme } from "../tags/scheme.ts";
+import type { Scheme } from "../core/scheme.ts";
 
 /**
  * Precision, recall, F1 and support (gold entities) of one type or an average.
@@ -30,7 +30,7 @@ export type EntityScores = { precision: number; recall: number; f1: number; supp
  *
  * @example
  * ```ts
- * import type { Encoded } from "../tags/align.ts";
+ * import type { Encoded } from "../encode/align.ts";
  * function score(examples: Encoded[], logits: Float32Array[], labels: string[]): Evaluation {
  *   const e: Evaluation = scorePredictions(examples, logits, { labels });
  *   console.log(e.micro.f1, e.report);
@@ -58,7 +58,7 @@ export type Evaluation = {
  *
  * @example
  * ```ts
- * import type { Encoded } from "../tags/align.ts";
+ * import type { Encoded } from "../encode/align.ts";
  * function goldF1(examples: Encoded[]): number {
  *   const gold = examples.map((x) => x.labels);
  *   const e = scorePredictions(examples, gold, { labels: ["O", "B-ORG", "I-ORG"] });

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Doc } from "../corpus/types.ts";
+import type { Doc } from "../core/types.ts";
 import {
   restoreWeights,
   snapshotWeights,
@@ -28,7 +28,7 @@ import { type EntityScores, warnIfNoEntities } from "./evaluate.ts";
 import { warnOnce } from "../metrics/entities.ts";
 import { encodeFor, evaluateExamples } from "./predict.ts";
 import { linearSchedule } from "./schedule.ts";
-import { decodeToTags } from "../tags/align.ts";
+import { decodeToTags } from "../encode/align.ts";
 import { estimateTransitions } from "../tags/viterbi.ts";
 import {
   createProgress,
@@ -93,7 +93,7 @@ export type FineTuneOptions = {
  *
  * @example
  * ```ts
- * import type { Doc } from "../corpus/types.ts";
+ * import type { Doc } from "../core/types.ts";
  * import type { TokenClassifier } from "./classifier.ts";
  * async function train(classifier: TokenClassifier, docs: Doc[]): Promise<void> {
  *   const r: FineTuneResult = await fineTune(classifier, docs);
@@ -128,7 +128,7 @@ export type FineTuneResult = {
  *
  * @example
  * ```ts
- * import type { Doc } from "../corpus/types.ts";
+ * import type { Doc } from "../core/types.ts";
  * import type { TokenClassifier } from "./classifier.ts";
  * async function train(classifier: TokenClassifier, trainDocs: Doc[], devDocs: Doc[]) {
  *   const result = await fineTune(classifier, trainDocs, { epochs: 3, evalDocs: devDocs });

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Doc, Span } from "../corpus/types.ts";
-import { decodeToTags, type Encoded, encodeDocs } from "../tags/align.ts";
-import { tagsToSpans } from "../tags/convert.ts";
+import type { Doc, Span } from "../core/types.ts";
+import { decodeToTags, type Encoded, encodeDocs } from "../encode/align.ts";
+import { tagsToSpans } from "../core/convert.ts";
 import { predictLogits } from "../models/gpu_model.ts";
 import { sequentialBatches } from "./batches.ts";
 import { fitMaxLength, type TokenClassifier } from "./classifier.ts";
@@ -22,7 +22,7 @@ const IN_FLIGHT = 8;
  *
  * @example
  * ```ts
- * import type { Encoded } from "../tags/align.ts";
+ * import type { Encoded } from "../encode/align.ts";
  * import type { TokenClassifier } from "./classifier.ts";
  * function logitsOf(classifier: TokenClassifier, examples: Encoded[]): Promise<Float32Array[]> {
  *   return exampleLogits(classifier, examples, { batchSize: 32 });
@@ -68,7 +68,7 @@ export async function exampleLogits(
  *
  * @example
  * ```ts
- * import type { Doc } from "../corpus/types.ts";
+ * import type { Doc } from "../core/types.ts";
  * import type { TokenClassifier } from "./classifier.ts";
  * function encodeBoth(classifier: TokenClassifier, docs: Doc[]) {
  *   const examples = encodeFor(classifier, docs, 128);
@@ -123,7 +123,7 @@ export type RunOptions = {
  *
  * @example
  * ```ts
- * import type { Doc } from "../corpus/types.ts";
+ * import type { Doc } from "../core/types.ts";
  * import type { TokenClassifier } from "./classifier.ts";
  * async function report(classifier: TokenClassifier, testDocs: Doc[]): Promise<void> {
  *   const e = await evaluate(classifier, testDocs);
@@ -154,7 +154,7 @@ export async function evaluate(
  *
  * @example
  * ```ts
- * import type { Doc } from "../corpus/types.ts";
+ * import type { Doc } from "../core/types.ts";
  * import type { TokenClassifier } from "./classifier.ts";
  * async function devF1(classifier: TokenClassifier, devDocs: Doc[]): Promise<number> {
  *   const dev = encodeFor(classifier, devDocs);

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { readBrat, writeBrat } from "../../lib/corpus/brat.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
-import type { Span } from "../../lib/corpus/types.ts";
+import { CorpusError } from "../../lib/core/errors.ts";
+import type { Span } from "../../lib/core/types.ts";
 import {
   boundaries,
   hostileArb,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readBrat, writeBrat } from "../../lib/corpus/brat.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
-import type { Doc } from "../../lib/corpus/types.ts";
+import { CorpusError } from "../../lib/core/errors.ts";
+import type { Doc } from "../../lib/core/types.ts";
 
 const TXT = "Alice Smith thanks the NIH and Bob.";
 //           0    5 6   11 12  18 19 22 23 26 27 30 31 34

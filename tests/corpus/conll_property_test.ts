@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { fragmentBytesArb } from "./fixtures/corpus_arbitraries.ts";
 import { readConll, writeConll } from "../../lib/corpus/conll.ts";
-import { checkLabel, CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
-import type { Doc, Range, Span } from "../../lib/corpus/types.ts";
-import { SCHEMES } from "../../lib/tags/scheme.ts";
+import { checkLabel, CorpusError, type ReadReport } from "../../lib/core/errors.ts";
+import type { Doc, Range, Span } from "../../lib/core/types.ts";
+import { SCHEMES } from "../../lib/core/scheme.ts";
 
 const passes = (f: () => void) => {
   try {

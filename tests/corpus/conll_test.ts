@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { readConll, writeConll } from "../../lib/corpus/conll.ts";
-import { CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
-import type { Doc, Range } from "../../lib/corpus/types.ts";
-import { SCHEMES } from "../../lib/tags/scheme.ts";
+import { CorpusError, type ReadReport } from "../../lib/core/errors.ts";
+import type { Doc, Range } from "../../lib/core/types.ts";
+import { SCHEMES } from "../../lib/core/scheme.ts";
 import { readData } from "../data_dir.ts";
 
 function countByLabel(docs: Doc[]): Record<string, number> {

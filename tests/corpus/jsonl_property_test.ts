@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type JsonlFormat, readJsonl, writeJsonl } from "../../lib/corpus/jsonl.ts";
-import { CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
-import type { Doc, Span } from "../../lib/corpus/types.ts";
+import { CorpusError, type ReadReport } from "../../lib/core/errors.ts";
+import type { Doc, Span } from "../../lib/core/types.ts";
 import {
   boundaries,
   docsArb,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type JsonlFormat, readJsonl, writeJsonl } from "../../lib/corpus/jsonl.ts";
-import { CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
-import type { Doc } from "../../lib/corpus/types.ts";
+import { CorpusError, type ReadReport } from "../../lib/core/errors.ts";
+import type { Doc } from "../../lib/core/types.ts";
 
 Deno.test("readJsonl doccano: label/labels, ids, meta, sorting", () => {
   const text =

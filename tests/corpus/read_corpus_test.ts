@@ -4,8 +4,8 @@ import { corpusSha256, inferCorpusFormat, readCorpus } from "../../lib/corpus/re
 import { readConll } from "../../lib/corpus/conll.ts";
 import { readJsonl } from "../../lib/corpus/jsonl.ts";
 import { readTei } from "../../lib/corpus/tei.ts";
-import type { Span } from "../../lib/corpus/types.ts";
-import type { ReadReport } from "../../lib/corpus/errors.ts";
+import type { Span } from "../../lib/core/types.ts";
+import type { ReadReport } from "../../lib/core/errors.ts";
 
 const TEXT = "Ann Lee thanks the NIH.";
 // hand-worked: "Ann Lee" is [0, 7), "NIH" is [19, 22)

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isAbbreviation, splitSentences } from "../../lib/corpus/sentences.ts";
-import type { Span } from "../../lib/corpus/types.ts";
+import type { Span } from "../../lib/core/types.ts";
 
 function sents(text: string, spans?: Span[]): string[] {
   return splitSentences(text, spans).map((r) => text.slice(r.start, r.end));

@@ -10,8 +10,8 @@ import {
   docStatsTable,
   docTokens,
 } from "../../lib/corpus/stats.ts";
-import type { Doc, Span } from "../../lib/corpus/types.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
+import type { Doc, Span } from "../../lib/core/types.ts";
+import { CorpusError } from "../../lib/core/errors.ts";
 
 function at(text: string, phrase: string, label: string, nth = 0): Span {
   let i = -1;

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { fragmentBytesArb } from "./fixtures/corpus_arbitraries.ts";
 import { GROBID_PERSON_ORG, readTei } from "../../lib/corpus/tei.ts";
-import { CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
-import type { Span } from "../../lib/corpus/types.ts";
+import { CorpusError, type ReadReport } from "../../lib/core/errors.ts";
+import type { Span } from "../../lib/core/types.ts";
 
 const ELEMENTS = Object.keys(GROBID_PERSON_ORG);
 

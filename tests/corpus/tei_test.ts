@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GROBID_PERSON_ORG, type NestedSpan, readTei } from "../../lib/corpus/tei.ts";
-import { CorpusError, type ReadReport } from "../../lib/corpus/errors.ts";
+import { CorpusError, type ReadReport } from "../../lib/core/errors.ts";
 import { readData } from "../data_dir.ts";
 
 Deno.test("readTei: text kept exactly, entities decoded, unmapped elements are text", () => {

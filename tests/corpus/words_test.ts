@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { splitWords } from "../../lib/corpus/words.ts";
-import type { Range, Span } from "../../lib/corpus/types.ts";
+import type { Range, Span } from "../../lib/core/types.ts";
 
 function words(text: string, range?: Range, spans?: Span[]): string[] {
   return splitWords(text, range, spans).map((r) => text.slice(r.start, r.end));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { agreement } from "../../lib/metrics/agreement.ts";
 import { cohenKappa, fleissKappa } from "../../lib/metrics/kappa.ts";
-import type { Doc, Span } from "../../lib/corpus/types.ts";
+import type { Doc, Span } from "../../lib/core/types.ts";
 
 // "Ann Lee thanks NIH and Bob ." -> words: Ann[0,3) Lee[4,7) thanks[8,14) NIH[15,18)
 // and[19,22) Bob[23,26) .[27,28)

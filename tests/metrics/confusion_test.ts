@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { confusionMatrix, confusionMatrixFromTags, NONE } from "../../lib/metrics/confusion.ts";
-import type { Doc } from "../../lib/corpus/types.ts";
+import type { Doc } from "../../lib/core/types.ts";
 
 const TEXT = "Ann Lee of NIH met Bob in Paris";
 // Ann Lee [0,7) PER, NIH [11,14) ORG, Bob [19,22) PER, Paris [26,31) LOC

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { pairDocs } from "../../lib/metrics/doc_pairs.ts";
-import type { Doc } from "../../lib/corpus/types.ts";
+import type { Doc } from "../../lib/core/types.ts";
 
 const doc = (id: string, text = "Ann met Bob", spans: Doc["spans"] = []): Doc => ({
   id,

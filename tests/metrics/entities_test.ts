@@ -6,8 +6,8 @@ import {
   detectScheme,
   extractEntities,
 } from "../../lib/metrics/entities.ts";
-import type { Scheme } from "../../lib/tags/scheme.ts";
-import { ENCODED } from "../tags/fixtures/adjacent_entities.ts";
+import type { Scheme } from "../../lib/core/scheme.ts";
+import { ENCODED } from "../core/fixtures/adjacent_entities.ts";
 
 /** [type, start, end) triples of one sentence. */
 function triples(tags: string[], scheme?: Scheme): [string, number, number][] {
@@ -408,7 +408,7 @@ Deno.test("default mode agrees with a direct transcription of the rules (random 
 });
 
 // ENCODED: the same three entities (X on tokens 0-1, X on token 2 right after it, Y on
-// 4-5) written in every scheme by hand (tests/tags/fixtures/adjacent_entities.ts).
+// 4-5) written in every scheme by hand (tests/core/fixtures/adjacent_entities.ts).
 Deno.test("strict mode reads every scheme's encoding of adjacent entities", () => {
   for (const [scheme, tags] of Object.entries(ENCODED)) {
     assert.deepEqual(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spanScores } from "../../lib/metrics/span_scores.ts";
-import type { Doc, Span } from "../../lib/corpus/types.ts";
+import type { Doc, Span } from "../../lib/core/types.ts";
 
 // Twenty two-letter words separated by spaces: word i is [3i, 3i + 2).
 const TEXT = Array.from({ length: 20 }, (_, i) => `w${String.fromCharCode(97 + i)}`).join(" ");

@@ -7,7 +7,7 @@ import {
   type Subsample,
 } from "../../lib/sampling/plan.ts";
 import type { DocSize } from "../../lib/sampling/doc_size.ts";
-import { createRandom } from "../../lib/sampling/random.ts";
+import { createRandom } from "../../lib/core/random.ts";
 
 /** A synthetic corpus: 1-6 sentences and 0-8 entities per document (independent). */
 function corpus(n: number, seed: number): DocSize[] {

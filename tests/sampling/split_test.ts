@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { splitTestSet } from "../../lib/sampling/split.ts";
-import type { Doc } from "../../lib/corpus/types.ts";
+import type { Doc } from "../../lib/core/types.ts";
 
 // Ten documents with EPS 0.0, 0.1, ..., 0.9 given in scrambled order.
 const EPS_TENTHS = [7, 2, 9, 0, 5, 3, 8, 1, 6, 4];

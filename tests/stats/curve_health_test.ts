@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { groupRuns, learningCurveHealth } from "../../lib/stats/curve_health.ts";
 import { fB, sB } from "./fixtures/learning_curve.ts";
-import { createRandom } from "../../lib/sampling/random.ts";
+import { createRandom } from "../../lib/core/random.ts";
 
 // Four runs at each of six sizes, with a spread of about +-0.01 F1 around the curve.
 const SIZES = [100, 200, 300, 400, 500, 600].flatMap((n) => [n, n, n, n]);

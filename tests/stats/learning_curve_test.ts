@@ -10,7 +10,7 @@ import {
   predictLearningCurve,
   sizeForTarget,
 } from "../../lib/stats/learning_curve.ts";
-import { createRandom } from "../../lib/sampling/random.ts";
+import { createRandom } from "../../lib/core/random.ts";
 import { fB, sB } from "./fixtures/learning_curve.ts";
 
 // Reference numbers: SciPy 1.10 curve_fit (Debian python3-scipy), printed by

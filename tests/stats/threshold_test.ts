@@ -5,7 +5,7 @@ import {
   type ThresholdType,
 } from "../../lib/stats/threshold.ts";
 import { fromColumns, leastSquares } from "../../lib/stats/linalg.ts";
-import { createRandom } from "../../lib/sampling/random.ts";
+import { createRandom } from "../../lib/core/random.ts";
 
 const TYPES: ThresholdType[] = ["hinge", "upperhinge", "segmented", "step"];
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_STUDY, parseStudyConfig } from "../../lib/study/config.ts";
 import { prepareStudy } from "../../lib/study/prepare.ts";
-import type { Doc } from "../../lib/corpus/types.ts";
+import type { Doc } from "../../lib/core/types.ts";
 import { shardOf } from "../../lib/study/shard.ts";
 
 function syntheticDocs(n: number): Doc[] {

@@ -3,7 +3,7 @@ import { parseStudyConfig } from "../../lib/study/config.ts";
 import { prepareStudy } from "../../lib/study/prepare.ts";
 import { createRunExecutor } from "../../lib/study/train_run.ts";
 import { getGpu } from "../../lib/gpu/device.ts";
-import type { Doc } from "../../lib/corpus/types.ts";
+import type { Doc } from "../../lib/core/types.ts";
 import { TINY_BERT } from "../train/tiny_classifier.ts";
 
 // the training tests' tiny BERT as a study model (the study sets entity types and seeds)

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { repairTags } from "../../lib/tags/repair.ts";
-import { spansToTags, tagsToChunks } from "../../lib/tags/convert.ts";
-import { ALLOWED_PREFIXES } from "../../lib/tags/prefix.ts";
-import { SCHEMES } from "../../lib/tags/scheme.ts";
+import { spansToTags, tagsToChunks } from "../../lib/core/convert.ts";
+import { ALLOWED_PREFIXES } from "../../lib/core/prefix.ts";
+import { SCHEMES } from "../../lib/core/scheme.ts";
 
 Deno.test("repairTags: hand-worked repairs in each scheme", () => {
   // [scheme, input, repaired], repaired worked out by reading the input as conlleval

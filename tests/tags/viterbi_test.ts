@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { estimateTransitions, type TagTransitions, viterbiPath } from "../../lib/tags/viterbi.ts";
-import { decodeToTags, encodeDoc } from "../../lib/tags/align.ts";
-import type { WordTokenizer } from "../../lib/tags/tokenizer.ts";
+import { decodeToTags, encodeDoc } from "../../lib/encode/align.ts";
+import type { WordTokenizer } from "../../lib/encode/tokenizer.ts";
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { scorePredictions } from "../../lib/train/evaluate.ts";
-import { encodeDocs } from "../../lib/tags/align.ts";
-import type { WordTokenizer } from "../../lib/tags/tokenizer.ts";
+import { encodeDocs } from "../../lib/encode/align.ts";
+import type { WordTokenizer } from "../../lib/encode/tokenizer.ts";
 
 // A toy tokenizer: each word is one subtoken, except words longer than 4 letters (two).
 const toy: WordTokenizer = {

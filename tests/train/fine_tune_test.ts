@@ -1,7 +1,7 @@
 import { FAMILIES } from "../../lib/models/families/registry.ts";
 import assert from "node:assert/strict";
-import type { Doc } from "../../lib/corpus/types.ts";
-import { createRandom } from "../../lib/sampling/random.ts";
+import type { Doc } from "../../lib/core/types.ts";
+import { createRandom } from "../../lib/core/random.ts";
 import { createTokenClassifier, releaseClassifier, saveModel } from "../../lib/train/classifier.ts";
 import { fineTune } from "../../lib/train/fine_tune.ts";
 import { encodeFor, evaluate, predict } from "../../lib/train/predict.ts";

@@ -4,7 +4,7 @@
  * warning is once per process and other tests' half-trained models may trigger it.
  */
 import assert from "node:assert/strict";
-import type { Doc } from "../../lib/corpus/types.ts";
+import type { Doc } from "../../lib/core/types.ts";
 import { createTokenClassifier } from "../../lib/train/classifier.ts";
 import { fineTune } from "../../lib/train/fine_tune.ts";
 import { evaluate } from "../../lib/train/predict.ts";

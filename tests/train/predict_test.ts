@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Doc } from "../../lib/corpus/types.ts";
+import type { Doc } from "../../lib/core/types.ts";
 import {
   createTokenClassifier,
   releaseClassifier,

@@ -30,9 +30,12 @@ export type ErrorPlace = {
  *
  * @example
  * ```ts
- * formatPlace({ file: "a.conll", line: 3 }); // "a.conll:3: "
- * formatPlace({ docId: "d1", span: { start: 0, end: 5, label: "PER" } });
- * // "document d1: span [0, 5) PER: "
+ * import assert from "node:assert/strict";
+ * assert.equal(formatPlace({ file: "a.conll", line: 3 }), "a.conll:3: ");
+ * assert.equal(
+ *   formatPlace({ docId: "d1", span: { start: 0, end: 5, label: "PER" } }),
+ *   "document d1: span [0, 5) PER: ",
+ * );
  * ```
  */
 export function formatPlace(place: ErrorPlace): string {
@@ -56,12 +59,11 @@ export function formatPlace(place: ErrorPlace): string {
  *
  * @example
  * ```ts
- * try {
- *   throw new CorpusError("unknown tag prefix X-", { file: "a.conll", line: 3 });
- * } catch (e) {
- *   if (e instanceof CorpusError) console.log(e.message, e.line);
- *   // "a.conll:3: unknown tag prefix X-" 3
- * }
+ * import assert from "node:assert/strict";
+ * const e = new CorpusError("unknown tag prefix X-", { file: "a.conll", line: 3 });
+ * assert.equal(e.message, "a.conll:3: unknown tag prefix X-");
+ * assert.equal(e.detail, "unknown tag prefix X-");
+ * assert.equal(e.line, 3);
  * ```
  */
 export class CorpusError extends Error {
@@ -97,11 +99,11 @@ export class CorpusError extends Error {
  *
  * @example
  * ```ts
- * try {
- *   throw new CorpusError("bad tag", { index: 2 });
- * } catch (e) {
- *   throw withPlace(e, { file: "a.conll", line: 7 }); // "a.conll:7: bad tag"
- * }
+ * import assert from "node:assert/strict";
+ * const e = withPlace(new CorpusError("bad tag", { index: 2 }), { file: "a.conll", line: 7 });
+ * assert.ok(e instanceof CorpusError);
+ * assert.equal(e.message, "a.conll:7: bad tag");
+ * assert.equal(e.index, 2);
  * ```
  */
 export function withPlace(error: unknown, place: ErrorPlace): unknown {

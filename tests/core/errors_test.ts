@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CorpusError, formatPlace, withPlace } from "../../lib/corpus/errors.ts";
+import { CorpusError, formatPlace, withPlace } from "../../lib/core/errors.ts";
 
 Deno.test("formatPlace: file:line, document, span", () => {
   assert.equal(formatPlace({}), "");

@@ -21,7 +21,8 @@ export type Scheme = "IOB1" | "IOB2" | "IOE1" | "IOE2" | "IOBES" | "BILOU";
  *
  * @example
  * ```ts
- * for (const s of SCHEMES) console.log(s);
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(SCHEMES.filter((s) => s.startsWith("IOB")), ["IOB1", "IOB2", "IOBES"]);
  * ```
  */
 export const SCHEMES: readonly Scheme[] = ["IOB1", "IOB2", "IOE1", "IOE2", "IOBES", "BILOU"];

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { spansToTags, tagsToChunks, tagsToSpans } from "../../lib/tags/convert.ts";
-import { type Scheme, SCHEMES } from "../../lib/tags/scheme.ts";
-import type { Range, Span } from "../../lib/corpus/types.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
+import { spansToTags, tagsToChunks, tagsToSpans } from "../../lib/core/convert.ts";
+import { type Scheme, SCHEMES } from "../../lib/core/scheme.ts";
+import type { Range, Span } from "../../lib/core/types.ts";
+import { CorpusError } from "../../lib/core/errors.ts";
 import { ENCODED } from "./fixtures/adjacent_entities.ts";
 
 /** n one-character tokens separated by single spaces: token i is [2i, 2i+1). */

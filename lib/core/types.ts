@@ -1,6 +1,6 @@
 /**
- * The two types every part of the toolkit shares: an annotated document and its
- * entity spans, in character offsets (end exclusive).
+ * The types every part of the toolkit shares: an annotated document, its entity spans
+ * and character ranges, all in character offsets (end exclusive).
  *
  * @module
  */

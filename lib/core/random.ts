@@ -4,7 +4,7 @@
  * 2^128 - 1), written with 32-bit integer arithmetic (`Math.imul`, `>>> 0`), its
  * state seeded from a 53-bit integer seed by SplitMix64 (Steele, Lea and Flood), as
  * the xoshiro authors recommend. The outputs equal the authors' reference C code
- * (checked in tests/sampling/random_test.ts against tools/xoshiro_reference.c).
+ * (checked in tests/core/random_test.ts against tools/xoshiro_reference.c).
  *
  * Every random choice in the toolkit (subsample plans, test splits, bootstrap
  * replicates, model initialisation) goes through {@linkcode createRandom}, so a
@@ -28,8 +28,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const rng: Random = createRandom(42);
- * rng.int(6); // a die roll, 0..5
+ * const roll = rng.int(6); // a die roll, 0..5
+ * assert.ok(Number.isInteger(roll) && roll >= 0 && roll < 6);
  * ```
  */
 export type Random = {
@@ -68,9 +70,11 @@ function splitMix64State(seed: bigint): Uint32Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const a = createRandom(7), b = createRandom(7);
- * a.nextU32() === b.nextU32(); // true
- * const u = a.next(); // in [0, 1)
+ * assert.equal(a.nextU32(), b.nextU32()); // the same seed, the same stream
+ * const u = a.next();
+ * assert.ok(u >= 0 && u < 1);
  * ```
  */
 export function createRandom(seed: number | bigint): Random {
@@ -86,7 +90,9 @@ export function createRandom(seed: number | bigint): Random {
  *
  * @example
  * ```ts
- * createRandomFromState([1, 2, 3, 4]).nextU32(); // 11520, as the reference C code gives
+ * import assert from "node:assert/strict";
+ * // 11520: the first output of the authors' reference C code from this state
+ * assert.equal(createRandomFromState([1, 2, 3, 4]).nextU32(), 11520);
  * ```
  */
 export function createRandomFromState(words: ArrayLike<number>): Random {
@@ -205,7 +211,10 @@ export function createRandomFromState(words: ArrayLike<number>): Random {
  *
  * @example
  * ```ts
- * shuffle([1, 2, 3, 4], createRandom(1)); // a permutation of 1..4
+ * import assert from "node:assert/strict";
+ * const shuffled = shuffle([1, 2, 3, 4], createRandom(1));
+ * assert.deepEqual([...shuffled].sort(), [1, 2, 3, 4]); // a permutation of 1..4
+ * assert.deepEqual(shuffled, createRandom(1).shuffle([1, 2, 3, 4])); // the same draws
  * ```
  */
 export function shuffle<T>(array: T[], rng: Random): T[] {
@@ -218,7 +227,10 @@ export function shuffle<T>(array: T[], rng: Random): T[] {
  *
  * @example
  * ```ts
- * sampleWithoutReplacement(10, 3, createRandom(1)); // e.g. [7, 0, 4]
+ * import assert from "node:assert/strict";
+ * const picked = sampleWithoutReplacement(10, 3, createRandom(1));
+ * assert.equal(new Set(picked).size, 3); // three distinct integers
+ * assert.ok(picked.every((i) => Number.isInteger(i) && i >= 0 && i < 10));
  * ```
  */
 export function sampleWithoutReplacement(n: number, k: number, rng: Random): number[] {

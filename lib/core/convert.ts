@@ -18,8 +18,8 @@
  * @module
  */
 
-import type { Range, Span } from "../corpus/types.ts";
-import { CorpusError } from "../corpus/errors.ts";
+import type { Range, Span } from "./types.ts";
+import { CorpusError } from "./errors.ts";
 import type { Scheme } from "./scheme.ts";
 import { type ParsedTag, parseTag, type Prefix } from "./prefix.ts";
 
@@ -67,9 +67,11 @@ function firstEndingAfter(tokens: readonly Range[], offset: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const tokens = [{ start: 0, end: 5 }, { start: 6, end: 11 }];
- * spansToChunks(tokens, [{ start: 0, end: 11, label: "PER" }]);
- * // [{ first: 0, last: 1, type: "PER" }]
+ * assert.deepEqual(spansToChunks(tokens, [{ start: 0, end: 11, label: "PER" }]), [
+ *   { first: 0, last: 1, type: "PER" },
+ * ]);
  * ```
  */
 export function spansToChunks(tokens: readonly Range[], spans: readonly Span[]): TokenChunk[] {
@@ -126,8 +128,9 @@ export function spansToChunks(tokens: readonly Range[], spans: readonly Span[]):
  *
  * @example
  * ```ts
- * chunksToTags(3, [{ first: 0, last: 0, type: "X" }, { first: 1, last: 2, type: "X" }], "IOB1");
- * // ["I-X", "B-X", "I-X"]
+ * import assert from "node:assert/strict";
+ * const chunks = [{ first: 0, last: 0, type: "X" }, { first: 1, last: 2, type: "X" }];
+ * assert.deepEqual(chunksToTags(3, chunks, "IOB1"), ["I-X", "B-X", "I-X"]);
  * ```
  */
 export function chunksToTags(
@@ -178,9 +181,10 @@ export function chunksToTags(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const tokens = [{ start: 0, end: 5 }, { start: 6, end: 12 }, { start: 13, end: 16 }];
- * spansToTags(tokens, [{ start: 0, end: 12, label: "PER" }], "IOBES");
- * // ["B-PER", "E-PER", "O"]
+ * const spans = [{ start: 0, end: 12, label: "PER" }];
+ * assert.deepEqual(spansToTags(tokens, spans, "IOBES"), ["B-PER", "E-PER", "O"]);
  * ```
  */
 export function spansToTags(
@@ -202,8 +206,11 @@ function norm(p: Prefix): Prefix {
  *
  * @example
  * ```ts
- * lenientChunks(["O", "I-X", "I-X", "B-Y"], "IOB2");
- * // [{ first: 1, last: 2, type: "X" }, { first: 3, last: 3, type: "Y" }]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(lenientChunks(["O", "I-X", "I-X", "B-Y"], "IOB2"), [
+ *   { first: 1, last: 2, type: "X" },
+ *   { first: 3, last: 3, type: "Y" },
+ * ]);
  * ```
  */
 export function lenientChunks(tags: readonly string[], scheme: Scheme): TokenChunk[] {
@@ -270,8 +277,9 @@ function validChunk(parsed: readonly ParsedTag[], c: TokenChunk, scheme: Scheme)
  *
  * @example
  * ```ts
- * tagsToChunks(["I-X", "I-X", "O"], "IOB2", "strict"); // []
- * tagsToChunks(["I-X", "I-X", "O"], "IOB2"); // [{ first: 0, last: 1, type: "X" }]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(tagsToChunks(["I-X", "I-X", "O"], "IOB2", "strict"), []);
+ * assert.deepEqual(tagsToChunks(["I-X", "I-X", "O"], "IOB2"), [{ first: 0, last: 1, type: "X" }]);
  * ```
  */
 export function tagsToChunks(
@@ -293,10 +301,13 @@ export function tagsToChunks(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const tokens = [{ start: 0, end: 5 }, { start: 6, end: 12 }, { start: 13, end: 16 }];
- * tagsToSpans(tokens, ["B-PER", "I-PER", "B-ORG"], "IOB2");
- * // [{ start: 0, end: 12, label: "PER" }, { start: 13, end: 16, label: "ORG" }]
- * tagsToSpans(tokens, ["I-PER", "I-PER", "O"], "IOB2", { mode: "strict" }); // []
+ * assert.deepEqual(tagsToSpans(tokens, ["B-PER", "I-PER", "B-ORG"], "IOB2"), [
+ *   { start: 0, end: 12, label: "PER" },
+ *   { start: 13, end: 16, label: "ORG" },
+ * ]);
+ * assert.deepEqual(tagsToSpans(tokens, ["I-PER", "I-PER", "O"], "IOB2", { mode: "strict" }), []);
  * ```
  */
 export function tagsToSpans(

@@ -2,7 +2,7 @@
 // accents, split punctuation; then greedy longest match with "##" continuations) run
 // over vocab.txt of the same folder, outside this test.
 import assert from "node:assert/strict";
-import { loadTokenizer } from "../../lib/tags/tokenizer.ts";
+import { loadTokenizer } from "../../lib/encode/tokenizer.ts";
 import { dataPath } from "../data_dir.ts";
 
 const BERT = dataPath("tokenizers/bert-base-uncased");

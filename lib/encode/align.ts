@@ -29,15 +29,15 @@
  * @module
  */
 
-import type { Doc, Range, Span } from "../corpus/types.ts";
-import { CorpusError } from "../corpus/errors.ts";
+import type { Doc, Range, Span } from "../core/types.ts";
+import { CorpusError } from "../core/errors.ts";
 import { docSentences, docTokens } from "../corpus/stats.ts";
 import { splitWords } from "../corpus/words.ts";
-import type { Scheme } from "./scheme.ts";
-import { chunksToTags, spansToChunks, tagsToSpans, type TokenChunk } from "./convert.ts";
-import { labelIndex } from "./labels.ts";
+import type { Scheme } from "../core/scheme.ts";
+import { chunksToTags, spansToChunks, tagsToSpans, type TokenChunk } from "../core/convert.ts";
+import { labelIndex } from "../tags/labels.ts";
 import type { WordTokenizer } from "./tokenizer.ts";
-import { type TagTransitions, viterbiPath } from "./viterbi.ts";
+import { type TagTransitions, viterbiPath } from "../tags/viterbi.ts";
 
 /**
  * The label id of positions the loss ignores (PyTorch's `ignore_index`, -100).
@@ -259,7 +259,7 @@ function windows(
  *
  * @example
  * ```ts
- * import { labelList } from "./labels.ts";
+ * import { labelList } from "../tags/labels.ts";
  * import { loadTokenizer } from "./tokenizer.ts";
  * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
  * const doc = { id: "d1", text: "We thank Dr. G.D. Niswender.", spans: [
@@ -374,7 +374,7 @@ export function encodeDoc(doc: Doc, tokenizer: WordTokenizer, opts: AlignOptions
  * @example
  * ```ts
  * import { loadDataset } from "../corpus/dataset.ts";
- * import { labelList } from "./labels.ts";
+ * import { labelList } from "../tags/labels.ts";
  * import { loadTokenizer } from "./tokenizer.ts";
  * const docs = await loadDataset("grobid-acknowledgements");
  * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
@@ -428,7 +428,7 @@ export type SentenceTags = {
  *
  * @example
  * ```ts
- * import { estimateTransitions } from "./viterbi.ts";
+ * import { estimateTransitions } from "../tags/viterbi.ts";
  * const d: TagDecoding = { words: "mean",
  *   transitions: estimateTransitions([["O", "B-ORG", "I-ORG"]], ["O", "B-ORG", "I-ORG"]) };
  * ```
@@ -466,7 +466,7 @@ function scoresAt(pred: Prediction, i: number, nLabels: number): [ArrayLike<numb
  *
  * @example
  * ```ts
- * import { labelList } from "./labels.ts";
+ * import { labelList } from "../tags/labels.ts";
  * function firstSentenceTags(examples: Encoded[], predictions: Prediction[]): string[] {
  *   const sentences = decodeToTags(examples, predictions, labelList(["ORG"], "IOB2"));
  *   return sentences[0].tags; // ["O", "B-ORG", ...]
@@ -593,7 +593,7 @@ export type DecodeOptions = TagDecoding & {
  *
  * @example
  * ```ts
- * import { labelList } from "./labels.ts";
+ * import { labelList } from "../tags/labels.ts";
  * function spansOfD1(examples: Encoded[], predictions: Prediction[]) {
  *   const spans = decodeToSpans(examples, predictions, { labels: labelList(["ORG"], "IOB2") });
  *   return spans.get("d1"); // [{ start: 13, end: 16, label: "ORG" }]
@@ -621,8 +621,8 @@ export function decodeToSpans(
  *
  * @example
  * ```ts
- * import type { Doc } from "../corpus/types.ts";
- * import { labelList } from "./labels.ts";
+ * import type { Doc } from "../core/types.ts";
+ * import { labelList } from "../tags/labels.ts";
  * function predictedDocs(testDocs: Doc[], examples: Encoded[], predictions: Prediction[]): Doc[] {
  *   return decodeDocs(testDocs, examples, predictions, { labels: labelList(["ORG"], "IOB2") });
  * }

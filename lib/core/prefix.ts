@@ -7,7 +7,7 @@
  */
 
 import type { Scheme } from "./scheme.ts";
-import { CorpusError } from "../corpus/errors.ts";
+import { CorpusError } from "./errors.ts";
 
 /**
  * A tag prefix: the letter before the `-`, or `O` for outside.
@@ -34,7 +34,8 @@ export type ParsedTag = { prefix: Prefix; type: string };
  *
  * @example
  * ```ts
- * ALLOWED_PREFIXES.IOBES; // ["O", "B", "I", "E", "S"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(ALLOWED_PREFIXES.IOBES, ["O", "B", "I", "E", "S"]);
  * ```
  */
 export const ALLOWED_PREFIXES: Readonly<Record<Scheme, readonly Prefix[]>> = {
@@ -55,8 +56,10 @@ const PREFIXES = new Set<string>(["O", "B", "I", "E", "S", "L", "U"]);
  *
  * @example
  * ```ts
- * parseTag("I-creative-work", "IOB2", 3); // { prefix: "I", type: "creative-work" }
- * parseTag("O", "IOB2", 0); // { prefix: "O", type: "" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseTag("I-creative-work", "IOB2", 3), { prefix: "I", type: "creative-work" });
+ * assert.deepEqual(parseTag("O", "IOB2", 0), { prefix: "O", type: "" });
+ * assert.throws(() => parseTag("S-PER", "IOB2", 4), /position 4: prefix S- is not allowed in IOB2/);
  * ```
  */
 export function parseTag(tag: string, scheme: Scheme, index: number): ParsedTag {

@@ -4,7 +4,7 @@ import {
   createRandomFromState,
   sampleWithoutReplacement,
   shuffle,
-} from "../../lib/sampling/random.ts";
+} from "../../lib/core/random.ts";
 
 // Reference numbers: tools/xoshiro_reference.c (xoshiro128** 1.1 and SplitMix64 as
 // published by Blackman & Vigna), compiled with `gcc -O2` and run on the build machine.

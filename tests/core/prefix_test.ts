@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { ALLOWED_PREFIXES, parseTag } from "../../lib/tags/prefix.ts";
-import { SCHEMES } from "../../lib/tags/scheme.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
+import { ALLOWED_PREFIXES, parseTag } from "../../lib/core/prefix.ts";
+import { SCHEMES } from "../../lib/core/scheme.ts";
+import { CorpusError } from "../../lib/core/errors.ts";
 
 Deno.test("parseTag: splits at the first hyphen", () => {
   assert.deepEqual(parseTag("B-creative-work", "IOB2", 0), { prefix: "B", type: "creative-work" });

@@ -12,14 +12,14 @@ import {
   encodeDocs,
   IGNORE_INDEX,
   wordPieces,
-} from "../../lib/tags/align.ts";
+} from "../../lib/encode/align.ts";
 import { labelList } from "../../lib/tags/labels.ts";
-import { loadTokenizer, type WordTokenizer } from "../../lib/tags/tokenizer.ts";
-import { SCHEMES } from "../../lib/tags/scheme.ts";
+import { loadTokenizer, type WordTokenizer } from "../../lib/encode/tokenizer.ts";
+import { SCHEMES } from "../../lib/core/scheme.ts";
 import { readConll } from "../../lib/corpus/conll.ts";
 import { loadDataset } from "../../lib/corpus/dataset.ts";
-import { CorpusError } from "../../lib/corpus/errors.ts";
-import type { Doc, Span } from "../../lib/corpus/types.ts";
+import { CorpusError } from "../../lib/core/errors.ts";
+import type { Doc, Span } from "../../lib/core/types.ts";
 import { dataPath } from "../data_dir.ts";
 
 const BERT = dataPath("tokenizers/bert-base-uncased");
