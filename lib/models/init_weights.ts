@@ -8,7 +8,7 @@
  * position table when `sinusoidal_pos_embds`; ModernBERT's draws truncated at 2 standard
  * deviations, its output projections at range / sqrt(2 n_layer) and its classifier at
  * hidden^-0.5 (the family record's `init`). Draws come from the toolkit's seeded
- * generator (`lib/sampling/random.ts`, parameters in `state_dict()` order), so values match
+ * generator (`lib/core/random.ts`, parameters in `state_dict()` order), so values match
  * transformers in distribution, not bit for bit.
  *
  * @module

@@ -181,4 +181,3 @@ Deno.test("positions: RoBERTa counts from padding_idx + 1, the others from 0", (
     assert.equal(skippedPositions({ family: f, padTokenId: 0 }), 0);
   }
 });
-

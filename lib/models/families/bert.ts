@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ModelConfig } from "../config.ts";
+import type { ModelConfig } from "../model_config.ts";
 import type { ConfigSpec, FamilyDefaults, FamilyRecord, TensorNames } from "./types.ts";
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ModelConfig } from "../config.ts";
+import type { ModelConfig } from "../model_config.ts";
 import { BERT, BERT_DEFAULTS } from "./bert.ts";
 import type { FamilyRecord } from "./types.ts";
 

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { Activation, ModelConfig } from "../config.ts";
+import type { Activation, ModelConfig } from "../model_config.ts";
 import { BERT_DEFAULTS } from "./bert.ts";
 import { refuseUnlike, ropeTheta } from "./config_reads.ts";
 import type { ConfigReader, ConfigSpec, FamilyDefaults, FamilyRecord } from "./types.ts";

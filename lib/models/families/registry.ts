@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ModelConfig } from "../config.ts";
+import type { ModelConfig } from "../model_config.ts";
 import { BERT } from "./bert.ts";
 import { DISTILBERT } from "./distilbert.ts";
 import { GPT2 } from "./gpt2.ts";

@@ -13,41 +13,14 @@
  * @module
  */
 
-import type { ModelConfig } from "../config.ts";
+import type { ModelConfig, ModelFamily } from "../model_config.ts";
 
-/**
- * The architecture families the toolkit fine-tunes (transformers' `model_type`).
- *
- * @example
- * ```ts
- * import type { ModelFamily } from "./types.ts";
- * const isDecoder = (f: ModelFamily) => f === "gpt2";
- * if (!isDecoder("gpt2")) throw new Error("gpt2 is a decoder");
- * ```
- */
-export type ModelFamily =
-  | "bert"
-  | "roberta"
-  | "distilbert"
-  | "gpt2"
-  | "modernbert"
-  | "llama"
-  | "qwen2";
+export type { ModelFamily };
 
 /**
  * Norms: kind (`layernorm`, or `rmsnorm` as `LlamaRMSNorm`), where they sit in a block
  * (`post`: after each residual add, BERT; `pre`: on each sublayer's input, GPT-2), whether
  * they have a bias, and whether the embeddings and the last block are followed by one.
- *
- * @example
- * ```ts
- * import type { NormSpec } from "./types.ts";
- * const normsOf = (n: NormSpec, layers: number) =>
- *   2 * layers + (n.embedding ? 1 : 0) + (n.final ? 1 : 0);
- * if (normsOf({ kind: "layernorm", placement: "pre", bias: true, embedding: false, final: true }, 2) !== 5) {
- *   throw new Error("GPT-2 with 2 layers has 5 norms");
- * }
- * ```
  */
 export type NormSpec = {
   kind: "layernorm" | "rmsnorm";
@@ -63,14 +36,6 @@ export type NormSpec = {
  * configuration may ask for a fixed sinusoidal table, frozen, as DistilBERT's
  * `sinusoidal_pos_embds`), or rotary embeddings on queries and keys (rotate-half, base
  * `ropeTheta` of the configuration, positions `0..T-1` of each row).
- *
- * @example
- * ```ts
- * import type { PositionSpec } from "./types.ts";
- * const skipped = (p: PositionSpec, pad: number) =>
- *   p.kind === "learned" && p.offset === "padding" ? pad + 1 : 0;
- * if (skipped({ kind: "learned", offset: "padding", sinusoidal: false }, 1) !== 2) throw new Error();
- * ```
  */
 export type PositionSpec =
   | { kind: "learned"; offset: "none" | "padding"; sinusoidal: boolean }
@@ -83,13 +48,6 @@ export type PositionSpec =
  * (`separate` q, k, v tensors, stacked into one fused projection by the layout, or one
  * `fused` tensor). Fewer key/value heads than query heads (`numKeyValueHeads`) are
  * repeated per group, as transformers' `repeat_kv`.
- *
- * @example
- * ```ts
- * import type { AttentionSpec } from "./types.ts";
- * const masksFuture = (a: AttentionSpec) => a.kind === "causal";
- * if (!masksFuture({ kind: "causal", projections: "fused" })) throw new Error();
- * ```
  */
 export type AttentionSpec = {
   kind: "bidirectional" | "causal" | "local-global";
@@ -143,13 +101,6 @@ export type InitSpec = {
  * is the last of the vocabulary (GPT-2's `<|endoftext|>`, whatever the vocabulary's size),
  * and the tokenizer in the data manifest that a random model of the family uses (null where
  * none is shipped).
- *
- * @example
- * ```ts
- * import type { TokenizerSpec } from "./types.ts";
- * const specials = (t: TokenizerSpec) => (t.framing === "none" ? 0 : 2);
- * if (specials({ framing: "cls-sep", eosIsLastToken: false, shipped: null }) !== 2) throw new Error();
- * ```
  */
 export type TokenizerSpec = {
   framing: "cls-sep" | "bos-eos" | "none";
@@ -179,12 +130,6 @@ export type BlockNames = {
  * head before the classifier (a dense linear, the activation `classifierActivation` and a
  * norm: ModernBERT) or null, and `base`, the prefix of the bare model that checkpoints saved
  * without a head leave out.
- *
- * @example
- * ```ts
- * import type { TensorNames } from "./types.ts";
- * const tables = (n: TensorNames) => [n.word, n.position, n.tokenType].filter((t) => t !== null);
- * ```
  */
 export type TensorNames = {
   base: string;
@@ -201,12 +146,6 @@ export type TensorNames = {
 /**
  * Defaults of a family's configuration (transformers' `*Config` defaults);
  * `classifierDropout` null follows the hidden dropout.
- *
- * @example
- * ```ts
- * import type { FamilyDefaults } from "./types.ts";
- * const classifierDropout = (d: FamilyDefaults, hidden: number) => d.classifierDropout ?? hidden;
- * ```
  */
 export type FamilyDefaults =
   & Omit<
@@ -217,12 +156,6 @@ export type FamilyDefaults =
 
 /**
  * The architecture fields a family reads from its `config.json` keys.
- *
- * @example
- * ```ts
- * import type { ConfigFields } from "./types.ts";
- * const width = (f: ConfigFields) => f.hiddenSize / f.numHeads;
- * ```
  */
 export type ConfigFields =
   & Pick<
@@ -247,12 +180,6 @@ export type ConfigFields =
 /**
  * Typed reads of a `config.json` object: the first of `names` present and not null, else
  * `fallback`; a value of another type is an error naming the file and key.
- *
- * @example
- * ```ts
- * import type { ConfigReader } from "./types.ts";
- * const layers = (r: ConfigReader) => r.num(["n_layer", "num_hidden_layers"], 12);
- * ```
  */
 export type ConfigReader = {
   file: string;
@@ -266,12 +193,6 @@ export type ConfigReader = {
  * A family's `config.json`: the keys it reads and writes beyond the common ones
  * (`model_type`, `vocab_size`, token ids, labels, `initializer_range`), how it reads them
  * (with its checks, and any value kept in `extra`), and how it writes them.
- *
- * @example
- * ```ts
- * import type { ConfigSpec } from "./types.ts";
- * const knows = (s: ConfigSpec, key: string) => s.keys.includes(key);
- * ```
  */
 export type ConfigSpec = {
   keys: readonly string[];
@@ -284,13 +205,6 @@ export type ConfigSpec = {
 
 /**
  * One model family: everything that differs between architectures, in one place.
- *
- * @example
- * ```ts
- * import type { FamilyRecord } from "./types.ts";
- * const describe = (f: FamilyRecord) =>
- *   `${f.displayName}: ${f.norm.placement}-norm ${f.norm.kind}, ${f.attention.kind} attention`;
- * ```
  */
 export type FamilyRecord = {
   /** transformers' `model_type`. */
