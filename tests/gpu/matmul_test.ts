@@ -188,8 +188,14 @@ Deno.test("matmul reference: heads read and written in place equal gathered copi
     }
   }
   assert.ok(!ctx.some(Number.isNaN)); // every element written
-  assert.throws(() => matmulLayout({ m: 2, n: 2, k: 2, batch: 3, heads: 2 }), /does not divide/);
-  assert.throws(() => matmulLayout({ m: 2, n: 2, k: 3, ld: { a: 2 } }), /shorter than a row/);
+  assert.throws(
+    () => matmulLayout({ m: 2, n: 2, k: 2, batch: 3, heads: 2 }),
+    /^Error: matmulLayout: heads = 2 does not divide/,
+  );
+  assert.throws(
+    () => matmulLayout({ m: 2, n: 2, k: 3, ld: { a: 2 } }),
+    /^Error: matmulLayout: ld.a = 2 is shorter than a row/,
+  );
 });
 
 Deno.test("matmul: heads read and written in place (ld, heads), every path and transpose", async () => {
@@ -301,9 +307,12 @@ Deno.test("matmul: size and shape errors name the operand", async () => {
   const gpu = await getGpu();
   const a = tensor(gpu, [6]), b = tensor(gpu, [6]), c = tensor(gpu, [4]);
   const s = step(gpu);
-  assert.throws(() => matmul(s, { a, b, c, m: 2, n: 2, k: 4 }), /A \[6\] has 6 elements.*needs 8/);
+  assert.throws(
+    () => matmul(s, { a, b, c, m: 2, n: 2, k: 4 }),
+    /^Error: matmul: A \[6\] has 6 elements.*needs 8/,
+  );
   assert.throws(() => matmul(s, { a, b, c, m: 2, n: 2, k: 3, batch: 2 }), /A \[6\].*needs 12/);
-  assert.throws(() => matmul(s, { a, b, c, m: 2, n: 2.5, k: 3 }), /n = 2.5/);
+  assert.throws(() => matmul(s, { a, b, c, m: 2, n: 2.5, k: 3 }), /^Error: matmul: n = 2.5/);
   assert.throws(
     () =>
       matmulKernel({
@@ -316,7 +325,7 @@ Deno.test("matmul: size and shape errors name the operand", async () => {
         wx: 8,
         wy: 1,
       }),
-    /multiple of 4/,
+    /^Error: matmulKernel: block 4x6 \(tn must be a multiple of 4\)/,
   );
   await s.submit();
   for (const t of [a, b, c]) release(t);
@@ -382,7 +391,10 @@ Deno.test("matmul tiled: plan of a BERT-sized product (hand-worked)", () => {
   assert.equal(choosePath(4, 4, 4, 1), "direct");
   assert.equal(choosePath(64, 64, 64, 32), "direct"); // attention: many small products
   // K = 600: 5 chunks -> 6 of 100; 16384 / 100 = 163 columns cannot hold 64 * 8 = 512
-  assert.throws(() => tiledPlan(8, 8, 600, [64, 64, 8, 1]), /does not fit/);
+  assert.throws(
+    () => tiledPlan(8, 8, 600, [64, 64, 8, 1]),
+    /^Error: tiledPlan: block 64x64 .*does not fit/,
+  );
 });
 
 Deno.test("matmul default path of large products: 32-row blocks, ragged edges, epilogues", async () => {
