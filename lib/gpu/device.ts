@@ -120,13 +120,13 @@ async function requestGpu(): Promise<Gpu> {
   ensureRuntimeDir();
   if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
     throw new Error(
-      `lib/gpu/device.ts: WebGPU is not available (navigator.gpu is missing). ${INSTALL_HINT}`,
+      `getGpu: WebGPU is not available (navigator.gpu is missing). ${INSTALL_HINT}`,
     );
   }
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) {
     throw new Error(
-      `lib/gpu/device.ts: no WebGPU adapter found (DENO_WEBGPU_BACKEND=${backend}). ${INSTALL_HINT}`,
+      `getGpu: no WebGPU adapter found (DENO_WEBGPU_BACKEND=${backend}). ${INSTALL_HINT}`,
     );
   }
   const al = adapter.limits;
@@ -148,11 +148,11 @@ async function requestGpu(): Promise<Gpu> {
   const adapterName = info.description || info.device || info.vendor || "unknown adapter";
   device.addEventListener("uncapturederror", (event) => {
     const error = (event as GPUUncapturedErrorEvent).error;
-    console.error(`lib/gpu/device.ts: uncaptured WebGPU error: ${error.message}`);
+    console.error(`WebGPU: uncaptured error: ${error.message}`);
   });
   device.lost.then((lost) => {
     if (lost.reason !== "destroyed") {
-      console.error(`lib/gpu/device.ts: WebGPU device lost: ${lost.message}`);
+      console.error(`WebGPU: device lost: ${lost.message}`);
     }
     cached = undefined;
   });

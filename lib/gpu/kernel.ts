@@ -166,10 +166,10 @@ export function parseBindings(code: string, name = "kernel"): BindingKind[] {
   for (const m of noComments.matchAll(re)) {
     const group = Number(m[1]), binding = Number(m[2]);
     if (group !== 0) {
-      throw new Error(`lib/gpu/kernel.ts: kernel "${name}" uses @group(${group}); only 0 is bound`);
+      throw new Error(`parseBindings: kernel "${name}" uses @group(${group}); only 0 is bound`);
     }
     if (found.has(binding)) {
-      throw new Error(`lib/gpu/kernel.ts: kernel "${name}" declares @binding(${binding}) twice`);
+      throw new Error(`parseBindings: kernel "${name}" declares @binding(${binding}) twice`);
     }
     const kind: BindingKind = m[3] === "uniform"
       ? "uniform"
@@ -183,7 +183,7 @@ export function parseBindings(code: string, name = "kernel"): BindingKind[] {
     const k = found.get(i);
     if (!k) {
       throw new Error(
-        `lib/gpu/kernel.ts: kernel "${name}" bindings must be numbered 0..${
+        `parseBindings: kernel "${name}" bindings must be numbered 0..${
           found.size - 1
         } (missing ${i})`,
       );
@@ -314,7 +314,7 @@ export function step(gpu: Gpu): Step {
   let submitted = false;
 
   const ensureOpen = (what: string) => {
-    if (submitted) throw new Error(`lib/gpu/kernel.ts: step.${what} after submit()`);
+    if (submitted) throw new Error(`step.${what}: called after submit()`);
   };
   const endPass = () => {
     if (pass) {
@@ -325,7 +325,7 @@ export function step(gpu: Gpu): Step {
   const putUniforms = (bytes: Uint8Array): GPUBufferBinding => {
     const size = Math.max(16, Math.ceil(bytes.byteLength / 16) * 16);
     if (size > UNIFORM_CHUNK) {
-      throw new Error(`lib/gpu/kernel.ts: uniform block of ${bytes.byteLength} bytes is too big`);
+      throw new Error(`step.dispatch: uniform block of ${bytes.byteLength} bytes is too big`);
     }
     let cur = uniformBuffers[uniformBuffers.length - 1];
     if (!cur || cur.used + size > UNIFORM_CHUNK) {
@@ -352,7 +352,7 @@ export function step(gpu: Gpu): Step {
       if (uniforms !== undefined) resources.push(putUniforms(uniformBytes(uniforms)));
       if (resources.length !== compiled.kinds.length) {
         throw new Error(
-          `lib/gpu/kernel.ts: kernel "${kernel.name}" declares ${compiled.kinds.length} bindings, ` +
+          `step.dispatch: kernel "${kernel.name}" declares ${compiled.kinds.length} bindings, ` +
             `got ${resources.length} (${bindings.length} buffers${uniforms ? " + uniforms" : ""})`,
         );
       }
@@ -361,7 +361,7 @@ export function step(gpu: Gpu): Step {
       for (const w of [x, y, z]) {
         if (!Number.isInteger(w) || w < 0 || w > max) {
           throw new Error(
-            `lib/gpu/kernel.ts: kernel "${kernel.name}" dispatched with workgroups [${x}, ${y}, ${z}]` +
+            `step.dispatch: kernel "${kernel.name}" dispatched with workgroups [${x}, ${y}, ${z}]` +
               ` (each must be an integer in 0..${max})`,
           );
         }
@@ -377,9 +377,7 @@ export function step(gpu: Gpu): Step {
       ensureOpen("copy");
       if (src.size !== dst.size) {
         throw new Error(
-          `lib/gpu/kernel.ts: step.copy from [${src.shape.join(", ")}] to [${
-            dst.shape.join(", ")
-          }]: sizes differ`,
+          `step.copy: from [${src.shape.join(", ")}] to [${dst.shape.join(", ")}]: sizes differ`,
         );
       }
       endPass();
@@ -454,12 +452,12 @@ export function chunkBindings(gpu: Gpu, tensors: Tensor[], maxBytes?: number): C
   for (const t of tensors) {
     if (t.size !== size) {
       throw new Error(
-        `lib/gpu/kernel.ts chunkBindings: tensors differ in size (${size} vs ${t.size} elements)`,
+        `chunkBindings: tensors differ in size (${size} vs ${t.size} elements)`,
       );
     }
     if (t.offset % align !== 0) {
       throw new Error(
-        `lib/gpu/kernel.ts chunkBindings: tensor offset ${t.offset} is not a multiple of ${align}`,
+        `chunkBindings: tensor offset ${t.offset} is not a multiple of ${align}`,
       );
     }
   }
@@ -467,7 +465,7 @@ export function chunkBindings(gpu: Gpu, tensors: Tensor[], maxBytes?: number): C
   const chunkElems = Math.floor(limit / align) * align / 4;
   if (chunkElems <= 0) {
     throw new Error(
-      `lib/gpu/kernel.ts chunkBindings: maxBytes ${maxBytes} below alignment ${align}`,
+      `chunkBindings: maxBytes ${maxBytes} below alignment ${align}`,
     );
   }
   const chunks: Chunk[] = [];

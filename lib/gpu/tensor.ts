@@ -90,7 +90,7 @@ function poolOf(gpu: Gpu): Pool {
  */
 export function sizeClass(bytes: number): number {
   if (!Number.isFinite(bytes) || bytes < 0) {
-    throw new Error(`lib/gpu/tensor.ts sizeClass: invalid byte count ${bytes}`);
+    throw new Error(`sizeClass: invalid byte count ${bytes}`);
   }
   if (bytes <= 256) return 256;
   const top = 2 ** Math.floor(Math.log2(bytes - 1));
@@ -99,12 +99,12 @@ export function sizeClass(bytes: number): number {
 }
 
 function checkShape(where: string, shape: number[]): number {
-  if (!Array.isArray(shape)) throw new Error(`lib/gpu/tensor.ts ${where}: shape must be an array`);
+  if (!Array.isArray(shape)) throw new Error(`${where}: shape must be an array`);
   let size = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(
-        `lib/gpu/tensor.ts ${where}: shape [${shape.join(", ")}] has an invalid dimension ${d}`,
+        `${where}: shape [${shape.join(", ")}] has an invalid dimension ${d}`,
       );
     }
     size *= d;
@@ -112,7 +112,7 @@ function checkShape(where: string, shape: number[]): number {
   return size;
 }
 
-function acquire(gpu: Gpu, bytes: number): GPUBuffer {
+function acquire(gpu: Gpu, where: string, bytes: number): GPUBuffer {
   const pool = poolOf(gpu);
   const cls = sizeClass(bytes);
   const list = pool.free.get(cls);
@@ -124,7 +124,7 @@ function acquire(gpu: Gpu, bytes: number): GPUBuffer {
   }
   if (cls > gpu.limits.maxBufferSize) {
     throw new Error(
-      `lib/gpu/tensor.ts: a tensor of ${bytes} bytes exceeds the device's maxBufferSize ` +
+      `${where}: a tensor of ${bytes} bytes exceeds the device's maxBufferSize ` +
         `${gpu.limits.maxBufferSize}`,
     );
   }
@@ -141,12 +141,10 @@ function make(gpu: Gpu, where: string, shape: number[], data: Data | undefined):
   const size = checkShape(where, shape);
   if (data && data.length !== size) {
     throw new Error(
-      `lib/gpu/tensor.ts ${where}: data has ${data.length} elements, shape [${
-        shape.join(", ")
-      }] needs ${size}`,
+      `${where}: data has ${data.length} elements, shape [${shape.join(", ")}] needs ${size}`,
     );
   }
-  const buffer = acquire(gpu, size * 4);
+  const buffer = acquire(gpu, where, size * 4);
   const t: Tensor = { buffer, shape: [...shape], size, offset: 0 };
   if (data && size > 0) {
     gpu.device.queue.writeBuffer(buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, size * 4);
@@ -193,7 +191,7 @@ export function tensorU32(gpu: Gpu, shape: number[], data?: Uint32Array | number
   if (data && !(data instanceof Uint32Array)) {
     for (const v of data) {
       if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-        throw new Error(`lib/gpu/tensor.ts tensorU32: ${v} is not a u32`);
+        throw new Error(`tensorU32: ${v} is not a u32`);
       }
     }
   }
@@ -221,7 +219,7 @@ export function tensorI32(gpu: Gpu, shape: number[], data?: Int32Array | number[
   if (data && !(data instanceof Int32Array)) {
     for (const v of data) {
       if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
-        throw new Error(`lib/gpu/tensor.ts tensorI32: ${v} is not an i32`);
+        throw new Error(`tensorI32: ${v} is not an i32`);
       }
     }
   }
@@ -271,9 +269,7 @@ export function zeros(gpu: Gpu, shape: number[]): Tensor {
 export function upload(gpu: Gpu, t: Tensor, data: Float32Array | Uint32Array | Int32Array): void {
   if (data.length !== t.size) {
     throw new Error(
-      `lib/gpu/tensor.ts upload: data has ${data.length} elements, tensor [${
-        t.shape.join(", ")
-      }] has ${t.size}`,
+      `upload: data has ${data.length} elements, tensor [${t.shape.join(", ")}] has ${t.size}`,
     );
   }
   if (t.size > 0) {
@@ -434,15 +430,15 @@ export async function downloadMany(gpu: Gpu, ts: Tensor[]): Promise<Float32Array
 export function release(t: Tensor): void {
   const owned = owners.get(t.buffer);
   if (!owned) {
-    throw new Error("lib/gpu/tensor.ts release: the tensor's buffer does not come from the pool");
+    throw new Error("release: the tensor's buffer does not come from the pool");
   }
   if (t.offset !== 0) {
     throw new Error(
-      `lib/gpu/tensor.ts release: tensor [${t.shape.join(", ")}] is a view (offset ${t.offset})`,
+      `release: tensor [${t.shape.join(", ")}] is a view (offset ${t.offset})`,
     );
   }
   if (owned.released) {
-    throw new Error(`lib/gpu/tensor.ts release: tensor [${t.shape.join(", ")}] released twice`);
+    throw new Error(`release: tensor [${t.shape.join(", ")}] released twice`);
   }
   owned.released = true;
   let list = owned.pool.free.get(owned.bytes);
@@ -468,7 +464,7 @@ export function view(t: Tensor, shape: number[], elementOffset = 0): Tensor {
   const size = checkShape("view", shape);
   if (!Number.isInteger(elementOffset) || elementOffset < 0 || elementOffset + size > t.size) {
     throw new Error(
-      `lib/gpu/tensor.ts view: [${shape.join(", ")}] at element ${elementOffset} does not fit ` +
+      `view: [${shape.join(", ")}] at element ${elementOffset} does not fit ` +
         `in a tensor of ${t.size} elements`,
     );
   }

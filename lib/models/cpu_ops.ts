@@ -54,13 +54,13 @@ function arr(x: CpuTensor): Float32Array {
 
 function put(dst: CpuTensor, src: ArrayLike<number>): void {
   if (src.length !== dst.size) {
-    throw new Error(`lib/models/cpu_ops.ts: ${src.length} values for a tensor of ${dst.size}`);
+    throw new Error(`cpuOps: ${src.length} values for a tensor of ${dst.size}`);
   }
   arr(dst).set(src);
 }
 
 function intsOf(x: CpuTensor, what: string): Int32Array {
-  if (!x.ints) throw new Error(`lib/models/cpu_ops.ts ${what}: an integer tensor is needed`);
+  if (!x.ints) throw new Error(`cpuOps.${what}: an integer tensor is needed`);
   return x.ints;
 }
 
@@ -88,7 +88,7 @@ export function cpuOps(): Ops<CpuTensor> {
     view(x, shape, offset) {
       const size = shape.reduce((a, b) => a * b, 1);
       if (offset + size > x.size) {
-        throw new Error(`lib/models/cpu_ops.ts view: [${shape}] at ${offset} exceeds ${x.size}`);
+        throw new Error(`cpuOps.view: [${shape}] at ${offset} exceeds ${x.size}`);
       }
       return { data: x.data, offset: x.offset + offset, size, shape: [...shape] };
     },

@@ -123,7 +123,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       return t;
     },
     release(x) {
-      if (x.offset !== 0) throw new Error("lib/models/gpu_ops.ts release: a view was given");
+      if (x.offset !== 0) throw new Error("gpuOps.release: a view was given");
       let list = stepFree.get(x.buffer.size);
       if (!list) stepFree.set(x.buffer.size, list = []);
       list.push(x.buffer);
@@ -135,7 +135,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       const t = tensorI32(gpu, [Math.max(1, data.length)], data.length ? data : [0]);
       owned.push(t);
       if (plan) {
-        checkIds(data, plan.vocab, "lib/models/gpu_ops.ts ints");
+        checkIds(data, plan.vocab, "gpuOps.ints");
         plans.set(t, { data: Int32Array.from(data), paddingIdx: plan.paddingIdx });
       }
       return t;
@@ -190,7 +190,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     embeddingBackward(o) {
       const ids = plans.get(o.ids);
       if (!ids) {
-        throw new Error("lib/models/gpu_ops.ts embeddingBackward: ids were made without a plan");
+        throw new Error("gpuOps.embeddingBackward: ids were made without a plan");
       }
       const { dout, dtable, cols } = o;
       if (dtable.size * 4 <= maxBinding) {

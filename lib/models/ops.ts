@@ -11,13 +11,13 @@
  *
  * @module
  */
-import type { Activation, MatmulShape } from "../gpu/reference/matmul.ts";
+import type { MatmulShape } from "../gpu/reference/matmul.ts";
 import type { GeluKind } from "../gpu/reference/gelu.ts";
 import type { GatedActivation } from "../gpu/reference/gated.ts";
 import type { AdamWOptions } from "../gpu/reference/adamw.ts";
 
 /**
- * Arguments of a (batched) matmul `C = act(alpha * op(A) @ op(B) + bias) (+ C)`, as
+ * Arguments of a (batched) matmul `C = alpha * op(A) @ op(B) + bias (+ C)`, as
  * `lib/gpu/kernels/matmul.ts` takes them.
  *
  * @example
@@ -33,7 +33,6 @@ export type MatmulArgs<X> = MatmulShape & {
   c: X;
   alpha?: number;
   bias?: X;
-  activation?: Activation;
   accumulate?: boolean;
 };
 

@@ -93,4 +93,9 @@ Deno.test("adamw four-wide (size % 4 == 0) equals the scalar path bit for bit an
     assert.ok(maxError(ap, rp) < 1e-6, "param (scalar)");
     assert.ok(maxError(bp, rp.subarray(0, n)) < 1e-6, "param (four-wide)");
   }
+  const t = tensor(gpu, [4]);
+  assert.throws(
+    () => adamw(step(gpu), { gpu, param: t, grad: t, m: t, v: t }, { ...o, step: 0 }),
+    /^Error: adamw: step 0 must count from 1/,
+  );
 });

@@ -25,4 +25,9 @@ Deno.test("columnSum matches the reference and accumulates (both kernel forms)",
       `[${rows}, ${cols}] fallback ${gpu.isFallback}`,
     );
   }
+  const gpu = await getGpu();
+  assert.throws(
+    () => columnSum(step(gpu), { x: tensor(gpu, [6]), rows: 2, cols: 2, into: tensor(gpu, [2]) }),
+    /^Error: columnSum: x has 6 elements and into 2 for \[2, 2\]/,
+  );
 });

@@ -37,7 +37,7 @@ Deno.test("add rejects tensors of different sizes", async () => {
   const s = step(gpu);
   assert.throws(
     () => add(s, { gpu, a: tensor(gpu, [2]), b: tensor(gpu, [3]), out: tensor(gpu, [2]) }),
-    /sizes differ/,
+    /^Error: add: sizes differ/,
   );
 });
 

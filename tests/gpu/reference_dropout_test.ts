@@ -35,6 +35,7 @@ Deno.test("dropout keeps about 1 - p, scales by 1 / (1 - p), is reproducible", (
   // independent masks agree on p^2 + (1-p)^2 = 82% of elements
   assert.ok(Math.abs(same / n - 0.82) < 0.01, `agreement ${same / n}`);
   assert.equal(dropoutThreshold(0.1), 1677722);
+  assert.throws(() => dropoutThreshold(1.5), /^Error: dropoutThreshold: probability 1.5 is not/);
   assert.deepEqual(Array.from(dropoutForward(x.subarray(0, 3), { p: 1, seed: 1, step: 1 })), [
     0,
     0,

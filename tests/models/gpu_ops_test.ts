@@ -1,7 +1,8 @@
 /**
  * Tests of lib/models/gpu_ops.ts: scratch released inside a step is reused by later
  * allocations of that step, everything goes back to the pool at submit, embedding ids
- * need a plan, and the backend's results equal the CPU backend's for the same calls.
+ * need a plan, errors name the operation, and the backend's results equal the CPU
+ * backend's for the same calls.
  * Fails without a WebGPU adapter.
  */
 import assert from "node:assert/strict";
@@ -39,10 +40,36 @@ Deno.test("embeddingBackward needs ids made with a plan", () => {
           dtable: ops.alloc([3, 4]),
           cols: 4,
         }),
-      /ids were made without a plan/,
+      /^Error: gpuOps.embeddingBackward: ids were made without a plan/,
     );
     return ops.submit();
   });
+});
+
+Deno.test("the backends' errors name the operation", async () => {
+  const gpu = gpuOps(await getGpu()), cpu = cpuOps();
+  const g = gpu.alloc([4]);
+  assert.throws(() => gpu.release(gpu.view(g, [2], 2)), /^Error: gpuOps.release: a view was given/);
+  assert.throws(
+    () => gpu.ints(new Int32Array([3]), { vocab: 3 }),
+    /^Error: gpuOps.ints: id 3 at token 0/,
+  );
+  const c = cpu.alloc([4]);
+  assert.throws(() => cpu.view(c, [3], 2), /^Error: cpuOps.view: \[3\] at 2 exceeds 4/);
+  assert.throws(
+    () =>
+      cpu.crossEntropy({
+        logits: c,
+        targets: c,
+        dlogits: c,
+        losses: c,
+        loss: c,
+        rows: 1,
+        classes: 4,
+      }),
+    /^Error: cpuOps.crossEntropy: an integer tensor is needed/,
+  );
+  await gpu.submit();
 });
 
 async function program<X>(ops: Ops<X>): Promise<Float32Array[]> {

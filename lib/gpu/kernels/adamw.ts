@@ -80,7 +80,7 @@ export function adamw(
   },
   o: AdamWOptions,
 ): void {
-  if (!(o.step >= 1)) throw new Error(`lib/gpu/kernels/adamw.ts: step ${o.step} must count from 1`);
+  if (!(o.step >= 1)) throw new Error(`adamw: step ${o.step} must count from 1`);
   const { lr, beta1, beta2, eps, weightDecay, step: k } = o;
   const head = [
     1 - lr * weightDecay,

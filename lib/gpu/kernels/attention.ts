@@ -106,7 +106,7 @@ function checkScores(what: string, o: SoftmaxOptions, ts: Tensor[]): number {
   for (const t of ts) {
     if (t.size !== rows * o.seq) {
       throw new Error(
-        `lib/gpu/kernels/attention.ts ${what}: tensor [${t.shape.join(", ")}] is not ` +
+        `${what}: tensor [${t.shape.join(", ")}] is not ` +
           `[${o.batch}*${o.heads}, ${o.seq}, ${o.seq}]`,
       );
     }
@@ -134,7 +134,7 @@ export function softmaxForward(s: Step, o: SoftmaxOptions): void {
   const rows = checkScores("softmaxForward", o, [o.scores, o.probs]);
   if (o.keyMask && o.keyMask.size !== o.batch * o.seq) {
     throw new Error(
-      `lib/gpu/kernels/attention.ts softmaxForward: keyMask has ${o.keyMask.size} elements, ` +
+      `softmaxForward: keyMask has ${o.keyMask.size} elements, ` +
         `needs batch*seq = ${o.batch * o.seq}`,
     );
   }

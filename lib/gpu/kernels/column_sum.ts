@@ -71,7 +71,7 @@ export function columnSum(
 ): void {
   if (o.x.size !== o.rows * o.cols || o.into.size !== o.cols) {
     throw new Error(
-      `lib/gpu/kernels/column_sum.ts: x has ${o.x.size} elements and into ${o.into.size} ` +
+      `columnSum: x has ${o.x.size} elements and into ${o.into.size} ` +
         `for [${o.rows}, ${o.cols}]`,
     );
   }

@@ -107,7 +107,7 @@ export function crossEntropy(s: Step, o: {
     losses.size !== rows || loss.size !== 2
   ) {
     throw new Error(
-      `lib/gpu/kernels/cross_entropy.ts: logits [${logits.shape.join(", ")}], targets ` +
+      `crossEntropy: logits [${logits.shape.join(", ")}], targets ` +
         `[${targets.shape.join(", ")}], losses [${losses.shape.join(", ")}], loss ` +
         `[${loss.shape.join(", ")}] do not fit [${rows}, ${classes}] (loss must have 2 elements)`,
     );

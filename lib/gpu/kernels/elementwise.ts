@@ -63,9 +63,7 @@ function sameSize(what: string, ts: Tensor[]): void {
   for (const t of ts) {
     if (t.size !== ts[0].size) {
       throw new Error(
-        `lib/gpu/kernels/elementwise.ts ${what}: sizes differ (${
-          ts.map((x) => x.size).join(", ")
-        })`,
+        `${what}: sizes differ (${ts.map((x) => x.size).join(", ")})`,
       );
     }
   }

@@ -131,7 +131,7 @@ export function embeddingLookup(s: Step, o: {
   const { table, ids, out, rows, cols, gpu } = o;
   if (ids.size !== rows || out.size !== rows * cols || table.size % cols !== 0) {
     throw new Error(
-      `lib/gpu/kernels/embedding.ts embeddingLookup: ids [${ids.shape.join(", ")}], out ` +
+      `embeddingLookup: ids [${ids.shape.join(", ")}], out ` +
         `[${out.shape.join(", ")}], table [${
           table.shape.join(", ")
         }] do not fit [${rows}, ${cols}]`,
@@ -187,7 +187,7 @@ export function embeddingTableRanges(
   const per = Math.floor(maxBytes / rowBytes / step) * step;
   if (per < 1) {
     throw new Error(
-      `lib/gpu/kernels/embedding.ts embeddingTableRanges: rows of ${rowBytes} bytes cannot be ` +
+      `embeddingTableRanges: rows of ${rowBytes} bytes cannot be ` +
         `bound in ranges of ${maxBytes} bytes aligned to ${alignBytes}`,
     );
   }
@@ -314,7 +314,7 @@ export function embeddingBackward(
   const { dout, plan, dtable, cols } = o;
   if (dout.size % cols !== 0 || dtable.size % cols !== 0) {
     throw new Error(
-      `lib/gpu/kernels/embedding.ts embeddingBackward: dout [${dout.shape.join(", ")}] or ` +
+      `embeddingBackward: dout [${dout.shape.join(", ")}] or ` +
         `dtable [${dtable.shape.join(", ")}] is not a multiple of ${cols} columns`,
     );
   }

@@ -2,10 +2,15 @@
  * GELU kernels, forward and backward, erf form (BERT) and tanh form (GPT-2). CPU
  * reference: `lib/gpu/reference/gelu.ts` (PyTorch `F.gelu` semantics).
  *
+ * The GELU math lives here once ({@link GELU_WGSL}) for every kernel that applies a GELU
+ * (this one, the gated feed-forward of `./gated.ts`).
+ *
  * erf has no WGSL builtin: `Phi(x) = 0.5 erfc(-x / sqrt 2)` uses the Chebyshev-fitted
  * erfc of Numerical Recipes (`erfcc`, fractional error < 1.2e-7), as the reference does.
- * The tanh argument is clamped to +-15 (tanh is +-1 in f32 there) so no backend can
- * overflow inside its tanh.
+ * The tanh form clamps its input to +-8, where `tanh(sqrt(2/pi) (x + 0.044715 x^3))` is
+ * already +-1 in f32 (its argument passes 24), so the values are the unclamped formula's
+ * while x^3 and the derivative's x^2 cannot overflow (unclamped, `0 * inf` makes the derivative
+ * NaN from |x| ~ 1e19 on) and no backend's tanh sees an argument that could overflow inside it.
  *
  * @module
  */
@@ -17,8 +22,8 @@ import { dispatchElementwise, ELEMENTWISE_MAIN, packUniforms } from "./grid.ts";
 
 /**
  * WGSL: `geluErf`, `geluTanh` and their derivatives `geluErfGrad`, `geluTanhGrad` (and
- * the helpers `erfcPos`, `phi`, `tanhArg`), for kernels that apply a GELU inside
- * (the gated feed-forward of `./gated.ts`).
+ * the helpers `erfcPos`, `phi`, `tanhInput`, `tanhOf`), the one GELU source of every kernel
+ * that applies one (this module's, the gated feed-forward of `./gated.ts`).
  *
  * @example
  * ```ts
@@ -40,15 +45,15 @@ fn phi(x: f32) -> f32 { // standard normal CDF
   let e = erfcPos(abs(z));
   return select(1.0 - 0.5 * e, 0.5 * e, z < 0.0);
 }
-fn tanhArg(x: f32) -> f32 {
-  return clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
-}
+fn tanhInput(x: f32) -> f32 { return clamp(x, -8.0, 8.0); } // tanh of it is +-1 from 8 on
+fn tanhOf(c: f32) -> f32 { return tanh(0.7978845608028654 * (c + 0.044715 * c * c * c)); }
 fn geluErf(x: f32) -> f32 { return x * phi(x); }
 fn geluErfGrad(x: f32) -> f32 { return phi(x) + x * 0.3989422804014327 * exp(-0.5 * x * x); }
-fn geluTanh(x: f32) -> f32 { return 0.5 * x * (1.0 + tanh(tanhArg(x))); }
+fn geluTanh(x: f32) -> f32 { return 0.5 * x * (1.0 + tanhOf(tanhInput(x))); }
 fn geluTanhGrad(x: f32) -> f32 {
-  let th = tanh(tanhArg(x));
-  return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * 0.7978845608028654 * (1.0 + 0.134145 * x * x);
+  let c = tanhInput(x);
+  let th = tanhOf(c);
+  return 0.5 * (1.0 + th) + 0.5 * c * (1.0 - th * th) * 0.7978845608028654 * (1.0 + 0.134145 * c * c);
 }`;
 
 // One element per invocation, or (vec4) four: lavapipe loads and stores lane by lane, so

@@ -146,7 +146,7 @@ export function gradNorm(s: Step, o: {
   const need = gradNormPartials(o.gpu, o.grads, o.chunkBytes);
   if (o.partials.size < need || o.out.size !== 2) {
     throw new Error(
-      `lib/gpu/kernels/grad_norm.ts: partials has ${o.partials.size} elements (needs ${need}), ` +
+      `gradNorm: partials has ${o.partials.size} elements (needs ${need}), ` +
         `out has ${o.out.size} (needs 2)`,
     );
   }

@@ -1,5 +1,5 @@
 /**
- * Matrix multiplication on the GPU: `C = act(alpha * op(A) @ op(B) + bias) (+ C)`, with
+ * Matrix multiplication on the GPU: `C = alpha * op(A) @ op(B) + bias (+ C)`, with
  * either operand transposed, batched with strides, and an optional accumulate into C.
  * Row strides (`ld`) and heads within groups (`heads`, `headStrides`) let a product read and
  * write matrices in place inside wider ones: attention's heads in the fused QKV projection.
@@ -29,9 +29,7 @@ import { chooseBlock, choosePath, largeDirect, swapsToTransposedC } from "./matm
 import { SHARED_TILE, sharedMatmulKernel } from "./matmul_shared.ts";
 import { matmulTiled } from "./matmul_tiled.ts";
 import { packMatmulUniforms } from "./matmul_uniforms.ts";
-import { activationWgsl } from "./matmul_wgsl.ts";
 
-export type { Activation } from "../reference/matmul.ts";
 export { canVec4, matmulKernel, type MatmulVariant } from "./matmul_direct.ts";
 export type { MatmulOptions } from "./matmul_options.ts";
 export { chooseBlock, choosePath, swapsToTransposedC } from "./matmul_path.ts";
@@ -39,7 +37,7 @@ export { type TiledPlan, tiledPlan } from "./matmul_tiled.ts";
 export { packKernel, tiledKernel, type TiledVariant } from "./matmul_tiled_kernel.ts";
 
 /**
- * Records `C = act(alpha * op(A) @ op(B) + bias) (+ C)` into `step`. Tensors may be views
+ * Records `C = alpha * op(A) @ op(B) + bias (+ C)` into `step`. Tensors may be views
  * at any element offset; C must not share a buffer with A, B or bias.
  *
  * @example
@@ -71,7 +69,7 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
   const batch = o.batch ?? 1;
   for (const [name, v] of [["m", m], ["n", n], ["k", k], ["batch", batch]] as const) {
     if (!Number.isInteger(v) || v < 0) {
-      throw new Error(`lib/gpu/kernels/matmul.ts: ${name} = ${v} is not a non-negative integer`);
+      throw new Error(`matmul: ${name} = ${v} is not a non-negative integer`);
     }
   }
   const layout = matmulLayout(o), { heads } = layout;
@@ -80,7 +78,7 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
   const need = (what: string, t: Tensor, extent: number): number => {
     if (t.size < extent) {
       throw new Error(
-        `lib/gpu/kernels/matmul.ts: ${what} [${t.shape.join(", ")}] has ${t.size} elements, ` +
+        `matmul: ${what} [${t.shape.join(", ")}] has ${t.size} elements, ` +
           `the product (m=${m}, n=${n}, k=${k}, batch=${batch}) needs ${extent}`,
       );
     }
@@ -91,15 +89,15 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
   // rows in place within wider rows, or heads within groups: the direct and shared kernels
   const strided = heads > 1 || [la, lb, lc].some((l) => l.ld !== l.cols);
   if (strided && o.path === "tiled") {
-    throw new Error("lib/gpu/kernels/matmul.ts: the tiled path takes neither ld nor heads");
+    throw new Error("matmul: the tiled path takes neither ld nor heads");
   }
   if (o.bias && o.bias.size < n) {
-    throw new Error(`lib/gpu/kernels/matmul.ts: bias has ${o.bias.size} elements, needs n=${n}`);
+    throw new Error(`matmul: bias has ${o.bias.size} elements, needs n=${n}`);
   }
   for (const [what, t] of [["A", o.a], ["B", o.b], ["bias", o.bias]] as const) {
     if (t && t.buffer === o.c.buffer) {
       throw new Error(
-        `lib/gpu/kernels/matmul.ts: C shares a buffer with ${what}; WebGPU cannot bind one ` +
+        `matmul: C shares a buffer with ${what}; WebGPU cannot bind one ` +
           "buffer as both read-only and writable in a dispatch",
       );
     }
@@ -129,7 +127,7 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
   });
   // an explicit block without a path keeps the direct path it was tuned for; the large
   // direct blocks need vec4 loads, else the tiled path is faster
-  const transA = o.transA ?? false, activation = o.activation ?? "none";
+  const transA = o.transA ?? false;
   const byShape = !gpu.isFallback
     ? "shared"
     : strided
@@ -165,12 +163,11 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
   const epilogue = {
     transA,
     transB: o.transB ?? false,
-    activation,
     bias: o.bias !== undefined,
     accumulate: o.accumulate ?? false,
   };
   if (path === "shared") {
-    const kernel = sharedMatmulKernel(epilogue, activationWgsl(activation));
+    const kernel = sharedMatmulKernel(epilogue);
     const tiles = (x: number) => Math.ceil(x / SHARED_TILE);
     step.dispatch(kernel, bindings, [tiles(n), tiles(m), batch], uniforms);
     return;

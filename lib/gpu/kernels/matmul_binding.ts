@@ -36,7 +36,7 @@ export function bindAligned(gpu: Gpu, t: Tensor, extent: number, what: string): 
   const size = Math.max(4, (offset + extent) * 4);
   if (size > gpu.limits.maxStorageBufferBindingSize) {
     throw new Error(
-      `lib/gpu/kernels/matmul.ts: ${what} spans ${size} bytes, more than the device binds ` +
+      `matmul: ${what} spans ${size} bytes, more than the device binds ` +
         `(${gpu.limits.maxStorageBufferBindingSize})`,
     );
   }

@@ -16,9 +16,8 @@
  * @module
  */
 import type { Kernel } from "../kernel.ts";
-import type { Activation } from "../reference/matmul.ts";
 import { entryOffsets, MATMUL_UNIFORMS } from "./matmul_uniforms.ts";
-import { ACT4, activationWgsl, COMP, memoKernel, storeC } from "./matmul_wgsl.ts";
+import { COMP, memoKernel, storeC } from "./matmul_wgsl.ts";
 
 /**
  * What a matmul kernel variant is specialised for.
@@ -26,14 +25,13 @@ import { ACT4, activationWgsl, COMP, memoKernel, storeC } from "./matmul_wgsl.ts
  * @example
  * ```ts
  * import type { MatmulVariant } from "./matmul_direct.ts";
- * const v: MatmulVariant = { transA: false, transB: true, activation: "none", bias: false,
- *   accumulate: true, tm: 8, tn: 8, wx: 8, wy: 1 };
+ * const v: MatmulVariant = { transA: false, transB: true, bias: false, accumulate: true,
+ *   tm: 8, tn: 8, wx: 8, wy: 1 };
  * ```
  */
 export type MatmulVariant = {
   transA: boolean;
   transB: boolean;
-  activation: Activation;
   bias: boolean;
   accumulate: boolean;
   /** Rows of C per invocation (>= 1). */
@@ -57,7 +55,7 @@ export type MatmulVariant = {
   c4?: boolean;
   /**
    * Store C transposed: element (r, c) at `c * M + r`, without bounds checks (the blocks
-   * must tile C exactly; no bias, activation or c4).
+   * must tile C exactly; no bias or c4).
    */
   transC?: boolean;
 };
@@ -170,24 +168,24 @@ function vec4Loop(L: string[], v: MatmulVariant): void {
  * ```ts
  * import assert from "node:assert/strict";
  * import { matmulKernel } from "./matmul_direct.ts";
- * const k = matmulKernel({ transA: false, transB: false, activation: "relu", bias: true,
- *   accumulate: false, tm: 4, tn: 4, wx: 8, wy: 1 });
- * assert.equal(k.name, "matmul_nn_relu_bias_4x4_8x1");
+ * const k = matmulKernel({ transA: false, transB: false, bias: true, accumulate: false,
+ *   tm: 4, tn: 4, wx: 8, wy: 1 });
+ * assert.equal(k.name, "matmul_nn_bias_4x4_8x1");
  * ```
  */
 export const matmulKernel: (v: MatmulVariant) => Kernel = memoKernel(function (v: MatmulVariant) {
   const { tm, tn, wx, wy } = v;
   if (!Number.isInteger(tm) || tm < 1 || !Number.isInteger(tn) || tn < 4 || tn % 4 !== 0) {
-    throw new Error(`lib/gpu/kernels/matmul.ts: block ${tm}x${tn} (tn must be a multiple of 4)`);
+    throw new Error(`matmulKernel: block ${tm}x${tn} (tn must be a multiple of 4)`);
   }
   if (v.vec4 && v.transA && tm % 4 !== 0) {
-    throw new Error(`lib/gpu/kernels/matmul.ts: vec4 loads of A^T need tm % 4 == 0 (tm ${tm})`);
+    throw new Error(`matmulKernel: vec4 loads of A^T need tm % 4 == 0 (tm ${tm})`);
   }
-  if (v.transC && (v.bias || v.activation !== "none" || v.c4)) {
-    throw new Error("lib/gpu/kernels/matmul.ts: a transposed C takes no bias, activation or c4");
+  if (v.transC && (v.bias || v.c4)) {
+    throw new Error("matmulKernel: a transposed C takes no bias or c4");
   }
   const tn4 = tn / 4;
-  const name = `matmul_${v.transA ? "t" : "n"}${v.transB ? "t" : "n"}_${v.activation}` +
+  const name = `matmul_${v.transA ? "t" : "n"}${v.transB ? "t" : "n"}` +
     `${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}_${tm}x${tn}_${wx}x${wy}` +
     (v.vec4 ? "_v4" : "") + (v.c4 ? "_c4" : "") + (v.transC ? "_tc" : "");
   const L: string[] = [];
@@ -200,7 +198,6 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memoKernel(function (v
   L.push(`@group(0) @binding(${bind++}) var<storage, read_write> C: array<${cElem}>;`);
   L.push(MATMUL_UNIFORMS);
   L.push(`@group(0) @binding(${bind++}) var<uniform> u: U;`);
-  L.push(activationWgsl(v.activation), ACT4);
   L.push(`@compute @workgroup_size(${wx}, ${wy})`);
   L.push(`fn main(@builtin(global_invocation_id) gid: vec3<u32>) {`);
   L.push(`  let row0 = gid.y * ${tm}u;`);
@@ -256,7 +253,7 @@ export const matmulKernel: (v: MatmulVariant) => Kernel = memoKernel(function (v
       storeC(
         L,
         j,
-        `act4(u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""})`,
+        `u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""}`,
         v.accumulate,
         v.c4 ?? false,
       );

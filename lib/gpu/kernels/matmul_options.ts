@@ -6,7 +6,7 @@
  * @module
  */
 import type { Tensor } from "../tensor.ts";
-import type { Activation, MatmulShape } from "../reference/matmul.ts";
+import type { MatmulShape } from "../reference/matmul.ts";
 
 /**
  * Options of `matmul`. `a`, `b`, `c` hold op(A) `[m, k]`, op(B) `[k, n]` and C
@@ -17,7 +17,7 @@ import type { Activation, MatmulShape } from "../reference/matmul.ts";
  * import type { MatmulOptions } from "./matmul_options.ts";
  * import type { Tensor } from "../tensor.ts";
  * function linear(x: Tensor, w: Tensor, y: Tensor, b: Tensor): MatmulOptions {
- *   return { a: x, b: w, c: y, m: 64, n: 3072, k: 768, bias: b, activation: "gelu_erf" };
+ *   return { a: x, b: w, c: y, m: 64, n: 3072, k: 768, bias: b };
  * }
  * ```
  */
@@ -28,7 +28,6 @@ export type MatmulOptions = MatmulShape & {
   /** Scale of the product (default 1), applied before the bias. */
   alpha?: number;
   bias?: Tensor;
-  activation?: Activation;
   /** Add the result to C instead of overwriting it (gradient accumulation). */
   accumulate?: boolean;
   /** Use vec4 loads when the shape allows (default true; false forces scalar loads). */

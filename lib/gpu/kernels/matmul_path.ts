@@ -36,8 +36,7 @@ const tilesExactly = (m: number, n: number, [tm, tn]: number[]) => m % tm === 0 
 /**
  * Whether a product is large (at least 2^20 multiply-adds, one batch entry) and shaped for
  * the direct path's 32-row blocks: op(A) at least 32 rows, op(B) at least 64 columns, K at
- * least 8, and not a transposed A whose M is a power of two from 256 on. Epilogues do not
- * matter (a GELU on 1,024 outputs per invocation still ran 1.4x the tiled path).
+ * least 8, and not a transposed A whose M is a power of two from 256 on.
  *
  * @example
  * ```ts
@@ -158,7 +157,7 @@ export function choosePath(
 export function swapsToTransposedC(gpu: Gpu, o: MatmulOptions): boolean {
   const { m, n, k } = o, transB = o.transB ?? false, batch = o.batch ?? 1;
   return gpu.isFallback && !o.path && !o.block && batch === 1 && !o.ld && (o.transA ?? false) &&
-    !o.bias && (o.activation ?? "none") === "none" && powerOfTwoRows(m) &&
+    !o.bias && powerOfTwoRows(m) &&
     largeDirect(n, m, k, 1, !transB) && o.a.offset % 16 === 0 &&
     o.b.offset % 16 === 0 && k % 4 === 0 && (transB || n % 4 === 0) &&
     tilesExactly(n, m, chooseBlock(n, m, 1, k));

@@ -7,8 +7,8 @@
  * invocation accumulates a 4 x 4 block of C (rows `4 ty ..`, columns `4 tx ..`), reading
  * its 4 values of op(A) and of op(B) at each k as one vec4 of workgroup memory (a quarter
  * of the scalar reads; invocations of a row share the A read, and neighbouring ones store
- * neighbouring elements of C). Edges are zero-padded on load and skipped on store; the epilogue (alpha,
- * bias, activation, accumulate) and the bindings and uniforms are those of the direct path.
+ * neighbouring elements of C). Edges are zero-padded on load and skipped on store; the epilogue
+ * (alpha, bias, accumulate) and the bindings and uniforms are those of the direct path.
  *
  * Why not on lavapipe: barriers join a workgroup's lanes there, so the lavapipe paths of
  * `matmul.ts` avoid workgroup memory; there it runs only when asked for with
@@ -18,7 +18,6 @@
  *
  * @module
  */
-import type { Activation } from "../reference/matmul.ts";
 import type { Kernel } from "../kernel.ts";
 import { entryOffsets, MATMUL_UNIFORMS } from "./matmul_uniforms.ts";
 
@@ -35,14 +34,12 @@ const SIDE = 16;
  * @example
  * ```ts
  * import type { SharedVariant } from "./matmul_shared.ts";
- * const v: SharedVariant = { transA: true, transB: false, activation: "none", bias: false,
- *   accumulate: true };
+ * const v: SharedVariant = { transA: true, transB: false, bias: false, accumulate: true };
  * ```
  */
 export type SharedVariant = {
   transA: boolean;
   transB: boolean;
-  activation: Activation;
   bias: boolean;
   accumulate: boolean;
 };
@@ -50,21 +47,19 @@ export type SharedVariant = {
 const made = new Map<string, Kernel>();
 
 /**
- * The WGSL of one shared-path variant, `act` the WGSL of `fn act(x: f32) -> f32` for its
- * activation. Bindings: A, B, [bias,] C, the uniform block of `matmul_uniforms.ts` (as the
+ * The WGSL of one shared-path variant. Bindings: A, B, [bias,] C, the uniform block of `matmul_uniforms.ts` (as the
  * direct path's); dispatch `[ceil(N / 64), ceil(M / 64), batch]`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { sharedMatmulKernel } from "./matmul_shared.ts";
- * const k = sharedMatmulKernel({ transA: false, transB: true, activation: "none", bias: false,
- *   accumulate: false }, "fn act(x: f32) -> f32 { return x; }");
- * assert.equal(k.name, "matmul_shared_nt_none");
+ * const k = sharedMatmulKernel({ transA: false, transB: true, bias: false, accumulate: false });
+ * assert.equal(k.name, "matmul_shared_nt");
  * ```
  */
-export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
-  const name = `matmul_shared_${v.transA ? "t" : "n"}${v.transB ? "t" : "n"}_${v.activation}` +
+export function sharedMatmulKernel(v: SharedVariant): Kernel {
+  const name = `matmul_shared_${v.transA ? "t" : "n"}${v.transB ? "t" : "n"}` +
     `${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}`;
   let kernel = made.get(name);
   if (kernel) return kernel;
@@ -79,7 +74,6 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
     `@group(0) @binding(${bind++}) var<storage, read_write> C: array<f32>;`,
     MATMUL_UNIFORMS,
     `@group(0) @binding(${bind++}) var<uniform> u: U;`,
-    act,
     // [k][row / 4] and [k][col / 4]: one vec4 holds an invocation's 4 rows (columns) at one k
     `var<workgroup> As: array<vec4<f32>, ${T4 * S}>;`,
     `var<workgroup> Bs: array<vec4<f32>, ${T4 * S}>;`,
@@ -143,7 +137,7 @@ export function sharedMatmulKernel(v: SharedVariant, act: string): Kernel {
     L.push(`    let v = u.alpha * c${i}${v.bias ? " + bias4" : ""};`);
     for (let q = 0; q < 4; q++) {
       const at = `C[cOff + rr${i} * u.ldc + col + ${q}u]`;
-      const val = `act(v[${q}])`;
+      const val = `v[${q}]`;
       L.push(`    if (col + ${q}u < u.N) { ${at} = ${v.accumulate ? `${at} + ` : ""}${val}; }`);
     }
     L.push(`  }`);

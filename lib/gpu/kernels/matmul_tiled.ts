@@ -87,7 +87,7 @@ export function tiledPlan(
   const fit = (step: number) => Math.floor(WINDOW / kc / step) * step;
   if (fit(rowStep) < rowStep || fit(colStep) < colStep) {
     throw new Error(
-      `lib/gpu/kernels/matmul.ts: block ${tm}x${tn} (${wx}x${wy}) does not fit a K chunk of ${kc}`,
+      `tiledPlan: block ${tm}x${tn} (${wx}x${wy}) does not fit a K chunk of ${kc}`,
     );
   }
   const r = Math.min(fit(rowStep), up(m, rowStep));
@@ -199,7 +199,7 @@ export function matmulTiled(
   if (Math.max(bytesA, bytesB) > limit) {
     if (fallback) return false;
     throw new Error(
-      `lib/gpu/kernels/matmul.ts: the tiled path packs ${Math.max(bytesA, bytesB)} bytes, ` +
+      `matmul: the tiled path packs ${Math.max(bytesA, bytesB)} bytes, ` +
         `more than the device binds (${limit}); use path "direct"`,
     );
   }
@@ -248,7 +248,6 @@ export function matmulTiled(
     (!bias || bias.offset % 4 === 0);
   // one kernel for every dispatch of the product
   const kernel = tiledKernel({
-    activation: o.activation ?? "none",
     bias: o.bias !== undefined,
     accumulate: o.accumulate ?? false,
     tm,

@@ -19,7 +19,7 @@
 import type { Kernel } from "../kernel.ts";
 import { FLAT_INDEX } from "./grid.ts";
 import type { MatmulVariant } from "./matmul_direct.ts";
-import { ACT4, activationWgsl, COMP, memoKernel, storeC } from "./matmul_wgsl.ts";
+import { COMP, memoKernel, storeC } from "./matmul_wgsl.ts";
 
 /**
  * Floats in one uniform-buffer window: 64 KiB, WebGPU's default maxUniformBufferBindingSize.
@@ -98,15 +98,12 @@ ${
  * @example
  * ```ts
  * import type { TiledVariant } from "./matmul_tiled_kernel.ts";
- * const v: TiledVariant = { activation: "none", bias: false, accumulate: false, tm: 8, tn: 8,
- *   wx: 8, wy: 1, windows: 3, c4: true };
+ * const v: TiledVariant = { bias: false, accumulate: false, tm: 8, tn: 8, wx: 8, wy: 1,
+ *   windows: 3, c4: true };
  * ```
  */
 export type TiledVariant =
-  & Pick<
-    MatmulVariant,
-    "activation" | "bias" | "accumulate" | "tm" | "tn" | "wx" | "wy"
-  >
+  & Pick<MatmulVariant, "bias" | "accumulate" | "tm" | "tn" | "wx" | "wy">
   & { windows: number; panels?: number; c4: boolean };
 
 /**
@@ -121,25 +118,25 @@ export type TiledVariant =
  * ```ts
  * import assert from "node:assert/strict";
  * import { tiledKernel } from "./matmul_tiled_kernel.ts";
- * const k = tiledKernel({ activation: "none", bias: false, accumulate: false, tm: 8, tn: 8,
- *   wx: 8, wy: 1, windows: 1, c4: true });
- * assert.equal(k.name, "matmul_tiled_none_8x8_8x1_w1_c4");
+ * const k = tiledKernel({ bias: false, accumulate: false, tm: 8, tn: 8, wx: 8, wy: 1,
+ *   windows: 1, c4: true });
+ * assert.equal(k.name, "matmul_tiled_8x8_8x1_w1_c4");
  * ```
  */
 export const tiledKernel: (v: TiledVariant) => Kernel = memoKernel(function (v: TiledVariant) {
   const { tm, tn, wx, wy, windows, c4 } = v;
   const panels = v.panels ?? 1;
   if (!Number.isInteger(tm) || tm < 1 || !Number.isInteger(tn) || tn < 4 || tn % 4 !== 0) {
-    throw new Error(`lib/gpu/kernels/matmul.ts: block ${tm}x${tn} (tn must be a multiple of 4)`);
+    throw new Error(`tiledKernel: block ${tm}x${tn} (tn must be a multiple of 4)`);
   }
   if (windows * panels + windows + 1 > MAX_UNIFORM_BUFFERS) {
     throw new Error(
-      `lib/gpu/kernels/matmul.ts: ${windows} windows x ${panels} panels need more than ` +
+      `tiledKernel: ${windows} windows x ${panels} panels need more than ` +
         `${MAX_UNIFORM_BUFFERS} uniform buffers`,
     );
   }
   const tn4 = tn / 4;
-  const name = `matmul_tiled_${v.activation}${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}` +
+  const name = `matmul_tiled${v.bias ? "_bias" : ""}${v.accumulate ? "_acc" : ""}` +
     `_${tm}x${tn}_${wx}x${wy}_w${windows}${panels > 1 ? `_p${panels}` : ""}${c4 ? "_c4" : ""}`;
   const L: string[] = [];
   let bind = 0;
@@ -157,7 +154,6 @@ export const tiledKernel: (v: TiledVariant) => Kernel = memoKernel(function (v: 
   L.push(`struct U { M: u32, N: u32, kc4: u32, row0: u32, col0: u32, cOff: u32, offBias: u32,
   alpha: f32, ldt4: u32, readT: u32, toC: u32, r: u32 }`);
   L.push(`@group(0) @binding(${bind++}) var<uniform> u: U;`);
-  L.push(activationWgsl(v.activation), ACT4);
   L.push(`@compute @workgroup_size(${wx}, ${wy})`);
   L.push(`fn main(@builtin(global_invocation_id) gid: vec3<u32>,`);
   L.push(`  @builtin(workgroup_id) wid: vec3<u32>) {`);
@@ -223,7 +219,7 @@ export const tiledKernel: (v: TiledVariant) => Kernel = memoKernel(function (v: 
     L.push(`  if (row0 + ${i}u < u.M) {`);
     L.push(`    let ci = u.cOff + (row0 + ${i}u) * u.N + col0;`);
     for (let j = 0; j < tn4; j++) {
-      storeC(L, j, `act4(u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""})`, v.accumulate, c4);
+      storeC(L, j, `u.alpha * c${i}_${j}${v.bias ? ` + bias${j}` : ""}`, v.accumulate, c4);
     }
     L.push(`  }`);
   }

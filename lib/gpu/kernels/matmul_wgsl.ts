@@ -1,8 +1,6 @@
 /**
  * The WGSL pieces the matmul kernels share (`matmul_direct.ts`, `matmul_tiled_kernel.ts`,
- * `matmul_shared.ts`): the epilogue activation, the store of a block row into C, and
- * generation once per variant. The activations match `activate` of
- * `lib/gpu/reference/matmul.ts`.
+ * `matmul_shared.ts`): the store of a block row into C, and generation once per variant.
  *
  * Why generate once: the tiled path records dozens of dispatches per product, and rebuilding
  * their WGSL cost more than the recording itself (docs/kernels.md, "Recording").
@@ -10,7 +8,6 @@
  * @module
  */
 import type { Kernel } from "../kernel.ts";
-import type { Activation } from "../reference/matmul.ts";
 
 /**
  * The WGSL names of a vector's four components.
@@ -47,58 +44,6 @@ export function memoKernel<V>(make: (v: V) => Kernel): (v: V) => Kernel {
     return k;
   };
 }
-
-/**
- * The WGSL of `fn act(x: f32) -> f32`, the epilogue activation of every matmul kernel.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { activationWgsl } from "./matmul_wgsl.ts";
- * assert.equal(activationWgsl("relu"), "fn act(x: f32) -> f32 { return max(x, 0.0); }");
- * ```
- */
-export function activationWgsl(activation: Activation): string {
-  switch (activation) {
-    case "none":
-      return "fn act(x: f32) -> f32 { return x; }";
-    case "relu":
-      return "fn act(x: f32) -> f32 { return max(x, 0.0); }";
-    case "gelu":
-      // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); the argument is clamped so that
-      // tanh never sees an overflowing exponent (tanh(+-10) is +-1 in f32).
-      return `fn act(x: f32) -> f32 {
-  let y = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -10.0, 10.0);
-  return 0.5 * x * (1.0 + tanh(y));
-}`;
-    case "gelu_erf":
-      // x * Phi(x) = 0.5 x erfc(-x / sqrt 2), erfc by the Chebyshev fit of Numerical
-      // Recipes (erfcc, fractional error < 1.2e-7), as in lib/gpu/reference/gelu.ts.
-      return `fn erfc_(z: f32) -> f32 {
-  let a = abs(z);
-  let t = 1.0 / (1.0 + 0.5 * a);
-  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-    t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp(-a * a + p);
-  return select(2.0 - r, r, z >= 0.0);
-}
-fn act(x: f32) -> f32 { return 0.5 * x * erfc_(-x * 0.7071067811865476); }`;
-  }
-}
-
-/**
- * WGSL: `act4`, {@link activationWgsl}'s `act` on each component of a vec4.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ACT4 } from "./matmul_wgsl.ts";
- * assert.ok(ACT4.startsWith("fn act4(x: vec4<f32>) -> vec4<f32>"));
- * ```
- */
-export const ACT4 =
-  `fn act4(x: vec4<f32>) -> vec4<f32> { return vec4<f32>(act(x.x), act(x.y), act(x.z), act(x.w)); }`;
 
 /**
  * Pushes onto `L` the lines that store the vec4 `val` (columns `col0 + 4j ..` of the row

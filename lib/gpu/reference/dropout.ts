@@ -38,7 +38,7 @@ export function pcgHash(v: number): number {
  * ```
  */
 export function dropoutThreshold(p: number): number {
-  if (!(p >= 0 && p <= 1)) throw new Error(`dropout probability ${p} is not in [0, 1]`);
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropoutThreshold: probability ${p} is not in [0, 1]`);
   return Math.round(p * 16777216);
 }
 

@@ -9,7 +9,9 @@
  * 6.2): fractional error below 1.2e-7 everywhere, so the absolute error of erf is below
  * 1.2e-7 and the tail `Phi(x)` for negative `x` keeps its relative accuracy. (The
  * accurate float64 `erf` of the plain-TypeScript model reference is `erf` in
- * `lib/models/reference.ts`; this module keeps to the kernel's approximation.)
+ * `lib/models/reference.ts`; this module keeps to the kernel's approximation.) The kernels
+ * clamp the tanh form's input to +-8, which changes no f32 value (tanh is +-1 there), so
+ * this reference does not.
  *
  * @module
  */

@@ -2,10 +2,9 @@
  * Matrix multiplication on the CPU, forward and backward: the plain reference for
  * `lib/gpu/kernels/matmul.ts`.
  *
- * Forward: `C = act(alpha * op(A) @ op(B) + bias) (+ C when accumulating)`, where `op(A)` is
+ * Forward: `C = alpha * op(A) @ op(B) + bias (+ C when accumulating)`, where `op(A)` is
  * `A` (`[m, k]` row-major) or `A^T` (A stored `[k, m]`), `op(B)` is `B` (`[k, n]`) or `B^T`
- * (B stored `[n, k]`), `bias` has `n` entries added to every row, and `act` is one of the
- * activations below. Batched: `batch` products, the i-th reading A, B and C at element
+ * (B stored `[n, k]`) and `bias` has `n` entries added to every row. Batched: `batch` products, the i-th reading A, B and C at element
  * offsets `i * strides.a`, `i * strides.b`, `i * strides.c` (defaults: the matrix sizes).
  * With `heads`, entry i is head `i % heads` of group `floor(i / heads)`, at offset
  * `floor(i / heads) * strides.x + (i % heads) * headStrides.x`; `ld` gives the row strides of
@@ -13,26 +12,13 @@
  * in place from a fused `[tokens, 3, heads, width]` projection and write them back there.
  * Sums run in f64 (JavaScript numbers) and are stored in the array's own type.
  *
- * Backward (no activation): `dA = dC @ op(B)^T` (stored like A), `dB = op(A)^T @ dC`
+ * Backward: `dA = dC @ op(B)^T` (stored like A), `dB = op(A)^T @ dC`
  * (stored like B), `dBias = column sums of dC`, each multiplied by alpha where it applies.
  * These agree with PyTorch's `torch.matmul` / `torch.nn.functional.linear` gradients.
  *
  * @module
  */
 import { type FloatArray, zerosLike } from "./float_array.ts";
-import { gelu } from "./gelu.ts";
-
-/**
- * The epilogue activation: `"none"`, `"gelu"` (tanh form, GPT-2's `gelu_new`), `"gelu_erf"`
- * (erf form, BERT's `gelu`) or `"relu"`.
- *
- * @example
- * ```ts
- * import type { Activation } from "./matmul.ts";
- * const act: Activation = "gelu_erf";
- * ```
- */
-export type Activation = "none" | "gelu" | "gelu_erf" | "relu";
 
 /**
  * The shape of a (batched) product; strides are in elements.
@@ -100,13 +86,13 @@ export function matmulLayout(
 ): { a: OperandLayout; b: OperandLayout; c: OperandLayout; heads: number } {
   const batch = s.batch ?? 1, heads = s.heads ?? 1;
   if (!Number.isInteger(heads) || heads < 1 || batch % heads !== 0) {
-    throw new Error(`lib/gpu/reference/matmul.ts: heads = ${heads} does not divide batch ${batch}`);
+    throw new Error(`matmulLayout: heads = ${heads} does not divide batch ${batch}`);
   }
   const operand = (x: "a" | "b" | "c", rows: number, cols: number): OperandLayout => {
     const ld = s.ld?.[x] ?? cols;
     if (!Number.isInteger(ld) || ld < cols) {
       throw new Error(
-        `lib/gpu/reference/matmul.ts: ld.${x} = ${ld} is shorter than a row (${cols} elements)`,
+        `matmulLayout: ld.${x} = ${ld} is shorter than a row (${cols} elements)`,
       );
     }
     const size = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
@@ -133,28 +119,6 @@ function entryOffset(l: OperandLayout, heads: number, z: number): number {
 }
 
 /**
- * Applies an activation to one value.
- *
- * @example
- * ```ts
- * import { activate } from "./matmul.ts";
- * console.log(activate(-2, "relu"), activate(3, "none")); // 0 3
- * ```
- */
-export function activate(x: number, activation: Activation): number {
-  switch (activation) {
-    case "none":
-      return x;
-    case "relu":
-      return x > 0 ? x : 0;
-    case "gelu":
-      return gelu(x, "tanh");
-    case "gelu_erf":
-      return gelu(x, "erf");
-  }
-}
-
-/**
  * Forward reference: returns `C`: a new array, or `c` with the product's elements written
  * (added when `accumulate`) and its other elements untouched.
  *
@@ -172,7 +136,6 @@ export function matmulForward<T extends FloatArray>(
   o: MatmulShape & {
     alpha?: number;
     bias?: T;
-    activation?: Activation;
     c?: T;
     accumulate?: boolean;
   },
@@ -181,7 +144,6 @@ export function matmulForward<T extends FloatArray>(
   const batch = o.batch ?? 1;
   const { a: la, b: lb, c: lc, heads } = matmulLayout(o);
   const alpha = o.alpha ?? 1;
-  const act = o.activation ?? "none";
   const c = o.c ?? zerosLike(a, lc.extent);
   for (let bt = 0; bt < batch; bt++) {
     const [ao, bo, co] = [la, lb, lc].map((l) => entryOffset(l, heads, bt));
@@ -195,7 +157,6 @@ export function matmulForward<T extends FloatArray>(
         }
         let v = alpha * s;
         if (o.bias) v += o.bias[j];
-        v = activate(v, act);
         const idx = co + i * lc.ld + j;
         c[idx] = o.accumulate ? c[idx] + v : v;
       }
@@ -205,7 +166,7 @@ export function matmulForward<T extends FloatArray>(
 }
 
 /**
- * Backward reference of `C = alpha * op(A) @ op(B) + bias` (no activation): the gradients
+ * Backward reference of `C = alpha * op(A) @ op(B) + bias`: the gradients
  * of A, B (stored like A and B) and bias, given the gradient `dc` of C.
  *
  * @example
