@@ -1,11 +1,11 @@
 /**
- * The model configuration: `config.json` of a Hugging Face BERT, RoBERTa, DistilBERT or
- * GPT-2 checkpoint parsed into one typed {@link ModelConfig}, and written back in the
+ * The model configuration: `config.json` of a Hugging Face checkpoint of any family in
+ * `lib/models/families/` parsed into one typed {@link ModelConfig}, and written back in the
  * format `transformers.AutoConfig.from_pretrained` reads.
  *
  * The common keys (`model_type`, `vocab_size`, token ids, labels, `initializer_range`) are
- * read here; each family's own keys, defaults (transformers' `BertConfig`, `RobertaConfig`,
- * `DistilBertConfig`, `GPT2Config`) and classifier dropout (as each
+ * read here; each family's own keys, defaults (transformers' `BertConfig`, ...,
+ * `LlamaConfig`) and classifier dropout (as each
  * `*ForTokenClassification` class resolves it) come from its record in
  * `lib/models/families/`. Without `id2label`, two labels `LABEL_0`, `LABEL_1`, as
  * `PretrainedConfig`.

@@ -1,5 +1,5 @@
 /**
- * Transformer token classifiers (BERT, RoBERTa, DistilBERT, GPT-2) on the WebGPU engine:
+ * Transformer token classifiers (every family of `lib/models/families/`) on the WebGPU engine:
  * parameters, gradients and AdamW moments held on the GPU; inference logits with one
  * readback; a whole training step (forward, cross-entropy, backward, global-norm
  * clipping, AdamW) recorded into ONE command buffer, waited on only when the loss is read.
