@@ -1,7 +1,8 @@
 /**
- * Developer script: saves small random token classifiers with `saveModel` (BERT and
- * DistilBERT with bert-base-uncased's WordPiece tokenizer, GPT-2 with its byte-level BPE
- * tokenizer built from vocab.json + merges.txt), each beside an `expected.json` holding a
+ * Developer script: saves small random token classifiers with `saveModel`, one per family
+ * with a shipped tokenizer (BERT, DistilBERT and ModernBERT with bert-base-uncased's
+ * WordPiece tokenizer; GPT-2, Llama and Qwen2 with GPT-2's byte-level BPE tokenizer built
+ * from vocab.json + merges.txt; Llama and Qwen2 with 2 key/value heads of 4), each beside an `expected.json` holding a
  * few sentences as the toolkit splits them into words, the ids it gives them
  * (`encodeFor`) and the logits its WebGPU forward pass computes (`exampleLogits`).
  * `tools/transformers_check.py` then loads each folder with Python transformers'
@@ -14,7 +15,7 @@
  */
 import { createTokenClassifier, releaseClassifier, saveModel } from "../lib/train/classifier.ts";
 import { encodeFor, exampleLogits } from "../lib/train/predict.ts";
-import type { ModelFamily } from "../lib/models/config.ts";
+import { FAMILIES } from "../lib/models/families/registry.ts";
 
 const out = Deno.args[0];
 if (!out) throw new Error("usage: deno run -A tools/transformers_export.ts OUT_DIR");
@@ -25,17 +26,13 @@ const texts = [
   "None declared.",
 ];
 
-const models: [ModelFamily, string][] = [
-  ["bert", "bert-base-uncased"],
-  ["distilbert", "bert-base-uncased"],
-  ["gpt2", "gpt2"],
-];
-
-for (const [family, tokenizer] of models) {
+for (const { family, tokenizer: { shipped }, config } of Object.values(FAMILIES)) {
+  if (shipped === null) continue;
   const classifier = await createTokenClassifier({
     source: "random",
     family,
-    tokenizer,
+    tokenizer: shipped,
+    numKeyValueHeads: config.keys.includes("num_key_value_heads") ? 2 : undefined,
     entityTypes: ["ORG", "PERSON"],
     hiddenSize: 32,
     numHeads: 4,

@@ -78,6 +78,10 @@ export function createConfig(options: ConfigOptions): ModelConfig {
     c.bosTokenId = options.bosTokenId ?? options.vocabSize - 1;
     c.eosTokenId = options.eosTokenId ?? options.vocabSize - 1;
   }
+  // a default special-token id past a smaller vocabulary (ModernBERT's 50281) means nothing
+  for (const k of ["bosTokenId", "eosTokenId"] as const) {
+    if (options[k] === undefined && (c[k] ?? 0) >= c.vocabSize) c[k] = null;
+  }
   validate(c, "createConfig");
   return c;
 }
@@ -317,8 +321,9 @@ export function configToJson(config: ModelConfig): Record<string, unknown> {
   out.vocab_size = c.vocabSize;
   out.initializer_range = c.initializerRange;
   out.pad_token_id = c.padTokenId;
-  if (c.bosTokenId !== null) out.bos_token_id = c.bosTokenId;
-  if (c.eosTokenId !== null) out.eos_token_id = c.eosTokenId;
+  // null is written where the family's default is not (else a reader takes the default)
+  if (c.bosTokenId !== null || f.defaults.bosTokenId !== null) out.bos_token_id = c.bosTokenId;
+  if (c.eosTokenId !== null || f.defaults.eosTokenId !== null) out.eos_token_id = c.eosTokenId;
   Object.assign(out, f.config.write(c));
   out.id2label = Object.fromEntries(c.labels.map((l, i) => [String(i), l]));
   out.label2id = { ...c.label2id };

@@ -167,3 +167,12 @@ Deno.test("createConfig: GPT-2's end-of-text id is the last token of its vocabul
   assert.deepEqual([tiny.bosTokenId, tiny.eosTokenId], [35, 35]);
   assert.equal(createConfig({ family: "gpt2", vocabSize: 36, eosTokenId: 3 }).eosTokenId, 3);
 });
+
+Deno.test("createConfig: a default special-token id past a smaller vocabulary is dropped", () => {
+  const full = createConfig({ family: "modernbert" });
+  assert.deepEqual([full.bosTokenId, full.eosTokenId], [50281, 50282]);
+  const small = createConfig({ family: "modernbert", vocabSize: 30522, padTokenId: 0 });
+  assert.deepEqual([small.bosTokenId, small.eosTokenId], [null, null]);
+  const given = createConfig({ family: "llama", vocabSize: 10, bosTokenId: 1, eosTokenId: 2 });
+  assert.deepEqual([given.bosTokenId, given.eosTokenId], [1, 2]);
+});
