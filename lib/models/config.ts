@@ -106,6 +106,13 @@ function validate(c: ModelConfig, where: string): void {
       `${where}: hidden size ${c.hiddenSize} is not a multiple of the number of heads ${c.numHeads}`,
     );
   }
+  const f = familyRecord(c.family);
+  if (c.numKeyValueHeads !== c.numHeads && !f.config.keys.includes("num_key_value_heads")) {
+    throw new Error(
+      `${where}: ${f.displayName} has no grouped key/value heads (numKeyValueHeads ` +
+        `${c.numKeyValueHeads}, numHeads ${c.numHeads})`,
+    );
+  }
   if (c.numHeads % c.numKeyValueHeads !== 0) {
     throw new Error(
       `${where}: ${c.numHeads} attention heads are not a multiple of ${c.numKeyValueHeads} ` +

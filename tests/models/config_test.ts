@@ -176,3 +176,19 @@ Deno.test("createConfig: a default special-token id past a smaller vocabulary is
   const given = createConfig({ family: "llama", vocabSize: 10, bosTokenId: 1, eosTokenId: 2 });
   assert.deepEqual([given.bosTokenId, given.eosTokenId], [1, 2]);
 });
+
+Deno.test("createConfig: grouped key/value heads only where the family has them, dividing the heads", () => {
+  assert.equal(
+    createConfig({ family: "llama", numHeads: 8, numKeyValueHeads: 2 }).numKeyValueHeads,
+    2,
+  );
+  assert.equal(createConfig({ family: "llama", numHeads: 8 }).numKeyValueHeads, 8);
+  assert.throws(
+    () => createConfig({ family: "bert", numHeads: 4, numKeyValueHeads: 2 }),
+    /createConfig: BERT has no grouped key\/value heads/,
+  );
+  assert.throws(
+    () => createConfig({ family: "qwen2", numHeads: 4, numKeyValueHeads: 3 }),
+    /4 attention heads are not a multiple of 3 key\/value heads/,
+  );
+});

@@ -193,3 +193,15 @@ Deno.test("parseStudyConfig: plan.replicates, analysis.targets and analysis.cost
     assert.throws(() => parseStudyConfig(json, "s.json", { flags }), re);
   }
 });
+
+Deno.test("parseStudyConfig: a study names random ModernBERT and Llama models (grouped heads)", () => {
+  const models = [
+    { name: "m", source: "random", family: "modernbert", tokenizer: "bert-base-uncased" },
+    { name: "l", source: "random", family: "llama", tokenizer: "gpt2", numKeyValueHeads: 1 },
+  ];
+  assert.deepEqual(parseStudyConfig({ models }, "s.json").models, models);
+  assert.throws(
+    () => parseStudyConfig({ models: [{ ...models[1], numKeyValueHeads: 0 }] }, "s.json"),
+    /models\[0\]\.numKeyValueHeads/,
+  );
+});
