@@ -181,3 +181,106 @@ Deno.test("positions: RoBERTa counts from padding_idx + 1, the others from 0", (
     assert.equal(skippedPositions({ family: f, padTokenId: 0 }), 0);
   }
 });
+
+// The published config.json of answerdotai/ModernBERT-base and HuggingFaceTB/SmolLM2-135M.
+const MODERNBERT_BASE = {
+  architectures: ["ModernBertForMaskedLM"],
+  attention_bias: false,
+  attention_dropout: 0.0,
+  bos_token_id: 50281,
+  classifier_activation: "gelu",
+  classifier_bias: false,
+  classifier_dropout: 0.0,
+  classifier_pooling: "mean",
+  cls_token_id: 50281,
+  decoder_bias: true,
+  deterministic_flash_attn: false,
+  embedding_dropout: 0.0,
+  eos_token_id: 50282,
+  global_attn_every_n_layers: 3,
+  global_rope_theta: 160000.0,
+  gradient_checkpointing: false,
+  hidden_activation: "gelu",
+  hidden_size: 768,
+  initializer_cutoff_factor: 2.0,
+  initializer_range: 0.02,
+  intermediate_size: 1152,
+  layer_norm_eps: 1e-05,
+  local_attention: 128,
+  local_rope_theta: 10000.0,
+  max_position_embeddings: 8192,
+  mlp_bias: false,
+  mlp_dropout: 0.0,
+  model_type: "modernbert",
+  norm_bias: false,
+  norm_eps: 1e-05,
+  num_attention_heads: 12,
+  num_hidden_layers: 22,
+  pad_token_id: 50283,
+  position_embedding_type: "absolute",
+  sep_token_id: 50282,
+  tie_word_embeddings: true,
+  torch_dtype: "float32",
+  transformers_version: "4.47.0.dev0",
+  vocab_size: 50368,
+};
+const SMOLLM2_135M = {
+  architectures: ["LlamaForCausalLM"],
+  attention_bias: false,
+  attention_dropout: 0.0,
+  bos_token_id: 0,
+  eos_token_id: 0,
+  hidden_act: "silu",
+  hidden_size: 576,
+  initializer_range: 0.041666666666666664,
+  intermediate_size: 1536,
+  is_llama_config: true,
+  max_position_embeddings: 8192,
+  mlp_bias: false,
+  model_type: "llama",
+  num_attention_heads: 9,
+  num_hidden_layers: 30,
+  num_key_value_heads: 3,
+  pretraining_tp: 1,
+  rms_norm_eps: 1e-05,
+  rope_interleaved: false,
+  rope_scaling: null,
+  rope_theta: 100000,
+  tie_word_embeddings: true,
+  torch_dtype: "bfloat16",
+  transformers_version: "4.42.3",
+  use_cache: true,
+  vocab_size: 49152,
+};
+
+Deno.test("published ModernBERT-base and SmolLM2-135M configurations read as their papers describe", () => {
+  const m = parseConfig(MODERNBERT_BASE, "ModernBERT-base/config.json");
+  assert.deepEqual(m.localAttention, { window: 128, every: 3, ropeTheta: 10000 });
+  assert.equal(m.ropeTheta, 160000);
+  assert.equal(m.intermediateSize, 1152);
+  // parameters of the backbone and prediction head, by hand: embeddings 50368 x 768 and
+  // their norm; 22 layers of Wqkv 2304 x 768, Wo 768 x 768, Wi 2304 x 768, Wo 768 x 1152 and
+  // two norms (one in layer 0); the final norm; head dense 768 x 768 and norm
+  const count = (c: typeof m) =>
+    parameterList(c).filter((p) => !p.name.startsWith(`${FAMILIES[c.family].names.classifier}.`))
+      .reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  const layer = 2 * 2304 * 768 + 768 * 768 + 768 * 1152;
+  assert.equal(count(m), 50368 * 768 + 768 + 22 * (layer + 2 * 768) - 768 + 768 + 768 * 768 + 768);
+  const l = parseConfig(SMOLLM2_135M, "SmolLM2-135M/config.json");
+  assert.deepEqual([l.numHeads, l.numKeyValueHeads, l.ropeTheta, l.layerNormEps], [
+    9,
+    3,
+    1e5,
+    1e-5,
+  ]);
+  // SmolLM2-135M's 134,515,008 parameters (its embedding tied with the LM head)
+  assert.equal(count(l), 134_515_008);
+  assert.throws(
+    () => parseConfig({ ...SMOLLM2_135M, rope_scaling: { rope_type: "llama3", factor: 8 } }),
+    /rope type "llama3" is not supported/,
+  );
+  assert.throws(
+    () => parseConfig({ ...SMOLLM2_135M, attention_bias: true }),
+    /"attention_bias" is true; only false is supported/,
+  );
+});
