@@ -32,7 +32,9 @@ const ACTIVATIONS: readonly Activation[] = [
  *
  * @example
  * ```ts
- * tokenClassifierClass("gpt2"); // "GPT2ForTokenClassification"
+ * import assert from "node:assert/strict";
+ * import { tokenClassifierClass } from "./config.ts";
+ * assert.equal(tokenClassifierClass("gpt2"), "GPT2ForTokenClassification");
  * ```
  */
 export function tokenClassifierClass(family: ModelFamily): string {
@@ -54,8 +56,10 @@ function labelMaps(labels: string[], where: string): Record<string, number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
  * const c = createConfig({ family: "distilbert", hiddenSize: 16, numHeads: 2, labels: ["O", "B-ORG", "I-ORG"] });
- * console.log(c.classifierDropout); // 0.1 (DistilBERT uses `dropout`)
+ * assert.equal(c.classifierDropout, 0.1); // DistilBERT's `dropout`
  * ```
  */
 export function createConfig(options: ConfigOptions): ModelConfig {
@@ -231,8 +235,10 @@ const COMMON_KEYS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConfig } from "./config.ts";
  * const c = parseConfig({ model_type: "gpt2", n_embd: 64, n_layer: 2, n_head: 4 }, "tiny/config.json");
- * console.log(c.hiddenSize, c.intermediateSize, c.activation); // 64 256 "gelu_new"
+ * assert.deepEqual([c.hiddenSize, c.intermediateSize, c.activation], [64, 256, "gelu_new"]);
  * ```
  */
 export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
@@ -289,7 +295,7 @@ export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
  * Read and parse a `config.json` file.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const c = await readConfig("models/tiny-bert/config.json");
  * ```
  */
@@ -315,8 +321,11 @@ export async function readConfig(path: string): Promise<ModelConfig> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { configToJson, createConfig } from "./config.ts";
  * const json = configToJson(createConfig({ family: "bert", labels: ["O", "B-PER"] }));
- * await Deno.writeTextFile("out/config.json", JSON.stringify(json, null, 2));
+ * assert.deepEqual(json.architectures, ["BertForTokenClassification"]);
+ * assert.deepEqual(json.id2label, { "0": "O", "1": "B-PER" });
  * ```
  */
 export function configToJson(config: ModelConfig): Record<string, unknown> {

@@ -28,7 +28,10 @@ export { parameterShapes } from "./layout.ts";
  *
  * @example
  * ```ts
- * const t = sinusoidalPositions(4, 6); // Float32Array of 24
+ * import assert from "node:assert/strict";
+ * import { sinusoidalPositions } from "./init_weights.ts";
+ * const t = sinusoidalPositions(4, 6); // position 1: sin(1), cos(1) in its first two columns
+ * assert.deepEqual([t[6], t[7]], [Math.fround(Math.sin(1)), Math.fround(Math.cos(1))]);
  * ```
  */
 export function sinusoidalPositions(positions: number, dim: number): Float32Array {
@@ -48,10 +51,13 @@ export function sinusoidalPositions(positions: number, dim: number): Float32Arra
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
  * const config = createConfig({ family: "bert", hiddenSize: 16, numHeads: 2, numLayers: 2, labels: ["O", "B-PER", "I-PER"] });
  * const tensors = initWeights(config, 42);
- * tensors.get("classifier.weight")?.shape; // [3, 16]
+ * assert.deepEqual(tensors.get("classifier.weight")?.shape, [3, 16]);
+ * assert.ok(tensors.get("classifier.bias")?.data.every((v) => v === 0));
  * ```
  */
 export function initWeights(config: ModelConfig, seed: number): TensorMap {

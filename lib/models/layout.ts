@@ -23,12 +23,6 @@ import type { Ops } from "./ops.ts";
 
 /**
  * A parameter: its value and its gradient (null when frozen).
- *
- * @example
- * ```ts
- * import type { Param } from "./layout.ts";
- * const p: Param<Float32Array> = { value: new Float32Array(3), grad: null };
- * ```
  */
 export type Param<X> = { value: X; grad: X | null };
 
@@ -64,14 +58,6 @@ export type Block<X> = {
 
 /**
  * A flat parameter buffer of one AdamW group with its gradients and moments (same size).
- *
- * @example
- * ```ts
- * import type { Group } from "./layout.ts";
- * function describe(g: Group<Float32Array>): string {
- *   return `${g.size} parameters, ${g.weightDecay ? "with" : "without"} weight decay`;
- * }
- * ```
  */
 export type Group<X> = {
   size: number;
@@ -85,12 +71,6 @@ export type Group<X> = {
 /**
  * Where a transformers tensor lives: its group ("decay", "noDecay" or "frozen"), element
  * offset in the group's buffer, and shape.
- *
- * @example
- * ```ts
- * import type { Slot } from "./layout.ts";
- * const s: Slot = { name: "classifier.bias", group: "noDecay", offset: 128, shape: [3] };
- * ```
  */
 export type Slot = {
   name: string;
@@ -101,14 +81,6 @@ export type Slot = {
 
 /**
  * A token classifier on a backend: configuration, parameters, optimizer state and counters.
- *
- * @example
- * ```ts
- * import type { Net } from "./layout.ts";
- * function describe(net: Net<Float32Array>): string {
- *   return `${net.config.family}, ${net.layers.length} layers, ${net.optimizerSteps} steps`;
- * }
- * ```
  */
 export type Net<X> = {
   config: ModelConfig;
@@ -501,12 +473,16 @@ export function createNet<X>(
  *
  * @example
  * ```ts
- * import type { Net } from "./layout.ts";
- * import { netTensors } from "./layout.ts";
- * async function tensorNames(net: Net<Float32Array>): Promise<string[]> {
- *   const tensors = await netTensors(net);
- *   return [...tensors.keys()];
- * }
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { cpuOps } from "./cpu_ops.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * import { createNet, netTensors } from "./layout.ts";
+ * const config = createConfig({ family: "qwen2", vocabSize: 20, hiddenSize: 8, numHeads: 2,
+ *   numKeyValueHeads: 1, numLayers: 1, intermediateSize: 12, labels: ["O", "B"] });
+ * const tensors = initWeights(config, 3);
+ * const back = await netTensors(createNet(cpuOps(), config, tensors));
+ * assert.deepEqual(back, tensors); // stacked q, k, v and gate, up come apart bit for bit
  * ```
  */
 export async function netTensors<X>(net: Net<X>): Promise<TensorMap> {

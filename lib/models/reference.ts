@@ -30,11 +30,6 @@ import { rotaryForward } from "../gpu/reference/rotary.ts";
 
 /**
  * Logits `[batch, tokens, labels]`, row-major, in float64.
- *
- * @example
- * ```ts
- * const l: Logits = { shape: [1, 2, 3], data: new Float64Array(6) };
- * ```
  */
 export type Logits = { shape: [number, number, number]; data: Float64Array };
 
@@ -47,7 +42,9 @@ const F32_MIN = -3.4028234663852886e38;
  *
  * @example
  * ```ts
- * erf(1); // 0.8427007929497149
+ * import assert from "node:assert/strict";
+ * import { erf } from "./reference.ts";
+ * assert.ok(Math.abs(erf(1) - 0.8427007929497149) < 1e-15);
  * ```
  */
 export function erf(x: number): number {
@@ -69,7 +66,10 @@ export function erf(x: number): number {
  *
  * @example
  * ```ts
- * activate("relu", -1); // 0
+ * import assert from "node:assert/strict";
+ * import { activate } from "./reference.ts";
+ * assert.equal(activate("relu", -1), 0);
+ * assert.equal(activate("silu", 0), 0);
  * ```
  */
 export function activate(act: Activation, x: number): number {
@@ -290,7 +290,9 @@ function checkInputs(
  *
  * @example
  * ```ts
- * robertaPositionIds([0, 31414, 2, 1, 1], 1); // [2, 3, 4, 1, 1]
+ * import assert from "node:assert/strict";
+ * import { robertaPositionIds } from "./reference.ts";
+ * assert.deepEqual(robertaPositionIds([0, 31414, 2, 1, 1], 1), [2, 3, 4, 1, 1]);
  * ```
  */
 export function robertaPositionIds(ids: number[], padTokenId: number): number[] {
@@ -299,11 +301,6 @@ export function robertaPositionIds(ids: number[], padTokenId: number): number[] 
 
 /**
  * Options of {@link referenceLogits}.
- *
- * @example
- * ```ts
- * const o: ReferenceOptions = { tokenTypeIds: [[0, 0, 0]] };
- * ```
  */
 export type ReferenceOptions = {
   /** BERT and RoBERTa token types `[B, T]` (default all 0). */
@@ -316,12 +313,14 @@ export type ReferenceOptions = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createConfig } from "./config.ts";
  * import { initWeights } from "./init_weights.ts";
+ * import { referenceLogits } from "./reference.ts";
  * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
  *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
  * const logits = referenceLogits(config, initWeights(config, 1), [[2, 7, 9, 3]], [[1, 1, 1, 1]]);
- * console.log(logits.shape); // [1, 4, 3]
+ * assert.deepEqual(logits.shape, [1, 4, 3]);
  * ```
  */
 export function referenceLogits(

@@ -40,13 +40,6 @@ import type { MatmulArgs, Ops } from "./ops.ts";
  * A padded batch, row-major `[size, length]` (the shape of `lib/train/batches.ts`'s
  * `Batch`): token ids, attention mask (1 real, 0 padding), labels (-100 = no loss; needed
  * for training) and optional token types (BERT, RoBERTa; default 0).
- *
- * @example
- * ```ts
- * import type { ModelBatch } from "./transformer.ts";
- * const b: ModelBatch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 0]),
- *   attentionMask: new Int32Array([1, 1, 0]), labels: new Int32Array([1, 0, -100]) };
- * ```
  */
 export type ModelBatch = {
   size: number;
@@ -776,12 +769,18 @@ function forwardAll<X>(
  *
  * @example
  * ```ts
- * import type { Net } from "./layout.ts";
- * import type { ModelBatch } from "./transformer.ts";
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { cpuOps } from "./cpu_ops.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * import { createNet } from "./layout.ts";
+ * const config = createConfig({ family: "llama", vocabSize: 20, hiddenSize: 8, numHeads: 2,
+ *   numKeyValueHeads: 1, numLayers: 1, intermediateSize: 12, labels: ["O", "B", "I"] });
+ * const net = createNet(cpuOps(), config, initWeights(config, 1));
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
  * import { netLogits } from "./transformer.ts";
- * function logitsOf(net: Net<Float32Array>, batch: ModelBatch): Promise<Float32Array> {
- *   return netLogits(net, batch);
- * }
+ * assert.equal((await netLogits(net, batch)).length, 3 * 3);
  * ```
  */
 export async function netLogits<X>(net: Net<X>, batch: ModelBatch): Promise<Float32Array> {
@@ -798,14 +797,21 @@ export async function netLogits<X>(net: Net<X>, batch: ModelBatch): Promise<Floa
  *
  * @example
  * ```ts
- * import type { Net } from "./layout.ts";
- * import type { ModelBatch } from "./transformer.ts";
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { cpuOps } from "./cpu_ops.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * import { createNet } from "./layout.ts";
+ * const config = createConfig({ family: "llama", vocabSize: 20, hiddenSize: 8, numHeads: 2,
+ *   numKeyValueHeads: 1, numLayers: 1, intermediateSize: 12, labels: ["O", "B", "I"] });
+ * const net = createNet(cpuOps(), config, initWeights(config, 1));
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
  * import { recordGradients } from "./transformer.ts";
- * async function loss(net: Net<Float32Array>, batch: ModelBatch): Promise<number> {
- *   const l = net.ops.read(recordGradients(net, batch, false));
- *   await net.ops.submit();
- *   return (await l)[0];
- * }
+ * const read = net.ops.read(recordGradients(net, batch, false));
+ * await net.ops.submit();
+ * const [loss, count] = await read;
+ * assert.ok(loss > 0 && count === 2); // the mean over the two labelled tokens
  * ```
  */
 export function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: boolean): X {
@@ -866,13 +872,19 @@ export function recordGradients<X>(net: Net<X>, batch: ModelBatch, dropout: bool
  *
  * @example
  * ```ts
- * import type { Net } from "./layout.ts";
- * import type { ModelBatch } from "./transformer.ts";
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { cpuOps } from "./cpu_ops.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * import { createNet } from "./layout.ts";
+ * const config = createConfig({ family: "llama", vocabSize: 20, hiddenSize: 8, numHeads: 2,
+ *   numKeyValueHeads: 1, numLayers: 1, intermediateSize: 12, labels: ["O", "B", "I"] });
+ * const net = createNet(cpuOps(), config, initWeights(config, 1));
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
  * import { netGradients } from "./transformer.ts";
- * async function lossAndGradNames(net: Net<Float32Array>, batch: ModelBatch) {
- *   const { loss, grads } = await netGradients(net, batch);
- *   return { loss, names: [...grads.keys()] };
- * }
+ * const { grads } = await netGradients(net, batch);
+ * assert.deepEqual(grads.get("model.layers.0.self_attn.k_proj.weight")?.shape, [4, 8]);
  * ```
  */
 export async function netGradients<X>(
