@@ -38,11 +38,6 @@ import { codePointToUtf16, utf16ToCodePoint } from "./offsets.ts";
 
 /**
  * What {@link readBrat} skipped or changed; with its `skipped` list it is a `ReadReport`.
- *
- * @example
- * ```ts
- * const r: BratReport = { ignored: { R: 2, "#": 1 }, discontinuous: [], otherTypes: 0, skipped: [] };
- * ```
  */
 export type BratReport = {
   /** Count of skipped lines by their first letter (R, E, A, M, N, #, *). */
@@ -63,11 +58,6 @@ export type BratReport = {
 
 /**
  * Options of {@link readBrat}.
- *
- * @example
- * ```ts
- * const opts: ReadBratOptions = { id: "doc1", file: "doc1.ann", discontinuous: "span" };
- * ```
  */
 export type ReadBratOptions = {
   /** Document id (default `"brat"`); use the file's base name. */
@@ -103,6 +93,7 @@ const T_LINE = /^(T\S*)\t(\S+) ([0-9]+ [0-9]+(?:;[0-9]+ [0-9]+)*)\t(.*)$/s;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { readBrat } from "./brat.ts";
  * const { doc, report } = readBrat("Alice met Bob.", "T1\tPER 0 5\tAlice\nT2\tPER 10 13\tBob\nR1\tMeets Arg1:T1 Arg2:T2\n");
  * assert.deepEqual(doc.spans, [{ start: 0, end: 5, label: "PER" }, { start: 10, end: 13, label: "PER" }]);
  * assert.deepEqual(report.ignored, { R: 1 });
@@ -234,6 +225,7 @@ function placeOf(e: CorpusError): ErrorPlace {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { writeBrat } from "./brat.ts";
  * assert.deepEqual(
  *   writeBrat({ id: "d", text: "Alice met Bob.", spans: [{ start: 0, end: 5, label: "PER" }] }),
  *   { txt: "Alice met Bob.", ann: "T1\tPER 0 5\tAlice\n" },

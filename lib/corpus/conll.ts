@@ -48,11 +48,6 @@ import { chunksToTags, spansToChunks, tagsToSpans } from "../core/convert.ts";
 
 /**
  * Options of {@link readConll}.
- *
- * @example
- * ```ts
- * const opts: ReadConllOptions = { scheme: "IOB1", file: "wikigold.conll.txt" };
- * ```
  */
 export type ReadConllOptions = {
   /** Tag scheme of the file (default IOB2; IOB1 files decode the same in default mode). */
@@ -93,6 +88,7 @@ function problemOf(f: () => void): string | undefined {
  * ```ts
  * import assert from "node:assert/strict";
  * import type { ReadReport } from "../core/errors.ts";
+ * import { readConll } from "./conll.ts";
  * const docs = readConll("Alice B-PER\nSmith I-PER\nwins O\n\nNIH B-ORG\n");
  * assert.equal(docs.length, 2); // no -DOCSTART-: one document per sentence
  * assert.equal(docs[0].text, "Alice Smith wins");
@@ -228,11 +224,6 @@ export function readConll(text: string, opts: ReadConllOptions = {}): Doc[] {
 
 /**
  * Options of {@link writeConll}.
- *
- * @example
- * ```ts
- * const opts: WriteConllOptions = { scheme: "IOBES", separator: "\t" };
- * ```
  */
 export type WriteConllOptions = {
   /** Tag scheme to write (default IOB2). */
@@ -272,8 +263,12 @@ function wordsIn(text: string, start: number, end: number): Range[] {
  *
  * @example
  * ```ts
- * writeConll([{ id: "d", text: "Alice Smith wins", spans: [{ start: 0, end: 11, label: "PER" }] }]);
- * // "-DOCSTART- O\n\nAlice B-PER\nSmith I-PER\nwins O\n\n"
+ * import assert from "node:assert/strict";
+ * import { writeConll } from "./conll.ts";
+ * assert.equal(
+ *   writeConll([{ id: "d", text: "Alice Smith wins", spans: [{ start: 0, end: 11, label: "PER" }] }]),
+ *   "-DOCSTART- O\n\nAlice B-PER\nSmith I-PER\nwins O\n\n",
+ * );
  * ```
  */
 export function writeConll(docs: readonly Doc[], opts: WriteConllOptions = {}): string {

@@ -36,12 +36,6 @@ import { nearestName } from "./nearest.ts";
  * One file of a manifest entry: its place under the data folder and the cache
  * (`path`), its public URL, its sha256 and, for a file inside a `.tgz` archive (an
  * npm tarball), the archive member's name.
- *
- * @example
- * ```ts
- * const f: ManifestFile = { path: "wikigold/wikigold.conll.txt",
- *   url: "https://raw.githubusercontent.com/...", sha256: "c797a64d..." };
- * ```
  */
 export type ManifestFile = { path: string; url: string; sha256: string; member?: string };
 
@@ -51,13 +45,6 @@ export type ManifestFile = { path: string; url: string; sha256: string; member?:
  * `labels` maps the source's entity types to the toolkit's labels (TEI: element name
  * to label, unlisted elements are plain text; CoNLL: tag type to label, an unlisted
  * type is an error); a `null` label drops that type on purpose.
- *
- * @example
- * ```ts
- * const e: ManifestEntry = { kind: "dataset", description: "tweets", source: "x @ 1, a.conll",
- *   licence: "CC BY 4.0", format: "conll", scheme: "IOB2", labels: { person: "PERSON" },
- *   files: [{ path: "a.conll", url: "https://example.org/a.conll", sha256: "00" }] };
- * ```
  */
 export type ManifestEntry = {
   kind: "dataset" | "asset";
@@ -72,11 +59,6 @@ export type ManifestEntry = {
 
 /**
  * The manifest: entries by name.
- *
- * @example
- * ```ts
- * const m: Manifest = { version: 1, datasets: {} };
- * ```
  */
 export type Manifest = { version: number; note?: string; datasets: Record<string, ManifestEntry> };
 
@@ -85,19 +67,19 @@ export type Manifest = { version: number; note?: string; datasets: Record<string
  *
  * @example
  * ```ts
- * Object.keys(MANIFEST.datasets); // ["grobid-acknowledgements", "grobid-fundings", ...]
+ * import assert from "node:assert/strict";
+ * import { MANIFEST } from "./dataset.ts";
+ * assert.deepEqual(Object.keys(MANIFEST.datasets).slice(0, 2), [
+ *   "grobid-acknowledgements",
+ *   "grobid-fundings",
+ * ]);
+ * assert.equal(MANIFEST.datasets.wikigold.format, "conll");
  * ```
  */
 export const MANIFEST: Manifest = manifestJson as Manifest;
 
 /**
  * Options of {@link loadDataset}, {@link datasetFile} and {@link datasetDir}.
- *
- * @example
- * ```ts
- * const opts: DatasetOptions = { dataDir: null, cacheDir: "/tmp/nerss",
- *   baseUrl: "http://localhost:8000/" };
- * ```
  */
 export type DatasetOptions = {
   /** Manifest to use instead of `data/manifest.json`. */
@@ -152,6 +134,7 @@ function entryOf(name: string, opts: DatasetOptions): ManifestEntry {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { sha256Hex } from "./dataset.ts";
  * assert.equal(await sha256Hex(new TextEncoder().encode("abc")),
  *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
  * ```
@@ -272,8 +255,12 @@ async function resolveFile(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { datasetFile } from "./dataset.ts";
  * const path = await datasetFile("bert-base-uncased", { file: "tokenizer.json" });
+ * assert.ok(path.endsWith("tokenizers/bert-base-uncased/tokenizer.json"));
  * const xml = await Deno.readTextFile(await datasetFile("grobid-acknowledgements"));
+ * assert.ok(xml.includes("<acknowledgment>"));
  * ```
  */
 export async function datasetFile(
@@ -302,7 +289,11 @@ export async function datasetFile(
  *
  * @example
  * ```ts
- * const dir = await datasetDir("bert-base-uncased"); // holds tokenizer.json, vocab.txt, ...
+ * import assert from "node:assert/strict";
+ * import { datasetDir } from "./dataset.ts";
+ * const dir = await datasetDir("bert-base-uncased");
+ * const names = [...Deno.readDirSync(dir)].map((e) => e.name);
+ * assert.ok(names.includes("tokenizer.json") && names.includes("vocab.txt"));
  * ```
  */
 export async function datasetDir(name: string, opts: DatasetOptions = {}): Promise<string> {
@@ -325,8 +316,12 @@ export async function datasetDir(name: string, opts: DatasetOptions = {}): Promi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadDataset } from "./dataset.ts";
  * const docs = await loadDataset("grobid-acknowledgements");
- * docs.length; // 1286, entities labelled PERSON and ORG
+ * assert.equal(docs.length, 1286);
+ * const labels = new Set(docs.flatMap((d) => d.spans.map((s) => s.label)));
+ * assert.deepEqual([...labels].sort(), ["ORG", "PERSON"]);
  * ```
  */
 export async function loadDataset(name: string, opts: DatasetOptions = {}): Promise<Doc[]> {

@@ -49,21 +49,11 @@ import { codePointToUtf16, utf16ToCodePoint } from "./offsets.ts";
 
 /**
  * The JSON annotation formats {@link readJsonl} and {@link writeJsonl} handle.
- *
- * @example
- * ```ts
- * const f: JsonlFormat = "doccano";
- * ```
  */
 export type JsonlFormat = "doccano" | "labelstudio" | "spacy";
 
 /**
  * Options of {@link readJsonl}.
- *
- * @example
- * ```ts
- * const opts: ReadJsonlOptions = { format: "labelstudio", annotations: "each" };
- * ```
  */
 export type ReadJsonlOptions = {
   format: JsonlFormat;
@@ -290,6 +280,7 @@ const SPAN_KEYS = { doccano: ["label", "labels", "entities"], spacy: ["entities"
  * ```ts
  * import assert from "node:assert/strict";
  * import type { ReadReport } from "../core/errors.ts";
+ * import { readJsonl } from "./jsonl.ts";
  * const docs = readJsonl('{"id": 7, "text": "Alice at NIH", "label": [[0, 5, "PER"], [9, 12, "ORG"]]}',
  *   { format: "doccano" });
  * assert.deepEqual(docs, [{ id: "7", text: "Alice at NIH", spans: [{ start: 0, end: 5, label: "PER" },
@@ -485,11 +476,6 @@ function readTask(
 
 /**
  * Options of {@link writeJsonl}.
- *
- * @example
- * ```ts
- * const opts: WriteJsonlOptions = { format: "spacy" };
- * ```
  */
 export type WriteJsonlOptions = {
   format: JsonlFormat;
@@ -506,6 +492,7 @@ export type WriteJsonlOptions = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { writeJsonl } from "./jsonl.ts";
  * assert.equal(
  *   writeJsonl([{ id: "7", text: "Alice", spans: [{ start: 0, end: 5, label: "PER" }] }],
  *     { format: "doccano" }),

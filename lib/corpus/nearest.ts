@@ -29,6 +29,7 @@ function editDistance(a: string, b: string): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { nearestName } from "./nearest.ts";
  * assert.equal(nearestName("fractoin", ["fraction", "size", "strata"]), "fraction");
  * assert.equal(nearestName("individul", ["funder", "individual"]), "individual");
  * assert.equal(nearestName("PRE", ["ORG", "PER"]), "PER");

@@ -14,9 +14,11 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { codePointToUtf16 } from "./offsets.ts";
  * const conv = codePointToUtf16("😀 Bob")!;
- * conv(2); // 3: "Bob" starts at code point 2, UTF-16 unit 3
- * codePointToUtf16("Bob"); // null
+ * assert.equal(conv(2), 3); // "Bob" starts at code point 2, UTF-16 unit 3
+ * assert.equal(codePointToUtf16("Bob"), null);
  * ```
  */
 export function codePointToUtf16(text: string): ((cp: number) => number) | null {
@@ -38,9 +40,11 @@ export function codePointToUtf16(text: string): ((cp: number) => number) | null 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { utf16ToCodePoint } from "./offsets.ts";
  * const conv = utf16ToCodePoint("😀 Bob")!;
- * conv(3); // 2
- * conv(1); // NaN: between the two halves of 😀
+ * assert.equal(conv(3), 2);
+ * assert.ok(Number.isNaN(conv(1))); // between the two halves of 😀
  * ```
  */
 export function utf16ToCodePoint(text: string): ((u: number) => number) | null {

@@ -25,6 +25,7 @@ import { nearestName } from "./nearest.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { CORPUS_FORMATS } from "./read_corpus.ts";
  * assert.ok(CORPUS_FORMATS.includes("doccano"));
  * ```
  */
@@ -40,21 +41,11 @@ export const CORPUS_FORMATS = [
 /**
  * A corpus format: CoNLL columns, doccano / Label Studio / spaCy JSON(L), a brat folder
  * (`.txt` and `.ann` pairs) or GROBID-style inline XML (TEI).
- *
- * @example
- * ```ts
- * const f: CorpusFormat = "brat";
- * ```
  */
 export type CorpusFormat = typeof CORPUS_FORMATS[number];
 
 /**
  * Options of {@link readCorpus}.
- *
- * @example
- * ```ts
- * const opts: ReadCorpusOptions = { format: "conll", scheme: "IOB1", labels: { MISC: null } };
- * ```
  */
 export type ReadCorpusOptions = {
   /** The format (default: inferred from the file, see {@link inferCorpusFormat}). */
@@ -132,6 +123,7 @@ function jsonShapes(text: string): CorpusFormat[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { inferCorpusFormat } from "./read_corpus.ts";
  * assert.equal(inferCorpusFormat("a.jsonl", '{"text": "Ann", "label": [[0, 3, "PER"]]}'), "doccano");
  * assert.equal(inferCorpusFormat("a.txt", "Ann B-PER\n"), "conll");
  * ```
@@ -259,6 +251,7 @@ async function readBratPath(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { readCorpus } from "./read_corpus.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/a.jsonl`, '{"id": 1, "text": "Ann at NIH", "label": [[0, 3, "PER"], [7, 10, "ORG"]]}\n');
  * const docs = await readCorpus(`${dir}/a.jsonl`, { labels: { PER: "PERSON", ORG: null } });
@@ -326,6 +319,7 @@ export async function readCorpus(path: string, opts: ReadCorpusOptions = {}): Pr
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { corpusSha256 } from "./read_corpus.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/a.txt`, "abc");
  * assert.equal(await corpusSha256(`${dir}/a.txt`),

@@ -29,7 +29,9 @@ import type { Range, Span } from "../core/types.ts";
  *
  * @example
  * ```ts
- * ABBREVIATIONS.has("Dr."); // true
+ * import assert from "node:assert/strict";
+ * import { ABBREVIATIONS } from "./sentences.ts";
+ * assert.ok(ABBREVIATIONS.has("Dr."));
  * ```
  */
 export const ABBREVIATIONS: ReadonlySet<string> = new Set([
@@ -86,9 +88,11 @@ const DOTTED = /^(?:\p{Lu}|(?:\p{L}{1,2}\.)+\p{L}{1,2})\.$/u;
  *
  * @example
  * ```ts
- * isAbbreviation("Prof."); // true
- * isAbbreviation("G.D."); // true
- * isAbbreviation("study."); // false
+ * import assert from "node:assert/strict";
+ * import { isAbbreviation } from "./sentences.ts";
+ * assert.equal(isAbbreviation("Prof."), true);
+ * assert.equal(isAbbreviation("G.D."), true);
+ * assert.equal(isAbbreviation("study."), false);
  * ```
  */
 export function isAbbreviation(word: string): boolean {
@@ -109,9 +113,13 @@ const SPACE = /\s/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitSentences } from "./sentences.ts";
  * const text = "We thank Dr. G.D. Niswender (U.S.A.) for antisera. Funded by NIH.";
- * splitSentences(text).map((r) => text.slice(r.start, r.end));
- * // ["We thank Dr. G.D. Niswender (U.S.A.) for antisera.", "Funded by NIH."]
+ * assert.deepEqual(splitSentences(text).map((r) => text.slice(r.start, r.end)), [
+ *   "We thank Dr. G.D. Niswender (U.S.A.) for antisera.",
+ *   "Funded by NIH.",
+ * ]);
  * ```
  */
 export function splitSentences(text: string, spans: readonly Span[] = []): Range[] {

@@ -24,12 +24,6 @@ import { splitWords } from "./words.ts";
 /**
  * Counts for a corpus: numbers of documents, sentences, tokens and entities, entities
  * per sentence (`eps`), and entities per label.
- *
- * @example
- * ```ts
- * const s: CorpusStats = { documents: 1, sentences: 2, tokens: 9, entities: 3, eps: 1.5,
- *   byLabel: { ORG: 1, PERSON: 2 } };
- * ```
  */
 export type CorpusStats = {
   documents: number;
@@ -63,7 +57,10 @@ function metaRanges(doc: Doc, key: "sentences" | "tokens"): Range[] | undefined 
  *
  * @example
  * ```ts
- * docSentences({ id: "d", text: "We thank Dr. Li. NIH paid.", spans: [] }).length; // 2
+ * import assert from "node:assert/strict";
+ * import { docSentences } from "./stats.ts";
+ * // no split after "Dr.", one after "Li."
+ * assert.equal(docSentences({ id: "d", text: "We thank Dr. Li. NIH paid.", spans: [] }).length, 2);
  * ```
  */
 export function docSentences(doc: Doc): Range[] {
@@ -76,7 +73,9 @@ export function docSentences(doc: Doc): Range[] {
  *
  * @example
  * ```ts
- * docTokens({ id: "d", text: "NIH-funded work.", spans: [] }).length; // 3
+ * import assert from "node:assert/strict";
+ * import { docTokens } from "./stats.ts";
+ * assert.equal(docTokens({ id: "d", text: "NIH-funded work.", spans: [] }).length, 3);
  * ```
  */
 export function docTokens(doc: Doc): Range[] {
@@ -94,10 +93,12 @@ function ratio(entities: number, sentences: number): number {
  *
  * @example
  * ```ts
- * corpusStats([{ id: "d1", text: "We thank Dr. Ann Lee. NIH paid.", spans: [
+ * import assert from "node:assert/strict";
+ * import { corpusStats } from "./stats.ts";
+ * const stats = corpusStats([{ id: "d1", text: "We thank Dr. Ann Lee. NIH paid.", spans: [
  *   { start: 9, end: 20, label: "PERSON" }, { start: 22, end: 25, label: "ORG" }] }]);
- * // { documents: 1, sentences: 2, tokens: 9, entities: 2, eps: 1,
- * //   byLabel: { ORG: 1, PERSON: 1 } }
+ * assert.deepEqual(stats, { documents: 1, sentences: 2, tokens: 9, entities: 2, eps: 1,
+ *   byLabel: { ORG: 1, PERSON: 1 } });
  * ```
  */
 export function corpusStats(docs: readonly Doc[]): CorpusStats {
@@ -126,9 +127,11 @@ export function corpusStats(docs: readonly Doc[]): CorpusStats {
  *
  * @example
  * ```ts
- * docSizes([{ id: "d1", text: "Ann Lee thanks NIH. Bo too.", spans: [
+ * import assert from "node:assert/strict";
+ * import { docSizes } from "./stats.ts";
+ * const sizes = docSizes([{ id: "d1", text: "Ann Lee thanks NIH. Bo too.", spans: [
  *   { start: 0, end: 7, label: "PERSON" }, { start: 15, end: 18, label: "ORG" }] }]);
- * // [{ id: "d1", sentences: 2, entities: 2 }]
+ * assert.deepEqual(sizes, [{ id: "d1", sentences: 2, entities: 2 }]);
  * ```
  */
 export function docSizes(
@@ -151,10 +154,13 @@ const FIXED = ["id", "sentences", "tokens", "entities", "eps"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { docStatsTable } from "./stats.ts";
  * const t = docStatsTable([{ id: "d1", text: "Ann Lee thanks NIH.", spans: [
  *   { start: 0, end: 7, label: "PERSON" }, { start: 15, end: 18, label: "ORG" }] }]);
- * t.columnNames(); // ["id", "sentences", "tokens", "entities", "ORG", "PERSON", "eps"]
- * t.objects()[0]; // { id: "d1", sentences: 1, tokens: 5, entities: 2, ORG: 1, PERSON: 1, eps: 2 }
+ * assert.deepEqual(t.columnNames(), ["id", "sentences", "tokens", "entities", "ORG", "PERSON", "eps"]);
+ * assert.deepEqual(t.objects()[0],
+ *   { id: "d1", sentences: 1, tokens: 5, entities: 2, ORG: 1, PERSON: 1, eps: 2 });
  * ```
  */
 export function docStatsTable(docs: readonly Doc[]): ReturnType<typeof table> {

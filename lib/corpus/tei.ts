@@ -40,9 +40,11 @@ import {
  *
  * @example
  * ```ts
- * const docs = readTei('<a><acknowledgment>Thanks <funder>NIH</funder></acknowledgment></a>',
+ * import assert from "node:assert/strict";
+ * import { GROBID_PERSON_ORG, readTei } from "./tei.ts";
+ * const docs = readTei("<a><acknowledgment>Thanks <funder>NIH</funder></acknowledgment></a>",
  *   { labels: GROBID_PERSON_ORG });
- * // docs[0].spans → [{ start: 7, end: 10, label: "ORG" }]
+ * assert.deepEqual(docs[0].spans, [{ start: 7, end: 10, label: "ORG" }]);
  * ```
  */
 export const GROBID_PERSON_ORG: Readonly<Record<string, string>> = {
@@ -54,14 +56,6 @@ export const GROBID_PERSON_ORG: Readonly<Record<string, string>> = {
 
 /**
  * A mapped element inside another mapped element: the outer one is kept as the span.
- *
- * @example
- * ```ts
- * // all-acknowledgements.tei.xml, line 774: "<individual>Cate Lemann (<affiliation>ANIC..."
- * const n: NestedSpan = { docId: "acknowledgment-772", line: 774,
- *   outer: { start: 37, end: 55, label: "PERSON", element: "individual" },
- *   inner: { start: 50, end: 54, label: "ORG", element: "affiliation" } };
- * ```
  */
 export type NestedSpan = {
   docId: string;
@@ -72,11 +66,6 @@ export type NestedSpan = {
 
 /**
  * Options of {@link readTei}.
- *
- * @example
- * ```ts
- * const opts: ReadTeiOptions = { labels: { individual: "PERSON" }, file: "a.tei.xml" };
- * ```
  */
 export type ReadTeiOptions = {
   /** Element name -> span label; other elements inside a statement are plain text. */
@@ -119,11 +108,17 @@ type Open = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { GROBID_PERSON_ORG, readTei } from "./tei.ts";
  * const xml = "<acknowledgments>\n<acknowledgment>We thank <individual>Ann Lee</individual>" +
  *   " &amp; <funder>NIH</funder>.</acknowledgment>\n</acknowledgments>";
  * const [doc] = readTei(xml, { labels: GROBID_PERSON_ORG });
- * // doc.id === "acknowledgment-1", doc.text === "We thank Ann Lee & NIH."
- * // doc.spans → [{ start: 9, end: 16, label: "PERSON" }, { start: 19, end: 22, label: "ORG" }]
+ * assert.equal(doc.id, "acknowledgment-1");
+ * assert.equal(doc.text, "We thank Ann Lee & NIH.");
+ * assert.deepEqual(doc.spans, [
+ *   { start: 9, end: 16, label: "PERSON" },
+ *   { start: 19, end: 22, label: "ORG" },
+ * ]);
  * ```
  */
 export function readTei(text: string, opts: ReadTeiOptions): Doc[] {

@@ -49,12 +49,18 @@ const WORD_START = /^[\p{L}\p{N}\p{M}]/u;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitWords } from "./words.ts";
  * const text = "Funded by NIH-NIGMS (No. R01-GM123456, $2.5M).";
- * splitWords(text).map((w) => text.slice(w.start, w.end));
- * // ["Funded", "by", "NIH-NIGMS", "(", "No.", "R01-GM123456", ",", "$", "2.5M", ")", "."]
- * splitWords(text, undefined, [{ start: 10, end: 13, label: "ORG" }])
- *   .map((w) => text.slice(w.start, w.end)).slice(2, 4);
- * // ["NIH", "-NIGMS"]
+ * const words = (ranges: { start: number; end: number }[]) =>
+ *   ranges.map((w) => text.slice(w.start, w.end));
+ * assert.deepEqual(
+ *   words(splitWords(text)),
+ *   ["Funded", "by", "NIH-NIGMS", "(", "No.", "R01-GM123456", ",", "$", "2.5M", ")", "."],
+ * );
+ * // an entity boundary inside a word cuts it
+ * const cut = splitWords(text, undefined, [{ start: 10, end: 13, label: "ORG" }]);
+ * assert.deepEqual(words(cut).slice(2, 4), ["NIH", "-NIGMS"]);
  * ```
  */
 export function splitWords(

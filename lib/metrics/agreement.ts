@@ -27,15 +27,6 @@ import { cohenKappa, fleissKappa } from "./kappa.ts";
 /**
  * Options of {@link agreement}: annotator `names` (default "annotator 1", ...) and a
  * `tokens` function splitting a text into word ranges.
- *
- * @example
- * ```ts
- * // annotator names, and tokens that are runs of non-space characters
- * const opts: AgreementOptions = {
- *   names: ["ann", "bob"],
- *   tokens: (t) => [...t.matchAll(/\S+/g)].map((m) => ({ start: m.index, end: m.index + m[0].length })),
- * };
- * ```
  */
 export type AgreementOptions = {
   names?: readonly string[];
@@ -45,11 +36,6 @@ export type AgreementOptions = {
 /**
  * Agreement of one pair of annotators: entity F1 (with precision and recall taking `a`
  * as the reference) and Cohen's kappa over token labels.
- *
- * @example
- * ```ts
- * const p: PairAgreement = { a: "ann", b: "bob", f1: 0.8, precision: 0.8, recall: 0.8, kappa: 0.7 };
- * ```
  */
 export type PairAgreement = {
   a: string;
@@ -64,11 +50,6 @@ export type PairAgreement = {
  * Agreement on one label: mean pairwise F1 on its spans, mean pairwise Cohen's kappa of
  * "this label or not" per token, and (three or more annotators) Fleiss' kappa of the
  * label's category.
- *
- * @example
- * ```ts
- * const l: LabelAgreement = { label: "PER", entities: [10, 9], f1: 0.9, kappa: 0.85 };
- * ```
  */
 export type LabelAgreement = {
   label: string;
@@ -81,11 +62,6 @@ export type LabelAgreement = {
 /**
  * Agreement on one document: mean pairwise entity F1, and the number of tokens whose
  * labels are not the same for all annotators.
- *
- * @example
- * ```ts
- * const d: DocumentAgreement = { id: "d7", f1: 0.5, disagreeingTokens: 3, tokens: 40 };
- * ```
  */
 export type DocumentAgreement = {
   id: string;
@@ -99,10 +75,12 @@ export type DocumentAgreement = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { agreement, type AgreementReport } from "./agreement.ts";
  * const doc = { id: "d", text: "Ann", spans: [{ start: 0, end: 3, label: "PER" }] };
  * const r: AgreementReport = agreement([[doc], [doc]]);
- * r.meanF1; // 1
- * r.documents[0].id; // "d", the document with the least agreement comes first
+ * assert.equal(r.meanF1, 1);
+ * assert.equal(r.documents[0].id, "d"); // the document with the least agreement comes first
  * ```
  */
 export type AgreementReport = {
@@ -176,11 +154,13 @@ function tokenLabels(doc: Doc, toks: Range[], who: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { agreement } from "./agreement.ts";
  * const text = "Ann Lee thanks NIH.";
  * const a = [{ id: "d1", text, spans: [{ start: 0, end: 7, label: "PER" }, { start: 15, end: 18, label: "ORG" }] }];
  * const b = [{ id: "d1", text, spans: [{ start: 0, end: 3, label: "PER" }, { start: 15, end: 18, label: "ORG" }] }];
  * const r = agreement([a, b], { names: ["ann", "bob"] });
- * r.pairs[0].f1; // 0.5: one of two entities matches on each side
+ * assert.equal(r.pairs[0].f1, 0.5); // one of two entities matches on each side
  * ```
  */
 export function agreement(

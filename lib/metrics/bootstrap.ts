@@ -14,11 +14,6 @@ import { checkLengths, countEntities, type EntityOptions } from "./entities.ts";
 
 /**
  * Entity counts of one document: matches (`tp`), predicted and gold entities.
- *
- * @example
- * ```ts
- * const c: F1Counts = { tp: 3, pred: 4, gold: 5 };
- * ```
  */
 export type F1Counts = { tp: number; pred: number; gold: number };
 
@@ -26,11 +21,6 @@ export type F1Counts = { tp: number; pred: number; gold: number };
  * Options of {@link bootstrapF1}: replicates (default 1000), confidence level
  * (default 0.95), seed (default 0) and the value of a 0/0 precision or recall
  * (default 0, as seqeval's `"warn"` without the warning).
- *
- * @example
- * ```ts
- * const opts: BootstrapOptions = { iterations: 2000, level: 0.9, seed: 42 };
- * ```
  */
 export type BootstrapOptions = {
   iterations?: number;
@@ -45,8 +35,12 @@ export type BootstrapOptions = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bootstrapF1, type BootstrapResult } from "./bootstrap.ts";
  * const r: BootstrapResult = bootstrapF1([{ tp: 3, pred: 4, gold: 5 }, { tp: 1, pred: 1, gold: 2 }]);
- * console.log(`F1 ${r.f1.toFixed(3)} [${r.lower.toFixed(3)}, ${r.upper.toFixed(3)}]`);
+ * assert.equal(r.f1, 2 / 3); // 4 matches, 5 predicted, 7 gold
+ * assert.ok(r.lower <= r.f1 && r.f1 <= r.upper);
+ * assert.deepEqual([r.level, r.iterations, r.seed, r.replicates.length], [0.95, 1000, 0, 1000]);
  * ```
  */
 export type BootstrapResult = {
@@ -65,7 +59,10 @@ export type BootstrapResult = {
  *
  * @example
  * ```ts
- * microF1({ tp: 1, pred: 2, gold: 2 }); // 0.5
+ * import assert from "node:assert/strict";
+ * import { microF1 } from "./bootstrap.ts";
+ * assert.equal(microF1({ tp: 1, pred: 2, gold: 2 }), 0.5);
+ * assert.equal(microF1({ tp: 0, pred: 0, gold: 2 }, 1), 0); // precision 1 (0/0), recall 0
  * ```
  */
 export function microF1(c: F1Counts, zeroDivision: 0 | 1 = 0): number {
@@ -81,7 +78,9 @@ export function microF1(c: F1Counts, zeroDivision: 0 | 1 = 0): number {
  *
  * @example
  * ```ts
- * quantileSorted([1, 2, 3, 4], 0.5); // 2.5
+ * import assert from "node:assert/strict";
+ * import { quantileSorted } from "./bootstrap.ts";
+ * assert.equal(quantileSorted([1, 2, 3, 4], 0.5), 2.5);
  * ```
  */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
@@ -100,8 +99,12 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
  *
  * @example
  * ```ts
- * documentCounts([[["B-PER", "O"]], [["B-ORG"]]], [[["B-PER", "O"]], [["O"]]]);
- * // [{ tp: 1, pred: 1, gold: 1 }, { tp: 0, pred: 0, gold: 1 }]
+ * import assert from "node:assert/strict";
+ * import { documentCounts } from "./bootstrap.ts";
+ * assert.deepEqual(
+ *   documentCounts([[["B-PER", "O"]], [["B-ORG"]]], [[["B-PER", "O"]], [["O"]]]),
+ *   [{ tp: 1, pred: 1, gold: 1 }, { tp: 0, pred: 0, gold: 1 }],
+ * );
  * ```
  */
 export function documentCounts(
@@ -131,10 +134,14 @@ export function documentCounts(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bootstrapF1 } from "./bootstrap.ts";
  * const docs = [{ tp: 3, pred: 4, gold: 4 }, { tp: 1, pred: 2, gold: 3 }, { tp: 5, pred: 5, gold: 6 }];
  * const r = bootstrapF1(docs, { iterations: 1000, seed: 1 });
- * r.f1; // 0.7500000000000001: micro F1 of all three documents (9 matches, 11 predicted, 13 gold)
- * r.lower <= r.f1 && r.f1 <= r.upper; // true here
+ * // micro F1 of all three documents (9 matches, 11 predicted, 13 gold): 3/4, which
+ * // seqeval's floating-point steps give as 0.7500000000000001
+ * assert.equal(r.f1, 0.7500000000000001);
+ * assert.ok(r.lower <= r.f1 && r.f1 <= r.upper);
  * ```
  */
 export function bootstrapF1(

@@ -27,7 +27,9 @@ import { pairDocs } from "./doc_pairs.ts";
  *
  * @example
  * ```ts
- * NONE; // "(none)"
+ * import assert from "node:assert/strict";
+ * import { NONE } from "./confusion.ts";
+ * assert.equal(NONE, "(none)");
  * ```
  */
 export const NONE = "(none)";
@@ -36,22 +38,12 @@ export const NONE = "(none)";
  * A confusion matrix: `labels` (the types, sorted, then {@link NONE}) index both rows
  * (gold) and columns (predicted); `counts[i][j]` entities of gold type `labels[i]`
  * were predicted as `labels[j]`.
- *
- * @example
- * ```ts
- * const m: ConfusionMatrix = { labels: ["PER", "(none)"], counts: [[3, 1], [2, 0]] };
- * ```
  */
 export type ConfusionMatrix = { labels: string[]; counts: number[][] };
 
 /**
  * How gold and predicted entities pair: `"exact"` (same boundaries) or `"overlap"`
  * (any overlap, largest first).
- *
- * @example
- * ```ts
- * const m: ConfusionMatch = "overlap";
- * ```
  */
 export type ConfusionMatch = "exact" | "overlap";
 
@@ -115,11 +107,15 @@ function build(cells: Map<string, number>, extra: Iterable<string>): ConfusionMa
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { confusionMatrix } from "./confusion.ts";
  * const text = "Ann at NIH";
  * const gold = [{ id: "d", text, spans: [{ start: 0, end: 3, label: "PER" }, { start: 7, end: 10, label: "ORG" }] }];
  * const pred = [{ id: "d", text, spans: [{ start: 0, end: 3, label: "ORG" }] }];
- * confusionMatrix(gold, pred);
- * // { labels: ["ORG", "PER", "(none)"], counts: [[0, 0, 1], [1, 0, 0], [0, 0, 0]] }
+ * assert.deepEqual(confusionMatrix(gold, pred), {
+ *   labels: ["ORG", "PER", "(none)"],
+ *   counts: [[0, 0, 1], [1, 0, 0], [0, 0, 0]], // ORG missed, PER predicted as ORG
+ * });
  * ```
  */
 export function confusionMatrix(
@@ -144,8 +140,12 @@ export function confusionMatrix(
  *
  * @example
  * ```ts
- * confusionMatrixFromTags([["B-PER", "O", "B-ORG"]], [["B-ORG", "O", "O"]]);
- * // { labels: ["ORG", "PER", "(none)"], counts: [[0, 0, 1], [1, 0, 0], [0, 0, 0]] }
+ * import assert from "node:assert/strict";
+ * import { confusionMatrixFromTags } from "./confusion.ts";
+ * assert.deepEqual(confusionMatrixFromTags([["B-PER", "O", "B-ORG"]], [["B-ORG", "O", "O"]]), {
+ *   labels: ["ORG", "PER", "(none)"],
+ *   counts: [[0, 0, 1], [1, 0, 0], [0, 0, 0]],
+ * });
  * ```
  */
 export function confusionMatrixFromTags(

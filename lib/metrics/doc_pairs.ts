@@ -30,9 +30,12 @@ function checkSpan(doc: Doc, span: Span, k: number, side: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { pairDocs } from "./doc_pairs.ts";
  * const a = [{ id: "d1", text: "Ann", spans: [{ start: 0, end: 3, label: "PER" }] }];
  * const b = [{ id: "d1", text: "Ann", spans: [] }];
- * pairDocs([a, b], ["gold", "pred"]); // [[a[0], b[0]]]
+ * assert.deepEqual(pairDocs([a, b], ["gold", "pred"]), [[a[0], b[0]]]);
+ * assert.throws(() => pairDocs([a, []], ["gold", "pred"]), /pred lacks document "d1" of gold/);
  * ```
  */
 export function pairDocs(

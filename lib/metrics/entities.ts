@@ -27,32 +27,17 @@ import type { Scheme } from "../core/scheme.ts";
 /**
  * An entity found in a tag sequence: sentence index, type and token range within the
  * sentence (`end` exclusive).
- *
- * @example
- * ```ts
- * const e: Entity = { sentence: 0, type: "PER", start: 0, end: 2 };
- * ```
  */
 export type Entity = { sentence: number; type: string; start: number; end: number };
 
 /**
  * How entities are read from tags: `"default"` (conlleval / seqeval default) or
  * `"strict"` (seqeval strict mode with a scheme).
- *
- * @example
- * ```ts
- * const mode: EntityMode = "strict";
- * ```
  */
 export type EntityMode = "default" | "strict";
 
 /**
  * Options for reading entities: the mode and, for strict mode, the scheme.
- *
- * @example
- * ```ts
- * const opts: EntityOptions = { mode: "strict", scheme: "IOB2" };
- * ```
  */
 export type EntityOptions = { mode?: EntityMode; scheme?: Scheme };
 
@@ -60,11 +45,6 @@ export type EntityOptions = { mode?: EntityMode; scheme?: Scheme };
  * Entity counts per type (types sorted as Python sorts strings, by code point):
  * `tp[i]` entities of `types[i]` found in both, `pred[i]` predicted, `gold[i]` in the
  * gold standard.
- *
- * @example
- * ```ts
- * const c: EntityCounts = { types: ["PER"], tp: [1], pred: [2], gold: [1] };
- * ```
  */
 export type EntityCounts = { types: string[]; tp: number[]; pred: number[]; gold: number[] };
 
@@ -77,7 +57,11 @@ export type EntityCounts = { types: string[]; tp: number[]; pred: number[]; gold
  *
  * @example
  * ```ts
- * ["b", "a", "\u{1F600}", "\uFF61"].sort(compareCodePoints); // ["a", "b", "\uFF61", "\u{1F600}"]
+ * import assert from "node:assert/strict";
+ * import { compareCodePoints } from "./entities.ts";
+ * const names = ["b", "a", "\u{1F600}", "\uFF61"];
+ * assert.deepEqual(names.slice().sort(compareCodePoints), ["a", "b", "\uFF61", "\u{1F600}"]);
+ * assert.deepEqual(names.slice().sort(), ["a", "b", "\u{1F600}", "\uFF61"]); // UTF-16 order
  * ```
  */
 export function compareCodePoints(a: string, b: string): number {
@@ -111,8 +95,13 @@ function checkSentence(tags: unknown, side: string, s: number): asserts tags is 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkLengths } from "./entities.ts";
  * checkLengths([["O"]], [["O"]]); // fine
- * // checkLengths([["O"]], [["O", "O"]]) throws: sentence 0 has 1 gold tags but 2 predicted
+ * assert.throws(
+ *   () => checkLengths([["O"]], [["O", "O"]]),
+ *   /sentence 0 has 1 gold tags but 2 predicted/,
+ * );
  * ```
  */
 export function checkLengths(yTrue: readonly string[][], yPred: readonly string[][]): void {
@@ -143,8 +132,15 @@ const warned = new Set<string>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { warnOnce } from "./entities.ts";
+ * const warned: unknown[] = [];
+ * const warn = console.warn;
+ * console.warn = (message) => warned.push(message);
  * warnOnce("UserWarning: PER seems not to be NE tag.");
  * warnOnce("UserWarning: PER seems not to be NE tag."); // silent
+ * console.warn = warn;
+ * assert.deepEqual(warned, ["UserWarning: PER seems not to be NE tag."]);
  * ```
  */
 export function warnOnce(message: string): void {
@@ -606,10 +602,16 @@ function countStrict(
  *
  * @example
  * ```ts
- * countEntities([["B-PER", "I-PER", "O"]], [["B-PER", "O", "O"]]);
- * // { types: ["PER"], tp: [0], pred: [1], gold: [1] }
- * countEntities([["B-X", "I-X"]], [["I-X", "I-X"]], { mode: "strict", scheme: "IOB2" });
- * // { types: ["X"], tp: [0], pred: [0], gold: [1] }
+ * import assert from "node:assert/strict";
+ * import { countEntities } from "./entities.ts";
+ * assert.deepEqual(
+ *   countEntities([["B-PER", "I-PER", "O"]], [["B-PER", "O", "O"]]),
+ *   { types: ["PER"], tp: [0], pred: [1], gold: [1] }, // the predicted PER is one token short
+ * );
+ * assert.deepEqual(
+ *   countEntities([["B-X", "I-X"]], [["I-X", "I-X"]], { mode: "strict", scheme: "IOB2" }),
+ *   { types: ["X"], tp: [0], pred: [0], gold: [1] }, // IOB2 entities start with B-
+ * );
  * ```
  */
 export function countEntities(
@@ -641,9 +643,13 @@ export function countEntities(
  *
  * @example
  * ```ts
- * extractEntities([["B-PER", "I-PER", "O", "B-LOC"]]);
- * // [{ sentence: 0, type: "PER", start: 0, end: 2 }, { sentence: 0, type: "LOC", start: 3, end: 4 }]
- * extractEntities([["I-PER", "I-PER"]], { mode: "strict", scheme: "IOB2" }); // []
+ * import assert from "node:assert/strict";
+ * import { extractEntities } from "./entities.ts";
+ * assert.deepEqual(extractEntities([["B-PER", "I-PER", "O", "B-LOC"]]), [
+ *   { sentence: 0, type: "PER", start: 0, end: 2 },
+ *   { sentence: 0, type: "LOC", start: 3, end: 4 },
+ * ]);
+ * assert.deepEqual(extractEntities([["I-PER", "I-PER"]], { mode: "strict", scheme: "IOB2" }), []);
  * ```
  */
 export function extractEntities(tags: readonly string[][], opts: EntityOptions = {}): Entity[] {
@@ -724,9 +730,12 @@ export function extractEntities(tags: readonly string[][], opts: EntityOptions =
  *
  * @example
  * ```ts
- * detectScheme([["B-PER", "I-PER", "O"]]); // "IOB2"
- * detectScheme([["B-PER", "E-PER", "S-LOC", "O"]]); // "IOBES"
- * // detectScheme([["S-PER", "O"]]) throws: seqeval does not accept {O, S} either
+ * import assert from "node:assert/strict";
+ * import { detectScheme } from "./entities.ts";
+ * assert.equal(detectScheme([["B-PER", "I-PER", "O"]]), "IOB2");
+ * assert.equal(detectScheme([["B-PER", "E-PER", "S-LOC", "O"]]), "IOBES");
+ * // seqeval does not accept {O, S} either
+ * assert.throws(() => detectScheme([["S-PER", "O"]]), /cannot detect the scheme/);
  * ```
  */
 export function detectScheme(tags: readonly string[][]): Scheme {

@@ -16,10 +16,12 @@
  *
  * @example
  * ```ts
- * // Wikipedia's example: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no -> 0.4
+ * import assert from "node:assert/strict";
+ * import { cohenKappa } from "./kappa.ts";
+ * // Wikipedia's example: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no; p_o = 0.7, p_e = 0.5
  * const a = [...Array(25).fill("yes"), ...Array(25).fill("no")];
  * const b = [...Array(20).fill("yes"), ...Array(5).fill("no"), ...Array(10).fill("yes"), ...Array(15).fill("no")];
- * cohenKappa(a, b); // 0.4 (up to rounding)
+ * assert.ok(Math.abs(cohenKappa(a, b) - 0.4) < 1e-12); // 0.3999999999999999 in floating point
  * ```
  */
 export function cohenKappa(a: readonly string[], b: readonly string[]): number {
@@ -43,11 +45,6 @@ export function cohenKappa(a: readonly string[], b: readonly string[]): number {
 
 /**
  * Fleiss' kappa and per-category kappas.
- *
- * @example
- * ```ts
- * const f: FleissKappa = { kappa: 0.21, byCategory: [0.2, 0.1], pBar: 0.378, pe: 0.213 };
- * ```
  */
 export type FleissKappa = { kappa: number; byCategory: number[]; pBar: number; pe: number };
 
@@ -58,8 +55,10 @@ export type FleissKappa = { kappa: number; byCategory: number[]; pBar: number; p
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { fleissKappa } from "./kappa.ts";
  * // two subjects, three raters, two categories
- * fleissKappa([[3, 0], [0, 3]]).kappa; // 1
+ * assert.equal(fleissKappa([[3, 0], [0, 3]]).kappa, 1);
  * ```
  */
 export function fleissKappa(table: readonly (readonly number[])[]): FleissKappa {

@@ -18,11 +18,6 @@ import { scoresFromCounts, type ZeroDivision } from "./seqeval.ts";
 /**
  * Options of the classification report: `mode`, `scheme`, `digits` (default 2, text
  * only) and `zeroDivision` (default `"warn"`).
- *
- * @example
- * ```ts
- * const opts: ReportOptions = { mode: "strict", scheme: "IOB2", digits: 4 };
- * ```
  */
 export type ReportOptions = {
   mode?: EntityMode;
@@ -33,11 +28,6 @@ export type ReportOptions = {
 
 /**
  * One row of the report.
- *
- * @example
- * ```ts
- * const row: ReportRow = { precision: 1, recall: 0.5, "f1-score": 2 / 3, support: 2 };
- * ```
  */
 export type ReportRow = { precision: number; recall: number; "f1-score": number; support: number };
 
@@ -77,8 +67,11 @@ function reportRows(
  *
  * @example
  * ```ts
- * formatFixed(0.125, 2); // "0.12" (toFixed gives "0.13")
- * formatFixed(2 / 3, 2); // "0.67"
+ * import assert from "node:assert/strict";
+ * import { formatFixed } from "./report.ts";
+ * assert.equal(formatFixed(0.125, 2), "0.12");
+ * assert.equal((0.125).toFixed(2), "0.13");
+ * assert.equal(formatFixed(2 / 3, 2), "0.67");
  * ```
  */
 export function formatFixed(x: number, digits: number): string {
@@ -112,17 +105,24 @@ function pad(s: string, width: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { classificationReport } from "./report.ts";
  * const yTrue = [["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
  * const yPred = [["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
- * console.log(classificationReport(yTrue, yPred));
- * //               precision    recall  f1-score   support
- * //
- * //         MISC       0.00      0.00      0.00         1
- * //          PER       1.00      1.00      1.00         1
- * //
- * //    micro avg       0.50      0.50      0.50         2
- * //    macro avg       0.50      0.50      0.50         2
- * // weighted avg       0.50      0.50      0.50         2
+ * assert.equal(
+ *   classificationReport(yTrue, yPred),
+ *   [
+ *     "              precision    recall  f1-score   support",
+ *     "",
+ *     "        MISC       0.00      0.00      0.00         1",
+ *     "         PER       1.00      1.00      1.00         1",
+ *     "",
+ *     "   micro avg       0.50      0.50      0.50         2",
+ *     "   macro avg       0.50      0.50      0.50         2",
+ *     "weighted avg       0.50      0.50      0.50         2",
+ *     "",
+ *   ].join("\n"),
+ * );
  * ```
  */
 export function classificationReport(
@@ -153,8 +153,13 @@ export function classificationReport(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { classificationReportDict } from "./report.ts";
  * const yTrue = [["B-A", "B-B", "O", "B-A"]], yPred = [["O", "B-B", "B-C", "B-A"]];
- * classificationReportDict(yTrue, yPred)["weighted avg"]["f1-score"]; // 0.7777777777777777
+ * const report = classificationReportDict(yTrue, yPred);
+ * assert.deepEqual(report.A, { precision: 1, recall: 0.5, "f1-score": 2 / 3, support: 2 });
+ * // F1 of A, B and C (2/3, 1, 0) weighted by their gold entities (2, 1, 0): 7/9
+ * assert.equal(report["weighted avg"]["f1-score"], 0.7777777777777777);
  * ```
  */
 export function classificationReportDict(

@@ -20,22 +20,12 @@ import { countEntities, type EntityCounts, type EntityMode, warnOnce } from "./e
  * How per-type scores are combined: `"micro"` (pool the counts), `"macro"` (plain mean
  * over types), `"weighted"` (mean weighted by gold support), or `null` (one score per
  * type, types sorted by name).
- *
- * @example
- * ```ts
- * const avg: Average = "macro";
- * ```
  */
 export type Average = "micro" | "macro" | "weighted" | null;
 
 /**
  * The value a score takes when its denominator is zero: 0, 1, or `"warn"` (0, and a
  * warning the first time).
- *
- * @example
- * ```ts
- * const z: ZeroDivision = 1;
- * ```
  */
 export type ZeroDivision = 0 | 1 | "warn";
 
@@ -43,11 +33,6 @@ export type ZeroDivision = 0 | 1 | "warn";
  * Options of the score functions, as in seqeval: `average` (default `"micro"`),
  * `mode` (`"default"` or `"strict"`), `scheme` (needed by strict mode) and
  * `zeroDivision` (default `"warn"`).
- *
- * @example
- * ```ts
- * const opts: ScoreOptions = { average: "micro", mode: "strict", scheme: "IOB2" };
- * ```
  */
 export type ScoreOptions = {
   average?: Average;
@@ -59,11 +44,6 @@ export type ScoreOptions = {
 /**
  * Precision, recall, F1 and support: numbers when averaged, arrays (one per type in
  * `labels`) when `average` is `null`. `labels` are the types found in either input.
- *
- * @example
- * ```ts
- * const s: Scores = { labels: ["PER"], precision: 1, recall: 0.5, f1: 2 / 3, support: 2 };
- * ```
  */
 export type Scores = {
   labels: string[];
@@ -75,11 +55,6 @@ export type Scores = {
 
 /**
  * A metric whose zero division may warn (seqeval's `warn_for` entries).
- *
- * @example
- * ```ts
- * const warnFor: Metric[] = ["precision", "recall", "f-score"];
- * ```
  */
 export type Metric = "precision" | "recall" | "f-score";
 
@@ -167,8 +142,12 @@ function checkZeroDivision(z: unknown): asserts z is ZeroDivision {
  *
  * @example
  * ```ts
- * scoresFromCounts({ types: ["A", "B"], tp: [1, 1], pred: [1, 2], gold: [2, 1] }, "macro");
- * // { labels: ["A", "B"], precision: 0.75, recall: 0.75, f1: 0.6666666666666666, support: 3 }
+ * import assert from "node:assert/strict";
+ * import { scoresFromCounts } from "./seqeval.ts";
+ * assert.deepEqual(
+ *   scoresFromCounts({ types: ["A", "B"], tp: [1, 1], pred: [1, 2], gold: [2, 1] }, "macro"),
+ *   { labels: ["A", "B"], precision: 0.75, recall: 0.75, f1: 0.6666666666666666, support: 3 },
+ * );
  * ```
  */
 export function scoresFromCounts(
@@ -245,8 +224,12 @@ function scores(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { precisionRecallFscoreSupport } from "./seqeval.ts";
  * const yTrue = [["B-A", "B-B", "O", "B-A"]], yPred = [["O", "B-B", "B-C", "B-A"]];
- * precisionRecallFscoreSupport(yTrue, yPred).support; // [2, 1, 0] for A, B, C
+ * const s = precisionRecallFscoreSupport(yTrue, yPred);
+ * assert.deepEqual(s.labels, ["A", "B", "C"]);
+ * assert.deepEqual(s.support, [2, 1, 0]);
  * ```
  */
 export function precisionRecallFscoreSupport(
@@ -263,10 +246,12 @@ export function precisionRecallFscoreSupport(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { precisionScore } from "./seqeval.ts";
  * const yTrue = [["O", "O", "B-MISC", "I-MISC", "B-MISC", "O", "O"], ["B-PER", "I-PER", "O"]];
  * const yPred = [["O", "O", "B-MISC", "I-MISC", "B-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
- * precisionScore(yTrue, yPred); // 0.6666666666666666
- * precisionScore(yTrue, yPred, { average: null }); // [0.5, 1]
+ * assert.equal(precisionScore(yTrue, yPred), 2 / 3); // 2 of 3 predicted entities are right
+ * assert.deepEqual(precisionScore(yTrue, yPred, { average: null }), [0.5, 1]); // MISC, PER
  * ```
  */
 export function precisionScore(
@@ -282,9 +267,11 @@ export function precisionScore(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { recallScore } from "./seqeval.ts";
  * const yTrue = [["O", "O", "B-MISC", "I-MISC", "B-MISC", "O", "O"], ["B-PER", "I-PER", "O"]];
  * const yPred = [["O", "O", "B-MISC", "I-MISC", "B-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
- * recallScore(yTrue, yPred, { average: "macro" }); // 0.75
+ * assert.equal(recallScore(yTrue, yPred, { average: "macro" }), 0.75); // MISC 1/2, PER 1
  * ```
  */
 export function recallScore(
@@ -300,11 +287,16 @@ export function recallScore(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { f1Score } from "./seqeval.ts";
  * const yTrue = [["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
  * const yPred = [["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]];
- * f1Score(yTrue, yPred); // 0.5
- * f1Score([["B-X", "I-X", "O"]], [["I-X", "I-X", "O"]]); // 1
- * f1Score([["B-X", "I-X", "O"]], [["I-X", "I-X", "O"]], { mode: "strict", scheme: "IOB2" }); // 0
+ * assert.equal(f1Score(yTrue, yPred), 0.5);
+ * assert.equal(f1Score([["B-X", "I-X", "O"]], [["I-X", "I-X", "O"]]), 1);
+ * assert.equal(
+ *   f1Score([["B-X", "I-X", "O"]], [["I-X", "I-X", "O"]], { mode: "strict", scheme: "IOB2" }),
+ *   0,
+ * );
  * ```
  */
 export function f1Score(

@@ -33,22 +33,11 @@ import { pairDocs } from "./doc_pairs.ts";
  * The four matching schemes: `strict` (boundaries and label), `exact` (boundaries
  * only), `partial` (overlap, partial counts half), `type` (overlap and label;
  * nervaluate's `ent_type`).
- *
- * @example
- * ```ts
- * const m: SpanMatching = "partial";
- * ```
  */
 export type SpanMatching = "strict" | "exact" | "partial" | "type";
 
 /**
  * Counts and scores under one matching scheme.
- *
- * @example
- * ```ts
- * const c: SpanCounts = { correct: 1, incorrect: 0, partial: 0, missed: 1, spurious: 0,
- *   possible: 2, actual: 1, precision: 1, recall: 0.5, f1: 2 / 3 };
- * ```
  */
 export type SpanCounts = {
   correct: number;
@@ -68,10 +57,12 @@ export type SpanCounts = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { spanScores, type SpanScores } from "./span_scores.ts";
  * const doc = { id: "d", text: "Ann", spans: [{ start: 0, end: 3, label: "PER" }] };
  * const s: SpanScores = spanScores([doc], [doc]);
- * s.overall.partial.f1; // 1
- * s.byLabel["PER"].strict.recall; // 1
+ * assert.equal(s.overall.partial.f1, 1);
+ * assert.equal(s.byLabel["PER"].strict.recall, 1);
  * ```
  */
 export type SpanScores = {
@@ -176,12 +167,14 @@ function scoreDoc(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { spanScores } from "./span_scores.ts";
  * const text = "Ann Lee met Bob";
  * const gold = [{ id: "d", text, spans: [{ start: 0, end: 7, label: "PER" }, { start: 12, end: 15, label: "PER" }] }];
  * const pred = [{ id: "d", text, spans: [{ start: 0, end: 3, label: "PER" }] }];
  * const s = spanScores(gold, pred);
- * s.overall.strict.f1; // 0 (one INC, one MIS)
- * s.overall.partial.precision; // 0.5 (one PAR counts half)
+ * assert.equal(s.overall.strict.f1, 0); // one INC, one MIS
+ * assert.equal(s.overall.partial.precision, 0.5); // one PAR counts half
  * ```
  */
 export function spanScores(
