@@ -25,11 +25,6 @@ import { type ParsedTag, parseTag, type Prefix } from "./prefix.ts";
 
 /**
  * An entity as a run of token positions: `first..last` inclusive.
- *
- * @example
- * ```ts
- * const c: TokenChunk = { first: 0, last: 1, type: "PER" };
- * ```
  */
 export type TokenChunk = { first: number; last: number; type: string };
 
@@ -68,6 +63,7 @@ function firstEndingAfter(tokens: readonly Range[], offset: number): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { spansToChunks } from "./convert.ts";
  * const tokens = [{ start: 0, end: 5 }, { start: 6, end: 11 }];
  * assert.deepEqual(spansToChunks(tokens, [{ start: 0, end: 11, label: "PER" }]), [
  *   { first: 0, last: 1, type: "PER" },
@@ -129,6 +125,7 @@ export function spansToChunks(tokens: readonly Range[], spans: readonly Span[]):
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { chunksToTags } from "./convert.ts";
  * const chunks = [{ first: 0, last: 0, type: "X" }, { first: 1, last: 2, type: "X" }];
  * assert.deepEqual(chunksToTags(3, chunks, "IOB1"), ["I-X", "B-X", "I-X"]);
  * ```
@@ -182,6 +179,7 @@ export function chunksToTags(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { spansToTags } from "./convert.ts";
  * const tokens = [{ start: 0, end: 5 }, { start: 6, end: 12 }, { start: 13, end: 16 }];
  * const spans = [{ start: 0, end: 12, label: "PER" }];
  * assert.deepEqual(spansToTags(tokens, spans, "IOBES"), ["B-PER", "E-PER", "O"]);
@@ -207,6 +205,7 @@ function norm(p: Prefix): Prefix {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { lenientChunks } from "./convert.ts";
  * assert.deepEqual(lenientChunks(["O", "I-X", "I-X", "B-Y"], "IOB2"), [
  *   { first: 1, last: 2, type: "X" },
  *   { first: 3, last: 3, type: "Y" },
@@ -278,6 +277,7 @@ function validChunk(parsed: readonly ParsedTag[], c: TokenChunk, scheme: Scheme)
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { tagsToChunks } from "./convert.ts";
  * assert.deepEqual(tagsToChunks(["I-X", "I-X", "O"], "IOB2", "strict"), []);
  * assert.deepEqual(tagsToChunks(["I-X", "I-X", "O"], "IOB2"), [{ first: 0, last: 1, type: "X" }]);
  * ```
@@ -302,6 +302,7 @@ export function tagsToChunks(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { tagsToSpans } from "./convert.ts";
  * const tokens = [{ start: 0, end: 5 }, { start: 6, end: 12 }, { start: 13, end: 16 }];
  * assert.deepEqual(tagsToSpans(tokens, ["B-PER", "I-PER", "B-ORG"], "IOB2"), [
  *   { start: 0, end: 12, label: "PER" },

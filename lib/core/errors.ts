@@ -11,11 +11,6 @@ import type { Span } from "./types.ts";
 /**
  * Where a problem is: any of file name, 1-based line number, document id, span and
  * 0-based position (of a tag or token in a sequence).
- *
- * @example
- * ```ts
- * const where: ErrorPlace = { file: "train.conll", line: 12 };
- * ```
  */
 export type ErrorPlace = {
   file?: string;
@@ -31,6 +26,7 @@ export type ErrorPlace = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { formatPlace } from "./errors.ts";
  * assert.equal(formatPlace({ file: "a.conll", line: 3 }), "a.conll:3: ");
  * assert.equal(
  *   formatPlace({ docId: "d1", span: { start: 0, end: 5, label: "PER" } }),
@@ -60,6 +56,7 @@ export function formatPlace(place: ErrorPlace): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { CorpusError } from "./errors.ts";
  * const e = new CorpusError("unknown tag prefix X-", { file: "a.conll", line: 3 });
  * assert.equal(e.message, "a.conll:3: unknown tag prefix X-");
  * assert.equal(e.detail, "unknown tag prefix X-");
@@ -100,6 +97,7 @@ export class CorpusError extends Error {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { CorpusError, withPlace } from "./errors.ts";
  * const e = withPlace(new CorpusError("bad tag", { index: 2 }), { file: "a.conll", line: 7 });
  * assert.ok(e instanceof CorpusError);
  * assert.equal(e.message, "a.conll:7: bad tag");
@@ -121,33 +119,17 @@ export function withPlace(error: unknown, place: ErrorPlace): unknown {
  * What a reader does with a line or record it cannot read: `"error"` (the default, a
  * {@link CorpusError} that names the place and this option) or `"skip"` (it is left out
  * and listed in the {@link ReadReport}).
- *
- * @example
- * ```ts
- * const invalid: InvalidPolicy = "skip";
- * ```
  */
 export type InvalidPolicy = "error" | "skip";
 
 /**
  * One line or record a reader skipped, where it is and why.
- *
- * @example
- * ```ts
- * const s: SkippedItem = { file: "a.conll", line: 4, reason: "empty token column" };
- * ```
  */
 export type SkippedItem = ErrorPlace & { reason: string };
 
 /**
  * What a reader left out with `invalid: "skip"`; a caller passes an empty report in the
  * reader's options and reads it afterwards. Nothing is left out without an entry here.
- *
- * @example
- * ```ts
- * const report: ReadReport = { skipped: [] };
- * // readConll(text, { invalid: "skip", report }); report.skipped lists each skipped line
- * ```
  */
 export type ReadReport = { skipped: SkippedItem[] };
 
@@ -159,6 +141,7 @@ export type ReadReport = { skipped: SkippedItem[] };
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { type ReadReport, skipOrThrow } from "./errors.ts";
  * const report: ReadReport = { skipped: [] };
  * skipOrThrow("empty token column", { file: "a.conll", line: 4 }, { invalid: "skip", report });
  * assert.deepEqual(report.skipped, [{ file: "a.conll", line: 4, reason: "empty token column" }]);
@@ -191,6 +174,7 @@ const TAG_PREFIX = /^[BIELSU][-_]/;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { checkLabel } from "./errors.ts";
  * checkLabel("PERSON", { line: 1 });
  * assert.throws(() => checkLabel("PER ", { file: "a.conll", line: 2 }), /a\.conll:2: label "PER " contains whitespace/);
  * assert.throws(() => checkLabel("B-PER", { line: 3 }), /tag prefix/);

@@ -11,21 +11,11 @@ import { CorpusError } from "./errors.ts";
 
 /**
  * A tag prefix: the letter before the `-`, or `O` for outside.
- *
- * @example
- * ```ts
- * const p: Prefix = "B";
- * ```
  */
 export type Prefix = "O" | "B" | "I" | "E" | "S" | "L" | "U";
 
 /**
  * A parsed tag: its prefix and entity type (`""` for `O`).
- *
- * @example
- * ```ts
- * const t: ParsedTag = { prefix: "B", type: "PER" };
- * ```
  */
 export type ParsedTag = { prefix: Prefix; type: string };
 
@@ -35,6 +25,7 @@ export type ParsedTag = { prefix: Prefix; type: string };
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { ALLOWED_PREFIXES } from "./prefix.ts";
  * assert.deepEqual(ALLOWED_PREFIXES.IOBES, ["O", "B", "I", "E", "S"]);
  * ```
  */
@@ -57,6 +48,7 @@ const PREFIXES = new Set<string>(["O", "B", "I", "E", "S", "L", "U"]);
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { parseTag } from "./prefix.ts";
  * assert.deepEqual(parseTag("I-creative-work", "IOB2", 3), { prefix: "I", type: "creative-work" });
  * assert.deepEqual(parseTag("O", "IOB2", 0), { prefix: "O", type: "" });
  * assert.throws(() => parseTag("S-PER", "IOB2", 4), /position 4: prefix S- is not allowed in IOB2/);

@@ -29,6 +29,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { createRandom, type Random } from "./random.ts";
  * const rng: Random = createRandom(42);
  * const roll = rng.int(6); // a die roll, 0..5
  * assert.ok(Number.isInteger(roll) && roll >= 0 && roll < 6);
@@ -71,6 +72,7 @@ function splitMix64State(seed: bigint): Uint32Array {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { createRandom } from "./random.ts";
  * const a = createRandom(7), b = createRandom(7);
  * assert.equal(a.nextU32(), b.nextU32()); // the same seed, the same stream
  * const u = a.next();
@@ -91,6 +93,7 @@ export function createRandom(seed: number | bigint): Random {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { createRandomFromState } from "./random.ts";
  * // 11520: the first output of the authors' reference C code from this state
  * assert.equal(createRandomFromState([1, 2, 3, 4]).nextU32(), 11520);
  * ```
@@ -212,6 +215,7 @@ export function createRandomFromState(words: ArrayLike<number>): Random {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { createRandom, shuffle } from "./random.ts";
  * const shuffled = shuffle([1, 2, 3, 4], createRandom(1));
  * assert.deepEqual([...shuffled].sort(), [1, 2, 3, 4]); // a permutation of 1..4
  * assert.deepEqual(shuffled, createRandom(1).shuffle([1, 2, 3, 4])); // the same draws
@@ -228,6 +232,7 @@ export function shuffle<T>(array: T[], rng: Random): T[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { createRandom, sampleWithoutReplacement } from "./random.ts";
  * const picked = sampleWithoutReplacement(10, 3, createRandom(1));
  * assert.equal(new Set(picked).size, 3); // three distinct integers
  * assert.ok(picked.every((i) => Number.isInteger(i) && i >= 0 && i < 10));

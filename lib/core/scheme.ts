@@ -8,11 +8,6 @@
  * A tagging scheme: IOB1 (I- everywhere, B- only between two adjacent entities of a
  * type), IOB2 (B- starts every entity), IOE1 / IOE2 (the mirror images with E-),
  * IOBES and BILOU (single-token entities tagged S- / U-, last tokens E- / L-).
- *
- * @example
- * ```ts
- * const scheme: Scheme = "IOB2";
- * ```
  */
 export type Scheme = "IOB1" | "IOB2" | "IOE1" | "IOE2" | "IOBES" | "BILOU";
 
@@ -22,6 +17,7 @@ export type Scheme = "IOB1" | "IOB2" | "IOE1" | "IOE2" | "IOBES" | "BILOU";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { SCHEMES } from "./scheme.ts";
  * assert.deepEqual(SCHEMES.filter((s) => s.startsWith("IOB")), ["IOB1", "IOB2", "IOBES"]);
  * ```
  */

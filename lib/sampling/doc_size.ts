@@ -9,11 +9,6 @@
 
 /**
  * Per-document counts: `sentences` and `entities` are non-negative integers.
- *
- * @example
- * ```ts
- * const d: DocSize = { id: "doc-1", sentences: 4, entities: 6 };
- * ```
  */
 export type DocSize = { id: string; sentences: number; entities: number };
 
@@ -23,7 +18,10 @@ export type DocSize = { id: string; sentences: number; entities: number };
  *
  * @example
  * ```ts
- * eps({ sentences: 4, entities: 6 }); // 1.5
+ * import assert from "node:assert/strict";
+ * import { eps } from "./doc_size.ts";
+ * assert.equal(eps({ sentences: 4, entities: 6 }), 1.5);
+ * assert.equal(eps({ sentences: 0, entities: 0 }), 0);
  * ```
  */
 export function eps(size: { sentences: number; entities: number }): number {
@@ -39,8 +37,14 @@ export function eps(size: { sentences: number; entities: number }): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { toDocSizes } from "./doc_size.ts";
  * const docs = [{ id: "a", text: "One. Two.", spans: [] }];
- * toDocSizes(docs, () => ({ sentences: 2, entities: 0 })); // [{ id: "a", sentences: 2, entities: 0 }]
+ * assert.deepEqual(toDocSizes(docs, () => ({ sentences: 2, entities: 0 })), [
+ *   { id: "a", sentences: 2, entities: 0 },
+ * ]);
+ * assert.throws(() => toDocSizes([...docs, ...docs], () => ({ sentences: 2, entities: 0 })),
+ *   /toDocSizes: document id "a" appears twice \(at 1\)/);
  * ```
  */
 export function toDocSizes<T extends { id: string }>(
@@ -82,8 +86,10 @@ export function toDocSizes<T extends { id: string }>(
  *
  * @example
  * ```ts
- * epsStrata([{ id: "a", sentences: 1, entities: 3 }, { id: "b", sentences: 2, entities: 0 }], 2);
- * // [1, 0]
+ * import assert from "node:assert/strict";
+ * import { epsStrata } from "./doc_size.ts";
+ * const docs = [{ id: "a", sentences: 1, entities: 3 }, { id: "b", sentences: 2, entities: 0 }];
+ * assert.deepEqual(epsStrata(docs, 2), [1, 0]); // b has the lower EPS (0 < 3)
  * ```
  */
 export function epsStrata(docs: readonly DocSize[], k: number): number[] {

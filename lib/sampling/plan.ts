@@ -47,12 +47,6 @@ import { docSizes } from "../corpus/stats.ts";
  * `stratum` the target EPS stratum (eps-stratified design only); `docs` the documents
  * of `docIds` when the plan was drawn from `Doc`s. `docs` is not enumerable, so a plan
  * prints, compares and serialises ({@linkcode planToJson}) by its ids alone.
- *
- * @example
- * ```ts
- * const s: Subsample = { id: "s1", range: [50, 100], target: 73, docIds: ["a", "b"],
- *   documents: 2, sentences: 73, entities: 90, eps: 90 / 73 };
- * ```
  */
 export type Subsample = {
   id: string;
@@ -69,11 +63,6 @@ export type Subsample = {
 
 /**
  * Options of {@linkcode planSubsamples}.
- *
- * @example
- * ```ts
- * const opts: PlanOptions = { count: 2500, sizes: [[50, 200], [200, 500], [500, 1000]], seed: 1 };
- * ```
  */
 export type PlanOptions = {
   count: number;
@@ -92,6 +81,7 @@ export type PlanOptions = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { planSubsamples } from "./plan.ts";
  * const docs = Array.from({ length: 100 }, (_, i) => ({
  *   id: `d${i}`,
  *   text: "One sentence. ".repeat(1 + (i % 5)),
@@ -236,8 +226,14 @@ function stratumOrder(s: number, k: number, rng: Random): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { planSubsamples, planTable } from "./plan.ts";
  * const docs = [{ id: "a", sentences: 3, entities: 2 }, { id: "b", sentences: 2, entities: 1 }];
- * planTable(planSubsamples(docs, { count: 2, sizes: [[2, 5]], seed: 1 })).print();
+ * const t = planTable(planSubsamples(docs, { count: 2, sizes: [[2, 5]], seed: 1 }));
+ * assert.deepEqual(t.columnNames(), [
+ *   "id", "range_lo", "range_hi", "target", "documents", "sentences", "entities", "eps", "docIds",
+ * ]);
+ * assert.deepEqual(t.array("id"), ["s1", "s2"]);
  * ```
  */
 export function planTable(plan: readonly Subsample[]): ReturnType<typeof table> {
@@ -268,6 +264,7 @@ const FORMAT = "nerss-subsample-plan";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { planSubsamples, planToJson } from "./plan.ts";
  * const docs = [{ id: "a", sentences: 3, entities: 2 }, { id: "b", sentences: 2, entities: 1 }];
  * const text = planToJson(planSubsamples(docs, { count: 2, sizes: [[2, 5]], seed: 1 }));
  * assert.equal(text.trim().split("\n").length, 2);
@@ -289,6 +286,7 @@ export function planToJson(plan: readonly Subsample[]): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { planFromJson, planSubsamples, planToJson } from "./plan.ts";
  * const docs = [{ id: "a", sentences: 3, entities: 2 }, { id: "b", sentences: 2, entities: 1 }];
  * const plan = planSubsamples(docs, { count: 2, sizes: [[2, 5]], seed: 1 });
  * assert.deepEqual(planFromJson(planToJson(plan)), plan);

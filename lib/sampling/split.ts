@@ -22,12 +22,6 @@ import { docSizes } from "../corpus/stats.ts";
  * (default 5, at most the number of documents); `sizes` gives a document's sentence
  * and entity counts (default: a `Doc` is measured as corpus statistics count it, any
  * other document must carry `sentences` / `entities` fields).
- *
- * @example
- * ```ts
- * const opts: SplitOptions<{ id: string; sentences: number; entities: number }> = {
- *   testFraction: 0.2, seed: 1 };
- * ```
  */
 export type SplitOptions<T> = {
   testFraction?: number;
@@ -46,6 +40,7 @@ export type SplitOptions<T> = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { splitTestSet } from "./split.ts";
  * const docs = Array.from({ length: 10 }, (_, i) => ({
  *   id: `d${i}`,
  *   text: "One sentence. Another one.",

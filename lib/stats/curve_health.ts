@@ -26,11 +26,6 @@ import { normalQuantileOf } from "./distributions.ts";
 /**
  * A group of runs: the mean size, the mean and standard deviation of F1, the number of
  * runs and their positions in the input.
- *
- * @example
- * ```ts
- * const g: RunGroup = { x: 200, mean: 0.81, sd: 0.02, runs: 4, indices: [0, 1, 2, 3] };
- * ```
  */
 export type RunGroup = { x: number; mean: number; sd: number; runs: number; indices: number[] };
 
@@ -41,6 +36,7 @@ export type RunGroup = { x: number; mean: number; sd: number; runs: number; indi
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { groupRuns } from "./curve_health.ts";
  * const groups = groupRuns([100, 200, 100, 200], [0.25, 0.8, 0.75, 0.8]);
  * assert.deepEqual(groups.map((g) => [g.x, g.mean, g.runs]), [[100, 0.5, 2], [200, 0.8, 2]]);
  * ```
@@ -87,12 +83,6 @@ export function groupRuns(
  * The result of {@link learningCurveHealth}: each check (null when there are too few runs
  * to make it), `healthy` when none failed, the groups the checks used, and a note per
  * failed or skipped check.
- *
- * @example
- * ```ts
- * const h: CurveHealth = { healthy: true, rising: true, monotone: true, concave: true,
- *   groups: [], notes: [] };
- * ```
  */
 export type CurveHealth = {
   healthy: boolean;
@@ -122,6 +112,7 @@ const size = (v: number) => Math.round(v).toLocaleString("en-US");
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { learningCurveHealth } from "./curve_health.ts";
  * const x = [50, 50, 100, 100, 200, 200, 400, 400, 800, 800];
  * const good = learningCurveHealth(x, x.map((n) => 0.9 - 2 * n ** -0.5));
  * assert.ok(good.healthy);

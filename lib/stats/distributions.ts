@@ -24,7 +24,10 @@ import {
  *
  * @example
  * ```ts
- * tTwoSidedP(2.228, 10); // ~0.05
+ * import assert from "node:assert/strict";
+ * import { tTwoSidedP } from "./distributions.ts";
+ * // 2.228: the 97.5% point of t with 10 df in printed tables
+ * assert.ok(Math.abs(tTwoSidedP(2.228, 10) - 0.05) < 1e-4);
  * ```
  */
 export function tTwoSidedP(t: number, df: number): number {
@@ -39,7 +42,10 @@ export function tTwoSidedP(t: number, df: number): number {
  *
  * @example
  * ```ts
- * tCdfOf(2.228, 10); // ~0.975
+ * import assert from "node:assert/strict";
+ * import { tCdfOf } from "./distributions.ts";
+ * assert.ok(Math.abs(tCdfOf(2.228, 10) - 0.975) < 1e-4);
+ * assert.equal(tCdfOf(0, 10), 0.5);
  * ```
  */
 export function tCdfOf(t: number, df: number): number {
@@ -51,7 +57,9 @@ export function tCdfOf(t: number, df: number): number {
  *
  * @example
  * ```ts
- * tQuantileOf(0.975, 10); // ~2.228
+ * import assert from "node:assert/strict";
+ * import { tQuantileOf } from "./distributions.ts";
+ * assert.ok(Math.abs(tQuantileOf(0.975, 10) - 2.2281) < 1e-4); // R: qt(0.975, 10) 2.228139
  * ```
  */
 export function tQuantileOf(p: number, df: number): number {
@@ -63,7 +71,10 @@ export function tQuantileOf(p: number, df: number): number {
  *
  * @example
  * ```ts
- * fUpperP(4.1, 2, 30); // ~0.027
+ * import assert from "node:assert/strict";
+ * import { fUpperP } from "./distributions.ts";
+ * // with df1 = 2 the tail is (1 + 2 f / df2)^(-df2 / 2): 0.02666
+ * assert.ok(Math.abs(fUpperP(4.1, 2, 30) - (1 + (2 * 4.1) / 30) ** -15) < 1e-12);
  * ```
  */
 export function fUpperP(f: number, df1: number, df2: number): number {
@@ -79,7 +90,9 @@ export function fUpperP(f: number, df1: number, df2: number): number {
  *
  * @example
  * ```ts
- * fCdfOf(4.1, 2, 30); // ~0.973
+ * import assert from "node:assert/strict";
+ * import { fCdfOf } from "./distributions.ts";
+ * assert.ok(Math.abs(fCdfOf(4.1, 2, 30) - (1 - (1 + (2 * 4.1) / 30) ** -15)) < 1e-12);
  * ```
  */
 export function fCdfOf(f: number, df1: number, df2: number): number {
@@ -91,7 +104,10 @@ export function fCdfOf(f: number, df1: number, df2: number): number {
  *
  * @example
  * ```ts
- * normalCdfOf(1.96); // ~0.975
+ * import assert from "node:assert/strict";
+ * import { normalCdfOf } from "./distributions.ts";
+ * assert.ok(Math.abs(normalCdfOf(1.96) - 0.975) < 1e-5);
+ * assert.equal(normalCdfOf(0), 0.5);
  * ```
  */
 export function normalCdfOf(z: number): number {
@@ -103,7 +119,9 @@ export function normalCdfOf(z: number): number {
  *
  * @example
  * ```ts
- * normalQuantileOf(0.975); // ~1.96
+ * import assert from "node:assert/strict";
+ * import { normalQuantileOf } from "./distributions.ts";
+ * assert.ok(Math.abs(normalQuantileOf(0.975) - 1.959964) < 1e-6);
  * ```
  */
 export function normalQuantileOf(p: number): number {
@@ -116,7 +134,11 @@ export function normalQuantileOf(p: number): number {
  *
  * @example
  * ```ts
- * chisquareUpperP(3.84, 1); // ~0.05
+ * import assert from "node:assert/strict";
+ * import { chisquareUpperP, normalCdfOf } from "./distributions.ts";
+ * // one df: the square of a standard normal, so P(X > x) = 2 (1 - Phi(sqrt(x)))
+ * assert.ok(Math.abs(chisquareUpperP(3.84, 1) - 2 * (1 - normalCdfOf(Math.sqrt(3.84)))) < 1e-12);
+ * assert.ok(Math.abs(chisquareUpperP(3.84, 1) - 0.05) < 1e-4);
  * ```
  */
 export function chisquareUpperP(x: number, df: number): number {

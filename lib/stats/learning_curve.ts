@@ -56,11 +56,6 @@ import { quantileSorted } from "../metrics/bootstrap.ts";
 
 /**
  * The curve families {@link fitLearningCurve} fits.
- *
- * @example
- * ```ts
- * const m: LearningCurveModel = "exponential";
- * ```
  */
 export type LearningCurveModel = "inverse-power-law" | "exponential" | "logarithmic";
 
@@ -68,11 +63,6 @@ export type LearningCurveModel = "inverse-power-law" | "exponential" | "logarith
  * Options of {@link fitLearningCurve}: the model (default `"inverse-power-law"`), one
  * positive weight per run (default x / max(x), see the module notes), and the iteration
  * limit of Levenberg-Marquardt (default 200).
- *
- * @example
- * ```ts
- * const o: LearningCurveOptions = { model: "exponential", weights: [1, 1, 1, 1, 1] };
- * ```
  */
 export type LearningCurveOptions = {
   model?: LearningCurveModel;
@@ -92,6 +82,7 @@ export type LearningCurveOptions = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { fitLearningCurve, type LearningCurveFit } from "./learning_curve.ts";
  * const fit: LearningCurveFit = fitLearningCurve([100, 200, 400, 800], [0.5, 0.7, 0.8, 0.85]);
  * assert.deepEqual(fit.names, ["a", "b", "c"]);
  * ```
@@ -178,6 +169,7 @@ function curveValue(fit: LearningCurveFit, n: number): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { evaluateLearningCurve, fitLearningCurve } from "./learning_curve.ts";
  * const x = [50, 100, 200, 400, 800];
  * const fit = fitLearningCurve(x, x.map((n) => 0.9 - 2 * Math.pow(n, -0.5)));
  * const { value, gradient } = evaluateLearningCurve(fit, 100);
@@ -394,6 +386,7 @@ function checkRuns(name: string, x: readonly number[], y: readonly number[]) {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { fitLearningCurve } from "./learning_curve.ts";
  * const x = [50, 100, 200, 400, 800];
  * const y = x.map((n) => 0.9 - 2 * Math.pow(n, -0.5)); // a curve without noise
  * const fit = fitLearningCurve(x, y);
@@ -577,11 +570,6 @@ function gradientAt(fit: LearningCurveFit, n: number): Float64Array {
  * Case-resampling bootstrap replicates of a fit: the parameters refitted on runs drawn
  * with replacement (seeded), from the fit's own parameters. `failed` counts replicates
  * that did not converge; they are left out.
- *
- * @example
- * ```ts
- * const b: LearningCurveBootstrap = { parameters: [[0.9, 2, 0.5]], failed: 0 };
- * ```
  */
 export type LearningCurveBootstrap = { parameters: number[][]; failed: number };
 
@@ -594,6 +582,7 @@ export type LearningCurveBootstrap = { parameters: number[][]; failed: number };
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { bootstrapLearningCurve, fitLearningCurve } from "./learning_curve.ts";
  * const x = [50, 50, 100, 100, 200, 200, 400, 400, 800, 800];
  * const y = [0.6, 0.64, 0.7, 0.73, 0.78, 0.8, 0.83, 0.84, 0.86, 0.87];
  * const boot = bootstrapLearningCurve(fitLearningCurve(x, y), { replicates: 20, seed: 3 });
@@ -637,11 +626,6 @@ export function bootstrapLearningCurve(
  * weights were given (default 1; with the default weights it is n / maxX); and a
  * bootstrap, as a number of replicates (seed `seed`, default 1) or replicates already made
  * by {@link bootstrapLearningCurve}.
- *
- * @example
- * ```ts
- * const o: PredictOptions = { level: 0.9, maxExtrapolation: 3, bootstrap: 200, seed: 7 };
- * ```
  */
 export type PredictOptions = {
   level?: number;
@@ -656,12 +640,6 @@ export type PredictOptions = {
  * standard error, the confidence interval of the mean F1 at n (`ci`), the prediction
  * interval of a single run at n (`pi`), the bootstrap percentile interval of the mean
  * when asked for, and a note when the prediction is refused (NaN numbers).
- *
- * @example
- * ```ts
- * const p: LearningCurvePrediction = { n: 800, estimate: 0.9, se: 0.01, ci: [0.88, 0.92],
- *   pi: [0.85, 0.95], level: 0.95 };
- * ```
  */
 export type LearningCurvePrediction = {
   n: number;
@@ -690,6 +668,7 @@ function checkLevel(name: string, level: number) {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { fitLearningCurve, predictLearningCurve } from "./learning_curve.ts";
  * const x = [50, 100, 150, 200, 300, 400], y = [0.62, 0.695, 0.74, 0.755, 0.787, 0.799];
  * const fit = fitLearningCurve(x, y);
  * const p = predictLearningCurve(fit, 600);
@@ -761,12 +740,6 @@ export function predictLearningCurve(
  * (`"not-rising"`), the fit did not converge (`"no-fit"`), or the size is past the
  * extrapolation limit (`"extrapolation"`, with the refused `estimate`). `note` says it in
  * words; `asymptote` and `asymptoteCi` are NaN for the logarithmic model, which has none.
- *
- * @example
- * ```ts
- * const s: SizeForTarget = { reachable: false, reason: "asymptote", target: 0.9, asymptote: 0.84,
- *   asymptoteCi: [0.82, 0.86], note: "not reachable: the fitted asymptote is 0.84" };
- * ```
  */
 export type SizeForTarget =
   | {
@@ -834,13 +807,15 @@ function bandEnd(inside: (n: number) => boolean, from: number, to: number): numb
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { fitLearningCurve, sizeForTarget } from "./learning_curve.ts";
  * const x = [50, 100, 150, 200, 300, 400], y = [0.62, 0.695, 0.74, 0.755, 0.787, 0.799];
  * const fit = fitLearningCurve(x, y);
- * const s = sizeForTarget(fit, 0.8); // about 400 (CI 350-500)
- * assert.ok(s.reachable && s.ci[0] <= s.estimate && s.estimate <= s.ci[1]);
- * const far = sizeForTarget(fit, 0.95); // the asymptote is 0.91
+ * const s = sizeForTarget(fit, 0.8); // n = ((a - 0.8) / b)^(-1 / c): about 400
+ * assert.ok(s.reachable && Math.abs(s.estimate - 398.4) < 0.1);
+ * assert.ok(350 < s.ci[0] && s.ci[0] < s.estimate && s.estimate < s.ci[1] && s.ci[1] < 500);
+ * const far = sizeForTarget(fit, 0.95);
  * assert.ok(!far.reachable && far.reason === "asymptote");
- * assert.match(far.note, /^not reachable: the fitted asymptote is/);
+ * assert.match(far.note, /^not reachable: the fitted asymptote is 0\.91 /);
  * ```
  */
 export function sizeForTarget(
@@ -929,6 +904,7 @@ export function sizeForTarget(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { fitLearningCurve, marginalGain } from "./learning_curve.ts";
  * const x = [50, 100, 200, 400, 800];
  * const fit = fitLearningCurve(x, x.map((n) => 0.9 - 2 * Math.pow(n, -0.5)));
  * const g = marginalGain(fit, 400, 100);
@@ -958,12 +934,6 @@ export function marginalGain(
  * The cost of reaching a target: {@link AnnotationCostOptions} in, the units still to
  * annotate and their cost out, each with the interval of {@link sizeForTarget} carried
  * through (`reachable: false` and its note when there is no size).
- *
- * @example
- * ```ts
- * const c: AnnotationCost = { reachable: true, target: 0.85, current: 300, size: 500,
- *   additional: 200, additionalCi: [120, 400], cost: 100, costCi: [60, 200], unit: "sentences" };
- * ```
  */
 export type AnnotationCost =
   | {
@@ -985,11 +955,6 @@ export type AnnotationCost =
  * size and the cost of one unit (a sentence, document or entity: the unit of the fit's
  * x, named by `unit`, default "sentences"), with the level and extrapolation limit of
  * {@link sizeForTarget}.
- *
- * @example
- * ```ts
- * const o: Partial<AnnotationCostOptions> = { target: 0.85, current: 300, costPerUnit: 0.5 };
- * ```
  */
 export type AnnotationCostOptions = {
   fit: LearningCurveFit;
@@ -1009,6 +974,7 @@ export type AnnotationCostOptions = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { annotationCost, fitLearningCurve } from "./learning_curve.ts";
  * const x = [50, 100, 200, 400, 800];
  * const fit = fitLearningCurve(x, x.map((n) => 0.9 - 2 * Math.pow(n, -0.5)));
  * // f(n) = 0.85 at n = (2 / 0.05)^2 = 1600: 800 more sentences at 0.5 each.

@@ -26,12 +26,6 @@ import { tQuantileOf } from "./distributions.ts";
  * One held-out size group of a backtest: mean size, runs, observed mean F1, the predicted
  * mean, the error (predicted - observed), the interval and whether it held the observed
  * mean.
- *
- * @example
- * ```ts
- * const g: BacktestGroup = { x: 500, runs: 4, observed: 0.82, predicted: 0.83, error: 0.01,
- *   interval: [0.8, 0.86], covered: true };
- * ```
  */
 export type BacktestGroup = {
   x: number;
@@ -47,11 +41,6 @@ export type BacktestGroup = {
  * Options of {@link backtestLearningCurve}: the fraction of the largest size fitted on
  * (default 0.5), the model, weights for all runs (default: sizes, as the fit's), the
  * interval level (default 0.95) and the bins for sizes that do not repeat.
- *
- * @example
- * ```ts
- * const o: BacktestOptions = { fraction: 0.5, model: "inverse-power-law", level: 0.9 };
- * ```
  */
 export type BacktestOptions = {
   fraction?: number;
@@ -65,11 +54,6 @@ export type BacktestOptions = {
  * The result of {@link backtestLearningCurve}: the cutoff size, how many runs were fitted
  * and held out, the fit, the held-out groups, their mean absolute error and the share of
  * groups whose interval held the observed mean (NaN when the fit failed), and notes.
- *
- * @example
- * ```ts
- * const b: Partial<LearningCurveBacktest> = { cutoff: 300, mae: 0.01, coverage: 1 };
- * ```
  */
 export type LearningCurveBacktest = {
   cutoff: number;
@@ -94,6 +78,7 @@ const size = (v: number) => Math.round(v).toLocaleString("en-US");
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { backtestLearningCurve } from "./learning_curve_backtest.ts";
  * const x = [50, 100, 150, 200, 300, 400, 500, 600];
  * const back = backtestLearningCurve(x, x.map((n) => 0.9 - 2 * n ** -0.5));
  * assert.equal(back.cutoff, 300);

@@ -9,11 +9,6 @@
 
 /**
  * A row-major dense matrix.
- *
- * @example
- * ```ts
- * const m: Matrix = { rows: 2, cols: 2, data: new Float64Array([1, 2, 3, 4]) };
- * ```
  */
 export type Matrix = { rows: number; cols: number; data: Float64Array };
 
@@ -22,7 +17,10 @@ export type Matrix = { rows: number; cols: number; data: Float64Array };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { fromColumns } from "./linalg.ts";
  * const X = fromColumns([[1, 1, 1], [1, 2, 3]]); // 3 x 2: intercept and x
+ * assert.deepEqual(X, { rows: 3, cols: 2, data: Float64Array.of(1, 1, 1, 2, 1, 3) });
  * ```
  */
 export function fromColumns(columns: ArrayLike<number>[]): Matrix {
@@ -45,11 +43,6 @@ export function fromColumns(columns: ArrayLike<number>[]): Matrix {
  * `unscaled` is (X'X)^-1 (p x p, row-major): multiply by sigma^2 for the covariance.
  * `rank` counts the columns whose R diagonal is above `tolerance * max|R_jj|`; when it
  * is below p the design is collinear and the affected coefficients are NaN.
- *
- * @example
- * ```ts
- * const fit: LeastSquares = leastSquares(fromColumns([[1, 1, 1], [1, 2, 3]]), [2, 4, 6]);
- * ```
  */
 export type LeastSquares = {
   coefficients: Float64Array;
@@ -67,8 +60,11 @@ export type LeastSquares = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { fromColumns, leastSquares } from "./linalg.ts";
  * const fit = leastSquares(fromColumns([[1, 1, 1, 1], [0, 1, 2, 3]]), [1, 3, 5, 7]);
- * fit.coefficients; // Float64Array [1, 2]
+ * assert.deepEqual(fit.coefficients, Float64Array.of(1, 2)); // y = 1 + 2x exactly
+ * assert.equal(fit.rank, 2);
  * ```
  */
 export function leastSquares(

@@ -24,11 +24,6 @@ import { solveSymmetric, symmetricEigenvalues } from "./symmetric.ts";
 
 /**
  * One row of the coefficient table.
- *
- * @example
- * ```ts
- * const c: OlsCoefficient = { name: "x", estimate: 2, se: 0.1, t: 20, p: 1e-9, ci: [1.8, 2.2] };
- * ```
  */
 export type OlsCoefficient = {
   name: string;
@@ -43,12 +38,6 @@ export type OlsCoefficient = {
  * The result of {@linkcode ols}. `coefficients[0]` is "(Intercept)"; `vcov` is the
  * coefficient covariance (HC3 when asked for); `conditionNumber` is sqrt(max/min
  * eigenvalue of X'X) with the intercept column, as statsmodels reports it.
- *
- * @example
- * ```ts
- * const fit: OlsResult = ols([1, 3, 2, 5], { x: [1, 2, 3, 4] });
- * fit.r2;
- * ```
  */
 export type OlsResult = {
   coefficients: OlsCoefficient[];
@@ -77,11 +66,6 @@ export type OlsResult = {
 /**
  * Options of {@linkcode ols}: `robust: "HC3"` for heteroskedasticity-consistent
  * standard errors; `level` of the confidence intervals (default 0.95).
- *
- * @example
- * ```ts
- * const opts: OlsOptions = { robust: "HC3", level: 0.9 };
- * ```
  */
 export type OlsOptions = { robust?: "HC3"; level?: number };
 
@@ -92,9 +76,14 @@ export type OlsOptions = { robust?: "HC3"; level?: number };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ols } from "./ols.ts";
  * const fit = ols([3.1, 4.9, 7.2, 8.8, 11.1], { x: [1, 2, 3, 4, 5] });
- * fit.coefficients[1].estimate; // ~1.99 (slope)
- * fit.coefficients[1].p; // two-sided t test of slope = 0
+ * const [intercept, slope] = fit.coefficients;
+ * // slope = sum((x - 3)(y - 7.02)) / sum((x - 3)^2) = 19.9 / 10
+ * assert.ok(Math.abs(slope.estimate - 1.99) < 1e-12);
+ * assert.ok(Math.abs(intercept.estimate - 1.05) < 1e-12); // 7.02 - 1.99 * 3
+ * assert.ok(slope.p < 0.001); // two-sided t test of slope = 0, on 3 df
  * ```
  */
 export function ols(
@@ -288,7 +277,11 @@ export function ols(
  *
  * @example
  * ```ts
- * olsTable(ols([1, 3, 2, 5, 4], { x: [1, 2, 3, 4, 5] })).print();
+ * import assert from "node:assert/strict";
+ * import { ols, olsTable } from "./ols.ts";
+ * const t = olsTable(ols([1, 3, 2, 5, 4], { x: [1, 2, 3, 4, 5] }));
+ * assert.deepEqual(t.array("term"), ["(Intercept)", "x"]);
+ * assert.ok(Math.abs(t.get("estimate", 1) - 0.8) < 1e-12); // slope 8 / 10
  * ```
  */
 export function olsTable(result: OlsResult): ReturnType<typeof table> {
@@ -321,7 +314,12 @@ function fmtP(p: number): string {
  *
  * @example
  * ```ts
- * console.log(formatOls(ols([1, 3, 2, 5, 4], { x: [1, 2, 3, 4, 5] })));
+ * import assert from "node:assert/strict";
+ * import { formatOls, ols } from "./ols.ts";
+ * const text = formatOls(ols([1, 3, 2, 5, 4], { x: [1, 2, 3, 4, 5] }));
+ * assert.match(text, /^OLS, n = 5\n/);
+ * assert.match(text, /\nx +0\.8000 /); // slope 8 / 10
+ * assert.match(text, /Multiple R-squared: 0\.6400/); // 6.4 / 10
  * ```
  */
 export function formatOls(result: OlsResult): string {

@@ -10,11 +10,6 @@
 /**
  * The result of {@link optimize}: the minimiser, the function's value there, and the
  * number of function evaluations.
- *
- * @example
- * ```ts
- * const r: OptimizeResult = optimize((x) => x * x, -1, 2);
- * ```
  */
 export type OptimizeResult = { minimum: number; objective: number; evaluations: number };
 
@@ -25,7 +20,10 @@ export type OptimizeResult = { minimum: number; objective: number; evaluations: 
  *
  * @example
  * ```ts
- * optimize((x) => (x - 1 / 3) ** 2, 0, 1).minimum; // 0.3333333 (R: 0.3333333)
+ * import assert from "node:assert/strict";
+ * import { optimize } from "./optimize.ts";
+ * const r = optimize((x) => (x - 1 / 3) ** 2, 0, 1); // R: optimize(...)$minimum 0.3333333
+ * assert.ok(Math.abs(r.minimum - 1 / 3) < 1e-7);
  * ```
  */
 export function optimize(

@@ -13,8 +13,11 @@
  *
  * @example
  * ```ts
- * const r: RRandom = rRandom(42);
- * r.sample(10, 3); // as set.seed(42); sample(10, 3, replace = TRUE)
+ * import assert from "node:assert/strict";
+ * import { type RRandom, rRandom } from "./r_random.ts";
+ * const r: RRandom = rRandom(12345);
+ * // as set.seed(12345); sample(60, 3, replace = TRUE) prints in R 4.2.2
+ * assert.deepEqual(r.sample(60, 3), [14, 51, 16]);
  * ```
  */
 export type RRandom = {
@@ -40,8 +43,10 @@ const I2_32M1 = 2.328306437080797e-10; // 1 / (2^32 - 1)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { rRandom } from "./r_random.ts";
  * const r = rRandom(12345);
- * r.unif(); // 0.72090389626100659, as set.seed(12345); runif(1) in R
+ * assert.equal(r.unif(), 0.72090389626100659); // as set.seed(12345); runif(1) in R
  * ```
  */
 export function rRandom(seed: number): RRandom {

@@ -35,11 +35,6 @@ import { type RRandom, rRandom } from "./r_random.ts";
 
 /**
  * Options of {@link segmentedRegression}; defaults are `seg.control()`'s.
- *
- * @example
- * ```ts
- * const opts: SegmentedOptions = { psi: 0.5, nBoot: 0 };
- * ```
  */
 export type SegmentedOptions = {
   /** Starting breakpoint; default the median of x (segmented's `quant = TRUE` start). */
@@ -64,11 +59,6 @@ export type SegmentedOptions = {
 
 /**
  * One estimated slope, as a row of segmented's `slope()`.
- *
- * @example
- * ```ts
- * const s: Slope = { estimate: 2, se: 0.1, t: 20, ci: [1.8, 2.2] };
- * ```
  */
 export type Slope = { estimate: number; se: number; t: number; ci: [number, number] };
 
@@ -79,11 +69,6 @@ export type Slope = { estimate: number; se: number; t: number; ci: [number, numb
  * `U1.x` (the change in slope at psi). `psiSe` is `summary()`'s "St.Err" and `ci`
  * `confint()`'s interval. `iterations` and `converged` describe the selected run
  * (`converged` is false where R warns "max number of iterations attained").
- *
- * @example
- * ```ts
- * const fit: SegmentedFit = segmentedRegression([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 4, 4, 4, 4]);
- * ```
  */
 export type SegmentedFit = {
   psi: number;
@@ -349,16 +334,20 @@ function checkXY(fn: string, x: ArrayLike<number>, y: ArrayLike<number>, minN: n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { segmentedRegression } from "./segmented.ts";
  * const x = Array.from({ length: 20 }, (_, i) => i);
  * const y = x.map((v) => (v < 8 ? v : 8 + 0.2 * (v - 8)) + 0.01 * Math.sin(v));
  * const fit = segmentedRegression(x, y);
- * fit.psi; // ~8
- * fit.slopes[1].estimate; // ~0.2
+ * assert.ok(Math.abs(fit.psi - 8) < 0.01); // the breakpoint
+ * const [before, after] = fit.slopes.map((s) => s.estimate);
+ * assert.ok(Math.abs(before - 1) < 0.01 && Math.abs(after - 0.2) < 0.01); // the slopes
  * ```
  *
  * @example Data that cannot show a breakpoint gets NaN and a note
  * ```ts
  * import assert from "node:assert/strict";
+ * import { segmentedRegression } from "./segmented.ts";
  * const flat = segmentedRegression([12, 17, 16, 44, 34, 36], [0, 0, 0, 0, 0, 0]);
  * assert.ok(Number.isNaN(flat.psi));
  * assert.match(flat.notes![0], /^y is constant \(0\)/);
@@ -472,11 +461,6 @@ function degenerateFit(y: ArrayLike<number>, psiStart: number, notes: string[]):
 
 /**
  * Options of {@link daviesTest}; defaults are `davies.test()`'s.
- *
- * @example
- * ```ts
- * const opts: DaviesOptions = { k: 10, alternative: "two.sided" };
- * ```
  */
 export type DaviesOptions = {
   /** Number of evaluation points, evenly spaced from the 2nd smallest to the 2nd largest x (default 10). */
@@ -490,11 +474,6 @@ export type DaviesOptions = {
 /**
  * The result of {@link daviesTest}: the p-value bound, the extreme statistic, where
  * it occurred (R's "'best' at"), and the statistic at each evaluation point.
- *
- * @example
- * ```ts
- * const r: DaviesResult = daviesTest([1, 2, 3, 4, 5, 6], [1, 2, 3, 3, 3, 3]);
- * ```
  */
 export type DaviesResult = {
   p: number;
@@ -543,9 +522,11 @@ function tTails(t: number, df: number): { lower: number; upper: number } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { daviesTest } from "./segmented.ts";
  * const x = Array.from({ length: 30 }, (_, i) => i);
  * const y = x.map((v) => Math.min(v, 15) + 0.3 * Math.sin(v * 7));
- * daviesTest(x, y).p < 0.001; // true: the slope changes
+ * assert.ok(daviesTest(x, y).p < 0.001); // the slope changes
  * ```
  */
 export function daviesTest(

@@ -14,7 +14,10 @@
  *
  * @example
  * ```ts
- * symmetricEigenvalues(Float64Array.of(2, 1, 1, 2), 2); // Float64Array [1, 3]
+ * import assert from "node:assert/strict";
+ * import { symmetricEigenvalues } from "./symmetric.ts";
+ * const [small, large] = symmetricEigenvalues(Float64Array.of(2, 1, 1, 2), 2); // 2 -+ 1
+ * assert.ok(Math.abs(small - 1) < 1e-12 && Math.abs(large - 3) < 1e-12);
  * ```
  */
 export function symmetricEigenvalues(matrix: ArrayLike<number>, p: number): Float64Array {
@@ -63,7 +66,11 @@ export function symmetricEigenvalues(matrix: ArrayLike<number>, p: number): Floa
  *
  * @example
  * ```ts
- * solveSymmetric(Float64Array.of(4, 2, 2, 3), Float64Array.of(2, 1), 2); // [0.5, 0]
+ * import assert from "node:assert/strict";
+ * import { solveSymmetric } from "./symmetric.ts";
+ * // 4a + 2b = 2, 2a + 3b = 1
+ * assert.deepEqual(solveSymmetric(Float64Array.of(4, 2, 2, 3), Float64Array.of(2, 1), 2),
+ *   Float64Array.of(0.5, 0));
  * ```
  */
 export function solveSymmetric(

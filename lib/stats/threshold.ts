@@ -60,21 +60,11 @@ import { createRandom } from "../core/random.ts";
 
 /**
  * The threshold model types (chngpt's names).
- *
- * @example
- * ```ts
- * const t: ThresholdType = "upperhinge";
- * ```
  */
 export type ThresholdType = "hinge" | "upperhinge" | "segmented" | "step";
 
 /**
  * Options of {@linkcode thresholdRegression}.
- *
- * @example
- * ```ts
- * const opts: ThresholdOptions = { type: "upperhinge", bootstrap: 1000, seed: 1 };
- * ```
  */
 export type ThresholdOptions = {
   type?: ThresholdType;
@@ -88,11 +78,6 @@ export type ThresholdOptions = {
 
 /**
  * A percentile and a symmetric bootstrap interval.
- *
- * @example
- * ```ts
- * const ci: BootstrapInterval = { percentile: [1, 3], symmetric: [0.8, 3.2] };
- * ```
  */
 export type BootstrapInterval = { percentile: [number, number]; symmetric: [number, number] };
 
@@ -106,9 +91,14 @@ export type BootstrapInterval = { percentile: [number, number]; symmetric: [numb
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { thresholdRegression, type ThresholdResult } from "./threshold.ts";
+ * // y = min(x, 3): 3 + 1 * (x - 3) below the threshold 3, flat above
  * const r: ThresholdResult = thresholdRegression([1, 2, 3, 4, 5, 6], [1, 2, 3, 3, 3, 3], {
  *   type: "upperhinge", lower: 0, upper: 1 });
- * r.threshold; // 3
+ * assert.equal(r.threshold, 3);
+ * assert.ok(Math.abs(r.coefficients["(Intercept)"] - 3) < 1e-12);
+ * assert.ok(Math.abs(r.coefficients["(x-e)-"] - 1) < 1e-12);
  * ```
  */
 export type ThresholdResult = {
@@ -327,16 +317,19 @@ function fitAt(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { thresholdRegression } from "./threshold.ts";
  * const x = Array.from({ length: 200 }, (_, i) => i);
  * const y = x.map((v) => 0.5 + 0.01 * Math.min(v - 120, 0) + 0.01 * Math.sin(v));
  * const fit = thresholdRegression(x, y, { type: "upperhinge", bootstrap: 200, seed: 1 });
- * fit.threshold; // ~120
- * fit.ci; // percentile interval of the bootstrap thresholds
+ * assert.equal(fit.threshold, 120);
+ * assert.ok(fit.ci![0] <= 120 && 120 <= fit.ci![1]); // percentile interval of the bootstrap
  * ```
  *
  * @example Data that cannot show a threshold gets NaN and a note
  * ```ts
  * import assert from "node:assert/strict";
+ * import { thresholdRegression } from "./threshold.ts";
  * const flat = thresholdRegression([12, 17, 16, 44, 34, 36], [0, 0, 0, 0, 0, 0], {
  *   bootstrap: 200,
  * });
@@ -615,7 +608,12 @@ function supFTest(
  *
  * @example
  * ```ts
- * bootstrapNormalInterval(10, [9, 10, 11, 10], 0.95); // [10 - 1.96 * sd, 10 + 1.96 * sd]
+ * import assert from "node:assert/strict";
+ * import { bootstrapNormalInterval } from "./threshold.ts";
+ * const [lo, hi] = bootstrapNormalInterval(10, [9, 10, 11, 10], 0.95);
+ * const sd = Math.sqrt(2 / 3); // the replicates' sample standard deviation
+ * assert.ok(Math.abs(lo - (10 - 1.959964 * sd)) < 1e-6); // z = 1.959964 for 95%
+ * assert.ok(Math.abs(hi - (10 + 1.959964 * sd)) < 1e-6);
  * ```
  */
 export function bootstrapNormalInterval(

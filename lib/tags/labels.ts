@@ -18,8 +18,12 @@ import { ALLOWED_PREFIXES } from "../core/prefix.ts";
  *
  * @example
  * ```ts
- * labelList(["ORG", "PERSON"], "IOB2"); // ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"]
- * labelList(["ORG"], "BILOU"); // ["O", "B-ORG", "I-ORG", "L-ORG", "U-ORG"]
+ * import assert from "node:assert/strict";
+ * import { labelList } from "./labels.ts";
+ * assert.deepEqual(labelList(["ORG", "PERSON"], "IOB2"), [
+ *   "O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON",
+ * ]);
+ * assert.deepEqual(labelList(["ORG"], "BILOU"), ["O", "B-ORG", "I-ORG", "L-ORG", "U-ORG"]);
  * ```
  */
 export function labelList(labels: readonly string[], scheme: Scheme): string[] {
@@ -40,7 +44,9 @@ export function labelList(labels: readonly string[], scheme: Scheme): string[] {
  *
  * @example
  * ```ts
- * labelIndex(["O", "B-ORG", "I-ORG"]).get("I-ORG"); // 2
+ * import assert from "node:assert/strict";
+ * import { labelIndex } from "./labels.ts";
+ * assert.equal(labelIndex(["O", "B-ORG", "I-ORG"]).get("I-ORG"), 2);
  * ```
  */
 export function labelIndex(list: readonly string[]): Map<string, number> {
@@ -57,8 +63,11 @@ export function labelIndex(list: readonly string[]): Map<string, number> {
  *
  * @example
  * ```ts
- * labelsOf([{ id: "d", text: "Ann at NIH", spans: [{ start: 7, end: 10, label: "ORG" },
- *   { start: 0, end: 3, label: "PERSON" }] }]); // ["ORG", "PERSON"]
+ * import assert from "node:assert/strict";
+ * import { labelsOf } from "./labels.ts";
+ * const doc = { id: "d", text: "Ann at NIH", spans: [{ start: 7, end: 10, label: "ORG" },
+ *   { start: 0, end: 3, label: "PERSON" }] };
+ * assert.deepEqual(labelsOf([doc]), ["ORG", "PERSON"]);
  * ```
  */
 export function labelsOf(docs: readonly Doc[]): string[] {

@@ -14,12 +14,6 @@ import { chunksToTags, lenientChunks } from "../core/convert.ts";
 
 /**
  * One changed tag: its position, old and new tag, and why.
- *
- * @example
- * ```ts
- * const c: TagChange = { index: 1, from: "I-PER", to: "B-PER",
- *   reason: "first token of PER entity at tokens 1..2 is B-PER (IOB2 starts every entity with B-)" };
- * ```
  */
 export type TagChange = { index: number; from: string; to: string; reason: string };
 
@@ -49,10 +43,16 @@ function role(i: number, first: number, last: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { repairTags } from "./repair.ts";
  * const { tags, changes } = repairTags(["O", "I-PER", "I-PER", "B-ORG"], "IOB2");
- * // tags: ["O", "B-PER", "I-PER", "B-ORG"]
- * // changes: [{ index: 1, from: "I-PER", to: "B-PER",
- * //   reason: "first token of PER entity at tokens 1..2 is B-PER (IOB2 starts every entity with B-)" }]
+ * assert.deepEqual(tags, ["O", "B-PER", "I-PER", "B-ORG"]);
+ * assert.deepEqual(changes, [{
+ *   index: 1,
+ *   from: "I-PER",
+ *   to: "B-PER",
+ *   reason: "first token of PER entity at tokens 1..2 is B-PER (IOB2 starts every entity with B-)",
+ * }]);
  * ```
  */
 export function repairTags(

@@ -18,12 +18,6 @@
 /**
  * Tag-bigram log-probabilities: `logProbs[a][b]` = log P(tag b | previous tag a) for label
  * ids a, b, and the last row (index `labels.length`) = log P(first tag of a sentence).
- *
- * @example
- * ```ts
- * const t: TagTransitions = { labels: ["O", "I-ORG"],
- *   logProbs: [[-0.2, -1.7], [-0.9, -0.5], [-0.1, -2.4]] };
- * ```
  */
 export type TagTransitions = { labels: string[]; logProbs: number[][] };
 
@@ -33,9 +27,13 @@ export type TagTransitions = { labels: string[]; logProbs: number[][] };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { estimateTransitions } from "./viterbi.ts";
  * const t = estimateTransitions([["O", "I-ORG", "I-ORG"]], ["O", "I-ORG"]);
  * // counts O->O 0+1, O->I 1+1: logProbs[0] = [log(1/3), log(2/3)]
+ * assert.deepEqual(t.logProbs[0], [Math.log(1 / 3), Math.log(2 / 3)]);
  * // start row: O 1+1, I-ORG 0+1: logProbs[2] = [log(2/3), log(1/3)]
+ * assert.deepEqual(t.logProbs[2], [Math.log(2 / 3), Math.log(1 / 3)]);
  * ```
  */
 export function estimateTransitions(
@@ -72,10 +70,12 @@ export function estimateTransitions(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { type TagTransitions, viterbiPath } from "./viterbi.ts";
  * const t: TagTransitions = { labels: ["O", "I-A", "I-B"], logProbs: [
  *   [0, 0, 0], [0, 0, -Infinity], [0, -Infinity, 0], [0, 0, 0]] };
  * // word by word: I-A then I-B; the chain forbids the switch, so both words take I-A
- * viterbiPath([[-3, -0.1, -1], [-3, -0.8, -0.5]], t); // [1, 1]
+ * assert.deepEqual(viterbiPath([[-3, -0.1, -1], [-3, -0.8, -0.5]], t), [1, 1]);
  * ```
  */
 export function viterbiPath(
