@@ -15,13 +15,6 @@
 
 /**
  * A ready WebGPU device with what is known about it.
- *
- * @example
- * ```ts
- * import { getGpu, type Gpu } from "./device.ts";
- * const gpu: Gpu = await getGpu();
- * console.log(gpu.adapterName, gpu.limits.maxStorageBufferBindingSize);
- * ```
  */
 export type Gpu = {
   /** The device every buffer and pipeline is created on. */
@@ -49,10 +42,11 @@ const INSTALL_HINT = "On Linux without a GPU install Mesa's software Vulkan driv
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chooseBackend } from "./device.ts";
- * console.log(chooseBackend("linux", undefined)); // "vulkan"
- * console.log(chooseBackend("darwin", undefined)); // "default" (Metal)
- * console.log(chooseBackend("linux", "gl")); // "gl"
+ * assert.equal(chooseBackend("linux", undefined), "vulkan");
+ * assert.equal(chooseBackend("darwin", undefined), "default"); // Metal
+ * assert.equal(chooseBackend("linux", "gl"), "gl");
  * ```
  */
 export function chooseBackend(os: string, env: string | undefined): string {
@@ -171,9 +165,11 @@ async function requestGpu(): Promise<Gpu> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * const gpu = await getGpu();
- * console.log(gpu.backend, gpu.isFallback);
+ * assert.equal(await getGpu(), gpu); // cached
+ * assert.ok(gpu.limits.maxStorageBufferBindingSize >= 128 * 2 ** 20);
  * ```
  */
 export async function getGpu(): Promise<Gpu> {

@@ -21,34 +21,11 @@ import { encodeRead, type PendingRead, type Tensor } from "./tensor.ts";
 
 /**
  * What a kernel binds: a whole tensor, or a byte range of a buffer.
- *
- * @example
- * ```ts
- * import { getGpu } from "./device.ts";
- * import { tensor } from "./tensor.ts";
- * import type { Binding } from "./kernel.ts";
- * const gpu = await getGpu();
- * const t = tensor(gpu, [8]);
- * const whole: Binding = t;
- * const firstHalf: Binding = { buffer: t.buffer, offset: 0, size: 16 };
- * ```
  */
 export type Binding = Tensor | { buffer: GPUBuffer; offset?: number; size?: number };
 
 /**
  * A compute kernel: WGSL code and its entry point (default "main").
- *
- * @example
- * ```ts
- * import type { Kernel } from "./kernel.ts";
- * const double: Kernel = {
- *   name: "double",
- *   code: `@group(0) @binding(0) var<storage, read_write> x: array<f32>;
- * @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {
- *   if (id.x < arrayLength(&x)) { x[id.x] = 2.0 * x[id.x]; }
- * }`,
- * };
- * ```
  */
 export type Kernel = { name: string; code: string; entryPoint?: string };
 
@@ -57,16 +34,18 @@ export type Kernel = { name: string; code: string; entryPoint?: string };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { tensor } from "./tensor.ts";
- * import { step, type Step } from "./kernel.ts";
+ * import { step } from "./kernel.ts";
  * const gpu = await getGpu();
- * const s: Step = step(gpu);
+ * const s = step(gpu);
  * const a = tensor(gpu, [2], [1, 2]), b = tensor(gpu, [2]);
  * s.copy(a, b);
  * const out = s.read(b);
  * await s.submit();
- * console.log(await out); // Float32Array [1, 2]
+ * assert.deepEqual(await out, Float32Array.of(1, 2));
+ * assert.throws(() => s.copy(a, b), /step.copy: called after submit\(\)/);
  * ```
  */
 export type Step = {
@@ -90,12 +69,6 @@ export type Step = {
 /**
  * How a kernel binding is declared in WGSL: `var<storage, read_write>` ("storage"),
  * `var<storage, read>` ("read-only-storage") or `var<uniform>` ("uniform").
- *
- * @example
- * ```ts
- * import type { BindingKind } from "./kernel.ts";
- * const kind: BindingKind = "read-only-storage";
- * ```
  */
 export type BindingKind = "storage" | "read-only-storage" | "uniform";
 
@@ -152,10 +125,13 @@ function cacheOf(gpu: Gpu): DeviceCache {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseBindings } from "./kernel.ts";
  * const kinds = parseBindings(`@group(0) @binding(1) var<uniform> u: U;
  * @group(0) @binding(0) var<storage, read> a: array<f32>;`);
- * console.log(kinds); // ["read-only-storage", "uniform"]
+ * assert.deepEqual(kinds, ["read-only-storage", "uniform"]);
+ * assert.throws(() => parseBindings("@group(0) @binding(1) var<uniform> u: U;", "k"),
+ *   /parseBindings: kernel "k" bindings must be numbered 0..0 \(missing 0\)/);
  * ```
  */
 export function parseBindings(code: string, name = "kernel"): BindingKind[] {
@@ -274,6 +250,7 @@ function uniformBytes(u: ArrayBuffer | Uint32Array | Float32Array | Int32Array):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { tensor } from "./tensor.ts";
  * import { step } from "./kernel.ts";
@@ -295,7 +272,7 @@ function uniformBytes(u: ArrayBuffer | Uint32Array | Float32Array | Int32Array):
  * s.dispatch(addK, [x], [1], uniforms);
  * const out = s.read(x);
  * await s.submit();
- * console.log(await out); // Float32Array [11, 12, 13]
+ * assert.deepEqual(await out, Float32Array.of(11, 12, 13));
  * ```
  */
 export function step(gpu: Gpu): Step {
@@ -418,12 +395,6 @@ export function step(gpu: Gpu): Step {
 /**
  * One chunk of an elementwise operation over tensors too large to bind whole: the element
  * range `[elementOffset, elementOffset + count)` and each tensor's binding for it.
- *
- * @example
- * ```ts
- * import type { Chunk } from "./kernel.ts";
- * const c: Chunk = { elementOffset: 0, count: 4, bindings: [] };
- * ```
  */
 export type Chunk = { elementOffset: number; count: number; bindings: Binding[] };
 
@@ -436,13 +407,15 @@ export type Chunk = { elementOffset: number; count: number; bindings: Binding[] 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { tensor } from "./tensor.ts";
  * import { chunkBindings } from "./kernel.ts";
  * const gpu = await getGpu();
  * const p = tensor(gpu, [1000]), g = tensor(gpu, [1000]);
- * const chunks = chunkBindings(gpu, [p, g], 1024);
- * console.log(chunks.map((c) => c.count)); // [256, 256, 256, 232]
+ * const chunks = chunkBindings(gpu, [p, g], 1024); // 1024 bytes: 256 elements a chunk
+ * assert.deepEqual(chunks.map((c) => c.count), [256, 256, 256, 232]);
+ * assert.deepEqual(chunks[1].bindings[0], { buffer: p.buffer, offset: 1024, size: 1024 });
  * ```
  */
 export function chunkBindings(gpu: Gpu, tensors: Tensor[], maxBytes?: number): Chunk[] {

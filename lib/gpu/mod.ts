@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
- * import { getGpu, step, tensor, zeros, matmul, download } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { download, getGpu, matmul, step, tensor, zeros } from "./mod.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), c = zeros(gpu, [1, 1]);
  * matmul(s, { a: tensor(gpu, [1, 2], [1, 2]), b: tensor(gpu, [2, 1], [3, 4]), c, m: 1, n: 1, k: 2 });
  * await s.submit();
- * console.log(await download(gpu, c)); // Float32Array [11]
+ * assert.deepEqual(await download(gpu, c), Float32Array.of(11)); // 1 * 3 + 2 * 4
  * ```
  *
  * @module

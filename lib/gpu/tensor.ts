@@ -19,28 +19,11 @@ import type { Gpu } from "./device.ts";
 /**
  * A GPU tensor: `size` elements of 4 bytes (f32, u32 or i32) starting `offset` bytes into
  * `buffer`, with a row-major `shape`.
- *
- * @example
- * ```ts
- * import { getGpu } from "./device.ts";
- * import { tensor, type Tensor } from "./tensor.ts";
- * const gpu = await getGpu();
- * const t: Tensor = tensor(gpu, [2, 3], [1, 2, 3, 4, 5, 6]);
- * console.log(t.size, t.shape); // 6 [2, 3]
- * ```
  */
 export type Tensor = { buffer: GPUBuffer; shape: number[]; size: number; offset: number };
 
 /**
  * Counts of a device's tensor pool, for tests and memory accounting.
- *
- * @example
- * ```ts
- * import { getGpu } from "./device.ts";
- * import { poolStats, type PoolStats } from "./tensor.ts";
- * const stats: PoolStats = poolStats(await getGpu());
- * console.log(stats.allocated, stats.free, stats.bytes);
- * ```
  */
 export type PoolStats = {
   /** Storage buffers created and not destroyed (in use or free). */
@@ -84,8 +67,12 @@ function poolOf(gpu: Gpu): Pool {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sizeClass } from "./tensor.ts";
- * console.log(sizeClass(1), sizeClass(1000), sizeClass(1024), sizeClass(1025)); // 256 1024 1024 1152
+ * assert.equal(sizeClass(1), 256);
+ * assert.equal(sizeClass(1000), 1024); // steps of 512 / 8 = 64 bytes above 512
+ * assert.equal(sizeClass(1024), 1024);
+ * assert.equal(sizeClass(1025), 1152); // steps of 128 above 1024
  * ```
  */
 export function sizeClass(bytes: number): number {
@@ -159,11 +146,12 @@ function make(gpu: Gpu, where: string, shape: number[], data: Data | undefined):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { download, tensor } from "./tensor.ts";
  * const gpu = await getGpu();
  * const t = tensor(gpu, [3], [1, 2, 3]);
- * console.log(await download(gpu, t)); // Float32Array [1, 2, 3]
+ * assert.deepEqual(await download(gpu, t), Float32Array.of(1, 2, 3));
  * ```
  */
 export function tensor(gpu: Gpu, shape: number[], data?: Float32Array | number[]): Tensor {
@@ -180,11 +168,12 @@ export function tensor(gpu: Gpu, shape: number[], data?: Float32Array | number[]
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { downloadU32, tensorU32 } from "./tensor.ts";
  * const gpu = await getGpu();
  * const ids = tensorU32(gpu, [2], [101, 102]);
- * console.log(await downloadU32(gpu, ids)); // Uint32Array [101, 102]
+ * assert.deepEqual(await downloadU32(gpu, ids), Uint32Array.of(101, 102));
  * ```
  */
 export function tensorU32(gpu: Gpu, shape: number[], data?: Uint32Array | number[]): Tensor {
@@ -208,11 +197,12 @@ export function tensorU32(gpu: Gpu, shape: number[], data?: Uint32Array | number
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { downloadI32, tensorI32 } from "./tensor.ts";
  * const gpu = await getGpu();
  * const labels = tensorI32(gpu, [3], [0, -100, 2]);
- * console.log(await downloadI32(gpu, labels)); // Int32Array [0, -100, 2]
+ * assert.deepEqual(await downloadI32(gpu, labels), Int32Array.of(0, -100, 2));
  * ```
  */
 export function tensorI32(gpu: Gpu, shape: number[], data?: Int32Array | number[]): Tensor {
@@ -236,10 +226,11 @@ export function tensorI32(gpu: Gpu, shape: number[], data?: Int32Array | number[
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { download, zeros } from "./tensor.ts";
  * const gpu = await getGpu();
- * console.log(await download(gpu, zeros(gpu, [2, 2]))); // Float32Array [0, 0, 0, 0]
+ * assert.deepEqual(await download(gpu, zeros(gpu, [2, 2])), new Float32Array(4));
  * ```
  */
 export function zeros(gpu: Gpu, shape: number[]): Tensor {
@@ -258,12 +249,13 @@ export function zeros(gpu: Gpu, shape: number[]): Tensor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { download, tensor, upload } from "./tensor.ts";
  * const gpu = await getGpu();
  * const t = tensor(gpu, [2]);
  * upload(gpu, t, new Float32Array([7, 8]));
- * console.log(await download(gpu, t)); // Float32Array [7, 8]
+ * assert.deepEqual(await download(gpu, t), Float32Array.of(7, 8));
  * ```
  */
 export function upload(gpu: Gpu, t: Tensor, data: Float32Array | Uint32Array | Int32Array): void {
@@ -288,18 +280,6 @@ export function upload(gpu: Gpu, t: Tensor, data: Float32Array | Uint32Array | I
  * is submitted, `finish()` maps the staging buffer and returns a copy of the bytes (and
  * gives the staging buffer back to the pool). Used by {@link downloadMany} and by
  * `Step.read` in kernel.ts.
- *
- * @example
- * ```ts
- * import { getGpu } from "./device.ts";
- * import { encodeRead, tensor, type PendingRead } from "./tensor.ts";
- * const gpu = await getGpu();
- * const t = tensor(gpu, [2], [1, 2]);
- * const encoder = gpu.device.createCommandEncoder();
- * const pending: PendingRead = encodeRead(gpu, encoder, t);
- * gpu.device.queue.submit([encoder.finish()]);
- * console.log(new Float32Array(await pending.finish())); // Float32Array [1, 2]
- * ```
  */
 export type PendingRead = { finish(): Promise<ArrayBuffer> };
 
@@ -308,6 +288,7 @@ export type PendingRead = { finish(): Promise<ArrayBuffer> };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { encodeRead, tensor } from "./tensor.ts";
  * const gpu = await getGpu();
@@ -315,7 +296,7 @@ export type PendingRead = { finish(): Promise<ArrayBuffer> };
  * const encoder = gpu.device.createCommandEncoder();
  * const pending = encodeRead(gpu, encoder, t);
  * gpu.device.queue.submit([encoder.finish()]);
- * console.log(new Float32Array(await pending.finish())[0]); // 5
+ * assert.deepEqual(new Float32Array(await pending.finish()), Float32Array.of(5));
  * ```
  */
 export function encodeRead(gpu: Gpu, encoder: GPUCommandEncoder, t: Tensor): PendingRead {
@@ -355,10 +336,11 @@ async function readMany(gpu: Gpu, ts: Tensor[]): Promise<ArrayBuffer[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { download, tensor } from "./tensor.ts";
  * const gpu = await getGpu();
- * console.log(await download(gpu, tensor(gpu, [2], [0.5, 1.5]))); // Float32Array [0.5, 1.5]
+ * assert.deepEqual(await download(gpu, tensor(gpu, [2], [0.5, 1.5])), Float32Array.of(0.5, 1.5));
  * ```
  */
 export async function download(gpu: Gpu, t: Tensor): Promise<Float32Array> {
@@ -370,10 +352,11 @@ export async function download(gpu: Gpu, t: Tensor): Promise<Float32Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { downloadU32, tensorU32 } from "./tensor.ts";
  * const gpu = await getGpu();
- * console.log(await downloadU32(gpu, tensorU32(gpu, [1], [7]))); // Uint32Array [7]
+ * assert.deepEqual(await downloadU32(gpu, tensorU32(gpu, [1], [7])), Uint32Array.of(7));
  * ```
  */
 export async function downloadU32(gpu: Gpu, t: Tensor): Promise<Uint32Array> {
@@ -385,10 +368,11 @@ export async function downloadU32(gpu: Gpu, t: Tensor): Promise<Uint32Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { downloadI32, tensorI32 } from "./tensor.ts";
  * const gpu = await getGpu();
- * console.log(await downloadI32(gpu, tensorI32(gpu, [1], [-100]))); // Int32Array [-100]
+ * assert.deepEqual(await downloadI32(gpu, tensorI32(gpu, [1], [-100])), Int32Array.of(-100));
  * ```
  */
 export async function downloadI32(gpu: Gpu, t: Tensor): Promise<Int32Array> {
@@ -400,11 +384,12 @@ export async function downloadI32(gpu: Gpu, t: Tensor): Promise<Int32Array> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { downloadMany, tensor } from "./tensor.ts";
  * const gpu = await getGpu();
  * const [a, b] = await downloadMany(gpu, [tensor(gpu, [1], [1]), tensor(gpu, [1], [2])]);
- * console.log(a[0], b[0]); // 1 2
+ * assert.deepEqual([a, b], [Float32Array.of(1), Float32Array.of(2)]);
  * ```
  */
 export async function downloadMany(gpu: Gpu, ts: Tensor[]): Promise<Float32Array[]> {
@@ -418,13 +403,16 @@ export async function downloadMany(gpu: Gpu, ts: Tensor[]): Promise<Float32Array
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { release, tensor } from "./tensor.ts";
  * const gpu = await getGpu();
- * const a = tensor(gpu, [100]);
+ * const a = tensor(gpu, [100]); // 400 bytes: size class 416
  * release(a);
- * const b = tensor(gpu, [90]); // same size class: reuses a's buffer
- * console.log(a.buffer === b.buffer); // true
+ * const b = tensor(gpu, [98]); // 392 bytes, the same size class: reuses a's buffer
+ * assert.equal(b.buffer, a.buffer);
+ * release(b);
+ * assert.throws(() => release(b), /release: tensor \[98\] released twice/);
  * ```
  */
 export function release(t: Tensor): void {
@@ -453,11 +441,12 @@ export function release(t: Tensor): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
  * import { download, tensor, view } from "./tensor.ts";
  * const gpu = await getGpu();
  * const t = tensor(gpu, [2, 3], [1, 2, 3, 4, 5, 6]);
- * console.log(await download(gpu, view(t, [3], 3))); // Float32Array [4, 5, 6]
+ * assert.deepEqual(await download(gpu, view(t, [3], 3)), Float32Array.of(4, 5, 6));
  * ```
  */
 export function view(t: Tensor, shape: number[], elementOffset = 0): Tensor {
@@ -476,9 +465,14 @@ export function view(t: Tensor, shape: number[], elementOffset = 0): Tensor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
- * import { poolStats } from "./tensor.ts";
- * console.log(poolStats(await getGpu()).allocated);
+ * import { poolStats, release, tensor } from "./tensor.ts";
+ * const gpu = await getGpu();
+ * const before = poolStats(gpu);
+ * release(tensor(gpu, [1 << 20])); // 4 MiB, a size class nothing else here uses
+ * assert.equal(poolStats(gpu).free, before.free + 1);
+ * assert.equal(poolStats(gpu).bytes, before.bytes + 4 * 2 ** 20);
  * ```
  */
 export function poolStats(gpu: Gpu): PoolStats {
@@ -493,11 +487,13 @@ export function poolStats(gpu: Gpu): PoolStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "./device.ts";
- * import { clearPool, poolStats } from "./tensor.ts";
+ * import { clearPool, poolStats, release, tensor } from "./tensor.ts";
  * const gpu = await getGpu();
+ * release(tensor(gpu, [64]));
  * clearPool(gpu);
- * console.log(poolStats(gpu).free); // 0
+ * assert.equal(poolStats(gpu).free, 0);
  * ```
  */
 export function clearPool(gpu: Gpu): void {

@@ -57,14 +57,18 @@ const ADAMW = [adamwKernel("adamw", "f32"), adamwKernel("adamw-vec4", "vec4<f32>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor, zeros } from "../tensor.ts";
+ * import { adamw } from "./adamw.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), param = tensor(gpu, [1], [1]);
  * adamw(s, { gpu, param, grad: tensor(gpu, [1], [0.5]), m: zeros(gpu, [1]), v: zeros(gpu, [1]) },
  *   { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 });
- * await s.submit(); // param ~ [0.9]
+ * const p = s.read(param);
+ * await s.submit(); // the first step moves by lr: m / sqrt(v) = 1 after bias correction
+ * assert.ok(Math.abs((await p)[0] - 0.9) < 1e-6);
  * ```
  */
 export function adamw(

@@ -79,15 +79,6 @@ ${flatMain("r")}
  * `keyMask` a u32 tensor `[batch*seq]` (nonzero = real token) or omitted, `causal`, and
  * `window` (ModernBERT's `local_attention`: keys at most `floor(window / 2)` positions away
  * on either side, omitted = all).
- *
- * @example
- * ```ts
- * import type { SoftmaxOptions } from "./attention.ts";
- * import type { Tensor } from "../tensor.ts";
- * function options(scores: Tensor, probs: Tensor): SoftmaxOptions {
- *   return { scores, probs, batch: 2, heads: 4, seq: 16, scale: 0.125 };
- * }
- * ```
  */
 export type SoftmaxOptions = {
   scores: Tensor;
@@ -120,14 +111,19 @@ function checkScores(what: string, o: SoftmaxOptions, ts: Tensor[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor, tensorU32 } from "../tensor.ts";
+ * import { softmaxForward } from "./attention.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), probs = tensor(gpu, [1, 2, 2]);
  * softmaxForward(s, { scores: tensor(gpu, [1, 2, 2], [1, 2, 3, 4]), probs, batch: 1, heads: 1,
  *   seq: 2, scale: 1, keyMask: tensorU32(gpu, [2], [1, 1]), causal: true });
- * await s.submit(); // probs = [1, 0, 0.2689, 0.7311]
+ * const r = s.read(probs);
+ * await s.submit(); // query 0 sees key 0 only; query 1: softmax([3, 4])
+ * const want = [1, 0, 1 / (1 + Math.E), Math.E / (1 + Math.E)]; // [1, 0, 0.2689, 0.7311]
+ * assert.ok((await r).every((p, i) => Math.abs(p - want[i]) < 1e-6));
  * ```
  */
 export function softmaxForward(s: Step, o: SoftmaxOptions): void {
@@ -154,14 +150,18 @@ export function softmaxForward(s: Step, o: SoftmaxOptions): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { softmaxBackward } from "./attention.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), dscores = tensor(gpu, [1, 1, 1]);
  * softmaxBackward(s, { probs: tensor(gpu, [1, 1, 1], [1]), dprobs: tensor(gpu, [1, 1, 1], [5]),
  *   dscores, batch: 1, heads: 1, seq: 1, scale: 1 });
- * await s.submit(); // dscores = [0]
+ * const r = s.read(dscores);
+ * await s.submit(); // one key: p = 1 whatever the score, so no gradient
+ * assert.deepEqual(await r, Float32Array.of(0));
  * ```
  */
 export function softmaxBackward(s: Step, o: {

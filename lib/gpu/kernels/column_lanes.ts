@@ -22,12 +22,22 @@ const LANES = 16;
  *
  * @example
  * ```ts
- * import { columnLanesKernel } from "./column_lanes.ts";
- * const k = columnLanesKernel({ name: "col-max", T: "f32", sums: ["s"],
+ * import assert from "node:assert/strict";
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { packUniforms } from "./grid.ts";
+ * import { columnLanesGrid, columnLanesKernel } from "./column_lanes.ts";
+ * const k = columnLanesKernel({ name: "col-sum", T: "f32", sums: ["s"],
  *   head: "struct U { rows: u32, cols: u32 }\n@group(0) @binding(0) var<storage, read> x: array<f32>;\n" +
  *     "@group(0) @binding(1) var<storage, read_write> y: array<f32>;\n@group(0) @binding(2) var<uniform> u: U;",
  *   row: "s += x[r * u.cols + c];", finish: "y[c] = s;" });
- * console.log(k.name); // "col-max"
+ * const gpu = await getGpu();
+ * const s = step(gpu), y = tensor(gpu, [3]);
+ * s.dispatch(k, [tensor(gpu, [2, 3], [1, 2, 3, 4, 5, 6]), y], columnLanesGrid(3), packUniforms("uu", [2, 3]));
+ * const r = s.read(y);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(5, 7, 9));
  * ```
  */
 export function columnLanesKernel(o: {
@@ -68,8 +78,10 @@ ${sums.map((s) => `      ${s} += part_${s}[k * ${LANES}u + lid.x];`).join("\n")}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { columnLanesGrid } from "./column_lanes.ts";
- * console.log(columnLanesGrid(32)); // [2]
+ * assert.deepEqual(columnLanesGrid(32), [2]); // 16 columns a workgroup
+ * assert.deepEqual(columnLanesGrid(33), [3]);
  * ```
  */
 export function columnLanesGrid(cols: number): [number] {

@@ -56,13 +56,17 @@ const LANES_VEC4 = lanesKernel(true);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
- * import { tensor, zeros } from "../tensor.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { columnSum } from "./column_sum.ts";
  * const gpu = await getGpu();
- * const s = step(gpu), db = zeros(gpu, [2]);
+ * const s = step(gpu), db = tensor(gpu, [2], [10, 20]);
  * columnSum(s, { x: tensor(gpu, [2, 2], [1, 2, 3, 4]), rows: 2, cols: 2, into: db });
- * await s.submit(); // db = [4, 6]
+ * const r = s.read(db);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(14, 26)); // [10 + 1 + 3, 20 + 2 + 4]
  * ```
  */
 export function columnSum(

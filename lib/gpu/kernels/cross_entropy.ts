@@ -79,16 +79,22 @@ fn main() {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor, tensorI32 } from "../tensor.ts";
+ * import { crossEntropy } from "./cross_entropy.ts";
  * const gpu = await getGpu();
  * const s = step(gpu);
  * const dlogits = tensor(gpu, [2, 2]), losses = tensor(gpu, [2]), loss = tensor(gpu, [2]);
  * crossEntropy(s, { logits: tensor(gpu, [2, 2], [0, 0, 1, 2]), targets: tensorI32(gpu, [2], [1, -100]),
  *   dlogits, losses, loss, rows: 2, classes: 2 });
- * const l = s.read(loss);
- * await s.submit(); // (await l)[0] ~ ln 2
+ * const l = s.read(loss), d = s.read(dlogits);
+ * await s.submit(); // row 0: -log(1/2); row 1 ignored
+ * const [mean, count] = await l;
+ * assert.ok(Math.abs(mean - Math.LN2) < 1e-6);
+ * assert.equal(count, 1);
+ * assert.deepEqual(await d, Float32Array.of(0.5, -0.5, 0, 0));
  * ```
  */
 export function crossEntropy(s: Step, o: {

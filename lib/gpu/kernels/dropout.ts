@@ -55,13 +55,19 @@ const DROPOUT = [dropoutKernel(false), dropoutKernel(true)] as const;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { dropoutForward } from "../reference/dropout.ts";
+ * import { dropout } from "./dropout.ts";
  * const gpu = await getGpu();
- * const s = step(gpu), out = tensor(gpu, [4]);
- * dropout(s, { gpu, x: tensor(gpu, [4], [1, 1, 1, 1]), out, p: 0.1, seed: 42, step: 0 });
- * await s.submit();
+ * const x = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+ * const s = step(gpu), out = tensor(gpu, [8]);
+ * dropout(s, { gpu, x: tensor(gpu, [8], x), out, p: 0.5, seed: 42, step: 0 });
+ * const r = s.read(out);
+ * await s.submit(); // the reference's mask, bit for bit
+ * assert.deepEqual(await r, dropoutForward(x, { p: 0.5, seed: 42, step: 0 }));
  * ```
  */
 export function dropout(

@@ -76,13 +76,17 @@ function sameSize(what: string, ts: Tensor[]): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
- * import { tensor, zeros } from "../tensor.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { add } from "./elementwise.ts";
  * const gpu = await getGpu();
- * const s = step(gpu), out = zeros(gpu, [2]);
+ * const s = step(gpu), out = tensor(gpu, [2]);
  * add(s, { gpu, a: tensor(gpu, [2], [1, 2]), b: tensor(gpu, [2], [3, 4]), out });
- * await s.submit(); // out = [4, 6]
+ * const r = s.read(out);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(4, 6));
  * ```
  */
 export function add(
@@ -99,13 +103,17 @@ export function add(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { accumulate } from "./elementwise.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), dst = tensor(gpu, [2], [1, 1]);
  * accumulate(s, { gpu, dst, src: tensor(gpu, [2], [2, 4]), alpha: 0.5 });
- * await s.submit(); // dst = [2, 3]
+ * const r = s.read(dst);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(2, 3)); // [1 + 0.5 * 2, 1 + 0.5 * 4]
  * ```
  */
 export function accumulate(
@@ -122,13 +130,17 @@ export function accumulate(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { scale } from "./elementwise.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), x = tensor(gpu, [2], [1, -2]);
  * scale(s, { gpu, x, alpha: 3 });
- * await s.submit(); // x = [3, -6]
+ * const r = s.read(x);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(3, -6));
  * ```
  */
 export function scale(
@@ -145,13 +157,17 @@ export function scale(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { fill } from "./elementwise.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), g = tensor(gpu, [3], [1, 2, 3]);
  * fill(s, { gpu, x: g, value: 0 });
- * await s.submit(); // g = [0, 0, 0]
+ * const r = s.read(g);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(0, 0, 0));
  * ```
  */
 export function fill(

@@ -108,14 +108,18 @@ const width = (cols: number, tensors: { offset: number }[]): 1 | 4 =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor, tensorU32 } from "../tensor.ts";
+ * import { embeddingLookup } from "./embedding.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), out = tensor(gpu, [2, 2]);
  * embeddingLookup(s, { table: tensor(gpu, [3, 2], [1, 2, 3, 4, 5, 6]),
  *   ids: tensorU32(gpu, [2], [2, 0]), out, rows: 2, cols: 2 });
- * await s.submit(); // out = [5, 6, 1, 2]
+ * const r = s.read(out);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(5, 6, 1, 2)); // rows 2 and 0 of the table
  * ```
  */
 export function embeddingLookup(s: Step, o: {
@@ -172,7 +176,10 @@ export function embeddingLookup(s: Step, o: {
  *
  * @example
  * ```ts
- * embeddingTableRanges(10, 32, 1024, 256); // [[0, 8], [8, 10]]
+ * import assert from "node:assert/strict";
+ * import { embeddingTableRanges } from "./embedding.ts";
+ * // rows of 32 floats (128 bytes): 8 rows in 1024 bytes
+ * assert.deepEqual(embeddingTableRanges(10, 32, 1024, 256), [[0, 8], [8, 10]]);
  * ```
  */
 export function embeddingTableRanges(
@@ -204,8 +211,14 @@ export function embeddingTableRanges(
  *
  * @example
  * ```ts
- * embeddingBackwardPlan([3, 1, 3], 5);
- * // { rowIds: [1, 3], starts: [0, 1, 3], tokens: [1, 0, 2] }
+ * import assert from "node:assert/strict";
+ * import { embeddingBackwardPlan } from "./embedding.ts";
+ * assert.deepEqual(embeddingBackwardPlan([3, 1, 3], 5), {
+ *   rowIds: Uint32Array.of(1, 3), // id 1 (token 1), then id 3 (tokens 0 and 2)
+ *   starts: Uint32Array.of(0, 1, 3),
+ *   tokens: Uint32Array.of(1, 0, 2),
+ * });
+ * assert.throws(() => embeddingBackwardPlan([3, 5], 5), /id 5 at token 1 is outside the table/);
  * ```
  */
 export function embeddingBackwardPlan(
@@ -225,8 +238,13 @@ export function embeddingBackwardPlan(
  *
  * @example
  * ```ts
- * embeddingRangePlan([3, 1, 3, 7], 2, 6);
- * // { rowIds: [1], starts: [0, 2], tokens: [0, 2] }
+ * import assert from "node:assert/strict";
+ * import { embeddingRangePlan } from "./embedding.ts";
+ * assert.deepEqual(embeddingRangePlan([3, 1, 3, 7], 2, 6), {
+ *   rowIds: Uint32Array.of(1), // id 3, row 1 of the range [2, 6)
+ *   starts: Uint32Array.of(0, 2),
+ *   tokens: Uint32Array.of(0, 2),
+ * });
  * ```
  */
 export function embeddingRangePlan(
@@ -257,12 +275,6 @@ export function embeddingRangePlan(
 
 /**
  * An {@link embeddingBackwardPlan} uploaded as u32 tensors (release them after the step).
- *
- * @example
- * ```ts
- * import { getGpu } from "../device.ts";
- * const plan = uploadEmbeddingPlan(await getGpu(), embeddingBackwardPlan([3, 1, 3], 5));
- * ```
  */
 export type EmbeddingPlan = { rowIds: Tensor; starts: Tensor; tokens: Tensor; distinct: number };
 
@@ -271,9 +283,14 @@ export type EmbeddingPlan = { rowIds: Tensor; starts: Tensor; tokens: Tensor; di
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
- * const plan = uploadEmbeddingPlan(await getGpu(), embeddingBackwardPlan([0, 0], 2));
- * console.log(plan.distinct); // 1
+ * import { downloadU32 } from "../tensor.ts";
+ * import { embeddingBackwardPlan, uploadEmbeddingPlan } from "./embedding.ts";
+ * const gpu = await getGpu();
+ * const plan = uploadEmbeddingPlan(gpu, embeddingBackwardPlan([0, 0], 2));
+ * assert.equal(plan.distinct, 1);
+ * assert.deepEqual(await downloadU32(gpu, plan.tokens), Uint32Array.of(0, 1));
  * ```
  */
 export function uploadEmbeddingPlan(
@@ -297,14 +314,18 @@ export function uploadEmbeddingPlan(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor, zeros } from "../tensor.ts";
+ * import { embeddingBackward, embeddingBackwardPlan, uploadEmbeddingPlan } from "./embedding.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), dtable = zeros(gpu, [2, 2]);
  * const plan = uploadEmbeddingPlan(gpu, embeddingBackwardPlan([1, 1], 2));
  * embeddingBackward(s, { dout: tensor(gpu, [2, 2], [1, 2, 3, 4]), plan, dtable, cols: 2 });
- * await s.submit(); // dtable = [0, 0, 4, 6]
+ * const r = s.read(dtable);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(0, 0, 4, 6)); // both tokens add into row 1
  * ```
  */
 export function embeddingBackward(

@@ -137,15 +137,17 @@ function dispatch(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { gatedForward } from "./gated.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), out = tensor(gpu, [1, 1]);
  * gatedForward(s, { x: tensor(gpu, [1, 2], [1, 3]), out, rows: 1, cols: 1, activation: "silu" });
  * const r = s.read(out);
  * await s.submit();
- * if (Math.abs((await r)[0] - 3 / (1 + Math.exp(-1))) > 1e-6) throw new Error("silu(1) * 3");
+ * assert.ok(Math.abs((await r)[0] - 3 / (1 + Math.exp(-1))) < 1e-6); // silu(1) * 3
  * ```
  */
 export function gatedForward(s: Step, o: GatedShape & { x: Tensor; out: Tensor }): void {
@@ -158,16 +160,18 @@ export function gatedForward(s: Step, o: GatedShape & { x: Tensor; out: Tensor }
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { gatedBackward } from "./gated.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), dx = tensor(gpu, [1, 2]);
  * gatedBackward(s, { x: tensor(gpu, [1, 2], [0, 5]), dout: tensor(gpu, [1, 1], [2]), dx,
  *   rows: 1, cols: 1, activation: "erf" });
  * const r = s.read(dx);
  * await s.submit(); // gelu'(0) = 0.5, gelu(0) = 0
- * if ((await r)[0] !== 5 || (await r)[1] !== 0) throw new Error("dx = [2 * 5 * 0.5, 0]");
+ * assert.deepEqual(await r, Float32Array.of(5, 0)); // [2 * 5 * 0.5, 2 * 0]
  * ```
  */
 export function gatedBackward(

@@ -27,9 +27,23 @@ import { dispatchElementwise, ELEMENTWISE_MAIN, packUniforms } from "./grid.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { gelu } from "../reference/gelu.ts";
  * import { GELU_WGSL } from "./gelu.ts";
  * const code = `${GELU_WGSL}
- * fn act(v: f32) -> f32 { return geluErf(v); }`;
+ * @group(0) @binding(0) var<storage, read_write> x: array<f32>;
+ * @compute @workgroup_size(1) fn main() { x[0] = geluErf(x[0]); x[1] = geluTanhGrad(x[1]); }`;
+ * const gpu = await getGpu();
+ * const s = step(gpu), x = tensor(gpu, [2], [1, 0]);
+ * s.dispatch({ name: "gelu-two", code }, [x], [1]);
+ * const r = s.read(x);
+ * await s.submit();
+ * const [y, dy] = await r;
+ * assert.ok(Math.abs(y - gelu(1, "erf")) < 1e-6);
+ * assert.ok(Math.abs(dy - 0.5) < 1e-6);
  * ```
  */
 export const GELU_WGSL = `
@@ -95,13 +109,18 @@ const KERNELS = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { geluForward } from "./gelu.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), out = tensor(gpu, [2]);
  * geluForward(s, { gpu, x: tensor(gpu, [2], [-1, 1]), out, kind: "erf" });
- * await s.submit(); // out ~ [-0.1587, 0.8413]
+ * const r = s.read(out);
+ * await s.submit(); // x * Phi(x)
+ * const [a, b] = await r;
+ * assert.ok(Math.abs(a - -0.158655) < 1e-5 && Math.abs(b - 0.841345) < 1e-5);
  * ```
  */
 export function geluForward(
@@ -116,13 +135,17 @@ export function geluForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { geluBackward } from "./gelu.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), dx = tensor(gpu, [1]);
  * geluBackward(s, { gpu, x: tensor(gpu, [1], [0]), dout: tensor(gpu, [1], [2]), dx, kind: "tanh" });
- * await s.submit(); // dx = [1]
+ * const r = s.read(dx);
+ * await s.submit(); // 2 * gelu'(0) = 2 * 0.5
+ * assert.ok(Math.abs((await r)[0] - 1) < 1e-6);
  * ```
  */
 export function geluBackward(

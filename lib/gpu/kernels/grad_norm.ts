@@ -19,11 +19,6 @@ import { packUniforms, vec4Width } from "./grid.ts";
 /**
  * Elements (f32 or vec4) each invocation of the squares kernel sums, about: a chunk gets
  * one workgroup of 64 partial sums per 64 x this many, from 1 to 64 workgroups.
- *
- * @example
- * ```ts
- * console.log(ELEMENTS_PER_PARTIAL); // 256
- * ```
  */
 export const ELEMENTS_PER_PARTIAL = 256;
 
@@ -104,10 +99,13 @@ fn main() {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { tensor } from "../tensor.ts";
+ * import { gradNormPartials } from "./grad_norm.ts";
  * const gpu = await getGpu();
- * gradNormPartials(gpu, [tensor(gpu, [10]), tensor(gpu, [3, 3])]); // 128
+ * // one workgroup of 64 partial sums per small tensor
+ * assert.equal(gradNormPartials(gpu, [tensor(gpu, [10]), tensor(gpu, [3, 3])]), 128);
  * ```
  */
 export function gradNormPartials(gpu: Gpu, grads: Tensor[], chunkBytes?: number): number {
@@ -123,16 +121,21 @@ export function gradNormPartials(gpu: Gpu, grads: Tensor[], chunkBytes?: number)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { gradNorm, gradNormPartials } from "./grad_norm.ts";
  * const gpu = await getGpu();
  * const grads = [tensor(gpu, [2], [3, 4]), tensor(gpu, [1], [12])];
  * const partials = tensor(gpu, [gradNormPartials(gpu, grads)]), out = tensor(gpu, [2]);
  * const s = step(gpu);
  * gradNorm(s, { gpu, grads, partials, out, maxNorm: 1 });
  * const r = s.read(out);
- * await s.submit(); // await r ~ [13, 0.0769]
+ * await s.submit(); // sqrt(9 + 16 + 144) = 13, clipped by 1 / 13
+ * const [norm, clip] = await r;
+ * assert.equal(norm, 13);
+ * assert.ok(Math.abs(clip - 1 / 13) < 1e-6);
  * ```
  */
 export function gradNorm(s: Step, o: {

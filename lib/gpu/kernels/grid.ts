@@ -15,7 +15,9 @@ import type { Tensor } from "../tensor.ts";
  *
  * @example
  * ```ts
- * const workgroups = Math.ceil(1000 / WORKGROUP);
+ * import assert from "node:assert/strict";
+ * import { flatGrid, WORKGROUP } from "./grid.ts";
+ * assert.deepEqual(flatGrid(1000), [Math.ceil(1000 / WORKGROUP), 1]);
  * ```
  */
 export const WORKGROUP = 64;
@@ -26,8 +28,10 @@ export const WORKGROUP = 64;
  *
  * @example
  * ```ts
- * flatGrid(100); // [2, 1]
- * flatGrid(64 * 70000); // [65535, 2]
+ * import assert from "node:assert/strict";
+ * import { flatGrid } from "./grid.ts";
+ * assert.deepEqual(flatGrid(100), [2, 1]);
+ * assert.deepEqual(flatGrid(64 * 70000), [65535, 2]); // 70,000 workgroups: two rows of x
  * ```
  */
 export function flatGrid(count: number): [number, number] {
@@ -41,9 +45,24 @@ export function flatGrid(count: number): [number, number] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { FLAT_INDEX, flatGrid } from "./grid.ts";
  * const code = `${FLAT_INDEX}
+ * @group(0) @binding(0) var<storage, read_write> x: array<f32>;
  * @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>,
- *   @builtin(num_workgroups) nwg: vec3<u32>) { let i = flatIndex(gid, nwg); }`;
+ *   @builtin(num_workgroups) nwg: vec3<u32>) {
+ *   let i = flatIndex(gid, nwg);
+ *   if (i < arrayLength(&x)) { x[i] = f32(i); }
+ * }`;
+ * const gpu = await getGpu();
+ * const s = step(gpu), x = tensor(gpu, [100]);
+ * s.dispatch({ name: "iota", code }, [x], flatGrid(100));
+ * const r = s.read(x);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.from({ length: 100 }, (_, i) => i));
  * ```
  */
 export const FLAT_INDEX = `fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
@@ -59,6 +78,11 @@ export const FLAT_INDEX = `fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { flatGrid, flatMain, packUniforms } from "./grid.ts";
  * const code = `struct U { count: u32 }
  * @group(0) @binding(0) var<storage, read_write> x: array<f32>;
  * @group(0) @binding(1) var<uniform> u: U;
@@ -66,6 +90,12 @@ export const FLAT_INDEX = `fn flatIndex(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
  *   if (i >= u.count) { return; }
  *   x[i] = 0.0;
  * }`;
+ * const gpu = await getGpu();
+ * const s = step(gpu), x = tensor(gpu, [3], [1, 2, 3]);
+ * s.dispatch({ name: "zero-first", code }, [x], flatGrid(2), packUniforms("u", [2]));
+ * const r = s.read(x);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(0, 0, 3)); // the first count elements
  * ```
  */
 export function flatMain(index: string): string {
@@ -88,11 +118,22 @@ export const PER_INVOCATION = 4;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { getGpu } from "../device.ts";
+ * import { step } from "../kernel.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { ELEMENTWISE_MAIN, flatGrid, packUniforms } from "./grid.ts";
  * const code = `struct U { count: u32 }
  * @group(0) @binding(0) var<storage, read_write> x: array<f32>;
  * @group(0) @binding(1) var<uniform> u: U;
  * fn one(i: u32) { x[i] = 2.0 * x[i]; }
  * ${ELEMENTWISE_MAIN}`;
+ * const gpu = await getGpu();
+ * const s = step(gpu), x = tensor(gpu, [5], [1, 2, 3, 4, 5]);
+ * s.dispatch({ name: "double", code }, [x], flatGrid(2), packUniforms("u", [5])); // 2 invocations of 4
+ * const r = s.read(x);
+ * await s.submit();
+ * assert.deepEqual(await r, Float32Array.of(2, 4, 6, 8, 10));
  * ```
  */
 export const ELEMENTWISE_MAIN = `${FLAT_INDEX}
@@ -118,8 +159,11 @@ ${
  *
  * @example
  * ```ts
- * vec4Width([{ size: 8, offset: 0 }, { size: 8, offset: 256 }]); // 4 (tensors or views)
- * vec4Width([{ size: 6, offset: 0 }]); // 1
+ * import assert from "node:assert/strict";
+ * import { vec4Width } from "./grid.ts";
+ * assert.equal(vec4Width([{ size: 8, offset: 0 }, { size: 8, offset: 256 }]), 4); // tensors or views
+ * assert.equal(vec4Width([{ size: 6, offset: 0 }]), 1);
+ * assert.equal(vec4Width([{ size: 8, offset: 4 }]), 1); // a view one element in
  * ```
  */
 export function vec4Width(tensors: { size: number; offset: number }[]): 1 | 4 {
@@ -137,6 +181,7 @@ export function vec4Width(tensors: { size: number; offset: number }[]): 1 | 4 {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step, type Kernel } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
@@ -149,7 +194,9 @@ export function vec4Width(tensors: { size: number; offset: number }[]): 1 | 4 {
  * const gpu = await getGpu();
  * const s = step(gpu), x = tensor(gpu, [8], [1, 2, 3, 4, 5, 6, 7, 8]);
  * dispatchElementwise(s, [x], [double("f32"), double("vec4<f32>")], (n) => packUniforms("u", [n]));
- * await s.submit();
+ * const r = s.read(x);
+ * await s.submit(); // by the vec4 kernel: 8 elements are 2 vec4s
+ * assert.deepEqual(await r, Float32Array.of(2, 4, 6, 8, 10, 12, 14, 16));
  * ```
  */
 export function dispatchElementwise(
@@ -177,7 +224,12 @@ export function dispatchElementwise(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { packUniforms } from "./grid.ts";
  * const u = packUniforms("uf", [10, 0.5]); // struct U { n: u32, alpha: f32 }
+ * assert.equal(u.byteLength, 16); // padded to whole 16-byte rows
+ * assert.deepEqual([new Uint32Array(u)[0], new Float32Array(u)[1]], [10, 0.5]);
+ * assert.throws(() => packUniforms("u", [-1]), /packUniforms: field 0 \(-1\) is not a u32/);
  * ```
  */
 export function packUniforms(layout: string, values: number[]): ArrayBuffer {

@@ -292,17 +292,20 @@ function backward(s: Step, f: Form, o: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { layerNormForward } from "./layernorm.ts";
  * const gpu = await getGpu();
  * const s = step(gpu);
  * const out = tensor(gpu, [1, 3]), mean = tensor(gpu, [1]), rstd = tensor(gpu, [1]);
  * layerNormForward(s, { x: tensor(gpu, [1, 3], [1, 2, 3]), gamma: tensor(gpu, [3], [1, 1, 1]),
  *   beta: tensor(gpu, [3], [0, 0, 0]), out, mean, rstd, rows: 1, cols: 3, eps: 1e-5 });
  * const r = s.read(out);
- * await s.submit();
- * if (Math.abs((await r)[2] - 1.2247) > 1e-4) throw new Error("out ~ [-1.2247, 0, 1.2247]");
+ * await s.submit(); // mean 2, variance 2/3: (x - 2) / sqrt(2/3 + 1e-5)
+ * const want = [-1.2247, 0, 1.2247];
+ * assert.ok((await r).every((v, i) => Math.abs(v - want[i]) < 1e-4));
  * ```
  */
 export function layerNormForward(s: Step, o: {
@@ -328,9 +331,11 @@ export function layerNormForward(s: Step, o: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor, zeros } from "../tensor.ts";
+ * import { layerNormBackward } from "./layernorm.ts";
  * const gpu = await getGpu();
  * const s = step(gpu);
  * const x = tensor(gpu, [1, 3], [1, 2, 3]), gamma = tensor(gpu, [3], [1, 1, 1]);
@@ -340,7 +345,7 @@ export function layerNormForward(s: Step, o: {
  *   dx, dgamma, dbeta, rows: 1, cols: 3 });
  * const r = s.read(dbeta);
  * await s.submit();
- * if ((await r)[0] !== 1) throw new Error("dbeta = dout summed over rows");
+ * assert.deepEqual(await r, Float32Array.of(1, 0, 0)); // dbeta = dout summed over rows
  * ```
  */
 export function layerNormBackward(s: Step, o: {
@@ -367,16 +372,18 @@ export function layerNormBackward(s: Step, o: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { rmsNormForward } from "./layernorm.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), out = tensor(gpu, [1, 2]), rstd = tensor(gpu, [1]);
  * rmsNormForward(s, { x: tensor(gpu, [1, 2], [3, 4]), weight: tensor(gpu, [2], [1, 2]), out,
  *   rstd, rows: 1, cols: 2, eps: 0 });
  * const r = s.read(out);
  * await s.submit(); // rms = sqrt((9 + 16) / 2)
- * if (Math.abs((await r)[1] - 8 / Math.sqrt(12.5)) > 1e-6) throw new Error("out[1] = 4 * 2 / rms");
+ * assert.ok(Math.abs((await r)[1] - 8 / Math.sqrt(12.5)) < 1e-6); // out[1] = 4 * 2 / rms
  * ```
  */
 export function rmsNormForward(s: Step, o: {
@@ -400,16 +407,18 @@ export function rmsNormForward(s: Step, o: {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor, zeros } from "../tensor.ts";
+ * import { rmsNormBackward } from "./layernorm.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), dx = zeros(gpu, [1, 2]), dweight = zeros(gpu, [2]);
  * rmsNormBackward(s, { dout: tensor(gpu, [1, 2], [1, 1]), x: tensor(gpu, [1, 2], [3, 4]),
  *   weight: tensor(gpu, [2], [1, 1]), rstd: tensor(gpu, [1], [0.2]), dx, dweight, rows: 1, cols: 2 });
  * const r = s.read(dweight);
  * await s.submit();
- * if (Math.abs((await r)[1] - 0.8) > 1e-6) throw new Error("dweight = dout * x * rstd");
+ * assert.ok(Math.abs((await r)[1] - 0.8) < 1e-6); // dweight = dout * x * rstd = 4 * 0.2
  * ```
  */
 export function rmsNormBackward(s: Step, o: {

@@ -21,13 +21,6 @@ import { COMP, memoKernel, storeC } from "./matmul_wgsl.ts";
 
 /**
  * What a matmul kernel variant is specialised for.
- *
- * @example
- * ```ts
- * import type { MatmulVariant } from "./matmul_direct.ts";
- * const v: MatmulVariant = { transA: false, transB: true, bias: false, accumulate: true,
- *   tm: 8, tn: 8, wx: 8, wy: 1 };
- * ```
  */
 export type MatmulVariant = {
   transA: boolean;

@@ -11,15 +11,6 @@ import type { MatmulShape } from "../reference/matmul.ts";
 /**
  * Options of `matmul`. `a`, `b`, `c` hold op(A) `[m, k]`, op(B) `[k, n]` and C
  * `[m, n]` (times `batch`, at element strides `strides`); `bias` has `n` entries.
- *
- * @example
- * ```ts
- * import type { MatmulOptions } from "./matmul_options.ts";
- * import type { Tensor } from "../tensor.ts";
- * function linear(x: Tensor, w: Tensor, y: Tensor, b: Tensor): MatmulOptions {
- *   return { a: x, b: w, c: y, m: 64, n: 3072, k: 768, bias: b };
- * }
- * ```
  */
 export type MatmulOptions = MatmulShape & {
   a: Tensor;

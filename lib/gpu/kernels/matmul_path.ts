@@ -146,12 +146,14 @@ export function choosePath(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { tensor } from "../tensor.ts";
  * import { swapsToTransposedC } from "./matmul_path.ts";
  * const gpu = await getGpu();
  * const [a, b, c] = [1024 * 512, 1024 * 128, 512 * 128].map((n) => tensor(gpu, [n]));
- * swapsToTransposedC(gpu, { a, b, c, m: 512, n: 128, k: 1024, transA: true }); // true on lavapipe
+ * const swaps = swapsToTransposedC(gpu, { a, b, c, m: 512, n: 128, k: 1024, transA: true });
+ * assert.equal(swaps, gpu.isFallback); // true on lavapipe, false on a hardware GPU
  * ```
  */
 export function swapsToTransposedC(gpu: Gpu, o: MatmulOptions): boolean {

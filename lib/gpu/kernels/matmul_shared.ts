@@ -30,12 +30,6 @@ const SIDE = 16;
 
 /**
  * What a shared-path kernel is specialised for.
- *
- * @example
- * ```ts
- * import type { SharedVariant } from "./matmul_shared.ts";
- * const v: SharedVariant = { transA: true, transB: false, bias: false, accumulate: true };
- * ```
  */
 export type SharedVariant = {
   transA: boolean;

@@ -38,13 +38,6 @@ const PANELS_MAX = MAX_UNIFORM_BUFFERS - 2;
  * one chunk, a dispatch covers `pz` row panels (one A window each). `tile4`
  * is the packed tile stride in vec4s (a multiple of 256 bytes); `block` is the invocation
  * block and workgroup `[tm, tn, wx, wy]`.
- *
- * @example
- * ```ts
- * import type { TiledPlan } from "./matmul_tiled.ts";
- * const p: TiledPlan = { kc: 128, q: 3, w: 3, pz: 1, r: 128, p: 8, nd: 128, s: 1,
- *   tile4: 4096, block: [16, 8, 8, 1] };
- * ```
  */
 export type TiledPlan = {
   kc: number;

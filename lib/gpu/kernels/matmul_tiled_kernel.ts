@@ -94,13 +94,6 @@ ${
 /**
  * What a tiled compute kernel is specialised for: the epilogue, the block, `windows` K chunks
  * per dispatch and `c4` (C, its offset and N are multiples of 4: vec4 stores).
- *
- * @example
- * ```ts
- * import type { TiledVariant } from "./matmul_tiled_kernel.ts";
- * const v: TiledVariant = { bias: false, accumulate: false, tm: 8, tn: 8, wx: 8, wy: 1,
- *   windows: 3, c4: true };
- * ```
  */
 export type TiledVariant =
   & Pick<MatmulVariant, "bias" | "accumulate" | "tm" | "tn" | "wx" | "wy">

@@ -11,8 +11,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MATMUL_UNIFORMS } from "./matmul_uniforms.ts";
  * const code = `${MATMUL_UNIFORMS}\n@group(0) @binding(3) var<uniform> u: U;`;
+ * assert.equal(MATMUL_UNIFORMS.match(/: (u32|f32)/g)?.length, 20); // 20 fields, 80 bytes
+ * assert.ok(code.startsWith("struct U { M: u32, N: u32, K: u32,"));
  * ```
  */
 export const MATMUL_UNIFORMS = `struct U { M: u32, N: u32, K: u32, sA: u32, sB: u32, sC: u32,

@@ -17,12 +17,13 @@ import type { Tensor } from "../tensor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { tensor, view } from "../tensor.ts";
  * import { bindFrom } from "./offset_binding.ts";
  * const gpu = await getGpu();
  * const { offset } = bindFrom(gpu, view(tensor(gpu, [100]), [10], 3), "example");
- * if (offset !== 3) throw new Error("the view starts 3 elements into its binding");
+ * assert.equal(offset, 3); // the view starts 3 elements into its binding
  * ```
  */
 export function bindFrom(gpu: Gpu, t: Tensor, what: string): { binding: Binding; offset: number } {

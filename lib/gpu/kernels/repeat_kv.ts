@@ -63,12 +63,6 @@ ${flatMain("e")} // element of the shared heads [rows, parts, kvHeads, d]
  * Shape of {@link repeatKv}: `rows` tokens of `x` `ld` elements apart, each with `parts`
  * blocks of `kvHeads` heads of `headDim` from its first element, each head serving `groups`
  * query heads.
- *
- * @example
- * ```ts
- * import type { RepeatKvOptions } from "./repeat_kv.ts";
- * const s: RepeatKvOptions = { rows: 128, parts: 2, kvHeads: 3, groups: 3, headDim: 64, ld: 960 };
- * ```
  */
 export type RepeatKvOptions = {
   rows: number;
@@ -117,16 +111,18 @@ function uniforms(o: RepeatKvOptions, count: number, offX: number, offY: number)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { repeatKv } from "./repeat_kv.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), out = tensor(gpu, [8]);
  * repeatKv(s, { x: tensor(gpu, [4], [1, 2, 3, 4]), out, rows: 1, parts: 2, kvHeads: 1,
  *   groups: 2, headDim: 2, ld: 4 });
  * const r = s.read(out);
  * await s.submit();
- * if ((await r).join() !== "1,2,1,2,3,4,3,4") throw new Error("keys twice, values twice");
+ * assert.deepEqual(await r, Float32Array.of(1, 2, 1, 2, 3, 4, 3, 4)); // keys twice, values twice
  * ```
  */
 export function repeatKv(s: Step, o: RepeatKvOptions & { x: Tensor; out: Tensor }): void {
@@ -149,16 +145,18 @@ export function repeatKv(s: Step, o: RepeatKvOptions & { x: Tensor; out: Tensor 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { repeatKvBackward } from "./repeat_kv.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), dx = tensor(gpu, [4]);
  * repeatKvBackward(s, { dout: tensor(gpu, [8], [1, 2, 10, 20, 3, 4, 30, 40]), dx, rows: 1,
  *   parts: 2, kvHeads: 1, groups: 2, headDim: 2, ld: 4 });
  * const r = s.read(dx);
  * await s.submit();
- * if ((await r).join() !== "11,22,33,44") throw new Error("summed over the 2 query heads");
+ * assert.deepEqual(await r, Float32Array.of(11, 22, 33, 44)); // summed over the 2 query heads
  * ```
  */
 export function repeatKvBackward(

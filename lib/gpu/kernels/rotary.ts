@@ -49,10 +49,15 @@ ${flatMain("g")}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
+ * import { download } from "../tensor.ts";
+ * import { rotaryTableTensor } from "./rotary.ts";
  * const gpu = await getGpu();
  * const table = rotaryTableTensor(gpu, 512, 64, 10000);
- * if (table.size !== 512 * 64) throw new Error("512 positions x 32 pairs x (cos, sin)");
+ * assert.deepEqual(table.shape, [512, 32, 2]); // 512 positions x 32 pairs x (cos, sin)
+ * const t = await download(gpu, table);
+ * assert.deepEqual([t[64], t[65]], [Math.fround(Math.cos(1)), Math.fround(Math.sin(1))]);
  * ```
  */
 export function rotaryTableTensor(
@@ -74,17 +79,20 @@ export function rotaryTableTensor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../device.ts";
  * import { step } from "../kernel.ts";
  * import { tensor } from "../tensor.ts";
+ * import { rotary, rotaryTableTensor } from "./rotary.ts";
  * const gpu = await getGpu();
  * const s = step(gpu), x = tensor(gpu, [2, 2], [1, 0, 1, 0]);
  * rotary(s, { x, table: rotaryTableTensor(gpu, 2, 2, 10000), rows: 2, seq: 2, heads: 1,
  *   headDim: 2, ld: 2 });
  * const r = s.read(x);
  * await s.submit();
- * const got = await r; // [1, 0, cos 1, sin 1]
- * if (Math.abs(got[2] - Math.cos(1)) > 1e-6) throw new Error("position 1 turns by 1 radian");
+ * const got = await r; // position 0 stays, position 1 turns by 1 radian
+ * const want = [1, 0, Math.cos(1), Math.sin(1)];
+ * assert.ok(got.every((v, i) => Math.abs(v - want[i]) < 1e-6));
  * ```
  */
 export function rotary(s: Step, o: {

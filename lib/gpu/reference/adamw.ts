@@ -10,12 +10,6 @@ import type { FloatArray } from "./float_array.ts";
 /**
  * AdamW hyper-parameters for one update. `step` counts updates from 1 (bias correction);
  * `gradScale` multiplies the gradient first (the clipping factor; default 1).
- *
- * @example
- * ```ts
- * const h: AdamWOptions = { lr: 5e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8,
- *   weightDecay: 0.01, step: 1 };
- * ```
  */
 export type AdamWOptions = {
   lr: number;
@@ -34,10 +28,14 @@ export type AdamWOptions = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { adamwUpdate } from "./adamw.ts";
  * const p = new Float64Array([1]), g = new Float64Array([0.5]);
  * const m = new Float64Array(1), v = new Float64Array(1);
  * adamwUpdate({ param: p, grad: g, m, v }, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8,
- *   weightDecay: 0, step: 1 }); // p ~ [0.9]
+ *   weightDecay: 0, step: 1 }); // the first step moves by lr: m / sqrt(v) = 1 after bias correction
+ * assert.ok(Math.abs(p[0] - 0.9) < 1e-7);
+ * assert.ok(Math.abs(m[0] - 0.05) < 1e-15 && Math.abs(v[0] - 0.00025) < 1e-15);
  * ```
  */
 export function adamwUpdate<T extends FloatArray>(

@@ -17,11 +17,6 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  * zero = padding; omitted = all keys visible), `causal` (query `i` sees keys `<= i`) and
  * `window` (ModernBERT's `local_attention` on its local layers: query `i` sees keys `j` with
  * `|i - j| <= floor(window / 2)`, as transformers' sliding-window mask; omitted = no window).
- *
- * @example
- * ```ts
- * const shape: SoftmaxShape = { batch: 2, heads: 12, seq: 64, scale: 1 / 8, causal: false };
- * ```
  */
 export type SoftmaxShape = {
   batch: number;
@@ -45,8 +40,13 @@ function visible(s: SoftmaxShape, b: number, i: number, j: number): boolean {
  *
  * @example
  * ```ts
- * softmaxForward(new Float64Array([0, Math.log(3)]),
- *   { batch: 1, heads: 1, seq: 1, scale: 1 }); // [1]
+ * import assert from "node:assert/strict";
+ * import { softmaxForward } from "./attention.ts";
+ * const scores = new Float64Array([0, Math.log(3), 0, 0]); // 2 queries x 2 keys
+ * const p = softmaxForward(scores, { batch: 1, heads: 1, seq: 2, scale: 1 });
+ * assert.ok([0.25, 0.75, 0.5, 0.5].every((v, i) => Math.abs(p[i] - v) < 1e-15));
+ * const causal = softmaxForward(scores, { batch: 1, heads: 1, seq: 2, scale: 1, causal: true });
+ * assert.deepEqual(Array.from(causal), [1, 0, 0.5, 0.5]); // query 0 sees key 0 only
  * ```
  */
 export function softmaxForward<T extends FloatArray>(scores: T, s: SoftmaxShape): T {
@@ -80,8 +80,12 @@ export function softmaxForward<T extends FloatArray>(scores: T, s: SoftmaxShape)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { softmaxBackward, softmaxForward } from "./attention.ts";
  * const p = softmaxForward(new Float64Array([1, 2, 3, 4]), { batch: 1, heads: 1, seq: 2, scale: 1 });
- * softmaxBackward(p, new Float64Array([1, 1, 1, 1]), { batch: 1, heads: 1, seq: 2, scale: 1 }); // zeros
+ * // the same gradient on every probability of a row: they sum to 1 whatever the scores
+ * const d = softmaxBackward(p, new Float64Array([1, 1, 1, 1]), { batch: 1, heads: 1, seq: 2, scale: 1 });
+ * assert.deepEqual(d, new Float64Array(4));
  * ```
  */
 export function softmaxBackward<T extends FloatArray>(probs: T, dprobs: T, s: SoftmaxShape): T {

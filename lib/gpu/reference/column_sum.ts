@@ -12,8 +12,11 @@ import type { FloatArray } from "./float_array.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { columnSum } from "./column_sum.ts";
  * const db = new Float32Array(2);
- * columnSum(new Float32Array([1, 2, 3, 4]), 2, 2, db); // db = [4, 6]
+ * columnSum(new Float32Array([1, 2, 3, 4]), 2, 2, db);
+ * assert.deepEqual(db, Float32Array.of(4, 6)); // [1 + 3, 2 + 4]
  * ```
  */
 export function columnSum<T extends FloatArray>(x: T, rows: number, cols: number, into: T): void {

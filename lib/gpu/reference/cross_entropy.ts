@@ -14,7 +14,12 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  *
  * @example
  * ```ts
- * const labels = [2, IGNORE_INDEX, 0];
+ * import assert from "node:assert/strict";
+ * import { crossEntropy, IGNORE_INDEX } from "./cross_entropy.ts";
+ * const r = crossEntropy({ logits: new Float64Array([0, 0, 5, 1]), targets: [1, IGNORE_INDEX],
+ *   rows: 2, classes: 2 });
+ * assert.deepEqual(Array.from(r.losses), [Math.LN2, 0]); // the ignored row counts for nothing
+ * assert.deepEqual(Array.from(r.dlogits.subarray(2)), [0, 0]);
  * ```
  */
 export const IGNORE_INDEX = -100;
@@ -27,8 +32,13 @@ export const IGNORE_INDEX = -100;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { crossEntropy } from "./cross_entropy.ts";
  * const r = crossEntropy({ logits: new Float64Array([0, 0]), targets: [1], rows: 1, classes: 2 });
- * // r.loss = ln 2, r.dlogits = [0.5, -0.5]
+ * assert.equal(r.loss, Math.LN2);
+ * assert.deepEqual(Array.from(r.dlogits), [0.5, -0.5]);
+ * assert.throws(() => crossEntropy({ logits: new Float64Array(2), targets: [2], rows: 1, classes: 2 }),
+ *   /crossEntropy: target 2 at row 0 is not a class \(0..1\) or -100/);
  * ```
  */
 export function crossEntropy<T extends FloatArray>(o: {

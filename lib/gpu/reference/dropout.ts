@@ -20,7 +20,9 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  *
  * @example
  * ```ts
- * pcgHash(0); // a fixed u32
+ * import assert from "node:assert/strict";
+ * import { pcgHash } from "./dropout.ts";
+ * assert.equal(pcgHash(0), 129708002);
  * ```
  */
 export function pcgHash(v: number): number {
@@ -34,7 +36,9 @@ export function pcgHash(v: number): number {
  *
  * @example
  * ```ts
- * dropoutThreshold(0.1); // 1677722
+ * import assert from "node:assert/strict";
+ * import { dropoutThreshold } from "./dropout.ts";
+ * assert.equal(dropoutThreshold(0.1), 1677722); // round(1677721.6)
  * ```
  */
 export function dropoutThreshold(p: number): number {
@@ -47,7 +51,10 @@ export function dropoutThreshold(p: number): number {
  *
  * @example
  * ```ts
- * dropoutScale(0.5); // 2
+ * import assert from "node:assert/strict";
+ * import { dropoutScale } from "./dropout.ts";
+ * assert.equal(dropoutScale(0.5), 2);
+ * assert.equal(dropoutScale(1), 0);
  * ```
  */
 export function dropoutScale(p: number): number {
@@ -59,7 +66,10 @@ export function dropoutScale(p: number): number {
  *
  * @example
  * ```ts
- * dropoutKey(42, 0);
+ * import assert from "node:assert/strict";
+ * import { dropoutKey } from "./dropout.ts";
+ * assert.equal(dropoutKey(42, 0), 2365913068); // pcg(42 ^ pcg(0))
+ * assert.notEqual(dropoutKey(42, 1), dropoutKey(42, 0));
  * ```
  */
 export function dropoutKey(seed: number, step: number): number {
@@ -71,7 +81,11 @@ export function dropoutKey(seed: number, step: number): number {
  *
  * @example
  * ```ts
- * dropoutKeep(dropoutKey(42, 0), 7, dropoutThreshold(0.1));
+ * import assert from "node:assert/strict";
+ * import { dropoutKeep, dropoutKey, dropoutThreshold } from "./dropout.ts";
+ * const key = dropoutKey(42, 0);
+ * assert.equal(dropoutKeep(key, 7, dropoutThreshold(0)), true); // p = 0 keeps every element
+ * assert.equal(dropoutKeep(key, 7, dropoutThreshold(1)), false); // p = 1 drops every element
  * ```
  */
 export function dropoutKeep(key: number, index: number, threshold: number): boolean {
@@ -82,11 +96,6 @@ export function dropoutKeep(key: number, index: number, threshold: number): bool
 /**
  * Options of a dropout call: probability `p`, `seed`, and `step` (a u32 counter that
  * must differ between call sites and training steps, e.g. `trainingStep * 64 + site`).
- *
- * @example
- * ```ts
- * const o: DropoutOptions = { p: 0.1, seed: 42, step: 3 };
- * ```
  */
 export type DropoutOptions = { p: number; seed: number; step: number };
 
@@ -96,7 +105,10 @@ export type DropoutOptions = { p: number; seed: number; step: number };
  *
  * @example
  * ```ts
- * dropoutForward(new Float32Array([1, 2, 3]), { p: 0, seed: 1, step: 0 }); // [1, 2, 3]
+ * import assert from "node:assert/strict";
+ * import { dropoutForward } from "./dropout.ts";
+ * assert.deepEqual(dropoutForward(new Float32Array([1, 2, 3]), { p: 0, seed: 1, step: 0 }),
+ *   Float32Array.of(1, 2, 3));
  * ```
  */
 export function dropoutForward<T extends FloatArray>(x: T, o: DropoutOptions): T {
@@ -115,7 +127,12 @@ export function dropoutForward<T extends FloatArray>(x: T, o: DropoutOptions): T
  *
  * @example
  * ```ts
- * dropoutBackward(new Float32Array([1, 1]), { p: 0.5, seed: 1, step: 0 }); // each 0 or 2
+ * import assert from "node:assert/strict";
+ * import { dropoutBackward, dropoutForward } from "./dropout.ts";
+ * const o = { p: 0.5, seed: 1, step: 0 };
+ * const dx = dropoutBackward(new Float32Array([1, 1, 1, 1]), o);
+ * assert.ok(dx.every((v) => v === 0 || v === 2));
+ * assert.deepEqual(dx, dropoutForward(new Float32Array([1, 1, 1, 1]), o)); // the same mask
  * ```
  */
 export function dropoutBackward<T extends FloatArray>(dout: T, o: DropoutOptions): T {

@@ -11,7 +11,9 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  *
  * @example
  * ```ts
- * add(new Float32Array([1, 2]), new Float32Array([3, 4])); // [4, 6]
+ * import assert from "node:assert/strict";
+ * import { add } from "./elementwise.ts";
+ * assert.deepEqual(add(new Float32Array([1, 2]), new Float32Array([3, 4])), Float32Array.of(4, 6));
  * ```
  */
 export function add<T extends FloatArray>(a: T, b: T): T {
@@ -26,8 +28,11 @@ export function add<T extends FloatArray>(a: T, b: T): T {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { accumulate } from "./elementwise.ts";
  * const d = new Float32Array([1, 1]);
- * accumulate(d, new Float32Array([2, 3]), 0.5); // d = [2, 2.5]
+ * accumulate(d, new Float32Array([2, 3]), 0.5);
+ * assert.deepEqual(d, Float32Array.of(2, 2.5));
  * ```
  */
 export function accumulate<T extends FloatArray>(dst: T, src: T, alpha = 1): void {
@@ -42,8 +47,11 @@ export function accumulate<T extends FloatArray>(dst: T, src: T, alpha = 1): voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { scale } from "./elementwise.ts";
  * const x = new Float32Array([1, -2]);
- * scale(x, 3); // x = [3, -6]
+ * scale(x, 3);
+ * assert.deepEqual(x, Float32Array.of(3, -6));
  * ```
  */
 export function scale<T extends FloatArray>(x: T, alpha: number): void {

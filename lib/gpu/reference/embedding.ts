@@ -10,11 +10,6 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
 
 /**
  * One table lookup: `table` `[vocab, cols]` indexed by `ids` (one id per token row).
- *
- * @example
- * ```ts
- * const l: Lookup<Float32Array> = { table: new Float32Array(6), ids: [0, 2] };
- * ```
  */
 export type Lookup<T extends FloatArray> = { table: T; ids: ArrayLike<number> };
 
@@ -23,7 +18,11 @@ export type Lookup<T extends FloatArray> = { table: T; ids: ArrayLike<number> };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkIds } from "./embedding.ts";
  * checkIds([0, 5], 10, "word ids"); // ok
+ * assert.throws(() => checkIds([0, 10], 10, "word ids"),
+ *   /word ids: id 10 at token 1 is outside the table \(0..9\)/);
  * ```
  */
 export function checkIds(ids: ArrayLike<number>, vocab: number, what: string): void {
@@ -40,10 +39,13 @@ export function checkIds(ids: ArrayLike<number>, vocab: number, what: string): v
  *
  * @example
  * ```ts
- * embeddingForward({ rows: 1, cols: 2, lookups: [
+ * import assert from "node:assert/strict";
+ * import { embeddingForward } from "./embedding.ts";
+ * const out = embeddingForward({ rows: 1, cols: 2, lookups: [
  *   { table: new Float32Array([1, 2, 3, 4]), ids: [1] },
  *   { table: new Float32Array([10, 20]), ids: [0] },
- * ] }); // [13, 24]
+ * ] });
+ * assert.deepEqual(out, Float32Array.of(13, 24)); // [3 + 10, 4 + 20]
  * ```
  */
 export function embeddingForward<T extends FloatArray>(
@@ -71,9 +73,11 @@ export function embeddingForward<T extends FloatArray>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { embeddingBackward } from "./embedding.ts";
  * const dtable = new Float32Array(4);
  * embeddingBackward({ dout: new Float32Array([1, 2, 3, 4]), ids: [1, 1], dtable, rows: 2, cols: 2 });
- * // dtable = [0, 0, 4, 6]
+ * assert.deepEqual(dtable, Float32Array.of(0, 0, 4, 6)); // both tokens add into row 1
  * ```
  */
 export function embeddingBackward<T extends FloatArray>(o: {

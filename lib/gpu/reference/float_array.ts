@@ -7,11 +7,6 @@
 
 /**
  * A float array the references accept: f32 to mirror the GPU, f64 for gradient checks.
- *
- * @example
- * ```ts
- * const a: FloatArray = new Float64Array(3);
- * ```
  */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -20,7 +15,10 @@ export type FloatArray = Float32Array | Float64Array;
  *
  * @example
  * ```ts
- * const z = zerosLike(new Float64Array(2), 5); // Float64Array(5) of zeros
+ * import assert from "node:assert/strict";
+ * import { zerosLike } from "./float_array.ts";
+ * assert.deepEqual(zerosLike(new Float64Array(2), 5), new Float64Array(5));
+ * assert.ok(zerosLike(new Float32Array(2), 1) instanceof Float32Array);
  * ```
  */
 export function zerosLike<T extends FloatArray>(like: T, length: number): T {

@@ -20,13 +20,6 @@ import { gelu, geluGrad, type GeluKind } from "./gelu.ts";
 /**
  * The activation of the first half: a GELU form (`"erf"`: ModernBERT's `"gelu"`; `"tanh"`:
  * `"gelu_pytorch_tanh"`) or `"silu"` (`x * sigmoid(x)`, Llama's `hidden_act`).
- *
- * @example
- * ```ts
- * import type { GatedActivation } from "./gated.ts";
- * const llama: GatedActivation = "silu";
- * if (llama !== "silu") throw new Error();
- * ```
  */
 export type GatedActivation = GeluKind | "silu";
 

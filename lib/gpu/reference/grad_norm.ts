@@ -11,7 +11,9 @@
  *
  * @example
  * ```ts
- * globalNorm([new Float32Array([3]), new Float32Array([4])]); // 5
+ * import assert from "node:assert/strict";
+ * import { globalNorm } from "./grad_norm.ts";
+ * assert.equal(globalNorm([new Float32Array([3]), new Float32Array([4])]), 5);
  * ```
  */
 export function globalNorm(grads: ArrayLike<number>[]): number {
@@ -25,7 +27,10 @@ export function globalNorm(grads: ArrayLike<number>[]): number {
  *
  * @example
  * ```ts
- * clipFactor(5, 1); // ~0.2
+ * import assert from "node:assert/strict";
+ * import { clipFactor } from "./grad_norm.ts";
+ * assert.equal(clipFactor(5, 1), 1 / (5 + 1e-6)); // ~0.2
+ * assert.equal(clipFactor(0.5, 1), 1); // under the limit: unchanged
  * ```
  */
 export function clipFactor(norm: number, maxNorm: number): number {

@@ -11,8 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { numericGradient } from "./gradcheck.ts";
  * const g = numericGradient((x) => x[0] * x[0] + 3 * x[1], new Float64Array([2, 5]));
- * // g ~ [4, 3]
+ * assert.ok(Math.abs(g[0] - 4) < 1e-6 && Math.abs(g[1] - 3) < 1e-6); // [2 x0, 3]
  * ```
  */
 export function numericGradient(
@@ -39,7 +41,10 @@ export function numericGradient(
  *
  * @example
  * ```ts
- * maxError([1, 200], [1.001, 202]); // 0.01 (2 / 200)
+ * import assert from "node:assert/strict";
+ * import { maxError } from "./gradcheck.ts";
+ * // 0.001 / max(1, 1.001) and 2 / max(1, 202): the larger is 2 / 202
+ * assert.ok(Math.abs(maxError([1, 200], [1.001, 202]) - 2 / 202) < 1e-15);
  * ```
  */
 export function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

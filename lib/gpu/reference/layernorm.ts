@@ -14,10 +14,15 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  *
  * @example
  * ```ts
- * const { out } = layerNormForward({
+ * import assert from "node:assert/strict";
+ * import { layerNormForward } from "./layernorm.ts";
+ * const { out, mean } = layerNormForward({
  *   x: new Float64Array([1, 2, 3]), gamma: new Float64Array([1, 1, 1]),
  *   beta: new Float64Array(3), rows: 1, cols: 3, eps: 1e-5,
- * }); // ~[-1.2247, 0, 1.2247]
+ * }); // (x - 2) / sqrt(2/3 + 1e-5)
+ * const want = [-1.2247357, 0, 1.2247357];
+ * assert.ok(out.every((v, i) => Math.abs(v - want[i]) < 1e-7));
+ * assert.deepEqual(Array.from(mean), [2]);
  * ```
  */
 export function layerNormForward<T extends FloatArray>(
@@ -52,11 +57,16 @@ export function layerNormForward<T extends FloatArray>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { layerNormBackward, layerNormForward } from "./layernorm.ts";
  * const x = new Float64Array([1, 2, 3]), gamma = new Float64Array([1, 1, 1]);
  * const f = layerNormForward({ x, gamma, beta: new Float64Array(3), rows: 1, cols: 3, eps: 1e-5 });
  * const dx = new Float64Array(3), dgamma = new Float64Array(3), dbeta = new Float64Array(3);
  * layerNormBackward({ dout: new Float64Array([1, 0, 0]), x, gamma, mean: f.mean, rstd: f.rstd,
  *   rows: 1, cols: 3, dx, dgamma, dbeta });
+ * assert.deepEqual(Array.from(dbeta), [1, 0, 0]); // dout summed over rows
+ * assert.deepEqual(Array.from(dgamma), [f.out[0], 0, 0]); // dout * xhat
+ * assert.ok(Math.abs(dx[0] + dx[1] + dx[2]) < 1e-15); // shifting a row's x changes nothing
  * ```
  */
 export function layerNormBackward<T extends FloatArray>(o: {

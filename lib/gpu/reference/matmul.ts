@@ -22,12 +22,6 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
 
 /**
  * The shape of a (batched) product; strides are in elements.
- *
- * @example
- * ```ts
- * import type { MatmulShape } from "./matmul.ts";
- * const attentionScores: MatmulShape = { m: 64, n: 64, k: 32, transB: true, batch: 24 };
- * ```
  */
 export type MatmulShape = {
   m: number;
@@ -52,12 +46,6 @@ export type MatmulShape = {
  * Where one operand of a product lies: its stored `rows` x `cols` (A is `[m, k]` or, when
  * transposed, `[k, m]`; B `[k, n]` or `[n, k]`; C `[m, n]`), row stride `ld`, the strides
  * between heads and groups of heads, and `extent`, the elements it spans from its start.
- *
- * @example
- * ```ts
- * import type { OperandLayout } from "./matmul.ts";
- * const c: OperandLayout = { rows: 2, cols: 3, ld: 3, head: 6, stride: 6, extent: 6 };
- * ```
  */
 export type OperandLayout = {
   rows: number;
@@ -74,11 +62,13 @@ export type OperandLayout = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matmulLayout } from "./matmul.ts";
  * // the query-key scores of 2 heads of width 4 read from a fused [5 tokens, 3, 2, 4] tensor
  * const l = matmulLayout({ m: 5, n: 5, k: 4, transB: true, batch: 2, heads: 2,
  *   headStrides: { a: 4, b: 4 }, ld: { a: 24, b: 24 } });
- * console.log(l.a.extent, l.c.extent); // 104 50
+ * assert.equal(l.a.extent, 104); // 4 rows of 24, then a row of 4 for each of the 2 heads
+ * assert.equal(l.c.extent, 50); // 2 dense [5, 5] blocks
  * ```
  */
 export function matmulLayout(
@@ -124,10 +114,11 @@ function entryOffset(l: OperandLayout, heads: number, z: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matmulForward } from "./matmul.ts";
  * const a = new Float64Array([1, 2, 3, 4]); // [[1, 2], [3, 4]]
  * const b = new Float64Array([5, 6, 7, 8]); // [[5, 6], [7, 8]]
- * console.log(matmulForward(a, b, { m: 2, n: 2, k: 2 })); // [19, 22, 43, 50]
+ * assert.deepEqual(matmulForward(a, b, { m: 2, n: 2, k: 2 }), Float64Array.of(19, 22, 43, 50));
  * ```
  */
 export function matmulForward<T extends FloatArray>(
@@ -171,10 +162,11 @@ export function matmulForward<T extends FloatArray>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matmulBackward } from "./matmul.ts";
  * const a = new Float64Array([1, 2]), b = new Float64Array([3, 4]); // [1x2] @ [2x1]
  * const g = matmulBackward(a, b, new Float64Array([1]), { m: 1, n: 1, k: 2 });
- * console.log(g.da, g.db, g.dbias); // [3, 4] [1, 2] [1]
+ * assert.deepEqual([g.da, g.db, g.dbias], [Float64Array.of(3, 4), Float64Array.of(1, 2), Float64Array.of(1)]);
  * ```
  */
 export function matmulBackward<T extends FloatArray>(

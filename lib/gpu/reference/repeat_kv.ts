@@ -19,13 +19,6 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  * Where the shared heads sit: `rows` tokens, `ld` elements apart (default `parts * kvHeads *
  * headDim`), each holding `parts` blocks (keys, values) of `kvHeads` heads of `headDim`
  * from its first element; each head serves `groups` query heads.
- *
- * @example
- * ```ts
- * import type { RepeatKvShape } from "./repeat_kv.ts";
- * // SmolLM2-135M: 9 query heads, 3 key/value heads of 64, keys at column 576 of a 960-wide row
- * const s: RepeatKvShape = { rows: 128, parts: 2, kvHeads: 3, groups: 3, headDim: 64, ld: 960 };
- * ```
  */
 export type RepeatKvShape = {
   rows: number;

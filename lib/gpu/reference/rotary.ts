@@ -23,13 +23,6 @@ import { type FloatArray, zerosLike } from "./float_array.ts";
  * each row `ld` elements apart (default `heads * headDim`), holding `heads` heads of
  * `headDim` (even) elements from its first element (queries and keys side by side in a
  * fused projection count as `2 * heads` heads); `theta` is the configuration's `rope_theta`.
- *
- * @example
- * ```ts
- * import type { RotaryShape } from "./rotary.ts";
- * // SmolLM2-135M: 9 query and 3 key heads of 64 in a fused [tokens, 576 + 2 * 192] projection
- * const s: RotaryShape = { rows: 256, seq: 128, heads: 12, headDim: 64, ld: 960, theta: 1e5 };
- * ```
  */
 export type RotaryShape = {
   rows: number;
