@@ -44,20 +44,20 @@ import { type TagTransitions, viterbiPath } from "../tags/viterbi.ts";
  *
  * @example
  * ```ts
- * function labelledPositions(example: Encoded): number {
- *   return example.labels.filter((l) => l !== IGNORE_INDEX).length;
- * }
+ * import assert from "node:assert/strict";
+ * import { encodeDoc, IGNORE_INDEX } from "./align.ts";
+ * // A toy tokenizer: one subtoken per letter, [CLS] = 1 and [SEP] = 2.
+ * const tok = { encodeWord: (w: string) => [...w].map((c) => c.charCodeAt(0)), prefixIds: [1],
+ *   suffixIds: [2], padId: 0, unkId: 3, vocabSize: 128 };
+ * const [ex] = encodeDoc({ id: "d", text: "Hi", spans: [] }, tok, { labels: ["O"] });
+ * assert.deepEqual(ex.inputIds, [1, 72, 105, 2]);
+ * assert.deepEqual(ex.labels, [IGNORE_INDEX, 0, IGNORE_INDEX, IGNORE_INDEX]); // "O" on "H" only
  * ```
  */
 export const IGNORE_INDEX: number = -100;
 
 /**
  * Options of {@link encodeDoc} and {@link encodeDocs}.
- *
- * @example
- * ```ts
- * const opts: AlignOptions = { labels: ["O", "B-ORG", "I-ORG"], scheme: "IOB2", maxLength: 128 };
- * ```
  */
 export type AlignOptions = {
   /** The label list (tag of id i at position i), e.g. from `labelList`. */
@@ -86,13 +86,6 @@ export type AlignOptions = {
  * - `inputIds`, `attentionMask` (all 1: padding is the batcher's job), `labels`
  *   (label ids, -100 where ignored) and `wordIds` (the index in `words` of each
  *   subtoken's word, `null` for special tokens), all of the same length.
- *
- * @example
- * ```ts
- * const e: Encoded = { docId: "d1", sentence: 0, window: 0, wordOffset: 0, sentenceWords: 1,
- *   words: [{ start: 0, end: 3 }], inputIds: [101, 18976, 102], attentionMask: [1, 1, 1],
- *   labels: [-100, 1, -100], wordIds: [null, 0, null] };
- * ```
  */
 export type Encoded = {
   docId: string;
@@ -115,10 +108,14 @@ const caches = new WeakMap<WordTokenizer, Cache>();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { WordTokenizer } from "./tokenizer.ts";
- * const toy: WordTokenizer = { encodeWord: (w) => [w.length], prefixIds: [], suffixIds: [],
- *   padId: 0, unkId: 1, vocabSize: 99 };
- * wordPieces(toy, "hello", true); // [5]
+ * import { wordPieces } from "./align.ts";
+ * // A toy tokenizer: a word is one id, its length; it drops a soft hyphen, as BERT's does.
+ * const toy: WordTokenizer = { encodeWord: (w) => (w === "\u00ad" ? [] : [w.length]),
+ *   prefixIds: [], suffixIds: [], padId: 0, unkId: 1, vocabSize: 99 };
+ * assert.deepEqual(wordPieces(toy, "hello", true), [5]);
+ * assert.deepEqual(wordPieces(toy, "\u00ad", true), [1]); // the unknown token
  * ```
  */
 export function wordPieces(tokenizer: WordTokenizer, word: string, first: boolean): number[] {
@@ -259,13 +256,18 @@ function windows(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labelList } from "../tags/labels.ts";
  * import { loadTokenizer } from "./tokenizer.ts";
+ * import { encodeDoc } from "./align.ts";
  * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
  * const doc = { id: "d1", text: "We thank Dr. G.D. Niswender.", spans: [
  *   { start: 9, end: 27, label: "PERSON" }] };
  * const [ex] = encodeDoc(doc, tok, { labels: labelList(["PERSON"], "IOB2") });
- * ex.labels; // [-100, 0, 0, 1, -100, 2, -100, -100, -100, 2, -100, -100, -100, 0, -100]
+ * // [CLS] we thank dr . g . d . ni ##sw ##ende ##r . [SEP]: labels on first subtokens
+ * assert.deepEqual(ex.labels,
+ *   [-100, 0, 0, 1, -100, 2, -100, -100, -100, 2, -100, -100, -100, 0, -100]);
+ * assert.deepEqual(ex.wordIds, [null, 0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, null]);
  * ```
  */
 export function encodeDoc(doc: Doc, tokenizer: WordTokenizer, opts: AlignOptions): Encoded[] {
@@ -373,12 +375,14 @@ export function encodeDoc(doc: Doc, tokenizer: WordTokenizer, opts: AlignOptions
  *
  * @example
  * ```ts
- * import { loadDataset } from "../corpus/dataset.ts";
- * import { labelList } from "../tags/labels.ts";
+ * import assert from "node:assert/strict";
  * import { loadTokenizer } from "./tokenizer.ts";
- * const docs = await loadDataset("grobid-acknowledgements");
+ * import { encodeDocs } from "./align.ts";
  * const tok = await loadTokenizer("../shared/data/tokenizers/bert-base-uncased");
- * const examples = encodeDocs(docs, tok, { labels: labelList(["ORG", "PERSON"], "IOB2") });
+ * const docs = [{ id: "a", text: "We thank the NIH. Ann Lee helped.", spans: [] },
+ *   { id: "b", text: "Thanks to Bo.", spans: [] }];
+ * const examples = encodeDocs(docs, tok, { labels: ["O"] });
+ * assert.deepEqual(examples.map((e) => [e.docId, e.sentence]), [["a", 0], ["a", 1], ["b", 0]]);
  * ```
  */
 export function encodeDocs(
@@ -392,23 +396,11 @@ export function encodeDocs(
 /**
  * A model's output for one example: a label id per subtoken, scores per subtoken
  * (one row of `labels.length` numbers each), or the same scores flattened row-major.
- *
- * @example
- * ```ts
- * const ids: Prediction = [0, 1, 2, 0];
- * const scores: Prediction = [[0.9, 0.1], [0.2, 0.8]];
- * ```
  */
 export type Prediction = ArrayLike<number> | readonly ArrayLike<number>[];
 
 /**
  * Word tags of a sentence, decoded from predictions.
- *
- * @example
- * ```ts
- * const s: SentenceTags = { docId: "d1", sentence: 0, words: [{ start: 0, end: 3 }],
- *   tags: ["B-ORG"] };
- * ```
  */
 export type SentenceTags = {
   docId: string;
@@ -425,13 +417,6 @@ export type SentenceTags = {
  * subtokens (`"mean"`, for models trained with `labelAll`); with `transitions` the
  * sentence's tags are the Viterbi path ({@link viterbiPath}), else each word's argmax.
  * Label-id predictions are taken as they are.
- *
- * @example
- * ```ts
- * import { estimateTransitions } from "../tags/viterbi.ts";
- * const d: TagDecoding = { words: "mean",
- *   transitions: estimateTransitions([["O", "B-ORG", "I-ORG"]], ["O", "B-ORG", "I-ORG"]) };
- * ```
  */
 export type TagDecoding = { words?: "first" | "mean"; transitions?: TagTransitions };
 
@@ -466,11 +451,20 @@ function scoresAt(pred: Prediction, i: number, nLabels: number): [ArrayLike<numb
  *
  * @example
  * ```ts
- * import { labelList } from "../tags/labels.ts";
- * function firstSentenceTags(examples: Encoded[], predictions: Prediction[]): string[] {
- *   const sentences = decodeToTags(examples, predictions, labelList(["ORG"], "IOB2"));
- *   return sentences[0].tags; // ["O", "B-ORG", ...]
- * }
+ * import assert from "node:assert/strict";
+ * import { decodeToTags, type Encoded } from "./align.ts";
+ * // "By NIH": word 0 is subtoken 1, word 1 subtokens 2 and 3.
+ * const example: Encoded = { docId: "d1", sentence: 0, window: 0, wordOffset: 0,
+ *   sentenceWords: 2, words: [{ start: 0, end: 2 }, { start: 3, end: 6 }],
+ *   inputIds: [1, 10, 11, 12, 2], attentionMask: [1, 1, 1, 1, 1],
+ *   labels: [-100, 0, 1, -100, -100], wordIds: [null, 0, 1, 1, null] };
+ * const labels = ["O", "B-ORG", "I-ORG"];
+ * const [s] = decodeToTags([example], [[0, 0, 1, 2, 0]], labels);
+ * assert.deepEqual(s.tags, ["O", "B-ORG"]); // each word's first subtoken
+ * const scores = [[0, 0, 0], [2, 0, 0], [0, 2, 0], [0, 0, 2], [0, 0, 0]];
+ * const [t] = decodeToTags([example], [scores], labels);
+ * assert.deepEqual(t.tags, ["O", "B-ORG"]);
+ * assert.ok(t.probs!.every((p) => Math.abs(p - Math.exp(2) / (Math.exp(2) + 2)) < 1e-12));
  * ```
  */
 export function decodeToTags(
@@ -575,11 +569,6 @@ function argmax(row: readonly number[]): number {
 
 /**
  * Options of {@link decodeToSpans} and {@link decodeDocs}.
- *
- * @example
- * ```ts
- * const opts: DecodeOptions = { labels: ["O", "B-ORG", "I-ORG"], scheme: "IOB2", mode: "strict" };
- * ```
  */
 export type DecodeOptions = TagDecoding & {
   labels: readonly string[];
@@ -593,11 +582,15 @@ export type DecodeOptions = TagDecoding & {
  *
  * @example
  * ```ts
- * import { labelList } from "../tags/labels.ts";
- * function spansOfD1(examples: Encoded[], predictions: Prediction[]) {
- *   const spans = decodeToSpans(examples, predictions, { labels: labelList(["ORG"], "IOB2") });
- *   return spans.get("d1"); // [{ start: 13, end: 16, label: "ORG" }]
- * }
+ * import assert from "node:assert/strict";
+ * import { decodeToSpans, type Encoded } from "./align.ts";
+ * // "By NIH": word 0 is subtoken 1, word 1 subtokens 2 and 3.
+ * const example: Encoded = { docId: "d1", sentence: 0, window: 0, wordOffset: 0,
+ *   sentenceWords: 2, words: [{ start: 0, end: 2 }, { start: 3, end: 6 }],
+ *   inputIds: [1, 10, 11, 12, 2], attentionMask: [1, 1, 1, 1, 1],
+ *   labels: [-100, 0, 1, -100, -100], wordIds: [null, 0, 1, 1, null] };
+ * const spans = decodeToSpans([example], [[0, 0, 1, 2, 0]], { labels: ["O", "B-ORG", "I-ORG"] });
+ * assert.deepEqual(spans.get("d1"), [{ start: 3, end: 6, label: "ORG" }]);
  * ```
  */
 export function decodeToSpans(
@@ -621,11 +614,19 @@ export function decodeToSpans(
  *
  * @example
  * ```ts
- * import type { Doc } from "../core/types.ts";
- * import { labelList } from "../tags/labels.ts";
- * function predictedDocs(testDocs: Doc[], examples: Encoded[], predictions: Prediction[]): Doc[] {
- *   return decodeDocs(testDocs, examples, predictions, { labels: labelList(["ORG"], "IOB2") });
- * }
+ * import assert from "node:assert/strict";
+ * import { decodeDocs, type Encoded } from "./align.ts";
+ * const docs = [{ id: "d1", text: "By NIH", spans: [] }, { id: "d2", text: "", spans: [] }];
+ * // "By NIH": word 0 is subtoken 1, word 1 subtokens 2 and 3.
+ * const example: Encoded = { docId: "d1", sentence: 0, window: 0, wordOffset: 0,
+ *   sentenceWords: 2, words: [{ start: 0, end: 2 }, { start: 3, end: 6 }],
+ *   inputIds: [1, 10, 11, 12, 2], attentionMask: [1, 1, 1, 1, 1],
+ *   labels: [-100, 0, 1, -100, -100], wordIds: [null, 0, 1, 1, null] };
+ * const out = decodeDocs(docs, [example], [[0, 0, 1, 2, 0]], { labels: ["O", "B-ORG", "I-ORG"] });
+ * assert.deepEqual(out, [
+ *   { id: "d1", text: "By NIH", spans: [{ start: 3, end: 6, label: "ORG" }] },
+ *   { id: "d2", text: "", spans: [] }, // no example: no spans
+ * ]);
  * ```
  */
 export function decodeDocs(

@@ -23,13 +23,6 @@ import { Tokenizer } from "../deps/tokenizers.ts";
  *   for BERT, `<s>` / `</s>` for RoBERTa, none for GPT-2).
  * - `padId`, `unkId`: padding and unknown-token ids.
  * - `vocabSize`: number of ids.
- *
- * @example
- * ```ts
- * // a toy tokenizer: every word is one id, its length
- * const toy: WordTokenizer = { encodeWord: (w) => [w.length], prefixIds: [1], suffixIds: [2],
- *   padId: 0, unkId: 3, vocabSize: 100 };
- * ```
  */
 export type WordTokenizer = {
   encodeWord(word: string, first: boolean): number[];

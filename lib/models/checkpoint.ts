@@ -76,8 +76,17 @@ async function isFile(path: string): Promise<boolean> {
  * pytorch_model.bin or pytorch_model.bin.index.json, the first found.
  *
  * @example
- * ```ts ignore
- * const { file, tensors } = await readWeights("models/tiny-bert");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeSafetensors } from "./safetensors.ts";
+ * import { readWeights } from "./checkpoint.ts";
+ * const dir = await Deno.makeTempDir();
+ * const tensors = new Map([["classifier.bias", { shape: [2], data: new Float32Array([1, 2]) }]]);
+ * await Deno.writeFile(`${dir}/model.safetensors`, encodeSafetensors(tensors));
+ * const { file, tensors: read } = await readWeights(dir);
+ * assert.equal(file, `${dir}/model.safetensors`);
+ * assert.deepEqual(read, tensors);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readWeights(dir: string): Promise<{ file: string; tensors: TensorMap }> {
@@ -162,9 +171,20 @@ async function tokenizerDirOf(dir: string): Promise<string | null> {
  * backbone tensor of the wrong shape is an error naming the file and tensor.
  *
  * @example
- * ```ts ignore
- * const ckpt = await loadCheckpoint("FacebookAI/roberta-base", { labels: ["O", "B-ORG", "I-ORG"] });
- * console.log(ckpt.missing); // ["classifier.weight", "classifier.bias"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, labels: ["O", "B-PER"] });
+ * const dir = await Deno.makeTempDir();
+ * await saveCheckpoint(dir, config, initWeights(config, 0));
+ * assert.deepEqual((await loadCheckpoint(dir)).missing, []);
+ * // Other labels: the file's classifier has another size, so fresh ones replace it.
+ * const ckpt = await loadCheckpoint(dir, { labels: ["O", "B-ORG", "I-ORG"] });
+ * assert.deepEqual(ckpt.missing, ["classifier.weight", "classifier.bias"]);
+ * assert.deepEqual(ckpt.tensors.get("classifier.weight")?.shape, [3, 8]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function loadCheckpoint(
@@ -227,10 +247,25 @@ export async function loadCheckpoint(
  * into a temporary sibling folder and renamed over `dir` at the end.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { createConfig } from "./config.ts";
- * const config = createConfig({ family: "bert", hiddenSize: 8, numHeads: 2, numLayers: 1, labels: ["O", "B-PER"] });
- * await saveCheckpoint("out/tiny-bert", config, initWeights(config, 0), "/path/to/bert-tokenizer");
+ * import { initWeights, saveCheckpoint } from "./checkpoint.ts";
+ * // A tiny BERT on bert-base-uncased's vocabulary, saved with that tokenizer's files.
+ * const config = createConfig({ family: "bert", hiddenSize: 8, numHeads: 2, numLayers: 1,
+ *   labels: ["O", "B-PER"] });
+ * const dir = await Deno.makeTempDir();
+ * await saveCheckpoint(`${dir}/tiny-bert`, config, initWeights(config, 0),
+ *   "../shared/data/tokenizers/bert-base-uncased");
+ * assert.deepEqual([...Deno.readDirSync(`${dir}/tiny-bert`)].map((e) => e.name).sort(), [
+ *   "config.json",
+ *   "model.safetensors",
+ *   "special_tokens_map.json",
+ *   "tokenizer.json",
+ *   "tokenizer_config.json",
+ *   "vocab.txt",
+ * ]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function saveCheckpoint(

@@ -295,8 +295,17 @@ export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
  * Read and parse a `config.json` file.
  *
  * @example
- * ```ts ignore
- * const c = await readConfig("models/tiny-bert/config.json");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readConfig } from "./config.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ model_type: "bert",
+ *   hidden_size: 8, num_attention_heads: 2, num_hidden_layers: 1,
+ *   id2label: { 0: "O", 1: "B-PER" } }));
+ * const c = await readConfig(`${dir}/config.json`);
+ * assert.deepEqual([c.family, c.hiddenSize, c.labels], ["bert", 8, ["O", "B-PER"]]);
+ * await assert.rejects(readConfig(`${dir}/missing.json`), /missing\.json: cannot read config/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readConfig(path: string): Promise<ModelConfig> {

@@ -26,12 +26,6 @@ import type { Ops } from "./ops.ts";
 /**
  * A host tensor of the CPU backend: `size` float32 elements of `data` from element
  * `offset` (views share `data`); integer tensors also carry `ints`.
- *
- * @example
- * ```ts
- * import type { CpuTensor } from "./cpu_ops.ts";
- * const t: CpuTensor = { data: new Float32Array(4), offset: 0, size: 4, shape: [2, 2] };
- * ```
  */
 export type CpuTensor = {
   data: Float32Array;
@@ -70,12 +64,13 @@ function intsOf(x: CpuTensor, what: string): Int32Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cpuOps } from "./cpu_ops.ts";
  * const ops = cpuOps();
  * const a = ops.persistent([2], new Float32Array([1, 2]));
  * const out = ops.alloc([2]);
  * ops.add({ a, b: a, out });
- * console.log(await ops.read(out)); // Float32Array [2, 4]
+ * assert.deepEqual(await ops.read(out), new Float32Array([2, 4]));
  * ```
  */
 export function cpuOps(): Ops<CpuTensor> {

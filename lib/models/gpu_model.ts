@@ -35,14 +35,6 @@ export type { TrainStepOptions } from "./optimizer.ts";
 
 /**
  * A token classifier whose parameters live on the GPU.
- *
- * @example
- * ```ts
- * import type { GpuModel } from "./gpu_model.ts";
- * function describe(model: GpuModel): string {
- *   return `${model.config.family} after ${model.optimizerSteps} optimizer steps`;
- * }
- * ```
  */
 export type GpuModel = Net<Tensor> & { gpu: Gpu };
 
@@ -50,12 +42,6 @@ export type GpuModel = Net<Tensor> & { gpu: Gpu };
  * Options of {@link createGpuModel}: `seed` of the dropout masks (default 0);
  * `chunkBytes`, the most bytes a kernel binds at once (default the device's limit;
  * smaller values exercise the chunked paths, including attention split by batch rows).
- *
- * @example
- * ```ts
- * import type { GpuModelOptions } from "./gpu_model.ts";
- * const o: GpuModelOptions = { seed: 42 };
- * ```
  */
 export type GpuModelOptions = { seed?: number; chunkBytes?: number };
 
@@ -65,6 +51,7 @@ export type GpuModelOptions = { seed?: number; chunkBytes?: number };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../gpu/device.ts";
  * import { createConfig } from "./config.ts";
  * import { initWeights } from "./init_weights.ts";
@@ -72,6 +59,7 @@ export type GpuModelOptions = { seed?: number; chunkBytes?: number };
  * const config = createConfig({ family: "bert", vocabSize: 100, hiddenSize: 32, numHeads: 4,
  *   numLayers: 2, intermediateSize: 37, maxPositions: 64, labels: ["O", "B-PER", "I-PER"] });
  * const model = createGpuModel(await getGpu(), config, initWeights(config, 1), { seed: 7 });
+ * assert.deepEqual([model.layers.length, model.optimizerSteps], [2, 0]);
  * ```
  */
 export function createGpuModel(
@@ -91,12 +79,18 @@ export function createGpuModel(
  *
  * @example
  * ```ts
- * import type { GpuModel } from "./gpu_model.ts";
- * import { modelTensors } from "./gpu_model.ts";
- * async function classifierShape(model: GpuModel): Promise<number[] | undefined> {
- *   const tensors = await modelTensors(model);
- *   return tensors.get("classifier.weight")?.shape;
- * }
+ * import assert from "node:assert/strict";
+ * import { createGpuModel, modelTensors } from "./gpu_model.ts";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const tensors = initWeights(config, 1);
+ * const model = createGpuModel(await getGpu(), config, tensors, { seed: 7 });
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * assert.deepEqual(await modelTensors(model), tensors);
  * ```
  */
 export function modelTensors(model: GpuModel): Promise<TensorMap> {
@@ -109,12 +103,22 @@ export function modelTensors(model: GpuModel): Promise<TensorMap> {
  *
  * @example
  * ```ts
- * import type { GpuModel } from "./gpu_model.ts";
- * import { predictLogits } from "./gpu_model.ts";
- * function logitsOf(model: GpuModel): Promise<Float32Array> {
- *   return predictLogits(model, { size: 1, length: 3,
- *     inputIds: new Int32Array([5, 6, 7]), attentionMask: new Int32Array([1, 1, 1]) });
- * }
+ * import assert from "node:assert/strict";
+ * import { referenceLogits } from "./reference.ts";
+ * import { createGpuModel, predictLogits } from "./gpu_model.ts";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const tensors = initWeights(config, 1);
+ * const model = createGpuModel(await getGpu(), config, tensors, { seed: 7 });
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * const logits = await predictLogits(model, batch);
+ * // The plain TypeScript reference of transformers' modules gives the same, to rounding.
+ * const eager = referenceLogits(config, tensors, [[5, 6, 7]], [[1, 1, 1]]);
+ * assert.ok(logits.every((v, i) => Math.abs(v - eager.data[i]) < 1e-5));
  * ```
  */
 export function predictLogits(model: GpuModel, batch: ModelBatch): Promise<Float32Array> {
@@ -128,13 +132,24 @@ export function predictLogits(model: GpuModel, batch: ModelBatch): Promise<Float
  *
  * @example
  * ```ts
- * import type { GpuModel } from "./gpu_model.ts";
- * import { trainStep } from "./gpu_model.ts";
- * function step(model: GpuModel): Promise<number | undefined> {
- *   return trainStep(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
- *     attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) },
- *     { lr: 5e-5, weightDecay: 0.01, readLoss: true });
- * }
+ * import assert from "node:assert/strict";
+ * import { cpuTrainStep, createCpuModel } from "./reference_train.ts";
+ * import { createGpuModel, trainStep } from "./gpu_model.ts";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const tensors = initWeights(config, 1);
+ * const model = createGpuModel(await getGpu(), config, tensors, { seed: 7 });
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * const o = { lr: 5e-5, weightDecay: 0.01, readLoss: true };
+ * const loss = await trainStep(model, batch, o);
+ * // The CPU reference trainer, same seed (same dropout masks): the same loss.
+ * const cpuLoss = await cpuTrainStep(createCpuModel(config, tensors, { seed: 7 }), batch, o);
+ * assert.ok(Math.abs(loss! - cpuLoss!) < 1e-5);
+ * assert.equal(model.optimizerSteps, 1);
  * ```
  */
 export function trainStep(
@@ -151,14 +166,23 @@ export function trainStep(
  *
  * @example
  * ```ts
- * import type { GpuModel } from "./gpu_model.ts";
- * import { modelGradients } from "./gpu_model.ts";
- * async function classifierGrad(model: GpuModel) {
- *   const { loss, grads } = await modelGradients(model, { size: 1, length: 2,
- *     inputIds: new Int32Array([5, 6]), attentionMask: new Int32Array([1, 1]),
- *     labels: new Int32Array([0, 1]) });
- *   return { loss, grad: grads.get("classifier.weight") };
- * }
+ * import assert from "node:assert/strict";
+ * import { cpuGradients, createCpuModel } from "./reference_train.ts";
+ * import { createGpuModel, modelGradients } from "./gpu_model.ts";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const tensors = initWeights(config, 1);
+ * const model = createGpuModel(await getGpu(), config, tensors, { seed: 7 });
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * const { loss, grads } = await modelGradients(model, batch);
+ * const cpu = await cpuGradients(createCpuModel(config, tensors), batch); // the CPU reference
+ * assert.ok(Math.abs(loss - cpu.loss) < 1e-6);
+ * const g = grads.get("classifier.weight")!, c = cpu.grads.get("classifier.weight")!;
+ * assert.ok(g.data.every((v, i) => Math.abs(v - c.data[i]) < 1e-6));
  * ```
  */
 export function modelGradients(
@@ -174,11 +198,22 @@ export function modelGradients(
  *
  * @example
  * ```ts
- * import type { GpuModel } from "./gpu_model.ts";
- * import { releaseModel } from "./gpu_model.ts";
- * function done(model: GpuModel): void {
- *   releaseModel(model);
- * }
+ * import assert from "node:assert/strict";
+ * import { poolStats } from "../gpu/tensor.ts";
+ * import { createGpuModel, releaseModel } from "./gpu_model.ts";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const tensors = initWeights(config, 1);
+ * const model = createGpuModel(await getGpu(), config, tensors, { seed: 7 });
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * const free = poolStats(model.gpu).free;
+ * releaseModel(model);
+ * // parameters, gradients and the two AdamW moments, for each of the two parameter groups
+ * assert.equal(poolStats(model.gpu).free, free + 8);
  * ```
  */
 export function releaseModel(model: GpuModel): void {
@@ -190,13 +225,6 @@ export function releaseModel(model: GpuModel): void {
 
 /**
  * A copy of a model's trainable weights kept on the GPU ({@link snapshotWeights}).
- *
- * @example
- * ```ts
- * function sizes(s: WeightSnapshot): number {
- *   return s.decay.size + s.noDecay.size;
- * }
- * ```
  */
 export type WeightSnapshot = { decay: Tensor; noDecay: Tensor };
 
@@ -206,11 +234,31 @@ export type WeightSnapshot = { decay: Tensor; noDecay: Tensor };
  *
  * @example
  * ```ts
- * async function tryAndUndo(model: GpuModel, train: () => Promise<void>): Promise<void> {
- *   const before = await snapshotWeights(model);
- *   await train();
- *   await restoreWeights(model, before); // bit-identical to before training
- * }
+ * import assert from "node:assert/strict";
+ * import { release } from "../gpu/tensor.ts";
+ * import {
+ *   createGpuModel,
+ *   modelTensors,
+ *   restoreWeights,
+ *   snapshotWeights,
+ *   trainStep,
+ * } from "./gpu_model.ts";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const tensors = initWeights(config, 1);
+ * const model = createGpuModel(await getGpu(), config, tensors, { seed: 7 });
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * const before = await snapshotWeights(model);
+ * await trainStep(model, batch, { lr: 1e-3, weightDecay: 0 });
+ * assert.notDeepEqual(await modelTensors(model), tensors);
+ * await restoreWeights(model, before);
+ * assert.deepEqual(await modelTensors(model), tensors); // bit-identical to before training
+ * release(before.decay);
+ * release(before.noDecay);
  * ```
  */
 export async function snapshotWeights(
@@ -231,9 +279,29 @@ export async function snapshotWeights(
  *
  * @example
  * ```ts
- * async function undo(model: GpuModel, snapshot: WeightSnapshot): Promise<void> {
- *   await restoreWeights(model, snapshot);
- * }
+ * import assert from "node:assert/strict";
+ * import {
+ *   createGpuModel,
+ *   predictLogits,
+ *   restoreWeights,
+ *   snapshotWeights,
+ *   trainStep,
+ * } from "./gpu_model.ts";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const tensors = initWeights(config, 1);
+ * const model = createGpuModel(await getGpu(), config, tensors, { seed: 7 });
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * const logits = await predictLogits(model, batch);
+ * const snapshot = await snapshotWeights(model);
+ * await trainStep(model, batch, { lr: 1e-3, weightDecay: 0 });
+ * await restoreWeights(model, snapshot);
+ * assert.deepEqual(await predictLogits(model, batch), logits);
+ * assert.equal(model.optimizerSteps, 1); // the step count and moments stay
  * ```
  */
 export async function restoreWeights(model: GpuModel, snap: WeightSnapshot): Promise<void> {

@@ -47,12 +47,6 @@ import type { Ops } from "./ops.ts";
 /**
  * Options of {@link gpuOps}: `chunkBytes` caps the bytes a kernel binds at once (default:
  * the device limit; smaller values exercise chunking in tests).
- *
- * @example
- * ```ts
- * import type { GpuOpsOptions } from "./gpu_ops.ts";
- * const o: GpuOpsOptions = { chunkBytes: 1 << 20 };
- * ```
  */
 export type GpuOpsOptions = { chunkBytes?: number };
 
@@ -61,15 +55,16 @@ export type GpuOpsOptions = { chunkBytes?: number };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getGpu } from "../gpu/device.ts";
  * import { gpuOps } from "./gpu_ops.ts";
  * const ops = gpuOps(await getGpu());
  * const a = ops.persistent([2], new Float32Array([1, 2]));
  * const out = ops.alloc([2]);
  * ops.add({ a, b: a, out });
- * const r = ops.read(out);
+ * const r = ops.read(out); // resolves once the step has run
  * await ops.submit();
- * console.log(await r); // Float32Array [2, 4]
+ * assert.deepEqual(await r, new Float32Array([2, 4]));
  * ```
  */
 export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {

@@ -7,21 +7,11 @@
 
 /**
  * A row-major float32 tensor in host memory.
- *
- * @example
- * ```ts
- * const t: HostTensor = { shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) };
- * ```
  */
 export type HostTensor = { shape: number[]; data: Float32Array };
 
 /**
  * Named tensors, in transformers' parameter names (e.g. `bert.embeddings.word_embeddings.weight`).
- *
- * @example
- * ```ts
- * const m: TensorMap = new Map([["classifier.bias", { shape: [3], data: new Float32Array(3) }]]);
- * ```
  */
 export type TensorMap = Map<string, HostTensor>;
 
@@ -30,7 +20,10 @@ export type TensorMap = Map<string, HostTensor>;
  *
  * @example
  * ```ts
- * numel([2, 3, 4]); // 24
+ * import assert from "node:assert/strict";
+ * import { numel } from "./host_tensor.ts";
+ * assert.equal(numel([2, 3, 4]), 24);
+ * assert.equal(numel([]), 1); // a scalar
  * ```
  */
 export function numel(shape: readonly number[]): number {

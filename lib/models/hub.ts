@@ -30,11 +30,6 @@ import { isAbsolute, relative, resolve } from "node:path";
 
 /**
  * Where and how to download from.
- *
- * @example
- * ```ts
- * const o: HubOptions = { host: "http://localhost:8080", revision: "v1", cacheDir: "/tmp/hub" };
- * ```
  */
 export type HubOptions = {
   /** Hub address (default `https://huggingface.co`). */
@@ -461,7 +456,8 @@ async function walk(repo: Repo, get: (f: string) => Promise<boolean | undefined>
  * downloaded at its commit.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // Needs the network: the Hub, or a mirror given as `host`.
  * const dir = await downloadModel("distilbert/distilbert-base-uncased");
  * const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
  * ```

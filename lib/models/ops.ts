@@ -19,13 +19,6 @@ import type { AdamWOptions } from "../gpu/reference/adamw.ts";
 /**
  * Arguments of a (batched) matmul `C = alpha * op(A) @ op(B) + bias (+ C)`, as
  * `lib/gpu/kernels/matmul.ts` takes them.
- *
- * @example
- * ```ts
- * import type { MatmulArgs } from "./ops.ts";
- * const x = new Float32Array(4 * 2), w = new Float32Array(3 * 2), y = new Float32Array(4 * 3);
- * const args: MatmulArgs<Float32Array> = { a: x, b: w, c: y, m: 4, n: 3, k: 2, transB: true };
- * ```
  */
 export type MatmulArgs<X> = MatmulShape & {
   a: X;
@@ -43,10 +36,22 @@ export type MatmulArgs<X> = MatmulShape & {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { getGpu } from "../gpu/device.ts";
+ * import { cpuOps } from "./cpu_ops.ts";
+ * import { gpuOps } from "./gpu_ops.ts";
  * import type { Ops } from "./ops.ts";
- * function double<X>(ops: Ops<X>, x: X, out: X): void {
+ * // Written once, run on both backends.
+ * async function doubled<X>(ops: Ops<X>, values: number[]): Promise<Float32Array> {
+ *   const x = ops.persistent([values.length], new Float32Array(values));
+ *   const out = ops.alloc([values.length]);
  *   ops.add({ a: x, b: x, out });
+ *   const read = ops.read(out);
+ *   await ops.submit();
+ *   return read;
  * }
+ * assert.deepEqual(await doubled(cpuOps(), [1, 2]), new Float32Array([2, 4]));
+ * assert.deepEqual(await doubled(gpuOps(await getGpu()), [1, 2]), new Float32Array([2, 4]));
  * ```
  */
 export type Ops<X> = {

@@ -14,12 +14,6 @@ import { type ModelBatch, recordGradients } from "./transformer.ts";
  * Options of {@link netTrainStep}: AdamW hyper-parameters (PyTorch defaults), clipping of
  * the global gradient norm (`maxGradNorm`, default 1; 0 or Infinity: none), and whether to
  * read the loss back (the step's only wait on the GPU).
- *
- * @example
- * ```ts
- * import type { TrainStepOptions } from "./optimizer.ts";
- * const withDecay = (o: TrainStepOptions) => o.weightDecay > 0;
- * ```
  */
 export type TrainStepOptions = {
   lr: number;
@@ -38,11 +32,26 @@ export type TrainStepOptions = {
  *
  * @example
  * ```ts
- * import type { Net } from "./layout.ts";
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { cpuOps } from "./cpu_ops.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * import { createNet, netTensors } from "./layout.ts";
+ * const config = createConfig({ family: "llama", vocabSize: 20, hiddenSize: 8, numHeads: 2,
+ *   numKeyValueHeads: 1, numLayers: 1, intermediateSize: 12, labels: ["O", "B", "I"] });
+ * const net = createNet(cpuOps(), config, initWeights(config, 1));
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
+ * import { recordGradients } from "./transformer.ts";
  * import { optimizerStep } from "./optimizer.ts";
- * function update(net: Net<Float32Array>): void {
- *   optimizerStep(net, { lr: 1e-3, weightDecay: 0.01 });
- * }
+ * const before = (await netTensors(net)).get("score.bias")!.data; // zeros
+ * recordGradients(net, batch, false);
+ * optimizerStep(net, { lr: 1e-3, weightDecay: 0.01 });
+ * await net.ops.submit();
+ * const after = (await netTensors(net)).get("score.bias")!.data;
+ * // AdamW's first step moves each parameter by about lr, against its gradient's sign.
+ * assert.ok(after.every((v, i) => Math.abs(Math.abs(v - before[i]) - 1e-3) < 1e-6));
+ * assert.equal(net.optimizerSteps, 1);
  * ```
  */
 export function optimizerStep<X>(net: Net<X>, o: TrainStepOptions): void {
@@ -76,12 +85,20 @@ export function optimizerStep<X>(net: Net<X>, o: TrainStepOptions): void {
  *
  * @example
  * ```ts
- * import type { Net } from "./layout.ts";
- * import type { ModelBatch } from "./transformer.ts";
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { cpuOps } from "./cpu_ops.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * import { createNet } from "./layout.ts";
+ * const config = createConfig({ family: "llama", vocabSize: 20, hiddenSize: 8, numHeads: 2,
+ *   numKeyValueHeads: 1, numLayers: 1, intermediateSize: 12, labels: ["O", "B", "I"] });
+ * const net = createNet(cpuOps(), config, initWeights(config, 1));
+ * const batch = { size: 1, length: 3, inputIds: new Int32Array([5, 6, 7]),
+ *   attentionMask: new Int32Array([1, 1, 1]), labels: new Int32Array([1, 0, -100]) };
  * import { netTrainStep } from "./optimizer.ts";
- * function step(net: Net<Float32Array>, batch: ModelBatch): Promise<number | undefined> {
- *   return netTrainStep(net, batch, { lr: 1e-3, weightDecay: 0.01, readLoss: true });
- * }
+ * const loss = await netTrainStep(net, batch, { lr: 1e-3, weightDecay: 0.01, readLoss: true });
+ * assert.ok(Math.abs(loss! - Math.log(3)) < 0.1); // about ln 3 for 3 labels at first
+ * assert.equal(net.optimizerSteps, 1);
  * ```
  */
 export async function netTrainStep<X>(

@@ -611,7 +611,8 @@ function gather(src: Uint8Array, es: number, v: View): Uint8Array {
  * a tensor names its key in the state dict too.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // A state dict saved by torch.save, e.g. a checkpoint's from the Hugging Face Hub.
  * const raw = parsePytorchBin(await Deno.readFile("pytorch_model.bin"), "pytorch_model.bin");
  * for (const [name, t] of raw) console.log(name, t.dtype, t.shape);
  * ```
@@ -712,7 +713,8 @@ export function parsePytorchBin(
  * Read the bytes of a `pytorch_model.bin` into float32 tensors.
  *
  * @example
- * ```ts
+ * ```ts ignore
+ * // A state dict saved by torch.save, e.g. a checkpoint's from the Hugging Face Hub.
  * const tensors = readPytorchBin(await Deno.readFile("pytorch_model.bin"));
  * console.log(tensors.get("classifier.weight")?.shape);
  * ```

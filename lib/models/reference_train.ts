@@ -15,14 +15,6 @@ import { netTrainStep, type TrainStepOptions } from "./optimizer.ts";
 
 /**
  * A token classifier on the CPU reference backend.
- *
- * @example
- * ```ts
- * import type { CpuModel } from "./reference_train.ts";
- * function stepsTaken(model: CpuModel): number {
- *   return model.optimizerSteps;
- * }
- * ```
  */
 export type CpuModel = Net<CpuTensor>;
 
@@ -32,12 +24,14 @@ export type CpuModel = Net<CpuTensor>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createConfig } from "./config.ts";
  * import { initWeights } from "./init_weights.ts";
- * import { createCpuModel } from "./reference_train.ts";
  * const config = createConfig({ family: "gpt2", vocabSize: 50, hiddenSize: 8, numHeads: 2,
  *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B"] });
+ * import { createCpuModel } from "./reference_train.ts";
  * const model = createCpuModel(config, initWeights(config, 3), { seed: 1 });
+ * assert.deepEqual([model.layers.length, model.optimizerSteps], [1, 0]);
  * ```
  */
 export function createCpuModel(
@@ -54,13 +48,18 @@ export function createCpuModel(
  *
  * @example
  * ```ts
- * import type { CpuModel } from "./reference_train.ts";
- * import { cpuTrainStep } from "./reference_train.ts";
- * function step(model: CpuModel): Promise<number | undefined> {
- *   return cpuTrainStep(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
- *     attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) },
- *     { lr: 1e-3, weightDecay: 0, readLoss: true });
- * }
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "gpt2", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B"] });
+ * import { cpuTrainStep, createCpuModel } from "./reference_train.ts";
+ * const model = createCpuModel(config, initWeights(config, 3), { seed: 1 });
+ * const batch = { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
+ *   attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) };
+ * const loss = await cpuTrainStep(model, batch, { lr: 1e-3, weightDecay: 0, readLoss: true });
+ * assert.ok(Math.abs(loss! - Math.log(2)) < 0.1); // about ln 2 for 2 labels at first
+ * assert.equal(model.optimizerSteps, 1);
  * ```
  */
 export function cpuTrainStep(
@@ -76,12 +75,19 @@ export function cpuTrainStep(
  *
  * @example
  * ```ts
- * import type { CpuModel } from "./reference_train.ts";
- * import { cpuLogits } from "./reference_train.ts";
- * function logitsOf(model: CpuModel): Promise<Float32Array> {
- *   return cpuLogits(model, { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
- *     attentionMask: new Int32Array([1, 1]) });
- * }
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "gpt2", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B"] });
+ * import { referenceLogits } from "./reference.ts";
+ * import { cpuLogits, createCpuModel } from "./reference_train.ts";
+ * const tensors = initWeights(config, 3);
+ * const logits = await cpuLogits(createCpuModel(config, tensors), { size: 1, length: 2,
+ *   inputIds: new Int32Array([5, 6]), attentionMask: new Int32Array([1, 1]) });
+ * // The same numbers as the eager reference of transformers' modules, to float32 rounding.
+ * const eager = referenceLogits(config, tensors, [[5, 6]], [[1, 1]]);
+ * assert.ok(logits.every((v, i) => Math.abs(v - eager.data[i]) < 1e-6));
  * ```
  */
 export function cpuLogits(model: CpuModel, batch: ModelBatch): Promise<Float32Array> {
@@ -93,14 +99,19 @@ export function cpuLogits(model: CpuModel, batch: ModelBatch): Promise<Float32Ar
  *
  * @example
  * ```ts
- * import type { CpuModel } from "./reference_train.ts";
- * import { cpuGradients } from "./reference_train.ts";
- * async function lossOf(model: CpuModel): Promise<number> {
- *   const { loss } = await cpuGradients(model, { size: 1, length: 2,
- *     inputIds: new Int32Array([5, 6]), attentionMask: new Int32Array([1, 1]),
- *     labels: new Int32Array([0, 1]) });
- *   return loss;
- * }
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "gpt2", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B"] });
+ * import { cpuGradients, createCpuModel } from "./reference_train.ts";
+ * const model = createCpuModel(config, initWeights(config, 3));
+ * const batch = { size: 1, length: 2, inputIds: new Int32Array([5, 6]),
+ *   attentionMask: new Int32Array([1, 1]), labels: new Int32Array([0, 1]) };
+ * const { loss, grads } = await cpuGradients(model, batch);
+ * assert.ok(Math.abs(loss - Math.log(2)) < 0.1); // about ln 2 for 2 labels at first
+ * assert.deepEqual(grads.get("classifier.weight")?.shape, [2, 8]);
+ * assert.equal(model.optimizerSteps, 0); // nothing updated
  * ```
  */
 export function cpuGradients(
@@ -115,12 +126,14 @@ export function cpuGradients(
  *
  * @example
  * ```ts
- * import type { CpuModel } from "./reference_train.ts";
- * import { cpuModelTensors } from "./reference_train.ts";
- * async function tensorNames(model: CpuModel): Promise<string[]> {
- *   const tensors = await cpuModelTensors(model);
- *   return [...tensors.keys()];
- * }
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * const config = createConfig({ family: "gpt2", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B"] });
+ * import { cpuModelTensors, createCpuModel } from "./reference_train.ts";
+ * const tensors = initWeights(config, 3);
+ * assert.deepEqual(await cpuModelTensors(createCpuModel(config, tensors)), tensors);
  * ```
  */
 export function cpuModelTensors(model: CpuModel): Promise<TensorMap> {

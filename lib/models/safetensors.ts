@@ -20,31 +20,16 @@ import { type HostTensor, numel, type TensorMap } from "./host_tensor.ts";
 
 /**
  * The dtypes of the safetensors format this module knows.
- *
- * @example
- * ```ts
- * const d: Dtype = "BF16";
- * ```
  */
 export type Dtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
 /**
  * A tensor as stored: dtype, shape and its little-endian bytes.
- *
- * @example
- * ```ts
- * const r: RawTensor = { dtype: "F32", shape: [1], bytes: new Uint8Array(4) };
- * ```
  */
 export type RawTensor = { dtype: Dtype; shape: number[]; bytes: Uint8Array };
 
 /**
  * A parsed safetensors file: its `__metadata__` and its raw tensors in file order.
- *
- * @example
- * ```ts
- * const f: SafetensorsFile = { metadata: { format: "pt" }, tensors: new Map() };
- * ```
  */
 export type SafetensorsFile = { metadata: Record<string, string>; tensors: Map<string, RawTensor> };
 
@@ -62,8 +47,13 @@ const DTYPE_SIZE: Record<Dtype, number> = {
   BOOL: 1,
 };
 
-if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
-  throw new Error("safetensors.ts: this module needs a little-endian host");
+/** Typed arrays read the files' little-endian bytes as they are only on a little-endian host. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function needLittleEndian(caller: string): void {
+  if (!LITTLE_ENDIAN) {
+    throw new Error(`${caller}: safetensors data is little-endian and this host is big-endian`);
+  }
 }
 
 /**
@@ -71,7 +61,10 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
  *
  * @example
  * ```ts
- * dtypeSize("BF16"); // 2
+ * import assert from "node:assert/strict";
+ * import { dtypeSize } from "./safetensors.ts";
+ * assert.equal(dtypeSize("BF16"), 2);
+ * assert.equal(dtypeSize("F32"), 4);
  * ```
  */
 export function dtypeSize(dtype: Dtype): number {
@@ -85,8 +78,16 @@ export function dtypeSize(dtype: Dtype): number {
  *
  * @example
  * ```ts
- * const f = parseSafetensors(await Deno.readFile("model.safetensors"), "model.safetensors");
- * for (const [name, t] of f.tensors) console.log(name, t.dtype, t.shape);
+ * import assert from "node:assert/strict";
+ * import { encodeSafetensors, parseSafetensors } from "./safetensors.ts";
+ * const w = { shape: [2], data: new Float32Array([1, 2]) };
+ * const bytes = encodeSafetensors(new Map([["w", w]]));
+ * const f = parseSafetensors(bytes, "model.safetensors");
+ * assert.deepEqual(f.metadata, { format: "pt" });
+ * const raw = f.tensors.get("w")!;
+ * assert.deepEqual([raw.dtype, raw.shape, raw.bytes.length], ["F32", [2], 8]);
+ * assert.throws(() => parseSafetensors(bytes.subarray(0, 4), "model.safetensors"),
+ *   /model\.safetensors: truncated \(4 bytes; the header length needs 8\)/);
  * ```
  */
 export function parseSafetensors(bytes: Uint8Array, file = "model.safetensors"): SafetensorsFile {
@@ -206,11 +207,16 @@ function halfToFloat(h: number): number {
  *
  * @example
  * ```ts
- * const raw: RawTensor = { dtype: "BF16", shape: [1], bytes: new Uint8Array([0x80, 0x3f]) };
- * decodeTensor(raw).data; // Float32Array [1]
+ * import assert from "node:assert/strict";
+ * import { decodeTensor } from "./safetensors.ts";
+ * // 1 in BF16 is 0x3f80 (the top half of float32 0x3f800000), in F16 0x3c00; little-endian.
+ * const bf16 = decodeTensor({ dtype: "BF16", shape: [1], bytes: new Uint8Array([0x80, 0x3f]) });
+ * const f16 = decodeTensor({ dtype: "F16", shape: [1], bytes: new Uint8Array([0x00, 0x3c]) });
+ * assert.deepEqual([bf16.data, f16.data], [new Float32Array([1]), new Float32Array([1])]);
  * ```
  */
 export function decodeTensor(raw: RawTensor): HostTensor {
+  needLittleEndian("decodeTensor");
   const n = numel(raw.shape);
   const b = raw.bytes;
   if (raw.dtype === "F32" && b.byteOffset % 4 === 0) {
@@ -263,11 +269,14 @@ export function decodeTensor(raw: RawTensor): HostTensor {
  *
  * @example
  * ```ts
- * const tensors = readSafetensors(await Deno.readFile("model.safetensors"));
- * console.log(tensors.get("classifier.weight")?.shape);
+ * import assert from "node:assert/strict";
+ * import { encodeSafetensors, readSafetensors } from "./safetensors.ts";
+ * const tensors = new Map([["classifier.bias", { shape: [2], data: new Float32Array([1, 2]) }]]);
+ * assert.deepEqual(readSafetensors(encodeSafetensors(tensors)), tensors);
  * ```
  */
 export function readSafetensors(bytes: Uint8Array, file = "model.safetensors"): TensorMap {
+  needLittleEndian("readSafetensors");
   const parsed = parseSafetensors(bytes, file);
   const out: TensorMap = new Map();
   for (const [name, raw] of parsed.tensors) out.set(name, decodeTensor(raw));
@@ -285,14 +294,22 @@ function isRaw(t: HostTensor | RawTensor): t is RawTensor {
  *
  * @example
  * ```ts
- * const bytes = encodeSafetensors(new Map([["w", { shape: [2], data: new Float32Array([1, 2]) }]]));
- * await Deno.writeFile("model.safetensors", bytes);
+ * import assert from "node:assert/strict";
+ * import { encodeSafetensors } from "./safetensors.ts";
+ * const w = { shape: [2], data: new Float32Array([1, 2]) };
+ * const bytes = encodeSafetensors(new Map([["w", w]]));
+ * const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+ * const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+ * assert.deepEqual(header, { __metadata__: { format: "pt" },
+ *   w: { dtype: "F32", shape: [2], data_offsets: [0, 8] } });
+ * assert.equal(bytes.length, 8 + headerLength + 8); // two float32s after the header
  * ```
  */
 export function encodeSafetensors(
   tensors: Map<string, HostTensor | RawTensor>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
+  needLittleEndian("encodeSafetensors");
   const header: Record<string, unknown> = { __metadata__: { format: "pt", ...metadata } };
   const parts: Uint8Array[] = [];
   let offset = 0;
@@ -339,11 +356,6 @@ export function encodeSafetensors(
 
 /**
  * The JSON of a sharded checkpoint's `model.safetensors.index.json`.
- *
- * @example
- * ```ts
- * const idx: ShardIndex = { metadata: { total_size: 8 }, weight_map: { w: "model-00001-of-00001.safetensors" } };
- * ```
  */
 export type ShardIndex = { metadata: { total_size: number }; weight_map: Record<string, string> };
 
@@ -354,12 +366,17 @@ export type ShardIndex = { metadata: { total_size: number }; weight_map: Record<
  *
  * @example
  * ```ts
- * import type { TensorMap } from "./host_tensor.ts";
- * async function saveSharded(tensors: TensorMap): Promise<void> {
- *   const { index, shards } = encodeShards(tensors, 1 << 30);
- *   for (const [name, bytes] of shards) await Deno.writeFile(`out/${name}`, bytes);
- *   await Deno.writeTextFile("out/model.safetensors.index.json", JSON.stringify(index));
- * }
+ * import assert from "node:assert/strict";
+ * import { encodeShards } from "./safetensors.ts";
+ * const t = { shape: [4], data: new Float32Array(4) }; // 16 bytes
+ * const { index, shards } = encodeShards(new Map([["a", t], ["b", t], ["c", t]]), 32);
+ * assert.deepEqual(index, { metadata: { total_size: 48 }, weight_map: {
+ *   a: "model-00001-of-00002.safetensors",
+ *   b: "model-00001-of-00002.safetensors",
+ *   c: "model-00002-of-00002.safetensors",
+ * } });
+ * assert.deepEqual([...shards.keys()], ["model-00001-of-00002.safetensors",
+ *   "model-00002-of-00002.safetensors"]);
  * ```
  */
 export function encodeShards(
@@ -396,13 +413,23 @@ export function encodeShards(
  *
  * @example
  * ```ts
- * const tensors = await readShardedSafetensors("models/big");
+ * import assert from "node:assert/strict";
+ * import { encodeShards, readShardedSafetensors } from "./safetensors.ts";
+ * const tensors = new Map([["a", { shape: [2], data: new Float32Array([1, 2]) }],
+ *   ["b", { shape: [1], data: new Float32Array([3]) }]]);
+ * const dir = await Deno.makeTempDir();
+ * const { index, shards } = encodeShards(tensors, 8); // a shard each
+ * for (const [name, bytes] of shards) await Deno.writeFile(`${dir}/${name}`, bytes);
+ * await Deno.writeTextFile(`${dir}/model.safetensors.index.json`, JSON.stringify(index));
+ * assert.deepEqual(await readShardedSafetensors(dir), tensors);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readShardedSafetensors(
   dir: string,
   indexFile = "model.safetensors.index.json",
 ): Promise<TensorMap> {
+  needLittleEndian("readShardedSafetensors");
   const path = `${dir}/${indexFile}`;
   let index: ShardIndex;
   try {

@@ -17,12 +17,6 @@
 
 /**
  * The files of a fast tokenizer, as JSON objects by file name.
- *
- * @example
- * ```ts
- * const files: TokenizerFiles = buildWordPieceTokenizer("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
- * console.log(Object.keys(files)); // ["tokenizer.json", "tokenizer_config.json"]
- * ```
  */
 export type TokenizerFiles = {
   "tokenizer.json": Record<string, unknown>;
@@ -31,11 +25,6 @@ export type TokenizerFiles = {
 
 /**
  * Options of {@link buildWordPieceTokenizer}.
- *
- * @example
- * ```ts
- * const o: WordPieceOptions = { lowercase: false, maxLength: 512 };
- * ```
  */
 export type WordPieceOptions = {
   /** Lowercase and strip accents (an "uncased" model; default true). */
@@ -63,7 +52,10 @@ function added(id: number, content: string, lstrip = false) {
  *
  * @example
  * ```ts
- * parseVocabTxt("[PAD]\nhello\n"); // Map { "[PAD]" => 0, "hello" => 1 }
+ * import assert from "node:assert/strict";
+ * import { parseVocabTxt } from "./tokenizer_build.ts";
+ * assert.deepEqual(parseVocabTxt("[PAD]\nhello\n"), new Map([["[PAD]", 0], ["hello", 1]]));
+ * assert.throws(() => parseVocabTxt("a\n\nb\n"), /vocab\.txt:2: empty token/);
  * ```
  */
 export function parseVocabTxt(text: string, file = "vocab.txt"): Map<string, number> {
@@ -89,9 +81,17 @@ export function parseVocabTxt(text: string, file = "vocab.txt"): Map<string, num
  *
  * @example
  * ```ts
- * const vocab = await Deno.readTextFile("bert-base-uncased/vocab.txt");
- * const files = buildWordPieceTokenizer(vocab, { lowercase: true });
- * await writeTokenizerFiles("out/bert-tokenizer", files);
+ * import assert from "node:assert/strict";
+ * import { loadTokenizer } from "../encode/tokenizer.ts";
+ * import { buildWordPieceTokenizer, writeTokenizerFiles } from "./tokenizer_build.ts";
+ * const files = buildWordPieceTokenizer("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n##s\n");
+ * const dir = await Deno.makeTempDir();
+ * await writeTokenizerFiles(dir, files);
+ * const tok = await loadTokenizer(dir);
+ * assert.deepEqual(tok.encodeWord("Hellos", true), [4, 5]); // hello ##s, lowercased
+ * assert.deepEqual(tok.encodeWord("world", true), [1]); // [UNK]
+ * assert.deepEqual([tok.prefixIds, tok.suffixIds], [[2], [3]]); // [CLS], [SEP]
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function buildWordPieceTokenizer(
@@ -167,11 +167,6 @@ export function buildWordPieceTokenizer(
 
 /**
  * Options of {@link buildByteLevelBpeTokenizer}.
- *
- * @example
- * ```ts
- * const o: ByteLevelBpeOptions = { flavor: "roberta", addPrefixSpace: true };
- * ```
  */
 export type ByteLevelBpeOptions = {
   /** GPT-2 (no special tokens around a sequence) or RoBERTa (`<s> ... </s>`). */
@@ -189,7 +184,9 @@ export type ByteLevelBpeOptions = {
  *
  * @example
  * ```ts
- * parseMerges("#version: 0.2\nĠ t\nh e\n"); // ["Ġ t", "h e"]
+ * import assert from "node:assert/strict";
+ * import { parseMerges } from "./tokenizer_build.ts";
+ * assert.deepEqual(parseMerges("#version: 0.2\nĠ t\nh e\n"), ["Ġ t", "h e"]);
  * ```
  */
 export function parseMerges(text: string, file = "merges.txt"): string[] {
@@ -212,9 +209,16 @@ export function parseMerges(text: string, file = "merges.txt"): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildByteLevelBpeTokenizer } from "./tokenizer_build.ts";
+ * const gpt2 = "../shared/data/tokenizers/gpt2";
  * const files = buildByteLevelBpeTokenizer(
- *   await Deno.readTextFile("gpt2/vocab.json"), await Deno.readTextFile("gpt2/merges.txt"),
+ *   await Deno.readTextFile(`${gpt2}/vocab.json`), await Deno.readTextFile(`${gpt2}/merges.txt`),
  *   { flavor: "gpt2", addPrefixSpace: false });
+ * const model = files["tokenizer.json"].model as { type: string; merges: string[] };
+ * assert.equal(model.type, "BPE");
+ * assert.equal(model.merges.length, 50257 - 256 - 1); // all but the bytes and <|endoftext|>
+ * assert.equal(files["tokenizer_config.json"].eos_token, "<|endoftext|>");
  * ```
  */
 export function buildByteLevelBpeTokenizer(
@@ -325,7 +329,13 @@ export function buildByteLevelBpeTokenizer(
  *
  * @example
  * ```ts
- * await writeTokenizerFiles("out/tok", buildWordPieceTokenizer(await Deno.readTextFile("vocab.txt")));
+ * import assert from "node:assert/strict";
+ * import { buildWordPieceTokenizer, writeTokenizerFiles } from "./tokenizer_build.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeTokenizerFiles(`${dir}/tok`, buildWordPieceTokenizer("[UNK]\n[CLS]\n[SEP]\n"));
+ * const names = [...Deno.readDirSync(`${dir}/tok`)].map((e) => e.name).sort();
+ * assert.deepEqual(names, ["tokenizer.json", "tokenizer_config.json"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeTokenizerFiles(dir: string, files: TokenizerFiles): Promise<void> {
@@ -356,7 +366,18 @@ async function readIfThere(path: string): Promise<string | null> {
  *
  * @example
  * ```ts
- * const dir = await ensureTokenizerJson("/data/tokenizers/gpt2", "out/gpt2-tokenizer");
+ * import assert from "node:assert/strict";
+ * import { ensureTokenizerJson } from "./tokenizer_build.ts";
+ * const out = await Deno.makeTempDir();
+ * // GPT-2's vocab.json and merges.txt: a tokenizer.json is built beside copies of them
+ * const dir = await ensureTokenizerJson("../shared/data/tokenizers/gpt2", out);
+ * assert.equal(dir, out);
+ * assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(),
+ *   ["merges.txt", "tokenizer.json", "tokenizer_config.json", "vocab.json"]);
+ * // A folder that has a tokenizer.json is used as it is.
+ * const bert = "../shared/data/tokenizers/bert-base-uncased";
+ * assert.equal(await ensureTokenizerJson(bert, out), bert);
+ * await Deno.remove(out, { recursive: true });
  * ```
  */
 export async function ensureTokenizerJson(

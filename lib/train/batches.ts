@@ -10,22 +10,11 @@ import { createRandom, shuffle } from "../core/random.ts";
 
 /**
  * A training example: subword ids and their label ids (-100 where no loss applies).
- *
- * @example
- * ```ts
- * const e: Example = { inputIds: [101, 7592, 102], labels: [-100, 1, -100] };
- * ```
  */
 export type Example = { inputIds: number[]; labels: number[] };
 
 /**
  * A padded batch in row-major `[size, length]` arrays.
- *
- * @example
- * ```ts
- * const b: Batch = { size: 1, length: 3, inputIds: new Int32Array([101, 7592, 102]),
- *   labels: new Int32Array([-100, 1, -100]), attentionMask: new Int32Array([1, 1, 1]), examples: [0] };
- * ```
  */
 export type Batch = {
   size: number;
@@ -42,8 +31,14 @@ export type Batch = {
  *
  * @example
  * ```ts
- * padBatch([{ inputIds: [1, 2], labels: [0, 1] }, { inputIds: [3], labels: [1] }], [0, 1], 0);
- * // length 2; second row ids [3, 0], labels [1, -100], mask [1, 0]
+ * import assert from "node:assert/strict";
+ * import { padBatch } from "./batches.ts";
+ * const examples = [{ inputIds: [1, 2], labels: [0, 1] }, { inputIds: [3], labels: [1] }];
+ * const b = padBatch(examples, [0, 1], 0);
+ * assert.equal(b.length, 2);
+ * assert.deepEqual(b.inputIds, new Int32Array([1, 2, 3, 0])); // second row: [3, 0]
+ * assert.deepEqual(b.labels, new Int32Array([0, 1, 1, -100]));
+ * assert.deepEqual(b.attentionMask, new Int32Array([1, 1, 1, 0]));
  * ```
  */
 export function padBatch(examples: readonly Example[], indices: number[], padId: number): Batch {
@@ -69,9 +64,13 @@ export function padBatch(examples: readonly Example[], indices: number[], padId:
  *
  * @example
  * ```ts
- * function epochBatches(examples: Example[], epoch: number): Batch[] {
- *   return lengthGroupedBatches(examples, { batchSize: 16, seed: epoch, padId: 0 });
- * }
+ * import assert from "node:assert/strict";
+ * import { lengthGroupedBatches } from "./batches.ts";
+ * const examples = [[1], [1, 2, 3], [4], [5, 6, 7]]
+ *   .map((ids) => ({ inputIds: ids, labels: ids.map(() => 0) }));
+ * const batches = lengthGroupedBatches(examples, { batchSize: 2, seed: 1, padId: 0 });
+ * assert.deepEqual(batches.map((b) => b.examples), [[1, 3], [0, 2]]); // long ones, short ones
+ * assert.ok(batches.every((b) => b.attentionMask.every((m) => m === 1))); // so no padding
  * ```
  */
 export function lengthGroupedBatches(
@@ -98,11 +97,12 @@ export function lengthGroupedBatches(
  *
  * @example
  * ```ts
- * function logRows(examples: Example[]): void {
- *   for (const b of sequentialBatches(examples, { batchSize: 32, padId: 0 })) {
- *     console.log(b.examples);
- *   }
- * }
+ * import assert from "node:assert/strict";
+ * import { sequentialBatches } from "./batches.ts";
+ * const examples = [[1], [1, 2, 3], [4, 5]]
+ *   .map((ids) => ({ inputIds: ids, labels: ids.map(() => 0) }));
+ * const batches = sequentialBatches(examples, { batchSize: 2, padId: 0 });
+ * assert.deepEqual(batches.map((b) => b.examples), [[1, 2], [0]]); // longest first
  * ```
  */
 export function sequentialBatches(

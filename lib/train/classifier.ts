@@ -26,13 +26,6 @@ import { loadTokenizer, type WordTokenizer } from "../encode/tokenizer.ts";
 
 /**
  * A token classifier on the GPU with what it needs to read text.
- *
- * @example
- * ```ts
- * const c: TokenClassifier = await createTokenClassifier({ source: "random", family: "bert",
- *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
- * console.log(c.labels); // ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"]
- * ```
  */
 export type TokenClassifier = {
   config: ModelConfig;
@@ -77,12 +70,6 @@ function savedDecoding(config: ModelConfig, labels: string[]): TagDecoding | und
 
 /**
  * Options of {@link createTokenClassifier}.
- *
- * @example
- * ```ts
- * const o: ClassifierOptions = { source: "random", family: "bert", hiddenSize: 128, numLayers: 2,
- *   numHeads: 2, intermediateSize: 512, entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" };
- * ```
  */
 export type ClassifierOptions = {
   /** `random`, a folder in the Hugging Face layout, or a Hub name `org/name`. */
@@ -150,7 +137,8 @@ async function tokenizerFolder(nameOrDir: string): Promise<string> {
   if (await isDir(nameOrDir)) dir = nameOrDir;
   else if (nameOrDir in MANIFEST.datasets) dir = await datasetDir(nameOrDir);
   else {throw new Error(
-      `tokenizer "${nameOrDir}" is neither a folder nor an asset of data/manifest.json`,
+      `createTokenClassifier: tokenizer "${nameOrDir}" is neither a folder nor an asset ` +
+        "of data/manifest.json",
     );}
   const name = dir.replace(/\/+$/, "").split("/").pop()!;
   return await ensureTokenizerJson(dir, join(cacheDir(), "tokenizers", name));
@@ -175,8 +163,18 @@ function cachedTokenizer(dir: string): Promise<WordTokenizer> {
  *
  * @example
  * ```ts
- * const tiny = await createTokenClassifier({ source: "random", family: "bert",
- *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier } from "./classifier.ts";
+ * // A tiny BERT with random weights, on bert-base-uncased's tokenizer (from data/manifest.json).
+ * const tiny = await createTokenClassifier({ source: "random", family: "bert", hiddenSize: 8,
+ *   numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
+ * assert.deepEqual(tiny.labels, ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"]);
+ * assert.equal(tiny.config.vocabSize, 30522); // the tokenizer's
+ * ```
+ *
+ * @example
+ * ```ts ignore
+ * // A pretrained model from the Hugging Face Hub (downloaded once into its cache).
  * const roberta = await createTokenClassifier({ source: "FacebookAI/roberta-base",
  *   entityTypes: ["ORG", "PERSON"] });
  * ```
@@ -291,9 +289,19 @@ export function fitMaxLength(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier, saveModel } from "./classifier.ts";
  * const classifier = await createTokenClassifier({ source: "random", family: "bert",
- *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
- * await saveModel(classifier, "out/tiny-bert-person-org");
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const dir = await Deno.makeTempDir();
+ * await saveModel(classifier, dir);
+ * const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+ * assert.deepEqual(config.architectures, ["BertForTokenClassification"]);
+ * assert.equal(config.id2label["3"], "B-PERSON");
+ * const again = await createTokenClassifier({ source: dir, entityTypes: ["ORG", "PERSON"] });
+ * assert.equal(again.tokenizer.vocabSize, 30522); // its tokenizer was saved beside it
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function saveModel(classifier: TokenClassifier, dir: string): Promise<void> {
@@ -322,9 +330,16 @@ export async function saveModel(classifier: TokenClassifier, dir: string): Promi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { poolStats } from "../gpu/tensor.ts";
+ * import { createTokenClassifier, releaseClassifier } from "./classifier.ts";
  * const classifier = await createTokenClassifier({ source: "random", family: "bert",
- *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const free = poolStats(classifier.net.gpu).free;
  * releaseClassifier(classifier);
+ * // parameters, gradients and the two AdamW moments, for each of the two parameter groups
+ * assert.equal(poolStats(classifier.net.gpu).free, free + 8);
  * ```
  */
 export function releaseClassifier(classifier: TokenClassifier): void {

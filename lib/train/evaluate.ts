@@ -16,27 +16,12 @@ import type { Scheme } from "../core/scheme.ts";
 
 /**
  * Precision, recall, F1 and support (gold entities) of one type or an average.
- *
- * @example
- * ```ts
- * const s: EntityScores = { precision: 1, recall: 0.5, f1: 2 / 3, support: 2 };
- * ```
  */
 export type EntityScores = { precision: number; recall: number; f1: number; support: number };
 
 /**
  * The scores of an evaluation, with the word-level tags they came from, the number of
  * entities predicted, and warnings (e.g. that the model predicted no entity at all).
- *
- * @example
- * ```ts
- * import type { Encoded } from "../encode/align.ts";
- * function score(examples: Encoded[], logits: Float32Array[], labels: string[]): Evaluation {
- *   const e: Evaluation = scorePredictions(examples, logits, { labels });
- *   console.log(e.micro.f1, e.report);
- *   return e;
- * }
- * ```
  */
 export type Evaluation = {
   micro: EntityScores;
@@ -58,12 +43,18 @@ export type Evaluation = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Encoded } from "../encode/align.ts";
- * function goldF1(examples: Encoded[]): number {
- *   const gold = examples.map((x) => x.labels);
- *   const e = scorePredictions(examples, gold, { labels: ["O", "B-ORG", "I-ORG"] });
- *   return e.micro.f1; // 1: gold against itself
- * }
+ * import { scorePredictions } from "./evaluate.ts";
+ * // "NIH and NSF": two ORG entities, one subtoken per word.
+ * const example: Encoded = { docId: "d1", sentence: 0, window: 0, wordOffset: 0,
+ *   sentenceWords: 3, words: [{ start: 0, end: 3 }, { start: 4, end: 7 }, { start: 8, end: 11 }],
+ *   inputIds: [1, 10, 11, 12, 2], attentionMask: [1, 1, 1, 1, 1],
+ *   labels: [-100, 1, 0, 1, -100], wordIds: [null, 0, 1, 2, null] };
+ * const labels = ["O", "B-ORG", "I-ORG"];
+ * const e = scorePredictions([example], [[0, 1, 0, 0, 0]], { labels }); // finds NIH only
+ * assert.deepEqual(e.micro, { precision: 1, recall: 0.5, f1: 2 / 3, support: 2 });
+ * assert.equal(scorePredictions([example], [example.labels], { labels }).micro.f1, 1);
  * ```
  */
 export function scorePredictions(
@@ -120,8 +111,17 @@ export function scorePredictions(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { warnIfNoEntities } from "./evaluate.ts";
+ * const said: string[] = [];
+ * const warn = console.warn;
+ * console.warn = (message: string) => said.push(message);
  * const e = { predictedEntities: 0, micro: { precision: 0, recall: 0, f1: 0, support: 3 } };
- * warnIfNoEntities(e, "evaluate"); // a console warning, the first time only
+ * warnIfNoEntities(e, "myLoop");
+ * warnIfNoEntities(e, "myLoop");
+ * console.warn = warn;
+ * assert.equal(said.length, 1); // the first time only
+ * assert.match(said[0], /^myLoop: the model predicted no entity at all/);
  * ```
  */
 export function warnIfNoEntities(

@@ -39,11 +39,6 @@ import {
 
 /**
  * Options of {@link fineTune}.
- *
- * @example
- * ```ts
- * const o: FineTuneOptions = { epochs: 3, batchSize: 16, learningRate: 5e-5, seed: 42 };
- * ```
  */
 export type FineTuneOptions = {
   epochs?: number;
@@ -90,16 +85,6 @@ export type FineTuneOptions = {
 
 /**
  * What {@link fineTune} did.
- *
- * @example
- * ```ts
- * import type { Doc } from "../core/types.ts";
- * import type { TokenClassifier } from "./classifier.ts";
- * async function train(classifier: TokenClassifier, docs: Doc[]): Promise<void> {
- *   const r: FineTuneResult = await fineTune(classifier, docs);
- *   console.log(r.steps, r.losses.at(-1));
- * }
- * ```
  */
 export type FineTuneResult = {
   examples: number;
@@ -128,12 +113,21 @@ export type FineTuneResult = {
  *
  * @example
  * ```ts
- * import type { Doc } from "../core/types.ts";
- * import type { TokenClassifier } from "./classifier.ts";
- * async function train(classifier: TokenClassifier, trainDocs: Doc[], devDocs: Doc[]) {
- *   const result = await fineTune(classifier, trainDocs, { epochs: 3, evalDocs: devDocs });
- *   console.log(result.evaluations.at(-1)?.micro.f1);
- * }
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier } from "./classifier.ts";
+ * import { fineTune } from "./fine_tune.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const text = "We thank Dr. Niswender and the NIH.";
+ * const docs = [{ id: "a", text, spans: [{ start: 13, end: 22, label: "PERSON" },
+ *   { start: 31, end: 34, label: "ORG" }] }];
+ * const result = await fineTune(classifier, docs, { epochs: 3, evalDocs: docs });
+ * assert.equal(result.steps, 3); // one sentence: one batch per epoch
+ * assert.deepEqual(result.evaluations.map((e) => e.epoch), [1, 2, 3]);
+ * assert.deepEqual(result.losses.map((l) => l.step), [3]); // read every 10 steps and at the end
+ * // Three steps at the default learning rate teach a random model nothing yet:
+ * assert.match(result.warnings[0], /^evalDocs, epoch 3: the model predicted no entity/);
  * ```
  */
 export async function fineTune(

@@ -22,11 +22,15 @@ const IN_FLIGHT = 8;
  *
  * @example
  * ```ts
- * import type { Encoded } from "../encode/align.ts";
- * import type { TokenClassifier } from "./classifier.ts";
- * function logitsOf(classifier: TokenClassifier, examples: Encoded[]): Promise<Float32Array[]> {
- *   return exampleLogits(classifier, examples, { batchSize: 32 });
- * }
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier } from "./classifier.ts";
+ * import { encodeFor, exampleLogits } from "./predict.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const examples = encodeFor(classifier, [{ id: "a", text: "We thank the NIH.", spans: [] }]);
+ * const [logits] = await exampleLogits(classifier, examples);
+ * assert.equal(logits.length, examples[0].inputIds.length * classifier.labels.length);
  * ```
  */
 export async function exampleLogits(
@@ -68,13 +72,20 @@ export async function exampleLogits(
  *
  * @example
  * ```ts
- * import type { Doc } from "../core/types.ts";
- * import type { TokenClassifier } from "./classifier.ts";
- * function encodeBoth(classifier: TokenClassifier, docs: Doc[]) {
- *   const examples = encodeFor(classifier, docs, 128);
- *   const allLabelled = encodeFor(classifier, docs, 128, { labelAll: true });
- *   return { examples, allLabelled };
- * }
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier } from "./classifier.ts";
+ * import { encodeFor } from "./predict.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const text = "We thank Dr. Niswender and the NIH.";
+ * const docs = [{ id: "a", text, spans: [{ start: 13, end: 22, label: "PERSON" },
+ *   { start: 31, end: 34, label: "ORG" }] }];
+ * // [CLS] we thank dr . ni ##sw ##ende ##r and the ni ##h . [SEP]
+ * assert.deepEqual(encodeFor(classifier, docs)[0].labels,
+ *   [-100, 0, 0, 0, -100, 3, -100, -100, -100, 0, 0, 1, -100, 0, -100]);
+ * assert.deepEqual(encodeFor(classifier, docs, 128, { labelAll: true })[0].labels,
+ *   [-100, 0, 0, 0, 0, 3, 4, 4, 4, 0, 0, 1, 2, 0, -100]);
  * ```
  */
 export function encodeFor(
@@ -95,12 +106,6 @@ export function encodeFor(
 
 /**
  * Options of {@link evaluate} and {@link predict}.
- *
- * @example
- * ```ts
- * const said: string[] = [];
- * const o: RunOptions = { maxLength: 256, batchSize: 16, onWarning: (m) => said.push(m) };
- * ```
  */
 export type RunOptions = {
   /** Subtokens per example, special tokens included (default 128; no more than the
@@ -123,13 +128,18 @@ export type RunOptions = {
  *
  * @example
  * ```ts
- * import type { Doc } from "../core/types.ts";
- * import type { TokenClassifier } from "./classifier.ts";
- * async function report(classifier: TokenClassifier, testDocs: Doc[]): Promise<void> {
- *   const e = await evaluate(classifier, testDocs);
- *   console.log(e.micro.f1);
- *   console.log(e.report);
- * }
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier } from "./classifier.ts";
+ * import { evaluate } from "./predict.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const text = "We thank Dr. Niswender and the NIH.";
+ * const docs = [{ id: "a", text, spans: [{ start: 13, end: 22, label: "PERSON" },
+ *   { start: 31, end: 34, label: "ORG" }] }];
+ * const e = await evaluate(classifier, docs); // untrained: its F1 means nothing yet
+ * assert.equal(e.micro.support, 2);
+ * assert.match(e.report, /^ +precision +recall +f1-score +support\n/);
  * ```
  */
 export async function evaluate(
@@ -154,13 +164,18 @@ export async function evaluate(
  *
  * @example
  * ```ts
- * import type { Doc } from "../core/types.ts";
- * import type { TokenClassifier } from "./classifier.ts";
- * async function devF1(classifier: TokenClassifier, devDocs: Doc[]): Promise<number> {
- *   const dev = encodeFor(classifier, devDocs);
- *   const e = await evaluateExamples(classifier, dev);
- *   return e.micro.f1;
- * }
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier } from "./classifier.ts";
+ * import { encodeFor, evaluate, evaluateExamples } from "./predict.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const text = "We thank Dr. Niswender and the NIH.";
+ * const docs = [{ id: "a", text, spans: [{ start: 13, end: 22, label: "PERSON" },
+ *   { start: 31, end: 34, label: "ORG" }] }];
+ * const dev = encodeFor(classifier, docs); // once, for many evaluations
+ * const e = await evaluateExamples(classifier, dev);
+ * assert.deepEqual(e.micro, (await evaluate(classifier, docs)).micro);
  * ```
  */
 export async function evaluateExamples(
@@ -175,11 +190,6 @@ export async function evaluateExamples(
 /**
  * A predicted entity: character span, label and score (the mean over its words of the
  * probability of each word's decoded tag).
- *
- * @example
- * ```ts
- * const e: PredictedSpan = { start: 0, end: 7, label: "PERSON", score: 0.93 };
- * ```
  */
 export type PredictedSpan = Span & { score: number };
 
@@ -190,11 +200,21 @@ export type PredictedSpan = Span & { score: number };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createTokenClassifier } from "./classifier.ts";
- * const classifier = await createTokenClassifier({ source: "out/tiny-bert-person-org",
- *   entityTypes: ["ORG", "PERSON"] });
- * const [spans] = await predict(classifier, ["We thank Ann Lee and the NIH."]);
- * // [{ start: 9, end: 16, label: "PERSON", score: 0.97 }, { start: 25, end: 28, label: "ORG", ... }]
+ * import { fineTune } from "./fine_tune.ts";
+ * import { predict } from "./predict.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, hiddenDropout: 0,
+ *   entityTypes: ["ORG", "PERSON"], tokenizer: "bert-base-uncased" });
+ * const text = "We thank Dr. Niswender and the NIH.";
+ * const docs = [{ id: "a", text, spans: [{ start: 13, end: 22, label: "PERSON" },
+ *   { start: 31, end: 34, label: "ORG" }] }];
+ * await fineTune(classifier, docs, { epochs: 30, learningRate: 1e-2 }); // learns it by heart
+ * const [spans] = await predict(classifier, [text]);
+ * assert.deepEqual(spans.map(({ start, end, label }) => ({ start, end, label })),
+ *   [{ start: 13, end: 22, label: "PERSON" }, { start: 31, end: 34, label: "ORG" }]);
+ * assert.ok(spans.every((s) => s.score > 0 && s.score <= 1));
  * ```
  */
 export async function predict(

@@ -12,12 +12,6 @@
 
 /**
  * A snapshot of progress.
- *
- * @example
- * ```ts
- * const info: ProgressInfo = { label: "train", done: 5, total: 10, elapsedMs: 1000,
- *   rate: 5, etaMs: 1000, values: { loss: 0.5 } };
- * ```
  */
 export type ProgressInfo = {
   label: string;
@@ -39,44 +33,21 @@ export type ProgressInfo = {
  * One redraw of a display: its bars, outermost first (a progress, then its running
  * children), as one line of text for a terminal and as HTML for Jupyter; `final` on
  * the last frame, drawn when the outermost progress finishes.
- *
- * @example
- * ```ts
- * const bar = { label: "runs", done: 1, total: 2, elapsedMs: 1000, rate: 1, etaMs: 1000,
- *   values: {} };
- * const frame: ProgressFrame = { bars: [bar], text: "runs 1/2", html: "", final: false };
- * ```
  */
 export type ProgressFrame = { bars: ProgressInfo[]; text: string; html: string; final: boolean };
 
 /**
  * A function that draws frames (for tests, logs or another front end).
- *
- * @example
- * ```ts
- * const frames: string[] = [];
- * const sink: ProgressSink = (frame) => frames.push(frame.text);
- * ```
  */
 export type ProgressSink = (frame: ProgressFrame) => void;
 
 /**
  * Where progress goes: `auto` picks Jupyter inside the Deno kernel, else the terminal.
- *
- * @example
- * ```ts
- * const out: ProgressOutput = "none";
- * ```
  */
 export type ProgressOutput = "auto" | "terminal" | "jupyter" | "none";
 
 /**
  * Options of {@link createProgress}.
- *
- * @example
- * ```ts
- * const options: ProgressOptions = { total: 100, label: "study", unit: "runs" };
- * ```
  */
 export type ProgressOptions = {
   total: number;
@@ -100,8 +71,12 @@ export type ProgressOptions = {
  *
  * @example
  * ```ts
- * const p: Progress = createProgress({ total: 3, output: "none" });
+ * import assert from "node:assert/strict";
+ * import { createProgress } from "./progress.ts";
+ * const p = createProgress({ total: 3, output: "none" });
  * p.tick(1, { loss: 0.7 });
+ * p.tick(1, { loss: 0.5 });
+ * assert.deepEqual([p.info().done, p.info().values], [2, { loss: 0.5 }]);
  * p.finish();
  * ```
  */
@@ -118,7 +93,11 @@ export type Progress = {
  *
  * @example
  * ```ts
- * formatDuration(185_000); // "3m05s"
+ * import assert from "node:assert/strict";
+ * import { formatDuration } from "./progress.ts";
+ * assert.equal(formatDuration(185_000), "3m05s");
+ * assert.equal(formatDuration(3_720_000), "1h02m");
+ * assert.equal(formatDuration(12_000), "12s");
  * ```
  */
 export function formatDuration(ms: number): string {
@@ -276,15 +255,26 @@ function childBars(node: Node): ProgressInfo[] {
  *
  * @example
  * ```ts
- * // a loop over runs: one display, "runs k/N" and the running run's steps under it
- * const runs = createProgress({ total: 3, label: "runs", unit: "runs" });
- * for (let k = 0; k < 3; k++) {
- *   const steps = createProgress({ total: 10, label: "fine-tune", unit: "steps", parent: runs });
- *   for (let i = 0; i < 10; i++) steps.tick(1, { loss: 1 / (i + 1) });
+ * import assert from "node:assert/strict";
+ * import { createProgress } from "./progress.ts";
+ * // A loop over runs: one display, "runs k/N" and the running run's steps after it.
+ * let now = 0; // a clock for the example: each step takes a second
+ * const frames: string[] = [];
+ * const runs = createProgress({ total: 2, label: "runs", output: (f) => frames.push(f.text),
+ *   now: () => now });
+ * for (let k = 0; k < 2; k++) {
+ *   const steps = createProgress({ total: 3, label: "fine-tune", parent: runs, now: () => now });
+ *   for (let i = 0; i < 3; i++) {
+ *     now += 1000;
+ *     steps.tick(1);
+ *   }
  *   steps.finish();
- *   runs.tick(1, { f1: 0.8 });
+ *   runs.tick(1);
  * }
  * runs.finish();
+ * assert.equal(frames[5], // the second run's first step
+ *   "runs [############............] 1/2 0.25/s ETA 4s | fine-tune 1/3 1.00/s ETA 2s");
+ * assert.equal(frames.at(-1), "runs [########################] 2/2 0.33/s in 6s");
  * ```
  */
 export function createProgress(options: ProgressOptions): Progress {

@@ -12,9 +12,13 @@
  *
  * @example
  * ```ts
- * linearSchedule(0, { peak: 5e-5, warmupSteps: 10, totalSteps: 100 }); // 0
- * linearSchedule(10, { peak: 5e-5, warmupSteps: 10, totalSteps: 100 }); // 5e-5
- * linearSchedule(55, { peak: 5e-5, warmupSteps: 10, totalSteps: 100 }); // 2.5e-5
+ * import assert from "node:assert/strict";
+ * import { linearSchedule } from "./schedule.ts";
+ * const o = { peak: 5e-5, warmupSteps: 10, totalSteps: 100 };
+ * assert.equal(linearSchedule(0, o), 0);
+ * assert.equal(linearSchedule(10, o), 5e-5); // the peak after warming up
+ * assert.equal(linearSchedule(55, o), 2.5e-5); // half way down
+ * assert.equal(linearSchedule(100, o), 0);
  * ```
  */
 export function linearSchedule(
