@@ -17,6 +17,7 @@ import { parseHTML } from "../deps/linkedom.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { htmlDisplay, JUPYTER_DISPLAY } from "./display.ts";
  * assert.equal(htmlDisplay("<b>hi</b>")[JUPYTER_DISPLAY]()["text/plain"], "hi");
  * ```
  */
@@ -26,11 +27,6 @@ export const JUPYTER_DISPLAY: unique symbol = Symbol.for(
 
 /**
  * A MIME bundle as Jupyter frontends take it.
- *
- * @example
- * ```ts
- * const bundle: MimeBundle = { "text/plain": "hello", "text/html": "<b>hello</b>" };
- * ```
  */
 export type MimeBundle = Record<string, string>;
 
@@ -40,6 +36,7 @@ export type MimeBundle = Record<string, string>;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { type Displayable, htmlDisplay, JUPYTER_DISPLAY } from "./display.ts";
  * const d: Displayable = htmlDisplay("<b>hi</b>");
  * assert.equal(d[JUPYTER_DISPLAY]()["text/html"], "<b>hi</b>");
  * ```
@@ -54,6 +51,7 @@ export type Displayable = { [JUPYTER_DISPLAY]: () => MimeBundle };
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { type Figure, plotFigure } from "./display.ts";
  * const fig: Figure = plotFigure({ marks: [] });
  * assert.match(fig.svg, /^<svg xmlns=/); // standalone: save it as an .svg file
  * ```
@@ -77,8 +75,12 @@ let plotDocument: PlotDocument | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "npm:@observablehq/plot@0.6.17";
- * const svg = Plot.plot({ document: domDocument(), marks: [Plot.dot([1, 2])] });
+ * import { domDocument } from "./display.ts";
+ * const svg = Plot.plot({ document: domDocument(), marks: [Plot.dotX([1, 2])] });
+ * assert.match(svg.outerHTML, /^<svg /);
+ * assert.equal(svg.querySelectorAll("circle").length, 2); // a dot per value
  * ```
  */
 export function domDocument(): PlotDocument {
@@ -136,6 +138,7 @@ function axisLabel(label: unknown): string | undefined {
  * ```ts
  * import assert from "node:assert/strict";
  * import * as Plot from "npm:@observablehq/plot@0.6.17";
+ * import { plotFigure } from "./display.ts";
  * const fig = plotFigure({ x: { label: "n" }, marks: [Plot.dot([{ n: 1 }, { n: 2 }], { x: "n" })] });
  * assert.equal(fig.text, "figure: x: n; dot ×2");
  * ```
@@ -191,6 +194,7 @@ function htmlText(html: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { htmlDisplay, JUPYTER_DISPLAY } from "./display.ts";
  * const bundle = htmlDisplay("<p>F1 <b>0.91</b></p>")[JUPYTER_DISPLAY]();
  * assert.equal(bundle["text/plain"], "F1 0.91");
  * ```
@@ -212,6 +216,7 @@ function escapeHtml(s: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { inspectDisplay, JUPYTER_DISPLAY } from "./display.ts";
  * const bundle = inspectDisplay({ a: 1, b: "x" })[JUPYTER_DISPLAY]();
  * assert.equal(bundle["text/plain"], '{ a: 1, b: "x" }');
  * ```
@@ -224,12 +229,6 @@ export function inspectDisplay(value: unknown): Displayable {
 /**
  * An arquero table or anything with the same three methods: its rows as objects, its
  * column names, its number of rows.
- *
- * @example
- * ```ts
- * import { table } from "npm:arquero@8.0.3";
- * const t: TableLike = table({ a: [1] });
- * ```
  */
 export type TableLike = {
   objects(options?: { limit?: number }): object[];
@@ -242,11 +241,6 @@ export type TableLike = {
  * of given columns (default: four significant digits at the column's largest value, at
  * most 3 decimals, the same for the whole column), a formatter per column, and the
  * columns to show (default all, in order).
- *
- * @example
- * ```ts
- * const o: TableOptions = { limit: 10, digits: { eps: 2 }, format: { p: (v) => String(v) } };
- * ```
  */
 export type TableOptions = {
   limit?: number;
@@ -257,12 +251,6 @@ export type TableOptions = {
 
 /**
  * A rendered table: its HTML, its plain text (columns aligned) and Jupyter display.
- *
- * @example
- * ```ts
- * const t: TableDisplay = tableDisplay([{ model: "bert", f1: 0.91 }]);
- * t.text; // "model     f1\nbert   0.910"
- * ```
  */
 export type TableDisplay = Displayable & { html: string; text: string };
 
@@ -281,6 +269,7 @@ function columnDigits(values: number[]): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { formatNumber } from "./display.ts";
  * assert.equal(formatNumber(1286), "1,286");
  * assert.equal(formatNumber(1.583333, 3), "1.583");
  * assert.equal(formatNumber(2775.131936, 0), "2,775");
@@ -315,6 +304,7 @@ function cellText(v: unknown): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { tableDisplay } from "./display.ts";
  * const t = tableDisplay([{ set: "train", eps: 1.583333 }, { set: "test", eps: 0.52 }]);
  * assert.equal(t.text, "set      eps\ntrain  1.583\ntest   0.520");
  * ```

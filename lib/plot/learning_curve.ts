@@ -25,22 +25,11 @@ import { tQuantileOf } from "../stats/distributions.ts";
 
 /**
  * One scored run: which model, the predictor value and its F1.
- *
- * @example
- * ```ts
- * const p: CurvePoint = { model: "bert", x: 120, f1: 0.84 };
- * ```
  */
 export type CurvePoint = { model: string; x: number; f1: number };
 
 /**
  * A curve for one model (a fit's line or a smoother), with an optional pointwise band.
- *
- * @example
- * ```ts
- * const c: CurveFit = { model: "bert", x: [0, 500, 1000], y: [0.6, 0.9, 0.9],
- *   lower: [0.55, 0.88, 0.87], upper: [0.65, 0.92, 0.93] };
- * ```
  */
 export type CurveFit = {
   model: string;
@@ -58,6 +47,7 @@ export type CurveFit = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { type CurveLayer, curveLayer } from "./learning_curve.ts";
  * const layer: CurveLayer = curveLayer([{ model: "bert", x: [0, 1], y: [0.5, 0.9] }],
  *   { caption: "a line" });
  * assert.equal(layer.caption, "a line (blue line)");
@@ -90,6 +80,7 @@ function curveRows(fits: readonly CurveFit[]) {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { axisDecimals } from "./learning_curve.ts";
  * assert.equal(axisDecimals(980), 0);
  * assert.equal(axisDecimals(4.4), 2);
  * ```
@@ -101,11 +92,6 @@ export function axisDecimals(span: number): number {
 /**
  * Options of {@link curveLayer}: line colour (default steelblue), dashed or not, what the
  * layer is called in the caption (default "fitted curve"), and the opacity of the bands.
- *
- * @example
- * ```ts
- * const o: CurveLayerOptions = { stroke: "black", dashed: true, caption: "the true curve" };
- * ```
  */
 export type CurveLayerOptions = {
   stroke?: string;
@@ -120,6 +106,7 @@ export type CurveLayerOptions = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { curveLayer } from "./learning_curve.ts";
  * const layer = curveLayer([{ model: "bert", x: [100, 900], y: [0.6, 0.9] }], { stroke: "black" });
  * assert.equal(layer.caption, "fitted curve (black line)");
  * ```
@@ -164,11 +151,6 @@ export function curveLayer(
 /**
  * Options of {@link smoothLayer}: the level of the bands (for the caption, default 0.95)
  * and the smoother's name (default "smooth").
- *
- * @example
- * ```ts
- * const o: SmoothLayerOptions = { level: 0.9, name: "loess smooth" };
- * ```
  */
 export type SmoothLayerOptions = { level?: number; name?: string };
 
@@ -180,6 +162,7 @@ export type SmoothLayerOptions = { level?: number; name?: string };
  * ```ts
  * import assert from "node:assert/strict";
  * import { smoothSpline } from "../stats/smooth.ts";
+ * import { smoothLayer } from "./learning_curve.ts";
  * const x = [100, 200, 300, 400, 500, 600, 700, 800], y = [0.5, 0.62, 0.7, 0.76, 0.8, 0.82, 0.83, 0.83];
  * const layer = smoothLayer([{ model: "bert", fit: smoothSpline(x, y, { k: 5 }) }]);
  * assert.equal(layer.caption, "smooth (blue) with its 95% pointwise band");
@@ -220,6 +203,7 @@ export function smoothLayer(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { thresholdFitLine } from "./learning_curve.ts";
  * const line = thresholdFitLine({ type: "upperhinge", threshold: 500,
  *   coefficients: { "(Intercept)": 0.9, "(x-e)-": 0.0005 } }, [100, 1000]);
  * assert.deepEqual(line, { x: [100, 500, 1000], y: [0.7, 0.9, 0.9] });
@@ -258,6 +242,7 @@ export function thresholdFitLine(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { segmentedFitLine } from "./learning_curve.ts";
  * const line = segmentedFitLine({ psi: 3, coefficients: { "(Intercept)": 1, x: 2, "U1.x": -1.5 } },
  *   [0, 10]);
  * assert.deepEqual(line, { x: [0, 3, 10], y: [1, 7, 10.5] });
@@ -320,11 +305,6 @@ function breakpointMarks(
  * Options of {@link thresholdLayer} and {@link segmentedLayer}: how values are written in
  * the labels (default: decimals for the span of the model's range, {@link axisDecimals}),
  * and the interval's level for the caption (default: the fit's own, else 0.95).
- *
- * @example
- * ```ts
- * const o: BreakpointLayerOptions = { format: (v) => v.toFixed(0) };
- * ```
  */
 export type BreakpointLayerOptions = { format?: (value: number) => string; level?: number };
 
@@ -342,6 +322,7 @@ function defaultFormat(range: [number, number]): (v: number) => string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { thresholdRegression } from "../stats/threshold.ts";
+ * import { thresholdLayer } from "./learning_curve.ts";
  * const x = [100, 200, 300, 400, 500, 600, 700, 800], y = [0.5, 0.6, 0.7, 0.8, 0.82, 0.8, 0.81, 0.8];
  * const fit = thresholdRegression(x, y, { type: "upperhinge" });
  * const layer = thresholdLayer([{ model: "bert", fit, range: [100, 800] }]);
@@ -406,6 +387,7 @@ export function thresholdLayer(
  * ```ts
  * import assert from "node:assert/strict";
  * import { segmentedRegression } from "../stats/segmented.ts";
+ * import { segmentedLayer } from "./learning_curve.ts";
  * const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], y = [1, 2, 3, 4, 5, 5.1, 5, 5.2, 5.1, 5];
  * const fit = segmentedRegression(x, y);
  * const layer = segmentedLayer([{ model: "bert", fit, range: [1, 10] }]);
@@ -465,11 +447,6 @@ export function segmentedLayer(
  * target F1 values to draw as grey rules and to name the size of in the notes, and how many
  * sizes the curve is evaluated at (default 80). A model's own `to` and `targets` (given
  * with its fit) take the place of these.
- *
- * @example
- * ```ts
- * const o: LearningCurveFitLayerOptions = { to: 1200, targets: [0.85, 0.9] };
- * ```
  */
 export type LearningCurveFitLayerOptions = {
   level?: number;
@@ -497,6 +474,7 @@ const MODEL_NAMES: Record<LearningCurveFit["model"], string> = {
  * ```ts
  * import assert from "node:assert/strict";
  * import { fitLearningCurve } from "../stats/learning_curve.ts";
+ * import { learningCurveFitLayer } from "./learning_curve.ts";
  * const x = [50, 100, 150, 200, 300, 400], y = [0.62, 0.695, 0.74, 0.755, 0.787, 0.799];
  * const layer = learningCurveFitLayer([{ model: "bert", fit: fitLearningCurve(x, y) }], {
  *   to: 600,
@@ -623,11 +601,6 @@ export function learningCurveFitLayer(
 /**
  * The subsamples of {@link seedSpreadLayer}: a model, the subsample's size and the lowest
  * and highest F1 of its runs with different seeds.
- *
- * @example
- * ```ts
- * const g: SpreadGroup = { model: "bert", x: 240, min: 0.78, max: 0.8 };
- * ```
  */
 export type SpreadGroup = { model: string; x: number; min: number; max: number };
 
@@ -639,6 +612,7 @@ export type SpreadGroup = { model: string; x: number; min: number; max: number }
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { seedSpreadLayer } from "./learning_curve.ts";
  * const layer = seedSpreadLayer([{ model: "bert", x: 240, min: 0.78, max: 0.8 },
  *   { model: "bert", x: 480, min: 0.84, max: 0.85 }]);
  * assert.equal(layer.notes[0].text, "2 subsamples trained with several seeds: F1 range up to 0.020");
@@ -684,11 +658,6 @@ function lowerFirst(s: string): string {
  * Options of {@link learningCurvePlot}: axis labels, the layers drawn over the runs, the
  * panel order (`models`, default the order of first appearance in the points), size, and
  * the caption (default: what the runs and each non-empty layer show).
- *
- * @example
- * ```ts
- * const o: LearningCurveOptions = { xLabel: "Entities per sentence (EPS)", layers: [] };
- * ```
  */
 export type LearningCurveOptions = {
   xLabel?: string;
@@ -708,6 +677,7 @@ export type LearningCurveOptions = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { curveLayer, learningCurvePlot } from "./learning_curve.ts";
  * const fig = learningCurvePlot(
  *   [{ model: "bert", x: 100, f1: 0.7 }, { model: "bert", x: 900, f1: 0.9 }],
  *   { layers: [curveLayer([{ model: "bert", x: [100, 900], y: [0.7, 0.9] }])] },

@@ -30,6 +30,7 @@ function correlation(x: number[], y: number[]): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { planPlot } from "./study_plots.ts";
  * const fig = planPlot([{ sentences: 120, eps: 1.3 }, { sentences: 480, eps: 1.1 }]);
  * assert.match(fig.text, /^subsample plan: 2 subsamples, 120–480 sentences, EPS 1.10–1.30/);
  * ```
@@ -85,6 +86,7 @@ function labelWidth(s: string): number {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { agreementHeatmap } from "./study_plots.ts";
  * const fig = agreementHeatmap([{ a: "ann1", b: "ann2", value: 0.91 }, { a: "ann2", b: "ann1", value: 0.91 }],
  *   { label: "Entity F1" });
  * assert.equal(fig.text, "Entity F1\n      ann1  ann2\nann1     –  0.91\nann2  0.91     –");

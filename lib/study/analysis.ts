@@ -43,11 +43,6 @@ import { type AnnotationPlan, checkPlanOptions, planAnnotation } from "./planner
  * A result as a plain row: training sentences, EPS and entity-level F1 of one run, and
  * its model (rows without a model are one model, named "all") and subsample (rows of one
  * subsample are replicates: the same data, other seeds).
- *
- * @example
- * ```ts
- * const row: ResultRow = { model: "bert", subsample: "s01", sentences: 420, eps: 1.3, f1: 0.91 };
- * ```
  */
 export type ResultRow = {
   model?: string;
@@ -76,11 +71,6 @@ export type ResultRow = {
  *   study's training pool; default: each model's largest training size).
  * - `fraction`: the planner's backtest fits on the runs up to this fraction of the
  *   largest size and predicts the rest (default 0.5).
- *
- * @example
- * ```ts
- * const opts: AnalysisOptions = { bootstrap: 1000, seed: 1, type: "upperhinge", targets: [0.85] };
- * ```
  */
 export type AnalysisOptions = {
   bootstrap?: number;
@@ -100,13 +90,6 @@ export type AnalysisOptions = {
 /**
  * {@link AnalysisOptions} with every default filled in (recorded in the analysis);
  * `targets` null for the planner's default, `cost` and `current` null when not given.
- *
- * @example
- * ```ts
- * const o: ResolvedAnalysisOptions = { bootstrap: 1000, testReplicates: 1000, seed: 1,
- *   type: "upperhinge", smoother: "spline", level: 0.95, minRuns: 10, grid: 100,
- *   targets: null, cost: null, current: null, fraction: 0.5 };
- * ```
  */
 export type ResolvedAnalysisOptions =
   & Required<Omit<AnalysisOptions, "targets" | "cost" | "current">>
@@ -114,26 +97,12 @@ export type ResolvedAnalysisOptions =
 
 /**
  * The two predictors of the study: training sentences and entities per sentence.
- *
- * @example
- * ```ts
- * const p: Predictor = "eps";
- * ```
  */
 export type Predictor = "sentences" | "eps";
 
 /**
  * The single-predictor analyses of F1 on one predictor for one model. A part that
  * could not be fitted is `null`, with the reason in `notes`.
- *
- * @example
- * ```ts
- * import { readResults } from "./results.ts";
- * const { results } = await readResults("out/results.jsonl");
- * const a = analyzeResults(results).models[0].sentences;
- * a.threshold?.threshold; // where returns diminish
- * a.threshold?.ci; // its bootstrap percentile interval
- * ```
  */
 export type PredictorAnalysis = {
   predictor: Predictor;
@@ -149,11 +118,6 @@ export type PredictorAnalysis = {
  * The spread of F1 across the runs of one model at one training size (sentences):
  * several seeds, or repeated subsamples of the same size. `sd` is the sample standard
  * deviation (n - 1).
- *
- * @example
- * ```ts
- * const s: SizeSpread = { sentences: 200, n: 3, mean: 0.8, sd: 0.02, min: 0.78, max: 0.82 };
- * ```
  */
 export type SizeSpread = {
   sentences: number;
@@ -167,12 +131,6 @@ export type SizeSpread = {
 /**
  * F1 across the replicates of one subsample (runs of the same data with other seeds):
  * how many, their mean, sample standard deviation (n - 1), minimum and maximum.
- *
- * @example
- * ```ts
- * const g: ReplicateGroup = { subsample: "s01", sentences: 120, n: 3, mean: 0.8, sd: 0.01,
- *   min: 0.79, max: 0.81 };
- * ```
  */
 export type ReplicateGroup = SizeSpread & { subsample: string };
 
@@ -182,11 +140,6 @@ export type ReplicateGroup = SizeSpread & { subsample: string };
  * than once (NaN when none was), its degrees of freedom `df` = sum (n_i - 1), how many
  * such subsamples and runs there are, and the subsamples themselves (in order of first
  * appearance).
- *
- * @example
- * ```ts
- * const s: SeedSpread = { sd: 0.012, df: 10, subsamples: 5, runs: 15, groups: [] };
- * ```
  */
 export type SeedSpread = {
   sd: number;
@@ -205,14 +158,6 @@ export type SeedSpread = {
  * (sentences) that two or more runs share, ascending; `seeds` the spread across the
  * replicates of a subsample; `planner` the annotation plan (null where the regressions
  * are not fitted, or the sizes do not vary), with its own notes.
- *
- * @example
- * ```ts
- * import { readResults } from "./results.ts";
- * const { results } = await readResults("out/results.jsonl");
- * const m: ModelAnalysis = analyzeResults(results).models[0];
- * m.ols?.r2;
- * ```
  */
 export type ModelAnalysis = {
   model: string;
@@ -236,14 +181,6 @@ export type ModelAnalysis = {
  * seed spread `seed_sd` and `seed_subsamples`, and the planner's `curve` (the model
  * chosen by AIC, "" for none); NaN where a number is not available), the options used,
  * and all notes prefixed with their model.
- *
- * @example
- * ```ts
- * import { readResults } from "./results.ts";
- * const { results } = await readResults("out/results.jsonl");
- * const a: Analysis = analyzeResults(results);
- * a.summary.print();
- * ```
  */
 export type Analysis<R extends RunResult | ResultRow = RunResult> = {
   runs: R[];
@@ -598,16 +535,24 @@ function summaryTable(models: ModelAnalysis[]): ColumnTable {
  *
  * @example
  * ```ts
- * import { readResults } from "./results.ts";
- * const { results } = await readResults("out/results.jsonl");
- * const a = analyzeResults(results, { bootstrap: 1000, seed: 1 });
- * a.models[0].ols?.r2; // R² of F1 ~ sentences + eps
- * a.models[0].sentences.threshold?.threshold; // sentences where returns diminish
- * a.summary.print();
- *
- * // or plain rows (without a model: one model, "all")
- * const rows = results.map((r) => ({ sentences: r.sentences, eps: r.eps, f1: r.micro.f1 }));
- * analyzeResults(rows).models[0].ols?.r2;
+ * import assert from "node:assert/strict";
+ * import { analyzeResults } from "./analysis.ts";
+ * // plain rows without a model (one model, "all"): F1 rises by 0.001 per sentence up to
+ * // 0.8 at 400 sentences, then stays there; EPS takes turns at 1.0, 1.1 and 1.2
+ * const rows = Array.from({ length: 30 }, (_, i) => ({
+ *   sentences: 40 * (i + 1),
+ *   eps: 1 + (i % 3) / 10,
+ *   f1: Math.min(0.8, 0.4 + 0.001 * 40 * (i + 1)),
+ * }));
+ * const a = analyzeResults(rows, { bootstrap: 50, seed: 1 });
+ * const [all] = a.models;
+ * assert.equal(all.model, "all");
+ * assert.ok(Math.abs(all.f1.mean - 0.74) < 1e-12); // (6.2 + 20 * 0.8) / 30
+ * assert.ok(Math.abs(all.ols!.r2 - 0.58044) < 1e-5); // R² of F1 ~ sentences + eps
+ * const { threshold, ci } = all.sentences.threshold!; // where returns diminish
+ * assert.equal(threshold, 400);
+ * assert.ok(ci![0] <= 400 && 400 <= ci![1]); // inside its bootstrap interval
+ * assert.equal(a.summary.get("sentences_threshold", 0), 400); // one row per model
  * ```
  */
 export function analyzeResults<R extends RunResult | ResultRow = RunResult>(

@@ -437,7 +437,13 @@ function shardFromFlags(values: { shards?: string }): Shard | undefined {
  *
  * @example
  * ```ts
- * await main(["plan", "--count", "10", "--out", "out/try"]);
+ * import assert from "node:assert/strict";
+ * import { main } from "./cli.ts";
+ * const out = await Deno.makeTempDir();
+ * await main(["plan", "--count", "10", "--out", out]); // the default study, 10 subsamples
+ * const plan = (await Deno.readTextFile(`${out}/plan.jsonl`)).trim().split("\n");
+ * assert.equal(plan.length, 10);
+ * await Deno.remove(out, { recursive: true });
  * ```
  */
 export async function main(args: string[]): Promise<void> {

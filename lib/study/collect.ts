@@ -13,11 +13,6 @@ import { checkResults } from "./provenance.ts";
 
 /**
  * What {@link collectResults} found and did.
- *
- * @example
- * ```ts
- * const c: Collected = { results: [], added: 0, missing: ["s01/bert"], damaged: [], notes: [] };
- * ```
  */
 export type Collected = {
   /** Every result of the merged file, in its order. */
@@ -38,13 +33,20 @@ export type Collected = {
  *
  * @example
  * ```ts
- * import { DEFAULT_STUDY } from "./config.ts";
- * import { prepareStudy } from "./prepare.ts";
- * import { runHashes } from "./provenance.ts";
- * const hashes = await runHashes(await prepareStudy(DEFAULT_STUDY));
- * const c = await collectResults(["out/x/results-shard-1-of-2.jsonl"],
- *   { hashes, outPath: "out/x/results.jsonl" });
- * console.log(c.added, "added;", c.missing.length, "missing");
+ * import assert from "node:assert/strict";
+ * import { collectResults } from "./collect.ts";
+ * const dir = await Deno.makeTempDir();
+ * // a study of three runs (see runHashes); shard 1 of 2 has finished s01/m and s03/m
+ * const hashes = new Map([["s01/m", "aa"], ["s02/m", "aa"], ["s03/m", "aa"]]);
+ * const line = (runId: string) => JSON.stringify({ runId, studyHash: "aa", micro: { f1: 0.5 } });
+ * await Deno.writeTextFile(`${dir}/results-shard-1-of-2.jsonl`,
+ *   `${line("s01/m")}\n${line("s03/m")}\n`);
+ * const c = await collectResults([`${dir}/results-shard-1-of-2.jsonl`],
+ *   { hashes, outPath: `${dir}/results.jsonl` });
+ * assert.equal(c.added, 2);
+ * assert.deepEqual(c.missing, ["s02/m"]);
+ * assert.deepEqual(c.results.map((r) => r.runId), ["s01/m", "s03/m"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function collectResults(

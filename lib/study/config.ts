@@ -18,12 +18,6 @@ import type { ModelFamily } from "../models/families/types.ts";
  * Where a model comes from: `random` builds a fresh model of the given architecture
  * (random weights, transformers' initialisation); otherwise `source` is a local folder
  * in the Hugging Face layout or a Hub name `org/name`.
- *
- * @example
- * ```ts
- * const m: ModelSpec = { name: "tiny-bert", source: "random", family: "bert", hiddenSize: 128,
- *   numLayers: 2, numHeads: 2, intermediateSize: 512, tokenizer: "bert-base-uncased" };
- * ```
  */
 export type ModelSpec = {
   name: string;
@@ -43,12 +37,6 @@ export type ModelSpec = {
 /**
  * Fine-tuning settings (defaults as Hugging Face's token-classification example where
  * it has one: lr 5e-5, 3 epochs, batch 16, no weight decay, no warmup, clipping at 1.0).
- *
- * @example
- * ```ts
- * const t: TrainingSettings = { epochs: 3, batchSize: 16, learningRate: 5e-5, warmupRatio: 0,
- *   weightDecay: 0, maxGradNorm: 1, maxLength: 128, scheme: "IOB2", decoding: "viterbi" };
- * ```
  */
 export type TrainingSettings = {
   epochs: number;
@@ -70,11 +58,6 @@ export type TrainingSettings = {
  * With `invalid: "skip"` the lines the readers cannot read are left out, and the prepared
  * study lists them in `skipped` (file names relative to `path`; none for a single file),
  * so a published study shows what it left out.
- *
- * @example
- * ```ts
- * const d: StudyData = { path: "annotations.jsonl", format: "doccano", labels: { PER: "PERSON" } };
- * ```
  */
 export type StudyData = Omit<ReadCorpusOptions, "report"> & {
   path: string;
@@ -84,11 +67,6 @@ export type StudyData = Omit<ReadCorpusOptions, "report"> & {
 
 /**
  * A whole study.
- *
- * @example
- * ```ts
- * const s: StudyConfig = DEFAULT_STUDY;
- * ```
  */
 export type StudyConfig = {
   name: string;
@@ -133,7 +111,11 @@ export type StudyConfig = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_STUDY, parseStudyConfig } from "./config.ts";
+ * // the same study with 10 subsamples instead of 40: a valid study as it is
  * const study = { ...DEFAULT_STUDY, plan: { ...DEFAULT_STUDY.plan, count: 10 } };
+ * assert.deepEqual(parseStudyConfig(study), study);
  * ```
  */
 export const DEFAULT_STUDY: StudyConfig = {
@@ -200,6 +182,7 @@ function isObject(v: unknown): v is Json {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { unknownField } from "./config.ts";
  * assert.equal(unknownField("fractoin", ["fraction", "size", "strata"]),
  *   'unknown field (did you mean "fraction"?)');
  * ```
@@ -217,7 +200,13 @@ export function unknownField(key: string, allowed: readonly string[]): string {
  *
  * @example
  * ```ts
- * const study = parseStudyConfig(JSON.parse(await Deno.readTextFile("study.json")), "study.json");
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_STUDY, parseStudyConfig } from "./config.ts";
+ * const study = parseStudyConfig(JSON.parse('{ "plan": { "count": 10 } }'), "study.json");
+ * assert.equal(study.plan.count, 10);
+ * assert.deepEqual(study.models, DEFAULT_STUDY.models); // what the file leaves out
+ * assert.throws(() => parseStudyConfig({ plan: { cuont: 10 } }, "study.json"),
+ *   /^Error: study.json: plan.cuont: unknown field \(did you mean "count"\?\)$/);
  * ```
  */
 export function parseStudyConfig(
@@ -491,7 +480,15 @@ function parseData(
  *
  * @example
  * ```ts
- * const study = await readStudyConfig("studies/default.json");
+ * import assert from "node:assert/strict";
+ * import { readStudyConfig } from "./config.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/coi.study.json`,
+ *   '{ "data": { "path": "coi.jsonl", "format": "doccano" } }');
+ * const study = await readStudyConfig(`${dir}/coi.study.json`);
+ * assert.equal(study.name, "coi"); // from the file's name
+ * assert.equal(study.data?.path, `${dir}/coi.jsonl`); // relative to the study file
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readStudyConfig(path: string): Promise<StudyConfig> {

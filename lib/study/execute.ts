@@ -19,22 +19,11 @@ import { createProgress, type ProgressOutput } from "../train/progress.ts";
 
 /**
  * A run to execute: its id and whatever the trainer needs.
- *
- * @example
- * ```ts
- * const run: StudyRun<{ docIds: string[] }> = { runId: "s0001/tiny-bert", spec: { docIds: ["d1"] } };
- * ```
  */
 export type StudyRun<T> = { runId: string; spec: T };
 
 /**
  * Options of {@link executeRuns}.
- *
- * @example
- * ```ts
- * const o: ExecuteOptions<number> = { resultsPath: "out/results.jsonl",
- *   execute: async (run) => { throw new Error("a trainer goes here"); } };
- * ```
  */
 export type ExecuteOptions<T> = {
   resultsPath: string;
@@ -66,6 +55,7 @@ const SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = Deno.build.os === "
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { StudyStopped } from "./execute.ts";
  * const e = new StudyStopped("SIGINT", 3, 12);
  * assert.equal(e.message, "stopped after 3 of 12 runs; run the same command to resume");
  * assert.equal(e.exitCode, 130);
@@ -82,11 +72,6 @@ export class StudyStopped extends Error {
 
 /**
  * What {@link executeRuns} did.
- *
- * @example
- * ```ts
- * const s: ExecuteSummary = { total: 40, skipped: 10, executed: 30, damagedLines: 0 };
- * ```
  */
 export type ExecuteSummary = {
   total: number;
@@ -102,17 +87,21 @@ export type ExecuteSummary = {
  *
  * @example
  * ```ts
- * import { DEFAULT_STUDY } from "./config.ts";
- * import { prepareStudy } from "./prepare.ts";
- * import { createRunExecutor } from "./train_run.ts";
- * const prepared = await prepareStudy(DEFAULT_STUDY);
- * try {
- *   await executeRuns(prepared.runs, { resultsPath: "out/results.jsonl",
- *     execute: createRunExecutor(prepared) });
- * } catch (e) {
- *   if (!(e instanceof StudyStopped)) throw e;
- *   console.log(e.message); // stopped after k of N runs; run the same command to resume
- * }
+ * import assert from "node:assert/strict";
+ * import { executeRuns } from "./execute.ts";
+ * import type { RunResult } from "./results.ts";
+ * const dir = await Deno.makeTempDir(), resultsPath = `${dir}/results.jsonl`;
+ * const runs = [{ runId: "s01/m", spec: 120 }, { runId: "s02/m", spec: 480 }];
+ * // a stand-in for a trainer (createRunExecutor in train_run.ts trains and scores)
+ * const execute = (run: { runId: string; spec: number }) =>
+ *   Promise.resolve({ runId: run.runId, sentences: run.spec, micro: { f1: 0.5 } } as RunResult);
+ * const options = { resultsPath, execute, progress: "none" as const };
+ * assert.deepEqual(await executeRuns(runs, options),
+ *   { total: 2, skipped: 0, executed: 2, damagedLines: 0 });
+ * // run again (after a crash, or a StudyStopped): what is in the results file is skipped
+ * assert.deepEqual(await executeRuns(runs, options),
+ *   { total: 2, skipped: 2, executed: 0, damagedLines: 0 });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function executeRuns<T>(

@@ -10,11 +10,6 @@
 
 /**
  * Who holds a lock, as written in the lock file.
- *
- * @example
- * ```ts
- * const h: LockHolder = { pid: 4242, host: "node07", since: "2026-11-25T12:00:00.000Z" };
- * ```
  */
 export type LockHolder = {
   pid: number;
@@ -34,12 +29,17 @@ export type LockHolder = {
  *
  * @example
  * ```ts
- * const lock = await acquireLock("out/results.jsonl");
- * try {
- *   // ... append to out/results.jsonl
- * } finally {
- *   await lock.release();
- * }
+ * import assert from "node:assert/strict";
+ * import { acquireLock } from "./lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * {
+ *   await using lock = await acquireLock(`${dir}/results.jsonl`);
+ *   assert.equal(lock.path, `${dir}/results.jsonl.lock`);
+ *   assert.equal(lock.holder.pid, Deno.pid);
+ *   // ... append to results.jsonl
+ * } // released here: the lock file is gone
+ * await assert.rejects(Deno.stat(`${dir}/results.jsonl.lock`), Deno.errors.NotFound);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export type FileLock = {
@@ -57,13 +57,16 @@ export type FileLock = {
  *
  * @example
  * ```ts
- * try {
- *   const lock = await acquireLock("out/results.jsonl");
- *   await lock.release();
- * } catch (e) {
- *   if (!(e instanceof LockHeldError)) throw e;
- *   console.log(`held by pid ${e.holder?.pid}; lock file ${e.lockPath}`);
- * }
+ * import assert from "node:assert/strict";
+ * import { acquireLock, LockHeldError } from "./lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * const lock = await acquireLock(`${dir}/results.jsonl`);
+ * // a second writer (here in the same process) is refused, with the holder named
+ * await assert.rejects(acquireLock(`${dir}/results.jsonl`), (e) =>
+ *   e instanceof LockHeldError && e.holder?.pid === Deno.pid &&
+ *   e.lockPath === `${dir}/results.jsonl.lock`);
+ * await lock.release();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class LockHeldError extends Error {
@@ -80,8 +83,19 @@ export class LockHeldError extends Error {
  *
  * @example
  * ```ts
- * const lock = await acquireLock("out/results.jsonl", { note: (m) => console.error(m) });
+ * import assert from "node:assert/strict";
+ * import { acquireLock } from "./lock.ts";
+ * const dir = await Deno.makeTempDir();
+ * // the lock of a process of this host that has ended (no pid is above Linux's 2^22)
+ * const stale = { pid: 4194305, host: Deno.hostname(), since: "2026-01-01T00:00:00.000Z" };
+ * await Deno.writeTextFile(`${dir}/results.jsonl.lock`, JSON.stringify(stale));
+ * const notes: string[] = [];
+ * const lock = await acquireLock(`${dir}/results.jsonl`, { note: (m) => notes.push(m) });
+ * assert.deepEqual(lock.tookOver, stale);
+ * assert.equal(notes[0], `taking over ${dir}/results.jsonl.lock: process 4194305 on ` +
+ *   `${Deno.hostname()} since 2026-01-01T00:00:00.000Z is no longer running`);
  * await lock.release();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function acquireLock(

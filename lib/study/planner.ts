@@ -36,13 +36,6 @@ import {
 /**
  * One fitted curve model of a plan: the fit, its AIC minus the lowest converged AIC (NaN
  * when it did not converge) and its backtest (null when none could be made, with a note).
- *
- * @example
- * ```ts
- * import { fitLearningCurve } from "../stats/learning_curve.ts";
- * const fit = fitLearningCurve([50, 100, 200, 400], [0.6, 0.7, 0.78, 0.82]);
- * const c: CurveCandidate = { model: "inverse-power-law", fit, deltaAic: 0, backtest: null };
- * ```
  */
 export type CurveCandidate = {
   model: LearningCurveModel;
@@ -55,14 +48,6 @@ export type CurveCandidate = {
  * One target of a plan: the F1, whether it was asked for (`given`) or is the default, the
  * size reaching it ({@link SizeForTarget}) and the sentences and cost from the current
  * corpus ({@link AnnotationCost}, cost 0 when no cost was given).
- *
- * @example
- * ```ts
- * import { annotationCost, fitLearningCurve, sizeForTarget } from "../stats/learning_curve.ts";
- * const fit = fitLearningCurve([50, 100, 200, 400], [0.6, 0.7, 0.78, 0.82]);
- * const t: TargetPlan = { target: 0.85, given: true, size: sizeForTarget(fit, 0.85),
- *   cost: annotationCost({ fit, target: 0.85, current: 400, costPerUnit: 0.5 }) };
- * ```
  */
 export type TargetPlan = {
   target: number;
@@ -77,11 +62,6 @@ export type TargetPlan = {
  * sampled), the level of every interval (default 0.95), the fraction of the largest size
  * the backtest fits on (default 0.5) and the extrapolation limit as a factor of the largest
  * size sampled (default 2).
- *
- * @example
- * ```ts
- * const o: AnnotationPlanOptions = { targets: [0.8, 0.85], cost: 0.5, current: 2400 };
- * ```
  */
 export type AnnotationPlanOptions = {
   targets?: number[];
@@ -100,13 +80,6 @@ export type AnnotationPlanOptions = {
  * {@link TargetPlan} per target,
  * the settings used, and notes in words (the choice, the health checks that failed, what
  * makes the chosen curve implausible, backtests that could not be made).
- *
- * @example
- * ```ts
- * const x = [50, 100, 150, 200, 300, 400], y = [0.62, 0.695, 0.74, 0.755, 0.787, 0.799];
- * const plan: AnnotationPlan = planAnnotation(x, y, { targets: [0.8] });
- * plan.fit?.model; // the curve with the lowest AIC
- * ```
  */
 export type AnnotationPlan = {
   candidates: CurveCandidate[];
@@ -130,7 +103,12 @@ const MODELS: LearningCurveModel[] = ["inverse-power-law", "exponential", "logar
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.equal(DEFAULT_TARGET_STEP, 0.05);
+ * import { planAnnotation } from "./planner.ts";
+ * const x = [50, 100, 150, 200, 300, 400], y = [0.62, 0.695, 0.74, 0.755, 0.787, 0.799];
+ * // no targets given: the curve's F1 at 400 sentences (about 0.80) + 0.05, to two decimals
+ * const [t] = planAnnotation(x, y).targets;
+ * assert.equal(t.target, 0.85);
+ * assert.equal(t.given, false);
  * ```
  */
 export const DEFAULT_TARGET_STEP = 0.05;
@@ -148,6 +126,7 @@ function message(e: unknown): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { checkPlanOptions } from "./planner.ts";
  * assert.throws(() => checkPlanOptions("analyzeResults", { targets: [1.2] }),
  *   /^Error: analyzeResults: targets\[0\] is 1.2: an F1 target must be in \(0, 1\)$/);
  * ```
@@ -186,13 +165,17 @@ export function checkPlanOptions(name: string, o: AnnotationPlanOptions): void {
  * ```ts
  * import assert from "node:assert/strict";
  * import { annotationCost } from "../stats/learning_curve.ts";
+ * import { planAnnotation } from "./planner.ts";
  * const x = [50, 100, 150, 200, 300, 400], y = [0.62, 0.695, 0.74, 0.755, 0.787, 0.799];
  * const plan = planAnnotation(x, y, { targets: [0.8], cost: 0.5, current: 300 });
+ * assert.equal(plan.candidates.length, 3);
+ * // the chosen curve is the candidate with the lowest AIC
+ * const best = plan.candidates.find((c) => c.deltaAic === 0)!;
+ * assert.equal(plan.fit, best.fit);
+ * // and the cost of each target is that curve's own answer
  * const [t] = plan.targets;
- * // the chosen curve's own answer
  * assert.deepEqual(t.cost, annotationCost({ fit: plan.fit!, target: 0.8, current: 300,
  *   costPerUnit: 0.5 }));
- * assert.equal(plan.candidates.length, 3);
  * ```
  */
 export function planAnnotation(

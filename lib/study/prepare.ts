@@ -26,13 +26,6 @@ import type { StudyRun } from "./execute.ts";
 /**
  * What one run trains: a subsample with one model, as replicate `replicate` (0 for the
  * first) with training seed `seed` (the study's seed + `replicate`).
- *
- * @example
- * ```ts
- * import { DEFAULT_STUDY } from "./config.ts";
- * const { plan, config } = await prepareStudy(DEFAULT_STUDY);
- * const spec: RunSpec = { subsample: plan[0], model: config.models[0], replicate: 0, seed: 1 };
- * ```
  */
 export type RunSpec = { subsample: Subsample; model: ModelSpec; replicate: number; seed: number };
 
@@ -40,13 +33,6 @@ export type RunSpec = { subsample: Subsample; model: ModelSpec; replicate: numbe
  * A prepared study: its documents, the training pool and the test documents, the plan,
  * the runs, and the size of the training pool (`pool`: documents and sentences), the
  * corpus a plan for more annotation starts from.
- *
- * @example
- * ```ts
- * import { DEFAULT_STUDY } from "./config.ts";
- * const p: PreparedStudy = await prepareStudy(DEFAULT_STUDY);
- * console.log(p.train.length, p.test.length, p.runs.length);
- * ```
  */
 export type PreparedStudy = {
   config: StudyConfig;
@@ -65,9 +51,17 @@ export type PreparedStudy = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_STUDY } from "./config.ts";
- * const study = await withDataChecksum({ ...DEFAULT_STUDY, data: { path: "corpus.jsonl" } });
- * study.data?.sha256; // 64 hex digits
+ * import { withDataChecksum } from "./prepare.ts";
+ * const dir = await Deno.makeTempDir(), path = `${dir}/corpus.jsonl`;
+ * await Deno.writeTextFile(path, "abc"); // a stand-in for a corpus: its sha256 is well known
+ * const study = await withDataChecksum({ ...DEFAULT_STUDY, data: { path } });
+ * assert.equal(study.data?.sha256,
+ *   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+ * await Deno.writeTextFile(path, "abd");
+ * await assert.rejects(withDataChecksum(study), /corpus.jsonl has changed since the study/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function withDataChecksum(config: StudyConfig): Promise<StudyConfig> {
@@ -117,9 +111,14 @@ function withSkipped(config: StudyConfig, skipped: SkippedItem[]): StudyConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_STUDY } from "./config.ts";
- * const { runs } = await prepareStudy(DEFAULT_STUDY);
- * runs[0].runId; // "s01/tiny-bert"
+ * import { prepareStudy } from "./prepare.ts";
+ * // the GROBID acknowledgements (1,286 documents), a fifth held out, 40 subsamples x 1 model
+ * const { docs, train, test, runs } = await prepareStudy(DEFAULT_STUDY);
+ * assert.deepEqual([docs.length, train.length, test.length], [1286, 1029, 257]);
+ * assert.equal(runs.length, 40);
+ * assert.equal(runs[0].runId, "s01/tiny-bert");
  * ```
  */
 export async function prepareStudy(

@@ -36,6 +36,7 @@ function canonicalJson(value: unknown): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_STUDY } from "./config.ts";
+ * import { runHash } from "./provenance.ts";
  * const model = DEFAULT_STUDY.models[0];
  * const a = await runHash(DEFAULT_STUDY, model);
  * assert.match(a, /^[0-9a-f]{16}$/);
@@ -64,10 +65,13 @@ export async function runHash(config: StudyConfig, model: ModelSpec): Promise<st
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_STUDY } from "./config.ts";
  * import { prepareStudy } from "./prepare.ts";
+ * import { runHash, runHashes } from "./provenance.ts";
  * const hashes = await runHashes(await prepareStudy(DEFAULT_STUDY));
- * hashes.get("s01/tiny-bert"); // 16 hex digits
+ * assert.equal(hashes.size, 40); // every run of the study
+ * assert.equal(hashes.get("s01/tiny-bert"), await runHash(DEFAULT_STUDY, DEFAULT_STUDY.models[0]));
  * ```
  */
 export async function runHashes(
@@ -80,11 +84,6 @@ export async function runHashes(
 
 /**
  * What {@link checkResults} kept and noted.
- *
- * @example
- * ```ts
- * const c: CheckedResults = { results: [], notes: ["s01/bert appears twice with the same numbers: kept once"] };
- * ```
  */
 export type CheckedResults = { results: RunResult[]; notes: string[] };
 
@@ -110,6 +109,7 @@ function listIds(ids: string[]): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import type { RunResult } from "./results.ts";
+ * import { checkResults } from "./provenance.ts";
  * const line = { runId: "s01/m", studyHash: "aa", f1: 0.5 } as unknown as RunResult;
  * const { results, notes } = checkResults([line, line], new Map([["s01/m", "aa"]]), "r.jsonl");
  * assert.equal(results.length, 1);

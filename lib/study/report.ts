@@ -47,12 +47,6 @@ import type { AnnotationPlan, TargetPlan } from "./planner.ts";
  * (any JSON-serialisable object), where the results came from, the time stamp to
  * print (default: now; pass one for reproducible output), and how many result rows
  * to show (default 20).
- *
- * @example
- * ```ts
- * const o: StudyReportOptions = { title: "COI disclosures: sample size", resultsPath: "out/results.jsonl",
- *   generatedAt: "2026-01-01T00:00:00Z" };
- * ```
  */
 export type StudyReportOptions = {
   title: string;
@@ -558,11 +552,22 @@ function seedLayer(analysis: Analysis<RunResult | ResultRow>): CurveLayer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeResults } from "./analysis.ts";
- * import { readResults } from "./results.ts";
- * const { results } = await readResults("out/results.jsonl");
- * const { sentences, eps, planner } = analysisFigures(analyzeResults(results));
- * await Deno.writeTextFile("f1-sentences.svg", sentences.svg);
+ * import { analysisFigures } from "./report.ts";
+ * // plain rows: F1 levels off at 0.9 from 400 sentences on
+ * const rows = Array.from({ length: 12 }, (_, i) => ({
+ *   model: "bert",
+ *   sentences: 50 * (i + 1),
+ *   eps: 1 + (i % 3) / 10,
+ *   f1: Math.min(0.9, 0.5 + 0.05 * (i + 1)),
+ * }));
+ * const { sentences, eps, planner } = analysisFigures(analyzeResults(rows, { bootstrap: 50 }));
+ * assert.match(sentences.svg, /^<svg xmlns=/); // a standalone .svg file's text
+ * assert.match(sentences.text, /^learning curves, F1 against training sentences:\nbert: 12 runs/);
+ * assert.match(eps.text, /^learning curves, F1 against entities per sentence \(EPS\):/);
+ * // and the curve each model's plan chose (here the exponential, by AIC)
+ * assert.match(planner.text, /\nbert: 12 runs, F1 0\.550–0\.900; exponential fit: /);
  * ```
  */
 export function analysisFigures(
@@ -661,12 +666,28 @@ function trainedOnHtml(runs: RunResult[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeResults } from "./analysis.ts";
- * import { readResults } from "./results.ts";
- * const { results } = await readResults("out/results.jsonl");
- * const html = renderReport(analyzeResults(results), { title: "Sample size study",
- *   resultsPath: "out/results.jsonl" });
- * await writeReport("out/report.html", html);
+ * import { renderReport } from "./report.ts";
+ * import type { RunResult } from "./results.ts";
+ * // twelve runs as readResults gives them: F1 levels off at 0.9 from 400 sentences on
+ * const results = Array.from({ length: 12 }, (_, i): RunResult => {
+ *   const sentences = 50 * (i + 1), eps = 1 + (i % 3) / 10;
+ *   const f1 = Math.min(0.9, 0.5 + 0.05 * (i + 1));
+ *   return {
+ *     runId: `s${i + 1}/bert`, model: "bert", subsample: `s${i + 1}`, seed: 1,
+ *     documents: 10 * (i + 1), sentences, entities: sentences * eps, eps,
+ *     micro: { precision: f1, recall: f1, f1, support: 300 }, byType: {},
+ *     trainMs: 60_000, steps: 100, finishedAt: "2026-01-01T00:00:00Z",
+ *   };
+ * });
+ * const html = renderReport(analyzeResults(results, { bootstrap: 50 }), {
+ *   title: "Sample size study", resultsPath: "out/results.jsonl",
+ *   generatedAt: "2026-01-01T00:00:00Z", // for a reproducible page (default: now)
+ * });
+ * assert.match(html, /<h1>Sample size study<\/h1>/);
+ * assert.match(html, /: 12 runs of 1 model\. Trained on an unrecorded device \(12 runs\); /);
+ * assert.match(html, /training and scoring took 12\.0 min in all/); // 12 x 60,000 ms
  * ```
  */
 export function renderReport(analysis: Analysis, opts: StudyReportOptions): string {
@@ -724,10 +745,13 @@ export function renderReport(analysis: Analysis, opts: StudyReportOptions): stri
  *
  * @example
  * ```ts
- * import type { Analysis } from "./analysis.ts";
- * async function save(analysis: Analysis): Promise<void> {
- *   await writeReport("out/report.html", renderReport(analysis, { title: "Study" }));
- * }
+ * import assert from "node:assert/strict";
+ * import { writeReport } from "./report.ts";
+ * const dir = await Deno.makeTempDir();
+ * const html = "<!DOCTYPE html><title>Study</title>"; // renderReport's page
+ * await writeReport(`${dir}/report.html`, html);
+ * assert.equal(await Deno.readTextFile(`${dir}/report.html`), html);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeReport(path: string, html: string): Promise<void> {
@@ -740,10 +764,22 @@ export async function writeReport(path: string, html: string): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { JUPYTER_DISPLAY } from "../plot/display.ts";
  * import { analyzeResults } from "./analysis.ts";
- * import { readResults } from "./results.ts";
- * const { results } = await readResults("out/results.jsonl");
- * analysisDisplay(analyzeResults(results)); // last expression of a cell: shows inline
+ * import { analysisDisplay } from "./report.ts";
+ * import type { RunResult } from "./results.ts";
+ * // the fields of each run the analysis reads: F1 levels off at 0.9 from 400 sentences on
+ * const results = Array.from({ length: 12 }, (_, i) => ({
+ *   runId: `s${i + 1}/bert`, model: "bert", sentences: 50 * (i + 1), eps: 1 + (i % 3) / 10,
+ *   micro: { f1: Math.min(0.9, 0.5 + 0.05 * (i + 1)) },
+ * }) as RunResult);
+ * const shown = analysisDisplay(analyzeResults(results, { bootstrap: 50 })); // a cell's last line
+ * const bundle = shown[JUPYTER_DISPLAY]();
+ * const text = bundle["text/plain"];
+ * assert.match(text, /^bert: n = 12, R² = 0\.8999, /); // numpy's lstsq: 0.89989
+ * assert.match(text, /, sentences threshold = 400\.0, /);
+ * assert.match(bundle["text/html"], /^<div class="nerss-analysis">/);
  * ```
  */
 export function analysisDisplay(analysis: Analysis): Displayable {

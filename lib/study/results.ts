@@ -11,14 +11,6 @@ import type { EntityScores } from "../train/evaluate.ts";
 
 /**
  * One finished (subsample x model) run.
- *
- * @example
- * ```ts
- * const r: RunResult = { runId: "s0001/tiny-bert", model: "tiny-bert", subsample: "s0001",
- *   documents: 12, sentences: 40, entities: 55, eps: 1.375,
- *   micro: { precision: 0.8, recall: 0.7, f1: 0.747, support: 300 }, byType: {},
- *   trainMs: 5300, steps: 30, seed: 1, finishedAt: "2026-11-25T12:00:00Z" };
- * ```
  */
 export type RunResult = {
   runId: string;
@@ -42,9 +34,14 @@ export type RunResult = {
  *
  * @example
  * ```ts
- * async function record(result: RunResult): Promise<void> {
- *   await appendResult("out/results.jsonl", result);
- * }
+ * import assert from "node:assert/strict";
+ * import { appendResult, readResults, type RunResult } from "./results.ts";
+ * const dir = await Deno.makeTempDir(), path = `${dir}/results.jsonl`;
+ * const result = { runId: "s01/bert", micro: { f1: 0.5 } } as RunResult; // as a trainer gives it
+ * await appendResult(path, result);
+ * assert.equal(await Deno.readTextFile(path), '{"runId":"s01/bert","micro":{"f1":0.5}}\n');
+ * assert.deepEqual((await readResults(path)).results, [result]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function appendResult(path: string, result: RunResult): Promise<void> {
@@ -80,11 +77,6 @@ async function writeSynced(path: string, text: string, options: Deno.OpenOptions
 
 /**
  * What {@link readResults} found: the results and any damaged lines (with line numbers).
- *
- * @example
- * ```ts
- * const { results, damaged } = await readResults("out/results.jsonl");
- * ```
  */
 export type ResultsFile = { results: RunResult[]; damaged: { line: number; text: string }[] };
 
@@ -95,8 +87,16 @@ export type ResultsFile = { results: RunResult[]; damaged: { line: number; text:
  *
  * @example
  * ```ts
- * const { results } = await readResults("out/results.jsonl");
- * console.log(results.length);
+ * import assert from "node:assert/strict";
+ * import { readResults } from "./results.ts";
+ * const dir = await Deno.makeTempDir(), path = `${dir}/results.jsonl`;
+ * // two runs, and a third whose line a crash cut short
+ * await Deno.writeTextFile(path, '{"runId":"s01/m"}\n{"runId":"s02/m"}\n{"runId":"s0');
+ * const { results, damaged } = await readResults(path);
+ * assert.deepEqual(results.map((r) => r.runId), ["s01/m", "s02/m"]);
+ * assert.deepEqual(damaged, [{ line: 3, text: '{"runId":"s0' }]);
+ * assert.deepEqual(await readResults(`${dir}/none.jsonl`), { results: [], damaged: [] });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readResults(path: string): Promise<ResultsFile> {
@@ -134,7 +134,14 @@ export async function readResults(path: string): Promise<ResultsFile> {
  *
  * @example
  * ```ts
- * await repairResults("out/results.jsonl");
+ * import assert from "node:assert/strict";
+ * import { repairResults } from "./results.ts";
+ * const dir = await Deno.makeTempDir(), path = `${dir}/results.jsonl`;
+ * await Deno.writeTextFile(path, '{"runId":"s01/m"}\n{"runId":"s0'); // cut short
+ * const { damaged } = await repairResults(path); // what it read
+ * assert.equal(damaged.length, 1);
+ * assert.equal(await Deno.readTextFile(path), '{"runId":"s01/m"}\n');
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function repairResults(path: string): Promise<ResultsFile> {
@@ -156,10 +163,12 @@ export async function repairResults(path: string): Promise<ResultsFile> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const path = `${await Deno.makeTempDir()}/report.html`;
+ * import { writeTextAtomic } from "./results.ts";
+ * const dir = await Deno.makeTempDir(), path = `${dir}/report.html`;
  * assert.equal(await writeTextAtomic(path, "<html></html>"), true);
  * assert.equal(await writeTextAtomic(path, "<html></html>"), false); // unchanged: not rewritten
  * assert.equal(await Deno.readTextFile(path), "<html></html>");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeTextAtomic(path: string, text: string): Promise<boolean> {

@@ -9,11 +9,6 @@
 
 /**
  * One shard of `count`, numbered from 1.
- *
- * @example
- * ```ts
- * const s: Shard = { index: 2, count: 8 };
- * ```
  */
 export type Shard = { index: number; count: number };
 
@@ -22,7 +17,10 @@ export type Shard = { index: number; count: number };
  *
  * @example
  * ```ts
- * parseShard("3/8"); // { index: 3, count: 8 }
+ * import assert from "node:assert/strict";
+ * import { parseShard } from "./shard.ts";
+ * assert.deepEqual(parseShard("3/8"), { index: 3, count: 8 });
+ * assert.throws(() => parseShard("0/8"), /^Error: shard "0\/8": expected i\/n with 1 <= i <= n/);
  * ```
  */
 export function parseShard(text: string): Shard {
@@ -39,7 +37,10 @@ export function parseShard(text: string): Shard {
  *
  * @example
  * ```ts
- * shardOf(["a", "b", "c", "d", "e"], { index: 2, count: 2 }); // ["b", "d"]
+ * import assert from "node:assert/strict";
+ * import { shardOf } from "./shard.ts";
+ * // every second item, from the second on
+ * assert.deepEqual(shardOf(["a", "b", "c", "d", "e"], { index: 2, count: 2 }), ["b", "d"]);
  * ```
  */
 export function shardOf<T>(items: readonly T[], shard?: Shard): T[] {
@@ -61,6 +62,7 @@ export function shardOf<T>(items: readonly T[], shard?: Shard): T[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { shardFromEnv } from "./shard.ts";
  * const env = { SLURM_ARRAY_TASK_ID: "0", SLURM_ARRAY_TASK_MIN: "0", SLURM_ARRAY_TASK_COUNT: "4" };
  * assert.deepEqual(shardFromEnv(env)?.shard, { index: 1, count: 4 });
  * assert.deepEqual(shardFromEnv({ JOB_COMPLETION_INDEX: "2" }, 3)?.shard, { index: 3, count: 3 });

@@ -21,11 +21,6 @@ import { writeTextAtomic } from "./results.ts";
 /**
  * Resources and settings of the array's tasks ({@link slurmScript}); every field has a
  * default.
- *
- * @example
- * ```ts
- * const r: SlurmResources = { gpus: 0, cpus: 2, memory: "4G", time: "00:30:00" };
- * ```
  */
 export type SlurmResources = {
   /** Job name (default `nerss-<study name>`). */
@@ -48,18 +43,6 @@ export type SlurmResources = {
 
 /**
  * Everything the scripts are written from: absolute paths (checked) and resources.
- *
- * @example
- * ```ts
- * const o: SlurmOptions = {
- *   root: "/home/me/nerss",
- *   studyPath: "/home/me/nerss/out/coi/study.json",
- *   outDir: "/home/me/nerss/out/coi",
- *   shards: 4,
- *   deno: "/usr/bin/deno",
- *   env: { NERSS_CACHE_DIR: "/home/me/.cache/nerss" },
- * };
- * ```
  */
 export type SlurmOptions = SlurmResources & {
   /** The project folder (holding deno.json and lib/study/cli.ts). */
@@ -89,6 +72,7 @@ function quote(s: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { slurmResources } from "./slurm.ts";
  * assert.equal(slurmResources({ gpus: 0 }).cpus, 2);
  * assert.throws(() => slurmResources({ time: "2 hours" }), /--time "2 hours"/);
  * ```
@@ -139,9 +123,11 @@ export function slurmResources(r: SlurmResources): Required<SlurmResources> {
   return out;
 }
 
-function checkPaths(o: SlurmOptions): void {
+function checkPaths(o: SlurmOptions, caller: string): void {
   for (const [name, path] of [["root", o.root], ["studyPath", o.studyPath], ["outDir", o.outDir]]) {
-    if (!isAbsolute(path)) throw new Error(`slurm: ${name} must be an absolute path, got ${path}`);
+    if (!isAbsolute(path)) {
+      throw new Error(`${caller}: ${name} must be an absolute path, got ${path}`);
+    }
   }
   if (!Number.isInteger(o.shards) || o.shards < 1) {
     throw new Error(`--shards ${o.shards}: expected a whole number >= 1`);
@@ -189,15 +175,23 @@ function prologue(o: SlurmOptions, what: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { slurmScript } from "./slurm.ts";
  * const text = slurmScript({
  *   root: "/srv/nerss", studyPath: "/srv/nerss/out/s/study.json", outDir: "/srv/nerss/out/s",
  *   shards: 4, gpus: 0, cpus: 2, memory: "4G",
  * });
  * // then: sbatch /srv/nerss/out/s/study.sbatch (or submit.sh, with the collect job)
+ * const lines = text.split("\n");
+ * assert.ok(lines.includes("#SBATCH --array=1-4"));
+ * assert.ok(lines.includes("#SBATCH --cpus-per-task=2"));
+ * assert.ok(lines.includes("#SBATCH --mem=4G"));
+ * assert.ok(!lines.some((l) => l.startsWith("#SBATCH --gpus"))); // gpus: 0
+ * assert.ok(text.includes('--shard "$SLURM_ARRAY_TASK_ID/4"')); // task i runs shard i/4
  * ```
  */
 export function slurmScript(options: SlurmOptions): string {
-  checkPaths(options);
+  checkPaths(options, "slurmScript");
   const r = slurmResources(options);
   const o = options, n = o.shards;
   const cli = quote(`${o.root}/lib/study/cli.ts`);
@@ -268,14 +262,22 @@ function shardFiles(outDir: string, shards: number): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { collectScript } from "./slurm.ts";
  * const text = collectScript({
  *   root: "/srv/nerss", studyPath: "/srv/nerss/out/s/study.json", outDir: "/srv/nerss/out/s",
  *   shards: 4,
  * });
+ * const lines = text.split("\n");
+ * assert.ok(lines.includes("#SBATCH --cpus-per-task=1"));
+ * assert.ok(lines.includes("  /srv/nerss/out/s/results-shard-4-of-4.jsonl || exit $?"));
+ * assert.equal(lines.at(-2),
+ *   '"$DENO" run -A /srv/nerss/lib/study/cli.ts analyze --study /srv/nerss/out/s/study.json ' +
+ *     "--out /srv/nerss/out/s");
  * ```
  */
 export function collectScript(options: SlurmOptions): string {
-  checkPaths(options);
+  checkPaths(options, "collectScript");
   const r = slurmResources(options);
   const o = options;
   const cli = quote(`${o.root}/lib/study/cli.ts`);
@@ -307,14 +309,20 @@ export function collectScript(options: SlurmOptions): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { submitScript } from "./slurm.ts";
  * const text = submitScript({
  *   root: "/srv/nerss", studyPath: "/srv/nerss/out/s/study.json", outDir: "/srv/nerss/out/s",
  *   shards: 4,
  * });
+ * const lines = text.split("\n");
+ * assert.ok(lines.includes('array=$(sbatch --parsable "$@" /srv/nerss/out/s/study.sbatch)'));
+ * assert.ok(lines.includes('collect=$(sbatch --parsable "$@" --dependency=afterok:"$array" ' +
+ *   "/srv/nerss/out/s/collect.sbatch)"));
  * ```
  */
 export function submitScript(options: SlurmOptions): string {
-  checkPaths(options);
+  checkPaths(options, "submitScript");
   const o = options;
   return [
     "#!/bin/bash",
@@ -340,6 +348,7 @@ export function submitScript(options: SlurmOptions): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { slurmJob } from "./slurm.ts";
  * const job = slurmJob({
  *   root: "/srv/nerss", studyPath: "/srv/nerss/out/s/study.json", outDir: "/srv/nerss/out/s",
  *   shards: 50, gpus: 0,
@@ -383,8 +392,13 @@ export function slurmJob(options: SlurmOptions, runs: number): {
  *
  * @example
  * ```ts
- * const env = jobEnvironment("/srv/nerss", { HOME: "/home/me" }, () => false);
- * // { NERSS_CACHE_DIR: "/home/me/.cache/nerss" }
+ * import assert from "node:assert/strict";
+ * import { jobEnvironment } from "./slurm.ts";
+ * // no /srv/shared/data folder (isDir says no), no cache variables: the cache under HOME
+ * assert.deepEqual(jobEnvironment("/srv/nerss", { HOME: "/home/me" }, () => false),
+ *   { NERSS_CACHE_DIR: "/home/me/.cache/nerss" });
+ * assert.deepEqual(jobEnvironment("/srv/nerss", { NERSS_CACHE_DIR: "/scratch/nerss" }, () => true),
+ *   { NERSS_DATA_DIR: "/srv/shared/data", NERSS_CACHE_DIR: "/scratch/nerss" });
  * ```
  */
 export function jobEnvironment(
@@ -421,6 +435,7 @@ export function jobEnvironment(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { assignedGpus } from "./slurm.ts";
  * assert.equal(assignedGpus({ CUDA_VISIBLE_DEVICES: "2", SLURM_JOB_GPUS: "2" }),
  *   "CUDA_VISIBLE_DEVICES=2, SLURM_JOB_GPUS=2");
  * assert.equal(assignedGpus({}), "");
@@ -454,14 +469,21 @@ function wholeFlag(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeSlurmJob } from "./slurm.ts";
+ * const dir = await Deno.makeTempDir(); // the study's out folder, e.g. out/coi
  * const said = await writeSlurmJob({
  *   flags: { shards: "3", "slurm-gpus": "0", cpus: "1", mem: "2G" },
- *   studyPath: "out/coi/study.json",
- *   outDir: "out/coi",
+ *   studyPath: `${dir}/study.json`,
+ *   outDir: dir,
  *   studyName: "coi",
  *   runs: 6,
  * });
- * console.log(said.join("\n"));
+ * assert.equal(said[0], `wrote ${dir}/study.sbatch (3 array tasks for 6 runs), ` +
+ *   "collect.sbatch and submit.sh; submit both with");
+ * assert.equal(said[1], `  ${dir}/submit.sh`);
+ * assert.equal((await Deno.stat(`${dir}/submit.sh`)).mode! & 0o777, 0o755);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeSlurmJob(args: {

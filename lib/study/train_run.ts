@@ -21,11 +21,31 @@ import { runHash } from "./provenance.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadDataset } from "../corpus/dataset.ts";
  * import { DEFAULT_STUDY } from "./config.ts";
  * import { prepareStudy } from "./prepare.ts";
- * const prepared = await prepareStudy(DEFAULT_STUDY);
+ * import { runHash } from "./provenance.ts";
+ * import { createRunExecutor } from "./train_run.ts";
+ * // the default study made tiny: 20 documents, 4 of them held out, one subsample of 5-10
+ * // sentences, a one-layer BERT 8 wide, one epoch (about a second on lavapipe)
+ * const docs = (await loadDataset("grobid-acknowledgements")).slice(0, 20);
+ * const prepared = await prepareStudy({
+ *   ...DEFAULT_STUDY,
+ *   test: { size: 4 },
+ *   plan: { count: 1, sizes: [[5, 10]], unit: "sentences", design: "random" },
+ *   models: [{ name: "tiny", source: "random", family: "bert", hiddenSize: 8, numLayers: 1,
+ *     numHeads: 2, intermediateSize: 16, tokenizer: "bert-base-uncased" }],
+ *   training: { ...DEFAULT_STUDY.training, epochs: 1, maxLength: 64 },
+ * }, { docs });
  * const execute = createRunExecutor(prepared);
- * const result = await execute(prepared.runs[0]);
+ * const run = prepared.runs[0];
+ * const result = await execute(run); // trains on WebGPU, scores on the 4 test documents
+ * assert.equal(result.runId, "s1/tiny");
+ * assert.equal(result.sentences, run.spec.subsample.sentences);
+ * assert.equal(result.seed, 1); // the study's seed + the replicate (0)
+ * assert.equal(result.studyHash, await runHash(prepared.config, run.spec.model));
+ * assert.ok(result.micro.f1 >= 0 && result.micro.f1 <= 1); // entity-level micro F1
  * ```
  */
 export function createRunExecutor(
