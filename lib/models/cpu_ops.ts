@@ -77,7 +77,7 @@ export function cpuOps(): Ops<CpuTensor> {
   return {
     align: 1,
     maxBinding: Infinity,
-    persistent: (shape, data) => make(shape, Float32Array.from(data)),
+    persistent: (shape, data) => make(shape, data && Float32Array.from(data)),
     alloc: (shape) => make(shape),
     release() {},
     view(x, shape, offset) {

@@ -14,7 +14,7 @@
  */
 import type { Gpu } from "../gpu/device.ts";
 import { type Step, step as newStep } from "../gpu/kernel.ts";
-import { release, type Tensor, tensor, tensorI32, view } from "../gpu/tensor.ts";
+import { release, type Tensor, tensor, tensorI32, view, zeros } from "../gpu/tensor.ts";
 import { matmul } from "../gpu/kernels/matmul.ts";
 import {
   layerNormBackward,
@@ -102,7 +102,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     align,
     maxBinding,
     persistent(shape, data) {
-      return tensor(gpu, shape, data);
+      return data ? tensor(gpu, shape, data) : zeros(gpu, shape);
     },
     alloc(shape) {
       const size = shape.reduce((a, b) => a * b, 1);

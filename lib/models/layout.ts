@@ -409,9 +409,9 @@ export function createNet<X>(
       size: n,
       weightDecay: g === "decay",
       params: ops.persistent([n], host[g]),
-      grads: ops.persistent([n], new Float32Array(n)),
-      m: ops.persistent([n], new Float32Array(n)),
-      v: ops.persistent([n], new Float32Array(n)),
+      grads: ops.persistent([n]),
+      m: ops.persistent([n]),
+      v: ops.persistent([n]),
     };
   };
   const decay = group("decay"), noDecay = group("noDecay");

@@ -59,8 +59,8 @@ export type Ops<X> = {
   align: number;
   /** The most bytes one tensor may span where a kernel binds it whole. */
   maxBinding: number;
-  /** A persistent tensor (parameters, moments) holding `data`; never released by `finish`. */
-  persistent(shape: number[], data: Float32Array): X;
+  /** A persistent tensor (parameters, moments) holding `data`, or zeros without it. */
+  persistent(shape: number[], data?: Float32Array): X;
   /** A scratch tensor of this step (contents unspecified), released by `finish`. */
   alloc(shape: number[]): X;
   /** Gives a scratch tensor back before the step ends (it must not be used afterwards). */

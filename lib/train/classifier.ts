@@ -131,17 +131,32 @@ async function isDir(path: string): Promise<boolean> {
   }
 }
 
-/** A tokenizer folder with a tokenizer.json (built from vocabulary files into the cache if needed). */
+const assetFolders = new Map<string, Promise<string>>();
+
+/**
+ * A tokenizer folder with a tokenizer.json (built from vocabulary files into the cache if
+ * needed); a manifest asset is resolved (and its files' sha256 checked) once per process.
+ */
 async function tokenizerFolder(nameOrDir: string): Promise<string> {
-  let dir: string;
-  if (await isDir(nameOrDir)) dir = nameOrDir;
-  else if (nameOrDir in MANIFEST.datasets) dir = await datasetDir(nameOrDir);
-  else {throw new Error(
+  if (await isDir(nameOrDir)) return await withTokenizerJson(nameOrDir);
+  if (!(nameOrDir in MANIFEST.datasets)) {
+    throw new Error(
       `createTokenClassifier: tokenizer "${nameOrDir}" is neither a folder nor an asset ` +
         "of data/manifest.json",
-    );}
+    );
+  }
+  let dir = assetFolders.get(nameOrDir);
+  if (!dir) {
+    dir = datasetDir(nameOrDir).then(withTokenizerJson);
+    assetFolders.set(nameOrDir, dir);
+    dir.catch(() => assetFolders.delete(nameOrDir));
+  }
+  return await dir;
+}
+
+function withTokenizerJson(dir: string): Promise<string> {
   const name = dir.replace(/\/+$/, "").split("/").pop()!;
-  return await ensureTokenizerJson(dir, join(cacheDir(), "tokenizers", name));
+  return ensureTokenizerJson(dir, join(cacheDir(), "tokenizers", name));
 }
 
 const tokenizers = new Map<string, Promise<WordTokenizer>>();

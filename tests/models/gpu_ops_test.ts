@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
-import { poolStats } from "../../lib/gpu/tensor.ts";
+import { poolStats, release } from "../../lib/gpu/tensor.ts";
 import { gpuOps } from "../../lib/models/gpu_ops.ts";
 import { cpuOps } from "../../lib/models/cpu_ops.ts";
 import type { Ops } from "../../lib/models/ops.ts";
@@ -95,4 +95,20 @@ Deno.test("the GPU backend computes what the CPU backend computes", async () => 
   // Row 0 of the table is the padding row: no gradient.
   assert.deepEqual(Array.from(c[1].subarray(0, 4)), [0, 0, 0, 0]);
   assert.deepEqual(c[1].subarray(8, 12), c[0].subarray(0, 4));
+});
+
+Deno.test("persistent without data is zeros, also in a pooled buffer that held values", async () => {
+  const gpu = await getGpu();
+  const ops = gpuOps(gpu);
+  const used = ops.persistent([1000], new Float32Array(1000).fill(7));
+  const before = ops.read(used);
+  await ops.submit();
+  assert.deepEqual((await before).slice(0, 2), Float32Array.of(7, 7));
+  release(used);
+  const z = ops.persistent([1000]);
+  assert.equal(z.buffer, used.buffer);
+  const read = ops.read(z);
+  await ops.submit();
+  assert.deepEqual(await read, new Float32Array(1000));
+  assert.deepEqual(await cpuOps().read(cpuOps().persistent([3])), new Float32Array(3));
 });
