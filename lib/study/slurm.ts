@@ -209,7 +209,8 @@ export function slurmScript(options: SlurmOptions): string {
     `#SBATCH --signal=B:USR1@${r.signalSeconds}`,
     "#SBATCH --requeue",
     ...r.sbatch.map((l) => `#SBATCH ${l}`),
-    `# Study ${o.studyName ?? ""} in ${n} shards, written by \`deno task study slurm\`:`,
+    `# ${["Study", o.studyName].filter(Boolean).join(" ")} in ${n} shards, written by ` +
+    "`deno task study slurm`:",
     "# sbatch this file, or run submit.sh beside it to add the job that collects the shards.",
     ...prologue(o, `shard \${SLURM_ARRAY_TASK_ID:-?} of ${n}`),
     'if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then',

@@ -94,6 +94,11 @@ Deno.test("slurmScript: resources from the options; 0 GPUs leaves the GPU line o
     ]
   ) assert.match(s, new RegExp(`^#SBATCH ${line}$`, "m"), line);
   assert.match(slurmScript({ ...BASE, gpus: 2 }), /^#SBATCH --gpus=2$/m);
+  assert.match(slurmScript(BASE), /^# Study coi in \d+ shards, written by/m);
+  assert.match(
+    slurmScript({ ...BASE, studyName: undefined }),
+    /^# Study in \d+ shards, written by/m,
+  );
 });
 
 Deno.test("slurmScript: relative paths and bad resources are refused, naming the flag", () => {
