@@ -16,8 +16,9 @@
  * `[batch_size, sequence_length, labels]` in float32, as Optimum's token-classification
  * export names them.
  *
- * Not yet expressed (an error says so): rotary positions, RMS norms, gated feed-forward
- * layers, causal and local attention, grouped key/value heads and prediction heads.
+ * Causal attention (GPT-2) adds float32's minimum for later keys too. Not yet expressed
+ * (an error says so): rotary positions, RMS norms, gated feed-forward layers, local
+ * attention, grouped key/value heads and prediction heads.
  * Tested in onnxruntime-web 1.30 (wasm): tests/models/onnx_test.ts against PyTorch's
  * logits of transformers' `BertForTokenClassification`, `RobertaForTokenClassification`
  * and `DistilBertForTokenClassification` (the fixtures of reference_test.ts) and against
@@ -64,7 +65,7 @@ export function onnxUnsupported(config: ModelConfig): string | null {
   const missing: string[] = [];
   if (f.norm.kind !== "layernorm") missing.push(`${f.norm.kind} norms`);
   if (f.positions.kind !== "learned") missing.push(`${f.positions.kind} positions`);
-  if (f.attention.kind !== "bidirectional") missing.push(`${f.attention.kind} attention`);
+  if (f.attention.kind === "local-global") missing.push("local attention");
   if (f.mlp.kind !== "activation") missing.push("gated feed-forward layers");
   if (config.numKeyValueHeads !== config.numHeads) missing.push("grouped key/value heads");
   if (f.names.head) missing.push("a prediction head");
@@ -264,10 +265,11 @@ export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
     ]);
   };
   // a linear as the family stores it: nn.Linear [out, in] (transB) or Conv1D [in, out]
-  const linear = (v: string, name: string, bias: boolean) => {
+  // (the classifier is an nn.Linear in every family)
+  const linear = (v: string, name: string, bias: boolean, storage = f.linear) => {
     const inputs = [v, param(`${name}.weight`)];
     if (bias) inputs.push(param(`${name}.bias`));
-    return g.op("Gemm", inputs, [int("transB", f.linear === "linear" ? 1 : 0)]);
+    return g.op("Gemm", inputs, [int("transB", storage === "linear" ? 1 : 0)]);
   };
   const activation = (v: string, act: Activation) => {
     switch (act) {
@@ -293,7 +295,18 @@ export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
   // the additive key mask [B, 1, 1, T]: 0 on real tokens, float32's minimum on padding
   const maskF = g.op("Cast", ["attention_mask"], [int("to", FLOAT)]);
   const keep = g.op("Unsqueeze", [maskF, i64([1, 2])]);
-  const keyMask = g.op("Mul", [g.op("Sub", [f32(1), keep]), f32(F32_MIN)], [], "key_mask");
+  let mask = g.op("Mul", [g.op("Sub", [f32(1), keep]), f32(F32_MIN)], [], "key_mask");
+  if (f.attention.kind === "causal") {
+    // float32's minimum where key j follows query i too, [B, 1, T, T]; the sum clamped
+    // back to that minimum, so that a row with no key to see stays finite
+    const at = g.op("Range", [i64([0], []), T, i64([1], [])]);
+    const later = g.op("Greater", [
+      g.op("Unsqueeze", [at, i64([0])]),
+      g.op("Unsqueeze", [at, i64([1])]),
+    ]);
+    const causal = g.op("Mul", [g.op("Cast", [later], [int("to", FLOAT)]), f32(F32_MIN)]);
+    mask = g.op("Max", [g.op("Add", [mask, causal]), f32(F32_MIN)], [], "causal_mask");
+  }
   const headShape = g.op("Concat", [idsShape, i64([heads, d])], [int("axis", 0)], "head_shape");
 
   const selfAttention = (h: string, l: number) => {
@@ -321,7 +334,7 @@ export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
       g.op("MatMul", [split(q, [0, 2, 1, 3]), split(k, [0, 2, 3, 1])]),
       f32(1 / Math.sqrt(d)),
     ]);
-    const probs = g.op("Softmax", [g.op("Add", [scores, keyMask])], [int("axis", -1)]);
+    const probs = g.op("Softmax", [g.op("Add", [scores, mask])], [int("axis", -1)]);
     const context = g.op("MatMul", [probs, split(v, [0, 2, 1, 3])]);
     const merged = g.op("Transpose", [context], [ints("perm", [0, 2, 1, 3])]);
     return g.op("Reshape", [merged, i64([-1, H])]);
@@ -346,7 +359,7 @@ export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
     }
   }
   if (f.norm.final && names.finalNorm) x = norm(x, names.finalNorm);
-  const scores = linear(x, names.classifier, true);
+  const scores = linear(x, names.classifier, true, "linear");
   const logitsShape = g.op("Concat", [idsShape, i64([L])], [int("axis", 0)]);
   g.op("Reshape", [scores, logitsShape], [], "logits");
 

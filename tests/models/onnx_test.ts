@@ -56,55 +56,60 @@ for (const family of Object.keys(FAMILIES) as ModelFamily[]) {
   });
 }
 
-Deno.test("onnxModel: the BERT-like records (BERT, RoBERTa, DistilBERT) are expressed, the rest refused", () => {
+Deno.test("onnxModel: BERT, RoBERTa, DistilBERT and GPT-2 are expressed, the rest refused", () => {
   const exported = (Object.keys(FAMILIES) as ModelFamily[]).filter((family) =>
     onnxUnsupported(createConfig({ family, labels: ["O"] })) === null
   );
-  assert.deepEqual(exported, ["bert", "roberta", "distilbert"]);
+  assert.deepEqual(exported, ["bert", "roberta", "distilbert", "gpt2"]);
 });
 
-Deno.test("onnxModel: a padded batch gives each row's own logits at its real tokens", async () => {
-  const config = createConfig({
-    family: "bert",
-    vocabSize: 60,
-    hiddenSize: 16,
-    numHeads: 4,
-    numLayers: 2,
-    intermediateSize: 24,
-    maxPositions: 32,
-    labels: ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"],
-    initializerRange: 0.3,
-  });
-  const tensors = initWeights(config, 11);
-  const model = onnxModel(config, tensors);
-  const rows = [[2, 14, 15, 9, 3], [2, 40, 3], [2, 7, 8, 51, 52, 53, 3]];
-  const T = 7, L = config.labels.length;
-  const padded = {
-    input_ids: rows.map((r) => [...r, ...Array(T - r.length).fill(0)]),
-    attention_mask: rows.map((r) => [...r.map(() => 1), ...Array(T - r.length).fill(0)]),
-    token_type_ids: rows.map((
-      r,
-    ) => [...r.map((_, i) => (i > 2 ? 1 : 0)), ...Array(T - r.length).fill(0)]),
-  };
-  const batch = await ortLogits(model, padded);
-  assert.deepEqual(batch.dims, [3, T, L]);
-  for (const [b, row] of rows.entries()) {
-    const alone = await ortLogits(model, {
-      input_ids: [row],
-      attention_mask: [row.map(() => 1)],
-      token_type_ids: [padded.token_type_ids[b].slice(0, row.length)],
+for (const family of ["bert", "roberta", "distilbert", "gpt2"] as const) {
+  Deno.test(`onnxModel: a padded ${family} batch gives each row's own logits at its real tokens`, async () => {
+    const config = createConfig({
+      family,
+      vocabSize: 60,
+      hiddenSize: 16,
+      numHeads: 4,
+      numLayers: 2,
+      intermediateSize: 24,
+      maxPositions: 34,
+      labels: ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"],
+      initializerRange: 0.3,
     });
-    const mine = batch.data.slice(b * T * L, (b * T + row.length) * L);
-    const err = maxRealError(mine, alone.data, [row.map(() => 1)], L);
-    assert.ok(err < 1e-5, `row ${b}: max difference ${err}`);
-  }
-  // and the float64 reference agrees on the whole batch
-  const ref = referenceLogits(config, tensors, padded.input_ids, padded.attention_mask, {
-    tokenTypeIds: padded.token_type_ids,
+    const tensors = initWeights(config, 11);
+    const model = onnxModel(config, tensors);
+    const rows = [[2, 14, 15, 9, 3], [2, 40, 3], [2, 7, 8, 51, 52, 53, 3]];
+    const T = 7, L = config.labels.length, pad = config.padTokenId ?? 0;
+    const fill = (r: number[], v: number) => [...r, ...Array(T - r.length).fill(v)];
+    const padded = {
+      input_ids: rows.map((r) => fill(r, pad)),
+      attention_mask: rows.map((r) => fill(r.map(() => 1), 0)),
+      // segment B from the fourth token where there are two token types (BERT)
+      token_type_ids: rows.map((r) =>
+        fill(r.map((_, i) => +(i > 2 && config.typeVocabSize > 1)), 0)
+      ),
+    };
+    const batch = await ortLogits(model, padded);
+    assert.deepEqual(batch.dims, [3, T, L]);
+    assert.ok(batch.data.every(Number.isFinite)); // padding positions too
+    for (const [b, row] of rows.entries()) {
+      const alone = await ortLogits(model, {
+        input_ids: [row],
+        attention_mask: [row.map(() => 1)],
+        token_type_ids: [padded.token_type_ids[b].slice(0, row.length)],
+      });
+      const mine = batch.data.slice(b * T * L, (b * T + row.length) * L);
+      const err = maxRealError(mine, alone.data, [row.map(() => 1)], L);
+      assert.ok(err < 1e-5, `row ${b}: max difference ${err}`);
+    }
+    // and the float64 reference agrees on the whole batch
+    const ref = referenceLogits(config, tensors, padded.input_ids, padded.attention_mask, {
+      tokenTypeIds: padded.token_type_ids,
+    });
+    const err = maxRealError(batch.data, ref.data, padded.attention_mask, L);
+    assert.ok(err < 1e-5, `max difference from referenceLogits ${err}`);
   });
-  const err = maxRealError(batch.data, ref.data, padded.attention_mask, L);
-  assert.ok(err < 1e-5, `max difference from referenceLogits ${err}`);
-});
+}
 
 Deno.test("onnxModel: a missing or misshapen parameter is named", () => {
   const config = createConfig({

@@ -1,9 +1,10 @@
 /**
- * Tests of lib/train/export_onnx.ts: a small BERT, briefly fine-tuned on GROBID
- * acknowledgements (so that its logits are not the near-zero ones of fresh weights), is
- * exported, and onnxruntime-web 1.30 (wasm) running onnx/model.onnx gives the classifier's
- * own GPU logits on the default study's GROBID test statements; the folder's config and
- * tokenizer files read back; bad folders and unsupported requests are refused by name.
+ * Tests of lib/train/export_onnx.ts: a small BERT, DistilBERT and GPT-2, each briefly
+ * fine-tuned on GROBID acknowledgements (so that its logits are not the near-zero ones of
+ * fresh weights), is exported, and onnxruntime-web 1.30 (wasm) running onnx/model.onnx
+ * gives the classifier's own GPU logits on the default study's GROBID test statements;
+ * the folder's config and tokenizer files read back; bad folders and unsupported requests
+ * are refused by name.
  */
 import assert from "node:assert/strict";
 import { loadDataset } from "../../lib/corpus/dataset.ts";
@@ -20,6 +21,8 @@ import { encodeFor, exampleLogits } from "../../lib/train/predict.ts";
 import { loadTokenizer } from "../../lib/encode/tokenizer.ts";
 import { ortLogits } from "../models/fixtures/onnx_runtime.ts";
 import { TINY_BERT } from "./tiny_classifier.ts";
+import { familyRecord } from "../../lib/models/families/registry.ts";
+import type { ModelFamily } from "../../lib/models/families/types.ts";
 
 /** Largest difference, absolute or relative to max(1, |want|). */
 function maxError(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -34,57 +37,70 @@ function maxError(got: ArrayLike<number>, want: ArrayLike<number>): number {
 const docs = await loadDataset("grobid-acknowledgements");
 const { train, test } = splitTestSet(docs, { testFraction: 0.2, seed: 1 }); // the default study's
 
-let trained: Promise<TokenClassifier> | undefined;
-/** The classifier, fine-tuned once for the tests of this file. */
-function classifier(): Promise<TokenClassifier> {
-  trained ??= (async () => {
-    const c = await createTokenClassifier({ ...TINY_BERT, numLayers: 2, hiddenDropout: 0 });
-    await fineTune(c, train.slice(0, 40), {
-      epochs: 2,
-      learningRate: 5e-3,
-      batchSize: 8,
-      progress: "none",
-      onWarning: () => {},
-    });
-    return c;
-  })();
-  return trained;
+const trained = new Map<ModelFamily, Promise<TokenClassifier>>();
+/** A small classifier of `family` on its shipped tokenizer, fine-tuned once for this file. */
+function classifier(family: ModelFamily = "bert"): Promise<TokenClassifier> {
+  let c = trained.get(family);
+  if (!c) {
+    c = (async () => {
+      const tokenizer = familyRecord(family).tokenizer.shipped ?? "bert-base-uncased";
+      const c = await createTokenClassifier({
+        ...TINY_BERT,
+        family,
+        tokenizer,
+        numLayers: 2,
+        hiddenDropout: 0,
+      });
+      await fineTune(c, train.slice(0, 40), {
+        epochs: 2,
+        learningRate: 5e-3,
+        batchSize: 8,
+        progress: "none",
+        onWarning: () => {},
+      });
+      return c;
+    })();
+    trained.set(family, c);
+  }
+  return c;
 }
 
-Deno.test("exportOnnx: onnxruntime-web gives the classifier's logits on 20 GROBID test statements", async () => {
-  const c = await classifier();
-  const dir = await Deno.makeTempDir({ prefix: "nerss-onnx-" });
-  try {
-    await exportOnnx(c, `${dir}/model`);
-    const examples = encodeFor(c, test.slice(0, 20), undefined, { onWarning: () => {} });
-    assert.ok(examples.length >= 20);
-    const own = await exampleLogits(c, examples);
-    const L = c.labels.length;
-    let biggest = 0;
-    for (let from = 0; from < examples.length; from += 8) {
-      // padded as lib/train/batches.ts pads (ids with the pad id, mask 0), token types 0
-      const indices = examples.slice(from, from + 8).map((_, i) => from + i);
-      const batch = padBatch(examples, indices, c.tokenizer.padId);
-      const rows = (a: Int32Array) =>
-        indices.map((_, r) => [...a.subarray(r * batch.length, (r + 1) * batch.length)]);
-      const got = await ortLogits(`${dir}/model/onnx/model.onnx`, {
-        input_ids: rows(batch.inputIds),
-        attention_mask: rows(batch.attentionMask),
-      });
-      assert.deepEqual(got.dims, [indices.length, batch.length, L]);
-      indices.forEach((ex, r) => {
-        const n = examples[ex].inputIds.length;
-        const real = got.data.subarray(r * batch.length * L, (r * batch.length + n) * L);
-        const err = maxError(real, own[ex]);
-        assert.ok(err < 1e-4, `example ${ex}: max difference ${err}`);
-      });
-      for (const l of own.slice(from, from + 8)) biggest = Math.max(biggest, ...l.map(Math.abs));
+for (const family of ["bert", "distilbert", "gpt2"] as const) {
+  Deno.test(`exportOnnx: onnxruntime-web gives a ${family} classifier's logits on 20 GROBID test statements`, async () => {
+    const c = await classifier(family);
+    const dir = await Deno.makeTempDir({ prefix: "nerss-onnx-" });
+    try {
+      await exportOnnx(c, `${dir}/model`);
+      const examples = encodeFor(c, test.slice(0, 20), undefined, { onWarning: () => {} });
+      assert.ok(examples.length >= 20);
+      const own = await exampleLogits(c, examples);
+      const L = c.labels.length;
+      let biggest = 0;
+      for (let from = 0; from < examples.length; from += 8) {
+        // padded as lib/train/batches.ts pads (ids with the pad id, mask 0), token types 0
+        const indices = examples.slice(from, from + 8).map((_, i) => from + i);
+        const batch = padBatch(examples, indices, c.tokenizer.padId);
+        const rows = (a: Int32Array) =>
+          indices.map((_, r) => [...a.subarray(r * batch.length, (r + 1) * batch.length)]);
+        const got = await ortLogits(`${dir}/model/onnx/model.onnx`, {
+          input_ids: rows(batch.inputIds),
+          attention_mask: rows(batch.attentionMask),
+        });
+        assert.deepEqual(got.dims, [indices.length, batch.length, L]);
+        indices.forEach((ex, r) => {
+          const n = examples[ex].inputIds.length;
+          const real = got.data.subarray(r * batch.length * L, (r * batch.length + n) * L);
+          const err = maxError(real, own[ex]);
+          assert.ok(err < 1e-4, `example ${ex}: max difference ${err}`);
+        });
+        for (const l of own.slice(from, from + 8)) biggest = Math.max(biggest, ...l.map(Math.abs));
+      }
+      assert.ok(biggest > 1, `the logits are too small to test anything (max |x| ${biggest})`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-    assert.ok(biggest > 1, `the logits are too small to test anything (max |x| ${biggest})`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  });
+}
 
 Deno.test("exportOnnx: padding with attention mask 0 leaves the real positions' logits alone", async () => {
   const c = await classifier();
@@ -188,6 +204,6 @@ Deno.test("exportOnnx: bad folders, quantize and unsupported families are refuse
   }
 });
 
-Deno.test("exportOnnx: (last) release the classifier", async () => {
-  if (trained) releaseClassifier(await trained);
+Deno.test("exportOnnx: (last) release the classifiers", async () => {
+  for (const c of trained.values()) releaseClassifier(await c);
 });
