@@ -64,12 +64,14 @@ export {
   type Subsample,
 } from "./lib/sampling/mod.ts";
 
-// 5. fine-tuning, evaluation, prediction
+// 5. fine-tuning, evaluation, prediction, export to ONNX
 export {
   type ClassifierOptions,
   createTokenClassifier,
   evaluate,
   type Evaluation,
+  exportOnnx,
+  type ExportOnnxOptions,
   fineTune,
   type FineTuneOptions,
   type FineTuneResult,

@@ -35,6 +35,7 @@ const REQUIRED = [
   "evaluate",
   "predict",
   "saveModel",
+  "exportOnnx",
   // metrics
   "f1Score",
   "precisionScore",

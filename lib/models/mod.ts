@@ -1,7 +1,8 @@
 /**
  * Transformer models for token classification: configurations per family, checkpoints
  * (safetensors, pytorch_model.bin, the Hugging Face Hub cache), fresh weights, tokenizer
- * files built from vocabularies, the GPU model and its plain TypeScript reference.
+ * files built from vocabularies, the GPU model and its plain TypeScript reference, and the
+ * ONNX graph of a classifier.
  *
  * @example
  * ```ts
@@ -77,6 +78,7 @@ export {
   writeTokenizerFiles,
 } from "./tokenizer_build.ts";
 export { type Logits, referenceLogits, type ReferenceOptions } from "./reference.ts";
+export { ONNX_IR_VERSION, ONNX_OPSET, onnxInputNames, onnxModel, onnxUnsupported } from "./onnx.ts";
 export {
   createGpuModel,
   type GpuModel,

@@ -320,23 +320,36 @@ export function fitMaxLength(
  * ```
  */
 export async function saveModel(classifier: TokenClassifier, dir: string): Promise<void> {
-  const { config, decoding, labels } = classifier;
-  const extra = decoding
-    ? {
-      ...config.extra,
-      [DECODING_KEY]: {
-        words: decoding.words,
-        labels,
-        transitions: decoding.transitions?.logProbs,
-      },
-    }
-    : config.extra;
   await saveCheckpoint(
     dir,
-    { ...config, extra },
+    savedConfig(classifier),
     await modelTensors(classifier.net),
     classifier.tokenizerDir,
   );
+}
+
+/**
+ * The configuration a saved classifier's config.json holds: its own, with its decoding (if
+ * any) under `ner_decoding`, which `createTokenClassifier` reads back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier, savedConfig } from "./classifier.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG"],
+ *   tokenizer: "bert-base-uncased" });
+ * assert.equal(savedConfig(classifier).extra.ner_decoding, undefined);
+ * classifier.decoding = { words: "mean" };
+ * assert.deepEqual(savedConfig(classifier).extra.ner_decoding,
+ *   { words: "mean", labels: ["O", "B-ORG", "I-ORG"], transitions: undefined });
+ * ```
+ */
+export function savedConfig(classifier: TokenClassifier): ModelConfig {
+  const { config, decoding, labels } = classifier;
+  if (!decoding) return config;
+  const saved = { words: decoding.words, labels, transitions: decoding.transitions?.logProbs };
+  return { ...config, extra: { ...config.extra, [DECODING_KEY]: saved } };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Fine-tuning for token classification: the classifier (model, tokenizer and labels
- * together), the training loop, evaluation and prediction, batching, the learning-rate
- * schedule and progress display.
+ * together), the training loop, evaluation and prediction, export to ONNX for
+ * transformers.js and onnxruntime-web, batching, the learning-rate schedule and progress
+ * display.
  *
  * @example
  * ```ts
@@ -29,6 +30,7 @@ export {
   saveModel,
   type TokenClassifier,
 } from "./classifier.ts";
+export { exportOnnx, type ExportOnnxOptions } from "./export_onnx.ts";
 export { fineTune, type FineTuneOptions, type FineTuneResult } from "./fine_tune.ts";
 export { evaluate, evaluateExamples, predict, type PredictedSpan } from "./predict.ts";
 export { type EntityScores, type Evaluation, scorePredictions } from "./evaluate.ts";

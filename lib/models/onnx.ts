@@ -1,0 +1,393 @@
+/**
+ * A token classifier as an ONNX graph (opset 17, IR version 8): the inference forward of
+ * `referenceLogits` (lib/models/reference.ts: transformers' eager `*ForTokenClassification`
+ * modules, no dropout) written as ONNX nodes, with the parameters as float32 initializers
+ * under transformers' tensor names, so that onnxruntime-web 1.30 (wasm backend) and
+ * transformers.js run the classifier without Python.
+ *
+ * The graph is built from the family's record (lib/models/families/), not from its name:
+ * norm placement and bias, learned positions (numbered `0..T-1`, or from `padding_idx + 1`
+ * over non-padding tokens as RoBERTa's `create_position_ids_from_input_ids`), token types,
+ * `nn.Linear` (`Gemm` with `transB`) or `Conv1D` storage, biases, the configuration's
+ * activation (exact GELU through `Erf`, the tanh form through `Tanh`), and the attention
+ * mask added as transformers adds it, `(1 - mask) * finfo(float32).min`. Inputs are
+ * `input_ids`, `attention_mask` and, where the family has token types, `token_type_ids`
+ * (int64, dynamic `batch_size` and `sequence_length`); the output is `logits`
+ * `[batch_size, sequence_length, labels]` in float32, as Optimum's token-classification
+ * export names them.
+ *
+ * Causal attention (GPT-2) adds float32's minimum for later keys too. Not yet expressed
+ * (an error says so): rotary positions, RMS norms, gated feed-forward layers, local
+ * attention, grouped key/value heads and prediction heads.
+ * Tested in onnxruntime-web 1.30 (wasm): tests/models/onnx_test.ts against PyTorch's
+ * logits of transformers' `BertForTokenClassification`, `RobertaForTokenClassification`
+ * and `DistilBertForTokenClassification` (the fixtures of reference_test.ts) and against
+ * `referenceLogits` on padded batches; tests/train/export_onnx_test.ts against the GPU
+ * model's logits on GROBID test statements.
+ *
+ * @module
+ */
+
+import type { Activation, ModelConfig } from "./config.ts";
+import type { HostTensor, TensorMap } from "./host_tensor.ts";
+import { familyRecord } from "./families/registry.ts";
+import { parameterShapes } from "./layout.ts";
+import { onnx, type OnnxTypes } from "../deps/onnx_proto.ts";
+
+/** The ONNX operator set the graphs use (17: the first with `LayerNormalization`). */
+export const ONNX_OPSET = 17;
+
+/** The ONNX IR version written (8, the newest `onnx-proto` 8.0.1 encodes; opset 17 needs 8). */
+export const ONNX_IR_VERSION = 8;
+
+/** torch.finfo(torch.float32).min, the mask value transformers adds. */
+const F32_MIN = -3.4028234663852886e38;
+
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
+
+/**
+ * Why a model's graph cannot be written yet (the parts of its family the graph does not
+ * express), or null when it can.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { onnxUnsupported } from "./onnx.ts";
+ * assert.equal(onnxUnsupported(createConfig({ family: "bert", labels: ["O"] })), null);
+ * assert.match(onnxUnsupported(createConfig({ family: "llama", labels: ["O"] }))!,
+ *   /^Llama models cannot be exported to ONNX yet \(rmsnorm norms, rotary positions/);
+ * ```
+ */
+export function onnxUnsupported(config: ModelConfig): string | null {
+  const f = familyRecord(config.family);
+  const missing: string[] = [];
+  if (f.norm.kind !== "layernorm") missing.push(`${f.norm.kind} norms`);
+  if (f.positions.kind !== "learned") missing.push(`${f.positions.kind} positions`);
+  if (f.attention.kind === "local-global") missing.push("local attention");
+  if (f.mlp.kind !== "activation") missing.push("gated feed-forward layers");
+  if (config.numKeyValueHeads !== config.numHeads) missing.push("grouped key/value heads");
+  if (f.names.head) missing.push("a prediction head");
+  if (missing.length === 0) return null;
+  return `${f.displayName} models cannot be exported to ONNX yet (${missing.join(", ")})`;
+}
+
+/**
+ * The graph's input names for a configuration: `input_ids`, `attention_mask` and, where
+ * the family has token types, `token_type_ids`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createConfig } from "./config.ts";
+ * import { onnxInputNames } from "./onnx.ts";
+ * assert.deepEqual(onnxInputNames(createConfig({ family: "bert", labels: ["O"] })),
+ *   ["input_ids", "attention_mask", "token_type_ids"]);
+ * assert.deepEqual(onnxInputNames(createConfig({ family: "distilbert", labels: ["O"] })),
+ *   ["input_ids", "attention_mask"]);
+ * ```
+ */
+export function onnxInputNames(config: ModelConfig): string[] {
+  const f = familyRecord(config.family);
+  const names = ["input_ids", "attention_mask"];
+  if (f.tokenTypes && f.names.tokenType) names.push("token_type_ids");
+  return names;
+}
+
+type Attribute = OnnxTypes.IAttributeProto;
+
+const int = (name: string, i: number): Attribute => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INT,
+  i,
+});
+const ints = (name: string, v: number[]): Attribute => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints: v,
+});
+const float = (name: string, f: number): Attribute => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.FLOAT,
+  f,
+});
+
+/** Little-endian bytes of a typed array (the byte order of ONNX's `raw_data`). */
+function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
+  const out = new Uint8Array(data.byteLength);
+  const view = new DataView(out.buffer);
+  if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  else data.forEach((v, i) => view.setBigInt64(8 * i, v, true));
+  return out;
+}
+
+/** Nodes and initializers of a graph under construction, with unique value names. */
+function graphBuilder() {
+  const node: OnnxTypes.INodeProto[] = [];
+  const initializer: OnnxTypes.ITensorProto[] = [];
+  const constants = new Map<string, string>();
+  let count = 0;
+  const tensor = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
+    initializer.push({
+      name,
+      dims,
+      dataType: data instanceof Float32Array ? FLOAT : INT64,
+      rawData: rawBytes(data),
+    });
+    return name;
+  };
+  /** A constant initializer (shared between uses); `dims` [] is a scalar. */
+  const constant = (type: "f32" | "i64", values: number[], dims: number[] = [values.length]) => {
+    const key = `${type}:${dims.join(",")}:${values.join(",")}`;
+    let name = constants.get(key);
+    if (!name) {
+      name = `const_${type}_${constants.size}`;
+      tensor(
+        name,
+        dims,
+        type === "f32" ? new Float32Array(values) : BigInt64Array.from(values, BigInt),
+      );
+      constants.set(key, name);
+    }
+    return name;
+  };
+  /** Adds a node; its one output is `output`, or a fresh name. */
+  const op = (
+    opType: string,
+    input: string[],
+    attribute: Attribute[] = [],
+    output = `${opType.toLowerCase()}_${count}`,
+  ): string => {
+    node.push({ opType, input, output: [output], name: `${opType}_${count++}`, attribute });
+    return output;
+  };
+  return { node, initializer, tensor, constant, op };
+}
+
+/** Checks that `tensors` holds every parameter of the classifier, in its shape. */
+function checkTensors(config: ModelConfig, tensors: TensorMap): void {
+  for (const [name, shape] of parameterShapes(config)) {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`onnxModel: tensor "${name}" is missing`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(
+        `onnxModel: tensor "${name}" has shape ${JSON.stringify(t.shape)}, expected ${
+          JSON.stringify(shape)
+        }`,
+      );
+    }
+  }
+}
+
+/**
+ * The ONNX model (serialised `ModelProto`) of a token classifier in inference mode, from
+ * its configuration and transformers-named parameters (e.g. `modelTensors` of a GPU model,
+ * or `initWeights`). The parameters are stored as float32 initializers under their
+ * transformers names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { onnx } from "../deps/onnx_proto.ts";
+ * import { createConfig } from "./config.ts";
+ * import { initWeights } from "./init_weights.ts";
+ * import { onnxModel } from "./onnx.ts";
+ * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
+ *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
+ * const bytes = onnxModel(config, initWeights(config, 1));
+ * const model = onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number });
+ * assert.deepEqual(model.opsetImport, [{ domain: "", version: 17 }]);
+ * const g = model.graph;
+ * assert.deepEqual(g.input.map((i: { name: string }) => i.name),
+ *   ["input_ids", "attention_mask", "token_type_ids"]);
+ * assert.deepEqual(g.output[0].type.tensorType.shape.dim,
+ *   [{ dimParam: "batch_size" }, { dimParam: "sequence_length" }, { dimValue: 3 }]);
+ * const ops = new Set(g.node.map((n: { opType: string }) => n.opType));
+ * assert.ok(ops.has("LayerNormalization") && ops.has("Erf")); // BERT's norms, its exact GELU
+ * ```
+ */
+export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
+  const reason = onnxUnsupported(config);
+  if (reason) throw new Error(`onnxModel: ${reason}`);
+  checkTensors(config, tensors);
+  const f = familyRecord(config.family);
+  const names = f.names;
+  const H = config.hiddenSize;
+  const heads = config.numHeads;
+  const d = H / heads;
+  const L = config.labels.length;
+  const g = graphBuilder();
+
+  const added = new Set<string>();
+  const param = (name: string): string => {
+    if (!added.has(name)) {
+      const t = tensors.get(name) as HostTensor;
+      g.tensor(name, t.shape, t.data);
+      added.add(name);
+    }
+    return name;
+  };
+  const i64 = (values: number[], dims?: number[]) => g.constant("i64", values, dims);
+  const f32 = (value: number) => g.constant("f32", [value], []);
+
+  // [B, T] of the ids, and T as a scalar
+  const idsShape = g.op("Shape", ["input_ids"], [], "ids_shape");
+  const T = g.op("Gather", [idsShape, i64([1], [])], [int("axis", 0)], "sequence_length");
+
+  // embeddings, then hidden states as [B * T, H] rows
+  let x = g.op("Gather", [param(names.word), "input_ids"]);
+  if (names.position) {
+    let positions: string;
+    if (f.positions.kind === "learned" && f.positions.offset === "padding") {
+      const pad = i64([config.padTokenId ?? 1], []);
+      const real = g.op("Cast", [g.op("Not", [g.op("Equal", ["input_ids", pad])])], [
+        int("to", INT64),
+      ]);
+      const counts = g.op("CumSum", [real, i64([1], [])]);
+      positions = g.op("Add", [g.op("Mul", [counts, real]), pad], [], "position_ids");
+    } else {
+      positions = g.op("Range", [i64([0], []), T, i64([1], [])], [], "position_ids");
+    }
+    x = g.op("Add", [x, g.op("Gather", [param(names.position), positions])]);
+  }
+  if (f.tokenTypes && names.tokenType) {
+    x = g.op("Add", [x, g.op("Gather", [param(names.tokenType), "token_type_ids"])]);
+  }
+  x = g.op("Reshape", [x, i64([-1, H])], [], "embeddings");
+
+  const norm = (v: string, name: string) => {
+    const inputs = [v, param(`${name}.weight`)];
+    if (f.norm.bias) inputs.push(param(`${name}.bias`));
+    return g.op("LayerNormalization", inputs, [
+      int("axis", -1),
+      float("epsilon", config.layerNormEps),
+    ]);
+  };
+  // a linear as the family stores it: nn.Linear [out, in] (transB) or Conv1D [in, out]
+  // (the classifier is an nn.Linear in every family)
+  const linear = (v: string, name: string, bias: boolean, storage = f.linear) => {
+    const inputs = [v, param(`${name}.weight`)];
+    if (bias) inputs.push(param(`${name}.bias`));
+    return g.op("Gemm", inputs, [int("transB", storage === "linear" ? 1 : 0)]);
+  };
+  const activation = (v: string, act: Activation) => {
+    switch (act) {
+      case "gelu": // 0.5 x (1 + erf(x / sqrt 2))
+        return g.op("Mul", [
+          g.op("Mul", [v, f32(0.5)]),
+          g.op("Add", [f32(1), g.op("Erf", [g.op("Mul", [v, f32(Math.SQRT1_2)])])]),
+        ]);
+      case "gelu_new":
+      case "gelu_pytorch_tanh": { // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+        const cube = g.op("Mul", [g.op("Mul", [v, v]), v]);
+        const inner = g.op("Add", [v, g.op("Mul", [cube, f32(0.044715)])]);
+        const t = g.op("Tanh", [g.op("Mul", [inner, f32(Math.sqrt(2 / Math.PI))])]);
+        return g.op("Mul", [g.op("Mul", [v, f32(0.5)]), g.op("Add", [f32(1), t])]);
+      }
+      case "relu":
+        return g.op("Relu", [v]);
+      case "silu":
+        return g.op("Mul", [v, g.op("Sigmoid", [v])]);
+    }
+  };
+
+  // the additive key mask [B, 1, 1, T]: 0 on real tokens, float32's minimum on padding
+  const maskF = g.op("Cast", ["attention_mask"], [int("to", FLOAT)]);
+  const keep = g.op("Unsqueeze", [maskF, i64([1, 2])]);
+  let mask = g.op("Mul", [g.op("Sub", [f32(1), keep]), f32(F32_MIN)], [], "key_mask");
+  if (f.attention.kind === "causal") {
+    // float32's minimum where key j follows query i too, [B, 1, T, T]; the sum clamped
+    // back to that minimum, so that a row with no key to see stays finite
+    const at = g.op("Range", [i64([0], []), T, i64([1], [])]);
+    const later = g.op("Greater", [
+      g.op("Unsqueeze", [at, i64([0])]),
+      g.op("Unsqueeze", [at, i64([1])]),
+    ]);
+    const causal = g.op("Mul", [g.op("Cast", [later], [int("to", FLOAT)]), f32(F32_MIN)]);
+    mask = g.op("Max", [g.op("Add", [mask, causal]), f32(F32_MIN)], [], "causal_mask");
+  }
+  const headShape = g.op("Concat", [idsShape, i64([heads, d])], [int("axis", 0)], "head_shape");
+
+  const selfAttention = (h: string, l: number) => {
+    const a = names.block(l).attention;
+    let q: string, k: string, v: string;
+    if ("qkv" in a) {
+      const qkv = linear(h, a.qkv, f.bias.qkv);
+      [q, k, v] = ["q", "k", "v"].map((p) => `layer_${l}_${p}`);
+      g.node.push({
+        opType: "Split",
+        input: [qkv, i64([H, H, H])],
+        output: [q, k, v],
+        name: `Split_layer_${l}`,
+        attribute: [int("axis", 1)],
+      });
+    } else {
+      q = linear(h, a.q, f.bias.qkv);
+      k = linear(h, a.k, f.bias.qkv);
+      v = linear(h, a.v, f.bias.qkv);
+    }
+    // [B * T, H] -> [B, T, heads, d] -> [B, heads, T, d] (keys: [B, heads, d, T])
+    const split = (t: string, perm: number[]) =>
+      g.op("Transpose", [g.op("Reshape", [t, headShape])], [ints("perm", perm)]);
+    const scores = g.op("Mul", [
+      g.op("MatMul", [split(q, [0, 2, 1, 3]), split(k, [0, 2, 3, 1])]),
+      f32(1 / Math.sqrt(d)),
+    ]);
+    const probs = g.op("Softmax", [g.op("Add", [scores, mask])], [int("axis", -1)]);
+    const context = g.op("MatMul", [probs, split(v, [0, 2, 1, 3])]);
+    const merged = g.op("Transpose", [context], [ints("perm", [0, 2, 1, 3])]);
+    return g.op("Reshape", [merged, i64([-1, H])]);
+  };
+  const feedForward = (h: string, l: number) => {
+    const n = names.block(l);
+    const inner = activation(linear(h, n.f1 as string, f.bias.mlp), config.activation);
+    return linear(inner, n.f2, f.bias.mlp);
+  };
+
+  if (f.norm.embedding && names.embeddingNorm) x = norm(x, names.embeddingNorm);
+  for (let l = 0; l < config.numLayers; l++) {
+    const n = names.block(l);
+    if (f.norm.placement === "pre") {
+      const attn = selfAttention(n.norm1 ? norm(x, n.norm1) : x, l);
+      x = g.op("Add", [x, linear(attn, n.o, f.bias.o)]);
+      x = g.op("Add", [x, feedForward(norm(x, n.norm2), l)], [], `layer_${l}_output`);
+    } else {
+      const attn = linear(selfAttention(x, l), n.o, f.bias.o);
+      const a = norm(g.op("Add", [attn, x]), n.norm1 as string);
+      x = norm(g.op("Add", [feedForward(a, l), a]), n.norm2);
+    }
+  }
+  if (f.norm.final && names.finalNorm) x = norm(x, names.finalNorm);
+  const scores = linear(x, names.classifier, true, "linear");
+  const logitsShape = g.op("Concat", [idsShape, i64([L])], [int("axis", 0)]);
+  g.op("Reshape", [scores, logitsShape], [], "logits");
+
+  const valueInfo = (name: string, type: number, dims: (string | number)[]) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: type,
+        shape: {
+          dim: dims.map((v) => typeof v === "string" ? { dimParam: v } : { dimValue: v }),
+        },
+      },
+    },
+  });
+  const bt = ["batch_size", "sequence_length"];
+  const model: OnnxTypes.IModelProto = {
+    irVersion: ONNX_IR_VERSION,
+    producerName: "nerss",
+    opsetImport: [{ domain: "", version: ONNX_OPSET }],
+    graph: {
+      name: `${f.tokenClassifierClass}`,
+      node: g.node,
+      initializer: g.initializer,
+      input: onnxInputNames(config).map((name) => valueInfo(name, INT64, bt)),
+      output: [valueInfo("logits", FLOAT, [...bt, L])],
+    },
+  };
+  const bytes = onnx.ModelProto.encode(model).finish();
+  // protobufjs hands back a Node Buffer under Deno; give a plain Uint8Array
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

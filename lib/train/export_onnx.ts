@@ -1,0 +1,132 @@
+/**
+ * A classifier exported for JavaScript runtimes: a folder in the layout transformers.js
+ * loads (`config.json` as `saveModel` writes it, with id2label/label2id; the tokenizer's
+ * `tokenizer.json` and `tokenizer_config.json`, with its other files; `onnx/model.onnx`,
+ * the graph of lib/models/onnx.ts), which onnxruntime-web 1.30's wasm backend runs in Deno
+ * or a browser without Python. tests/train/export_onnx_test.ts checks the exported model's
+ * logits in onnxruntime-web against the classifier's own on the GROBID test statements.
+ *
+ * @module
+ */
+import { configToJson } from "../models/config.ts";
+import { modelTensors } from "../models/gpu_model.ts";
+import { TOKENIZER_FILES } from "../models/hub.ts";
+import { onnxModel, onnxUnsupported } from "../models/onnx.ts";
+import { savedConfig, type TokenClassifier } from "./classifier.ts";
+
+/**
+ * Options of {@link exportOnnx}.
+ */
+export type ExportOnnxOptions = {
+  /** int8 dynamic quantisation (`onnx/model_quantized.onnx`): not supported yet. */
+  quantize?: boolean;
+};
+
+async function stat(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/** The tokenizer files of `dir` a transformers.js folder takes (both JSON files required). */
+async function tokenizerFiles(dir: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of TOKENIZER_FILES) {
+    if ((await stat(`${dir}/${name}`))?.isFile) {
+      files.set(name, await Deno.readFile(`${dir}/${name}`));
+    }
+  }
+  for (const name of ["tokenizer.json", "tokenizer_config.json"]) {
+    if (!files.has(name)) throw new Error(`exportOnnx: the tokenizer folder ${dir} has no ${name}`);
+  }
+  return files;
+}
+
+/**
+ * Exports a classifier to `dir` for transformers.js and onnxruntime-web (written to a
+ * temporary folder, then renamed into place; an earlier export there is replaced, any
+ * other folder with files in it is refused). Families whose graph lib/models/onnx.ts cannot
+ * express yet are refused, as is `quantize` (not supported yet).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createTokenClassifier } from "./classifier.ts";
+ * import { exportOnnx } from "./export_onnx.ts";
+ * const classifier = await createTokenClassifier({ source: "random", family: "bert",
+ *   hiddenSize: 8, numLayers: 1, numHeads: 2, entityTypes: ["ORG", "PERSON"],
+ *   tokenizer: "bert-base-uncased" });
+ * const dir = await Deno.makeTempDir();
+ * await exportOnnx(classifier, `${dir}/web`);
+ * const config = JSON.parse(await Deno.readTextFile(`${dir}/web/config.json`));
+ * assert.equal(config.id2label["3"], "B-PERSON");
+ * assert.ok((await Deno.stat(`${dir}/web/onnx/model.onnx`)).size > 30522 * 8 * 4);
+ * assert.ok((await Deno.stat(`${dir}/web/tokenizer_config.json`)).isFile);
+ * await assert.rejects(exportOnnx(classifier, `${dir}/q`, { quantize: true }),
+ *   /^Error: exportOnnx: quantize/);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function exportOnnx(
+  classifier: TokenClassifier,
+  dir: string,
+  opts: ExportOnnxOptions = {},
+): Promise<void> {
+  if (opts.quantize) {
+    throw new Error(
+      "exportOnnx: quantize (int8 onnx/model_quantized.onnx) is not supported yet; " +
+        "export without it",
+    );
+  }
+  const reason = onnxUnsupported(classifier.config);
+  if (reason) throw new Error(`exportOnnx: ${reason}`);
+  const target = dir.replace(/(?<=.)\/+$/, "");
+  if (!target) throw new Error("exportOnnx: no folder given");
+  const there = await stat(target).catch((e) => {
+    throw new Error(`exportOnnx: cannot write ${target}: ${e.message}`);
+  });
+  if (there && !there.isDirectory) {
+    throw new Error(`exportOnnx: ${target} is a file, not a folder`);
+  }
+  if (there && !(await stat(`${target}/onnx/model.onnx`))) {
+    for await (const _ of Deno.readDir(target)) {
+      throw new Error(
+        `exportOnnx: ${target} is a folder with other files in it and no onnx/model.onnx; ` +
+          "give a new or empty folder, or an earlier export to replace",
+      );
+    }
+  }
+  const config = savedConfig(classifier);
+  const model = onnxModel(config, await modelTensors(classifier.net));
+  const files = await tokenizerFiles(classifier.tokenizerDir);
+
+  const parent = target.includes("/") ? target.slice(0, target.lastIndexOf("/")) || "/" : ".";
+  try {
+    await Deno.mkdir(parent, { recursive: true });
+  } catch (e) {
+    throw new Error(`exportOnnx: cannot create ${parent} for ${target}: ${(e as Error).message}`);
+  }
+  const tmp = `${target}.tmp-${crypto.randomUUID()}`;
+  try {
+    await Deno.mkdir(`${tmp}/onnx`, { recursive: true });
+    await Deno.writeTextFile(
+      `${tmp}/config.json`,
+      JSON.stringify(configToJson(config), null, 2) + "\n",
+    );
+    for (const [name, bytes] of files) await Deno.writeFile(`${tmp}/${name}`, bytes);
+    await Deno.writeFile(`${tmp}/onnx/model.onnx`, model);
+    let old: string | null = null;
+    if (there) {
+      old = `${target}.old-${crypto.randomUUID()}`;
+      await Deno.rename(target, old);
+    }
+    await Deno.rename(tmp, target);
+    if (old) await Deno.remove(old, { recursive: true });
+  } catch (e) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw new Error(`exportOnnx: cannot write ${target}: ${(e as Error).message}`);
+  }
+}

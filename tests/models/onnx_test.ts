@@ -1,0 +1,136 @@
+/**
+ * Tests of lib/models/onnx.ts: the graphs run in onnxruntime-web 1.30 (wasm) and give
+ * PyTorch's logits on the per-family fixtures (tests/fixtures/models/<family>/, see
+ * tests/models/reference_test.ts), padding leaves real tokens' logits alone, and the
+ * families the graph cannot express yet are refused by name.
+ */
+import assert from "node:assert/strict";
+import { createConfig, readConfig } from "../../lib/models/config.ts";
+import { FAMILIES } from "../../lib/models/families/registry.ts";
+import type { ModelFamily } from "../../lib/models/families/types.ts";
+import { initWeights } from "../../lib/models/init_weights.ts";
+import { onnxInputNames, onnxModel, onnxUnsupported } from "../../lib/models/onnx.ts";
+import { referenceLogits } from "../../lib/models/reference.ts";
+import { readSafetensors } from "../../lib/models/safetensors.ts";
+import { ortLogits } from "./fixtures/onnx_runtime.ts";
+
+const root = new URL("../fixtures/models/", import.meta.url).pathname;
+
+/** Largest difference at real positions, absolute or relative to max(1, |want|). */
+function maxRealError(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  mask: number[][],
+  labels: number,
+): number {
+  const T = mask[0].length;
+  let max = 0;
+  for (let i = 0; i < got.length; i++) {
+    const row = Math.floor(i / (T * labels)), t = Math.floor(i / labels) % T;
+    if (!mask[row][t]) continue;
+    max = Math.max(max, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  }
+  return max;
+}
+
+for (const family of Object.keys(FAMILIES) as ModelFamily[]) {
+  Deno.test(`onnxModel: ${family} in onnxruntime-web gives PyTorch's logits, or is refused`, async () => {
+    const dir = `${root}${family}`;
+    const config = await readConfig(`${dir}/config.json`);
+    const tensors = readSafetensors(await Deno.readFile(`${dir}/model.safetensors`));
+    const reason = onnxUnsupported(config);
+    if (reason) {
+      assert.throws(
+        () => onnxModel(config, tensors),
+        new RegExp(`^Error: onnxModel: ${FAMILIES[family].displayName} models cannot be`),
+      );
+      return;
+    }
+    const inputs = JSON.parse(await Deno.readTextFile(`${dir}/inputs.json`));
+    const want = JSON.parse(await Deno.readTextFile(`${dir}/logits.json`));
+    const got = await ortLogits(onnxModel(config, tensors), inputs);
+    assert.deepEqual(got.inputNames, onnxInputNames(config));
+    assert.deepEqual(got.dims, want.shape);
+    const err = maxRealError(got.data, want.logits, inputs.attention_mask, config.labels.length);
+    assert.ok(err < 1e-5, `max difference ${err}`);
+  });
+}
+
+Deno.test("onnxModel: BERT, RoBERTa, DistilBERT and GPT-2 are expressed, the rest refused", () => {
+  const exported = (Object.keys(FAMILIES) as ModelFamily[]).filter((family) =>
+    onnxUnsupported(createConfig({ family, labels: ["O"] })) === null
+  );
+  assert.deepEqual(exported, ["bert", "roberta", "distilbert", "gpt2"]);
+});
+
+for (const family of ["bert", "roberta", "distilbert", "gpt2"] as const) {
+  Deno.test(`onnxModel: a padded ${family} batch gives each row's own logits at its real tokens`, async () => {
+    const config = createConfig({
+      family,
+      vocabSize: 60,
+      hiddenSize: 16,
+      numHeads: 4,
+      numLayers: 2,
+      intermediateSize: 24,
+      maxPositions: 34,
+      labels: ["O", "B-ORG", "I-ORG", "B-PERSON", "I-PERSON"],
+      initializerRange: 0.3,
+    });
+    const tensors = initWeights(config, 11);
+    const model = onnxModel(config, tensors);
+    const rows = [[2, 14, 15, 9, 3], [2, 40, 3], [2, 7, 8, 51, 52, 53, 3]];
+    const T = 7, L = config.labels.length, pad = config.padTokenId ?? 0;
+    const fill = (r: number[], v: number) => [...r, ...Array(T - r.length).fill(v)];
+    const padded = {
+      input_ids: rows.map((r) => fill(r, pad)),
+      attention_mask: rows.map((r) => fill(r.map(() => 1), 0)),
+      // segment B from the fourth token where there are two token types (BERT)
+      token_type_ids: rows.map((r) =>
+        fill(r.map((_, i) => +(i > 2 && config.typeVocabSize > 1)), 0)
+      ),
+    };
+    const batch = await ortLogits(model, padded);
+    assert.deepEqual(batch.dims, [3, T, L]);
+    assert.ok(batch.data.every(Number.isFinite)); // padding positions too
+    for (const [b, row] of rows.entries()) {
+      const alone = await ortLogits(model, {
+        input_ids: [row],
+        attention_mask: [row.map(() => 1)],
+        token_type_ids: [padded.token_type_ids[b].slice(0, row.length)],
+      });
+      const mine = batch.data.slice(b * T * L, (b * T + row.length) * L);
+      const err = maxRealError(mine, alone.data, [row.map(() => 1)], L);
+      assert.ok(err < 1e-5, `row ${b}: max difference ${err}`);
+    }
+    // and the float64 reference agrees on the whole batch
+    const ref = referenceLogits(config, tensors, padded.input_ids, padded.attention_mask, {
+      tokenTypeIds: padded.token_type_ids,
+    });
+    const err = maxRealError(batch.data, ref.data, padded.attention_mask, L);
+    assert.ok(err < 1e-5, `max difference from referenceLogits ${err}`);
+  });
+}
+
+Deno.test("onnxModel: a missing or misshapen parameter is named", () => {
+  const config = createConfig({
+    family: "bert",
+    vocabSize: 50,
+    hiddenSize: 8,
+    numHeads: 2,
+    numLayers: 1,
+    intermediateSize: 16,
+    maxPositions: 16,
+    labels: ["O", "B", "I"],
+  });
+  const tensors = initWeights(config, 1);
+  tensors.set("classifier.bias", { shape: [2], data: new Float32Array(2) });
+  assert.throws(
+    () => onnxModel(config, tensors),
+    /^Error: onnxModel: tensor "classifier.bias" has shape \[2\], expected \[3\]$/,
+  );
+  tensors.delete("bert.encoder.layer.0.output.dense.weight");
+  assert.throws(
+    () => onnxModel(config, tensors),
+    /onnxModel: tensor "bert.encoder.layer.0.output.dense.weight" is missing/,
+  );
+});
