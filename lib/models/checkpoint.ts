@@ -297,11 +297,7 @@ export async function saveCheckpoint(
       }
     }
   } else Object.assign(files, tokenizerFiles);
-  const parent = target.includes("/") ? target.slice(0, target.lastIndexOf("/")) || "/" : ".";
-  await Deno.mkdir(parent, { recursive: true });
-  const tmp = `${target}.tmp-${crypto.randomUUID()}`;
-  await Deno.mkdir(tmp);
-  try {
+  await replaceFolder(target, async (tmp) => {
     await Deno.writeTextFile(
       `${tmp}/config.json`,
       JSON.stringify(configToJson(config), null, 2) + "\n",
@@ -312,6 +308,36 @@ export async function saveCheckpoint(
       if (typeof content === "string") await Deno.writeTextFile(`${tmp}/${name}`, content);
       else await Deno.writeFile(`${tmp}/${name}`, content);
     }
+  });
+}
+
+/**
+ * Writes a folder whole: `fill` writes into a new temporary folder beside `target`, which
+ * then takes its place (a folder already there is moved aside, then removed); on an error
+ * the temporary folder goes and `target` is left as it was.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { replaceFolder } from "./checkpoint.ts";
+ * const dir = await Deno.makeTempDir();
+ * await replaceFolder(`${dir}/out`, (tmp) => Deno.writeTextFile(`${tmp}/a.txt`, "1"));
+ * await assert.rejects(replaceFolder(`${dir}/out`, () => Promise.reject(new Error("no"))));
+ * assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["out"]);
+ * assert.equal(Deno.readTextFileSync(`${dir}/out/a.txt`), "1");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function replaceFolder(
+  target: string,
+  fill: (tmp: string) => Promise<void>,
+): Promise<void> {
+  const parent = target.includes("/") ? target.slice(0, target.lastIndexOf("/")) || "/" : ".";
+  await Deno.mkdir(parent, { recursive: true });
+  const tmp = `${target}.tmp-${crypto.randomUUID()}`;
+  await Deno.mkdir(tmp);
+  try {
+    await fill(tmp);
     let old: string | null = null;
     if (await isDir(target)) {
       old = `${target}.old-${crypto.randomUUID()}`;

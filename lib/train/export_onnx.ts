@@ -10,6 +10,7 @@
  */
 import { configToJson } from "../models/config.ts";
 import { modelTensors } from "../models/gpu_model.ts";
+import { replaceFolder } from "../models/checkpoint.ts";
 import { TOKENIZER_FILES } from "../models/hub.ts";
 import { onnxModel, onnxUnsupported } from "../models/onnx.ts";
 import { savedConfig, type TokenClassifier } from "./classifier.ts";
@@ -103,30 +104,17 @@ export async function exportOnnx(
   const model = onnxModel(config, await modelTensors(classifier.net));
   const files = await tokenizerFiles(classifier.tokenizerDir);
 
-  const parent = target.includes("/") ? target.slice(0, target.lastIndexOf("/")) || "/" : ".";
   try {
-    await Deno.mkdir(parent, { recursive: true });
+    await replaceFolder(target, async (tmp) => {
+      await Deno.mkdir(`${tmp}/onnx`);
+      await Deno.writeTextFile(
+        `${tmp}/config.json`,
+        JSON.stringify(configToJson(config), null, 2) + "\n",
+      );
+      for (const [name, bytes] of files) await Deno.writeFile(`${tmp}/${name}`, bytes);
+      await Deno.writeFile(`${tmp}/onnx/model.onnx`, model);
+    });
   } catch (e) {
-    throw new Error(`exportOnnx: cannot create ${parent} for ${target}: ${(e as Error).message}`);
-  }
-  const tmp = `${target}.tmp-${crypto.randomUUID()}`;
-  try {
-    await Deno.mkdir(`${tmp}/onnx`, { recursive: true });
-    await Deno.writeTextFile(
-      `${tmp}/config.json`,
-      JSON.stringify(configToJson(config), null, 2) + "\n",
-    );
-    for (const [name, bytes] of files) await Deno.writeFile(`${tmp}/${name}`, bytes);
-    await Deno.writeFile(`${tmp}/onnx/model.onnx`, model);
-    let old: string | null = null;
-    if (there) {
-      old = `${target}.old-${crypto.randomUUID()}`;
-      await Deno.rename(target, old);
-    }
-    await Deno.rename(tmp, target);
-    if (old) await Deno.remove(old, { recursive: true });
-  } catch (e) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw new Error(`exportOnnx: cannot write ${target}: ${(e as Error).message}`);
   }
 }
