@@ -16,6 +16,11 @@
  * `[batch_size, sequence_length, labels]` in float32, as Optimum's token-classification
  * export names them.
  *
+ * With `quantize`, the same graph is written with int8 dynamic quantisation (the scheme
+ * and why: lib/models/onnx_quantize.ts): each block's linears as `DynamicQuantizeLinear`
+ * + `MatMulInteger` on int8 weights, the word table int8 through `DequantizeLinear` after
+ * its `Gather`; the rest float32.
+ *
  * Causal attention (GPT-2) adds float32's minimum for later keys too. Not yet expressed
  * (an error says so): rotary positions, RMS norms, gated feed-forward layers, local
  * attention, grouped key/value heads and prediction heads.
