@@ -16,6 +16,11 @@
  * `[batch_size, sequence_length, labels]` in float32, as Optimum's token-classification
  * export names them.
  *
+ * With `quantize`, the same graph is written with int8 dynamic quantisation (the scheme
+ * and why: lib/models/onnx_quantize.ts): each block's linears as `DynamicQuantizeLinear`
+ * + `MatMulInteger` on int8 weights, the word table int8 through `DequantizeLinear` after
+ * its `Gather`; the rest float32.
+ *
  * Causal attention (GPT-2) adds float32's minimum for later keys too. Not yet expressed
  * (an error says so): rotary positions, RMS norms, gated feed-forward layers, local
  * attention, grouped key/value heads and prediction heads.
@@ -33,6 +38,7 @@ import type { HostTensor, TensorMap } from "./host_tensor.ts";
 import { familyRecord } from "./families/registry.ts";
 import { parameterShapes } from "./layout.ts";
 import { onnx, type OnnxTypes } from "../deps/onnx_proto.ts";
+import { quantizeInt8 } from "./onnx_quantize.ts";
 
 /** The ONNX operator set the graphs use (17: the first with `LayerNormalization`). */
 export const ONNX_OPSET = 17;
@@ -45,6 +51,7 @@ const F32_MIN = -3.4028234663852886e38;
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
+const INT8 = onnx.TensorProto.DataType.INT8;
 
 /**
  * Why a model's graph cannot be written yet (the parts of its family the graph does not
@@ -113,8 +120,11 @@ const float = (name: string, f: number): Attribute => ({
   f,
 });
 
+type Values = Float32Array | BigInt64Array | Int8Array;
+
 /** Little-endian bytes of a typed array (the byte order of ONNX's `raw_data`). */
-function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
+function rawBytes(data: Values): Uint8Array {
+  if (data instanceof Int8Array) return new Uint8Array(data.buffer, data.byteOffset, data.length);
   const out = new Uint8Array(data.byteLength);
   const view = new DataView(out.buffer);
   if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(4 * i, v, true));
@@ -128,17 +138,21 @@ function graphBuilder() {
   const initializer: OnnxTypes.ITensorProto[] = [];
   const constants = new Map<string, string>();
   let count = 0;
-  const tensor = (name: string, dims: number[], data: Float32Array | BigInt64Array) => {
+  const tensor = (name: string, dims: number[], data: Values) => {
     initializer.push({
       name,
       dims,
-      dataType: data instanceof Float32Array ? FLOAT : INT64,
+      dataType: data instanceof Float32Array ? FLOAT : data instanceof Int8Array ? INT8 : INT64,
       rawData: rawBytes(data),
     });
     return name;
   };
   /** A constant initializer (shared between uses); `dims` [] is a scalar. */
-  const constant = (type: "f32" | "i64", values: number[], dims: number[] = [values.length]) => {
+  const constant = (
+    type: "f32" | "i64" | "i8",
+    values: number[],
+    dims: number[] = [values.length],
+  ) => {
     const key = `${type}:${dims.join(",")}:${values.join(",")}`;
     let name = constants.get(key);
     if (!name) {
@@ -146,7 +160,11 @@ function graphBuilder() {
       tensor(
         name,
         dims,
-        type === "f32" ? new Float32Array(values) : BigInt64Array.from(values, BigInt),
+        type === "f32"
+          ? new Float32Array(values)
+          : type === "i8"
+          ? new Int8Array(values)
+          : BigInt64Array.from(values, BigInt),
       );
       constants.set(key, name);
     }
@@ -164,6 +182,25 @@ function graphBuilder() {
   };
   return { node, initializer, tensor, constant, op };
 }
+
+/** The transpose of a row-major `[rows, cols]` matrix. */
+function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  }
+  return out;
+}
+
+/**
+ * Options of {@link onnxModel}.
+ */
+export type OnnxModelOptions = {
+  /** int8 dynamic quantisation (lib/models/onnx_quantize.ts): the linears of the blocks
+   * as `DynamicQuantizeLinear` + `MatMulInteger` on per-channel int8 weights, the word
+   * embedding table int8; norms, biases, other embeddings and the classifier float32. */
+  quantize?: boolean;
+};
 
 /** Checks that `tensors` holds every parameter of the classifier, in its shape. */
 function checkTensors(config: ModelConfig, tensors: TensorMap): void {
@@ -207,7 +244,11 @@ function checkTensors(config: ModelConfig, tensors: TensorMap): void {
  * assert.ok(ops.has("LayerNormalization") && ops.has("Erf")); // BERT's norms, its exact GELU
  * ```
  */
-export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
+export function onnxModel(
+  config: ModelConfig,
+  tensors: TensorMap,
+  o: OnnxModelOptions = {},
+): Uint8Array {
   const reason = onnxUnsupported(config);
   if (reason) throw new Error(`onnxModel: ${reason}`);
   checkTensors(config, tensors);
@@ -231,12 +272,52 @@ export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
   const i64 = (values: number[], dims?: number[]) => g.constant("i64", values, dims);
   const f32 = (value: number) => g.constant("f32", [value], []);
 
+  // the int8 weights of the quantised graph (lib/models/onnx_quantize.ts): per output
+  // channel for the linears, as MatMulInteger's [in, out]; one scale for the word table
+  const int8 = (
+    name: string,
+    rows: number,
+    cols: number,
+    data: Float32Array,
+    axis: 1 | "tensor",
+  ) => {
+    if (!added.has(name)) {
+      const { values, scales } = quantizeInt8(data, rows, cols, axis);
+      g.tensor(`${name}_quantized`, [rows, cols], values);
+      g.tensor(`${name}_scale`, axis === "tensor" ? [] : [cols], scales);
+      added.add(name);
+    }
+    return [`${name}_quantized`, `${name}_scale`];
+  };
+  // each linear input quantised once at run time (uint8, its scale and zero point)
+  const dynamic = new Map<string, string[]>();
+  const quantizedInput = (v: string) => {
+    let out = dynamic.get(v);
+    if (!out) {
+      out = [`${v}_quantized`, `${v}_scale`, `${v}_zero_point`];
+      g.node.push({
+        opType: "DynamicQuantizeLinear",
+        input: [v],
+        output: out,
+        name: `DynamicQuantizeLinear_${v}`,
+      });
+      dynamic.set(v, out);
+    }
+    return out;
+  };
+
   // [B, T] of the ids, and T as a scalar
   const idsShape = g.op("Shape", ["input_ids"], [], "ids_shape");
   const T = g.op("Gather", [idsShape, i64([1], [])], [int("axis", 0)], "sequence_length");
 
   // embeddings, then hidden states as [B * T, H] rows
-  let x = g.op("Gather", [param(names.word), "input_ids"]);
+  let x: string;
+  if (o.quantize) {
+    const w = tensors.get(names.word) as HostTensor;
+    const [table, scale] = int8(names.word, w.shape[0], w.shape[1], w.data, "tensor");
+    const zero = g.constant("i8", [0], []);
+    x = g.op("DequantizeLinear", [g.op("Gather", [table, "input_ids"]), scale, zero]);
+  } else x = g.op("Gather", [param(names.word), "input_ids"]);
   if (names.position) {
     let positions: string;
     if (f.positions.kind === "learned" && f.positions.offset === "padding") {
@@ -267,6 +348,18 @@ export function onnxModel(config: ModelConfig, tensors: TensorMap): Uint8Array {
   // a linear as the family stores it: nn.Linear [out, in] (transB) or Conv1D [in, out]
   // (the classifier is an nn.Linear in every family)
   const linear = (v: string, name: string, bias: boolean, storage = f.linear) => {
+    if (o.quantize && name !== names.classifier) {
+      const w = tensors.get(`${name}.weight`) as HostTensor;
+      const [a, b] = w.shape;
+      // MatMulInteger's weights are [in, out]: nn.Linear's [out, in] transposed
+      const data = storage === "linear" ? transpose(w.data, a, b) : w.data;
+      const [rows, cols] = storage === "linear" ? [b, a] : [a, b];
+      const [wq, ws] = int8(`${name}.weight`, rows, cols, data, 1);
+      const [xq, xs, xz] = quantizedInput(v);
+      const sums = g.op("Cast", [g.op("MatMulInteger", [xq, wq, xz])], [int("to", FLOAT)]);
+      const y = g.op("Mul", [sums, g.op("Mul", [xs, ws])]);
+      return bias ? g.op("Add", [y, param(`${name}.bias`)]) : y;
+    }
     const inputs = [v, param(`${name}.weight`)];
     if (bias) inputs.push(param(`${name}.bias`));
     return g.op("Gemm", inputs, [int("transB", storage === "linear" ? 1 : 0)]);

@@ -3,8 +3,11 @@
  * fine-tuned on GROBID acknowledgements (so that its logits are not the near-zero ones of
  * fresh weights), is exported, and onnxruntime-web 1.30 (wasm) running onnx/model.onnx
  * gives the classifier's own GPU logits on the default study's GROBID test statements;
- * the folder's config and tokenizer files read back; bad folders and unsupported requests
- * are refused by name.
+ * the folder's config and tokenizer files read back; bad folders and unsupported families
+ * are refused by name. With quantize, onnx/model_quantized.onnx is about a quarter of
+ * model.onnx's size and, on all the test statements, its logits stay within 5% of the logit
+ * range of model.onnx's, its word tags agree on 99% of words, and its entity F1 is within
+ * 0.01 (measured: 14,025-14,028 of 14,042 words alike, F1 within 0.0013).
  */
 import assert from "node:assert/strict";
 import { loadDataset } from "../../lib/corpus/dataset.ts";
@@ -18,6 +21,8 @@ import {
 import { exportOnnx } from "../../lib/train/export_onnx.ts";
 import { fineTune } from "../../lib/train/fine_tune.ts";
 import { encodeFor, exampleLogits } from "../../lib/train/predict.ts";
+import { scorePredictions } from "../../lib/train/evaluate.ts";
+import type { Encoded } from "../../lib/encode/align.ts";
 import { loadTokenizer } from "../../lib/encode/tokenizer.ts";
 import { ortLogits } from "../models/fixtures/onnx_runtime.ts";
 import { TINY_BERT } from "./tiny_classifier.ts";
@@ -51,8 +56,8 @@ function classifier(family: ModelFamily = "bert"): Promise<TokenClassifier> {
         numLayers: 2,
         hiddenDropout: 0,
       });
-      await fineTune(c, train.slice(0, 40), {
-        epochs: 2,
+      await fineTune(c, train.slice(0, 320), {
+        epochs: 4,
         learningRate: 5e-3,
         batchSize: 8,
         progress: "none",
@@ -96,6 +101,95 @@ for (const family of ["bert", "distilbert", "gpt2"] as const) {
         for (const l of own.slice(from, from + 8)) biggest = Math.max(biggest, ...l.map(Math.abs));
       }
       assert.ok(biggest > 1, `the logits are too small to test anything (max |x| ${biggest})`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+/** onnxruntime-web's logits of `examples` (each `[length, labels]` flat), in batches of 16. */
+async function ortExampleLogits(
+  path: string,
+  examples: readonly Encoded[],
+  padId: number,
+  L: number,
+): Promise<Float32Array[]> {
+  const model = await Deno.readFile(path);
+  const out: Float32Array[] = [];
+  for (let from = 0; from < examples.length; from += 16) {
+    const indices = examples.slice(from, from + 16).map((_, i) => from + i);
+    const batch = padBatch(examples, indices, padId);
+    const rows = (a: Int32Array) =>
+      indices.map((_, r) => [...a.subarray(r * batch.length, (r + 1) * batch.length)]);
+    const got = await ortLogits(model, {
+      input_ids: rows(batch.inputIds),
+      attention_mask: rows(batch.attentionMask),
+    });
+    indices.forEach((ex, r) => {
+      const n = examples[ex].inputIds.length;
+      out.push(got.data.slice(r * batch.length * L, (r * batch.length + n) * L));
+    });
+  }
+  return out;
+}
+
+for (const family of ["bert", "distilbert", "gpt2"] as const) {
+  Deno.test(`exportOnnx: quantize writes a ${family} int8 model under 0.3 of the size, its tags those of float32`, async () => {
+    const c = await classifier(family);
+    const dir = await Deno.makeTempDir({ prefix: "nerss-onnx-" });
+    try {
+      await exportOnnx(c, dir, { quantize: true });
+      assert.deepEqual([...Deno.readDirSync(`${dir}/onnx`)].map((e) => e.name).sort(), [
+        "model.onnx",
+        "model_quantized.onnx",
+      ]);
+      const size = (name: string) => Deno.statSync(`${dir}/onnx/${name}`).size;
+      const ratio = size("model_quantized.onnx") / size("model.onnx");
+      // the word table (30522 or 50257 rows of 32) is most of the bytes: int8 is a quarter
+      assert.ok(ratio < 0.3, `int8 / float32 size ${ratio}`);
+
+      const examples = encodeFor(c, test, undefined, { onWarning: () => {} });
+      const L = c.labels.length;
+      const f32 = await ortExampleLogits(`${dir}/onnx/model.onnx`, examples, c.tokenizer.padId, L);
+      const q8 = await ortExampleLogits(
+        `${dir}/onnx/model_quantized.onnx`,
+        examples,
+        c.tokenizer.padId,
+        L,
+      );
+      let lo = Infinity, hi = -Infinity, worst = 0;
+      f32.forEach((l, i) => {
+        for (let k = 0; k < l.length; k++) {
+          lo = Math.min(lo, l[k]), hi = Math.max(hi, l[k]);
+          worst = Math.max(worst, Math.abs(q8[i][k] - l[k]));
+        }
+      });
+      const decoding = { labels: c.labels, ...c.decoding };
+      const a = scorePredictions(examples, f32, decoding);
+      const b = scorePredictions(examples, q8, decoding);
+      let words = 0, same = 0;
+      a.yPred.forEach((tags, s) =>
+        tags.forEach((t, w) => {
+          words++;
+          if (b.yPred[s][w] === t) same++;
+        })
+      );
+      console.log(
+        `${family}: float32 ${size("model.onnx")} bytes, int8 ${size("model_quantized.onnx")} ` +
+          `(${ratio.toFixed(3)}); max |logit difference| ${worst.toFixed(4)} of a range ` +
+          `${(hi - lo).toFixed(2)}; words tagged alike ${same}/${words}; entity F1 float32 ` +
+          `${a.micro.f1.toFixed(4)}, int8 ${b.micro.f1.toFixed(4)}`,
+      );
+      assert.ok(
+        a.micro.f1 > 0.2,
+        `the float32 model learnt too little to compare (F1 ${a.micro.f1})`,
+      );
+      // measured 1.0-1.3% of the range (BERT, DistilBERT), 3.6% (GPT-2, whose block inputs
+      // after attention and GELU have wider ranges for 256 levels); per linear, each input
+      // is rounded to 1/255 of its own range, each weight to 1/254 of its channel's
+      assert.ok(worst < 0.05 * (hi - lo), `max difference ${worst}, logit range ${hi - lo}`);
+      assert.ok(same >= 0.99 * words, `${words - same} of ${words} words tagged otherwise`);
+      assert.ok(Math.abs(a.micro.f1 - b.micro.f1) < 0.01, `F1 ${a.micro.f1} -> ${b.micro.f1}`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -170,7 +264,7 @@ Deno.test("exportOnnx: the folder has transformers.js's layout, its config and t
   }
 });
 
-Deno.test("exportOnnx: bad folders, quantize and unsupported families are refused by name", async () => {
+Deno.test("exportOnnx: bad folders and unsupported families are refused by name", async () => {
   const c = await classifier();
   const dir = await Deno.makeTempDir({ prefix: "nerss-onnx-" });
   try {
@@ -189,10 +283,6 @@ Deno.test("exportOnnx: bad folders, quantize and unsupported families are refuse
       new RegExp(`^Error: exportOnnx: cannot write ${dir}/notes.txt/model: Not a directory`),
     );
     await assert.rejects(exportOnnx(c, ""), /^Error: exportOnnx: no folder given/);
-    await assert.rejects(
-      exportOnnx(c, `${dir}/q`, { quantize: true }),
-      /^Error: exportOnnx: quantize \(int8 onnx\/model_quantized.onnx\) is not supported yet/,
-    );
     const llama = { ...c, config: { ...c.config, family: "llama" as const } };
     await assert.rejects(
       exportOnnx(llama, `${dir}/llama`),
