@@ -11,10 +11,11 @@
  *
  * @module
  */
-import { configToJson } from "../models/config.ts";
+import { configToJson, type ModelConfig } from "../models/config.ts";
 import { modelTensors } from "../models/gpu_model.ts";
 import { replaceFolder } from "../models/checkpoint.ts";
 import { TOKENIZER_FILES } from "../models/hub.ts";
+import { skippedPositions } from "../models/families/registry.ts";
 import { onnxModel, onnxUnsupported } from "../models/onnx.ts";
 import { savedConfig, type TokenClassifier } from "./classifier.ts";
 
@@ -52,11 +53,32 @@ async function tokenizerFiles(dir: string): Promise<Map<string, Uint8Array>> {
 }
 
 /**
+ * `tokenizer_config.json` with `model_max_length` no more than the subtokens the model's
+ * positions take, since transformers.js truncates its inputs to it (a 64-position model
+ * given the tokenizer's 512 fails on a longer text); the bytes as they were when it fits.
+ */
+function fitTokenizerConfig(bytes: Uint8Array, config: ModelConfig): Uint8Array {
+  const limit = config.maxPositions - skippedPositions(config);
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new Error(`exportOnnx: the tokenizer's tokenizer_config.json: ${(e as Error).message}`);
+  }
+  const max = json.model_max_length;
+  if (typeof max === "number" && max <= limit) return bytes;
+  return new TextEncoder().encode(
+    JSON.stringify({ ...json, model_max_length: limit }, null, 2) + "\n",
+  );
+}
+
+/**
  * Exports a classifier to `dir` for transformers.js and onnxruntime-web (written to a
  * temporary folder, then renamed into place; an earlier export there is replaced, any
  * other folder with files in it is refused). Families whose graph lib/models/onnx.ts cannot
  * express yet are refused. With `quantize`, `onnx/model_quantized.onnx` is written beside
- * `onnx/model.onnx`.
+ * `onnx/model.onnx`. `tokenizer_config.json`'s `model_max_length`, to which transformers.js
+ * truncates a text, is cut down to the subtokens the model's positions take.
  *
  * @example
  * ```ts
@@ -106,6 +128,10 @@ export async function exportOnnx(
   const model = onnxModel(config, tensors);
   const quantized = opts.quantize ? onnxModel(config, tensors, { quantize: true }) : null;
   const files = await tokenizerFiles(classifier.tokenizerDir);
+  files.set(
+    "tokenizer_config.json",
+    fitTokenizerConfig(files.get("tokenizer_config.json")!, config),
+  );
 
   try {
     await replaceFolder(target, async (tmp) => {

@@ -248,6 +248,10 @@ Deno.test("exportOnnx: the folder has transformers.js's layout, its config and t
       await Deno.readTextFile(`${dir}/model/tokenizer_config.json`),
     );
     assert.equal(typeof tokenizerConfig, "object");
+    // cut down from the tokenizer's 512 to the model's 64 positions: transformers.js truncates
+    // a text to it (tests/train/transformers_js_test.ts runs a longer one)
+    assert.equal(tokenizerConfig.model_max_length, 64);
+    assert.equal(tokenizerConfig.do_lower_case, true); // the rest as it was
     // the tokenizer read from the exported folder encodes as the classifier's own
     const tok = await loadTokenizer(`${dir}/model`);
     const some = test.slice(0, 5), quiet = { onWarning: () => {} };
