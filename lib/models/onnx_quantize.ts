@@ -14,8 +14,10 @@
  * [-127, 127]. The word embedding table is int8 too, one scale for the whole table,
  * gathered as int8 rows and dequantised by `DequantizeLinear` after the `Gather` (as
  * onnxruntime's quantised `Gather` does), so the table, most of a small model's bytes,
- * takes a quarter of its float32 size. Norms, biases, position and token-type embeddings
- * and the classifier stay float32.
+ * takes a quarter of its float32 size. Norms, biases, position and token-type embeddings,
+ * rotary tables, ModernBERT's prediction head and the classifier stay float32; the gated
+ * feed-forward layers' linears (ModernBERT's `Wi`, Llama's `gate_proj` and `up_proj`, one
+ * quantised input shared) are int8 as the others.
  *
  * Why this scheme: all its operators (`DynamicQuantizeLinear`, `MatMulInteger` with uint8 x
  * int8, `DequantizeLinear` of int8, opset 17) are in onnxruntime's CPU kernels, which

@@ -4,7 +4,8 @@
  * `tokenizer.json` and `tokenizer_config.json`, with its other files; `onnx/model.onnx`,
  * the graph of lib/models/onnx.ts, and with `quantize` its int8 form
  * `onnx/model_quantized.onnx`, see lib/models/onnx_quantize.ts), which onnxruntime-web
- * 1.30's wasm backend runs in Deno or a browser without Python.
+ * 1.30's wasm backend runs in Deno or a browser without Python; every family the toolkit
+ * fine-tunes (BERT, RoBERTa, DistilBERT, GPT-2, ModernBERT, Llama, Qwen2).
  * tests/train/export_onnx_test.ts checks the exported model's logits in onnxruntime-web
  * against the classifier's own on the GROBID test statements, and the int8 model's logits,
  * size, tags and F1 against the float32 model's.
@@ -75,9 +76,9 @@ function fitTokenizerConfig(bytes: Uint8Array, config: ModelConfig): Uint8Array 
 /**
  * Exports a classifier to `dir` for transformers.js and onnxruntime-web (written to a
  * temporary folder, then renamed into place; an earlier export there is replaced, any
- * other folder with files in it is refused). Families whose graph lib/models/onnx.ts cannot
- * express yet are refused. With `quantize`, `onnx/model_quantized.onnx` is written beside
- * `onnx/model.onnx`. `tokenizer_config.json`'s `model_max_length`, to which transformers.js
+ * other folder with files in it is refused). A family whose graph lib/models/onnx.ts does
+ * not express (none of today's, see `onnxUnsupported`) is refused by name. With `quantize`,
+ * `onnx/model_quantized.onnx` is written beside `onnx/model.onnx`. `tokenizer_config.json`'s `model_max_length`, to which transformers.js
  * truncates a text, is cut down to the subtokens the model's positions take.
  *
  * @example

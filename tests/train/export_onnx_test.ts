@@ -1,10 +1,10 @@
 /**
- * Tests of lib/train/export_onnx.ts: a small BERT, DistilBERT and GPT-2, each briefly
- * fine-tuned on GROBID acknowledgements (so that its logits are not the near-zero ones of
- * fresh weights), is exported, and onnxruntime-web 1.30 (wasm) running onnx/model.onnx
- * gives the classifier's own GPU logits on the default study's GROBID test statements;
- * the folder's config and tokenizer files read back; bad folders and unsupported families
- * are refused by name. With quantize, onnx/model_quantized.onnx is about a quarter of
+ * Tests of lib/train/export_onnx.ts: a small BERT, DistilBERT, GPT-2 and Llama (grouped
+ * key/value heads), each briefly fine-tuned on GROBID acknowledgements (so that its logits
+ * are not the near-zero ones of fresh weights), is exported, and onnxruntime-web 1.30 (wasm)
+ * running onnx/model.onnx gives the classifier's own GPU logits on the default study's GROBID
+ * test statements; the folder's config and tokenizer files read back; bad folders are
+ * refused by name. With quantize, onnx/model_quantized.onnx is about a quarter of
  * model.onnx's size and, on all the test statements, its logits stay within 5% of the logit
  * range of model.onnx's, its word tags agree on 99% of words, and its entity F1 is within
  * 0.01 (measured: 14,025-14,028 of 14,042 words alike, F1 within 0.0013).
@@ -43,7 +43,11 @@ const docs = await loadDataset("grobid-acknowledgements");
 const { train, test } = splitTestSet(docs, { testFraction: 0.2, seed: 1 }); // the default study's
 
 const trained = new Map<ModelFamily, Promise<TokenClassifier>>();
-/** A small classifier of `family` on its shipped tokenizer, fine-tuned once for this file. */
+/**
+ * A small classifier of `family` on its shipped tokenizer, fine-tuned once for this file
+ * (Llama: one key/value head for its two query heads, and one epoch, which already gives
+ * logits past 2 at a quarter of the time).
+ */
 function classifier(family: ModelFamily = "bert"): Promise<TokenClassifier> {
   let c = trained.get(family);
   if (!c) {
@@ -55,9 +59,10 @@ function classifier(family: ModelFamily = "bert"): Promise<TokenClassifier> {
         tokenizer,
         numLayers: 2,
         hiddenDropout: 0,
+        ...(family === "llama" ? { numKeyValueHeads: 1 } : {}),
       });
       await fineTune(c, train.slice(0, 320), {
-        epochs: 4,
+        epochs: family === "llama" ? 1 : 4,
         learningRate: 5e-3,
         batchSize: 8,
         progress: "none",
@@ -70,7 +75,7 @@ function classifier(family: ModelFamily = "bert"): Promise<TokenClassifier> {
   return c;
 }
 
-for (const family of ["bert", "distilbert", "gpt2"] as const) {
+for (const family of ["bert", "distilbert", "gpt2", "llama"] as const) {
   Deno.test(`exportOnnx: onnxruntime-web gives a ${family} classifier's logits on 20 GROBID test statements`, async () => {
     const c = await classifier(family);
     const dir = await Deno.makeTempDir({ prefix: "nerss-onnx-" });
@@ -268,7 +273,7 @@ Deno.test("exportOnnx: the folder has transformers.js's layout, its config and t
   }
 });
 
-Deno.test("exportOnnx: bad folders and unsupported families are refused by name", async () => {
+Deno.test("exportOnnx: bad folders are refused by name", async () => {
   const c = await classifier();
   const dir = await Deno.makeTempDir({ prefix: "nerss-onnx-" });
   try {
@@ -287,11 +292,6 @@ Deno.test("exportOnnx: bad folders and unsupported families are refused by name"
       new RegExp(`^Error: exportOnnx: cannot write ${dir}/notes.txt/model: Not a directory`),
     );
     await assert.rejects(exportOnnx(c, ""), /^Error: exportOnnx: no folder given/);
-    const llama = { ...c, config: { ...c.config, family: "llama" as const } };
-    await assert.rejects(
-      exportOnnx(llama, `${dir}/llama`),
-      /^Error: exportOnnx: Llama models cannot be exported to ONNX yet \(rmsnorm norms/,
-    );
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["notes.txt"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
