@@ -1,7 +1,9 @@
 /**
  * The command line of a sample-size study (`deno task study`). With no arguments it
  * runs the default study (GROBID acknowledgements, PERSON/ORG, a tiny BERT, 40
- * subsamples) and writes results, figures and the report to `out/<study>/`.
+ * subsamples) and writes results, figures and the report to `out/<study>/`; `export`
+ * then trains the chosen model on the whole training pool and writes it for
+ * transformers.js to `out/<study>/export/` (export_model.ts).
  * `deno task study --help` lists the commands and options.
  *
  * @module
@@ -27,6 +29,7 @@ import { assignedGpus, writeSlurmJob } from "./slurm.ts";
 import { createRunExecutor } from "./train_run.ts";
 import { analyzeResults } from "./analysis.ts";
 import { analysisFigures, renderReport, writeReport } from "./report.ts";
+import { checkExportFolder, exportStudyModel } from "./export_model.ts";
 import { planToJson } from "../sampling/plan.ts";
 import { getGpu } from "../gpu/device.ts";
 
@@ -45,6 +48,13 @@ Commands:
   slurm      write Slurm jobs into DIR: study.sbatch (a job array, one shard per
              task), collect.sbatch (collects and analyses after the array) and
              submit.sh (submits both): slurm --study FILE --shards N [resources]
+  export     train one of the study's models (--model NAME; default its first) on the
+             whole training pool (all but the test documents, the study's seed and
+             training settings), print its test-set F1, and write it for transformers.js
+             and onnxruntime-web to DIR/export (--to): config.json, the tokenizer,
+             onnx/model.onnx, onnx/model_quantized.onnx (int8, what transformers.js
+             loads by default in a browser) and export.json (model, training sentences,
+             test scores, study hash, date)
 
 Options:
   --study FILE        study JSON (default: the built-in default study); its name
@@ -69,7 +79,8 @@ Options:
                       the Hugging Face layout, a Hub name org/name, or
                       random:FAMILY[@TOKENIZER], a tiny model (2 layers, 128 hidden) of
                       a family with its shipped tokenizer or the tokenizer folder after
-                      @ (${shippedTokenizers()})
+                      @ (${shippedTokenizers()}); (export) --model NAME
+                      picks the study's model to export
   --count N           number of subsamples
   --replicates K      train each subsample K times, with training seeds seed, seed+1, ...
                       (default 1): the spread of F1 across seeds. Raising K later keeps
@@ -96,6 +107,9 @@ Slurm resources (slurm; each array task):
   --sbatch OPTION     another #SBATCH option for both jobs, repeatable, without its
                       dashes: --sbatch account=abc --sbatch qos=short
   --results FILE      (analyze) results file to analyse
+  --to DIR            (export) the folder to write (default DIR/export); an earlier
+                      export there is replaced, another folder with files is refused
+  --no-quantize       (export) write the float32 onnx/model.onnx only
   --allow-missing     (collect) exit 0 with runs missing
   --min-runs N        fit the regressions of models with at least N runs (default 10)
   --target F1,...     (run, analyze) target F1 values for the planner ("How many more
@@ -107,8 +121,8 @@ Slurm resources (slurm; each array task):
   -h, --help          this help
 
 Outputs in DIR: study.json, plan.jsonl, results.jsonl (one line per finished run,
-append-only), report.html and the figures as SVG. Running again resumes; a DIR holding
-results of a study with other settings is refused.`;
+append-only), report.html and the figures as SVG; export/ after export. Running again
+resumes; a DIR holding results of a study with other settings is refused.`;
 
 /** Which tokenizer each family's random model uses, for the help. */
 function shippedTokenizers(): string {
@@ -432,6 +446,71 @@ function shardFromFlags(values: { shards?: string }): Shard | undefined {
   return found?.shard;
 }
 
+/** Says which GPU trains, and whether it is a software one. */
+async function sayGpu(): Promise<void> {
+  const gpu = await getGpu();
+  const assigned = assignedGpus(Deno.env.toObject());
+  console.log(
+    `training on ${gpu.adapterName} (${gpu.backend}` + (assigned ? `; ${assigned}` : "") +
+      `${gpu.isFallback ? "; a software adapter: a GPU is many times faster" : ""})`,
+  );
+}
+
+/**
+ * `--model` for export: NAME picks one of the study's models, NAME=SOURCE (as for the
+ * other commands) defines the models. Gives the definitions and the name picked.
+ */
+function exportModelFlags(flags: string[] | undefined): { specs?: string[]; pick?: string } {
+  const specs = (flags ?? []).filter((m) => m.includes("="));
+  const picks = (flags ?? []).filter((m) => !m.includes("="));
+  if (picks.length > 1) {
+    throw new Error(`--model: give one model to export, got ${picks.join(", ")}`);
+  }
+  return { specs: specs.length > 0 ? specs : undefined, pick: picks[0] };
+}
+
+/** Trains the chosen model on the whole training pool and exports it (the export command). */
+async function exportCommand(
+  prepared: PreparedStudy,
+  outDir: string,
+  values: { to?: string; quantize?: boolean; quiet?: boolean },
+  pick: string | undefined,
+): Promise<void> {
+  const { config } = prepared;
+  const names = config.models.map((m) => m.name);
+  if (pick !== undefined && !names.includes(pick)) {
+    throw new Error(
+      `--model "${pick}": the study has no such model; its models: ${names.join(", ")}`,
+    );
+  }
+  const name = pick ?? names[0];
+  const which = names.length === 1
+    ? ""
+    : pick
+    ? ` (picked by --model of ${names.join(", ")})`
+    : ` (the first of ${names.join(", ")}; --model NAME picks another)`;
+  const dir = values.to ?? `${outDir}/export`;
+  await checkExportFolder(dir);
+  console.log(
+    `${config.name}: exporting model ${name}${which}, trained on the whole training pool ` +
+      `(${prepared.pool.documents} documents, ${prepared.pool.sentences} sentences; ` +
+      `${prepared.test.length} test documents held out) for ${config.training.epochs} epochs`,
+  );
+  await sayGpu();
+  const said = await exportStudyModel(prepared, {
+    dir,
+    model: name,
+    quantize: values.quantize ?? true,
+    progress: values.quiet ? "none" : "auto",
+  });
+  const m = said.test.micro;
+  console.log(
+    `${name}: test F1 ${m.f1.toFixed(4)} (precision ${m.precision.toFixed(4)}, recall ` +
+      `${m.recall.toFixed(4)}; ${m.support} entities in ${said.test.documents} test documents)`,
+  );
+  console.log(`exported to ${dir}: ${said.files.join(", ")}, export.json`);
+}
+
 /**
  * Runs the command line with the given arguments.
  *
@@ -483,21 +562,35 @@ export async function main(args: string[]): Promise<void> {
       replicates: { type: "string" },
       target: { type: "string" },
       cost: { type: "string" },
+      to: { type: "string" },
+      quantize: { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
+    allowNegative: true, // --no-quantize
   });
   if (values.help) {
     console.log(HELP);
     return;
   }
   const command = positionals[0] ?? "run";
-  if (!["run", "plan", "analyze", "collect", "slurm"].includes(command)) {
+  if (!["run", "plan", "analyze", "collect", "slurm", "export"].includes(command)) {
     throw new Error(`unknown command "${command}" (see --help)`);
   }
-  const asked = await studyFrom(values);
+  for (const flag of ["to", "quantize"] as const) {
+    if (values[flag] !== undefined && command !== "export") {
+      throw new Error(`--${values[flag] === false ? "no-" : ""}${flag} is for export`);
+    }
+  }
+  const { specs, pick } = command === "export" ? exportModelFlags(values.model) : {
+    specs: values.model,
+    pick: undefined,
+  };
+  const asked = await studyFrom({ ...values, model: specs });
   const outDir = values.out ?? `out/${asked.name}`;
-  await Deno.mkdir(outDir, { recursive: true });
+  if (command !== "export" || values.to === undefined) {
+    await Deno.mkdir(outDir, { recursive: true });
+  }
   const prepared = await prepareStudy(asked);
   const { config } = prepared; // with its corpus's checksum (and what reading it skipped)
   if (config.data?.skipped?.length) {
@@ -541,6 +634,10 @@ export async function main(args: string[]): Promise<void> {
       runs: prepared.runs.length,
     });
     for (const line of said) console.log(line);
+    return;
+  }
+  if (command === "export") {
+    await exportCommand(prepared, outDir, values, pick);
     return;
   }
   if (command === "analyze") {
@@ -589,12 +686,7 @@ export async function main(args: string[]): Promise<void> {
       if (c.added > 0) console.log(`${c.added} runs finished in ${shards.join(", ")} taken in`);
     }
   }
-  const gpu = await getGpu();
-  console.log(
-    `training on ${gpu.adapterName} (${gpu.backend}` +
-      (assignedGpus(Deno.env.toObject()) ? `; ${assignedGpus(Deno.env.toObject())}` : "") +
-      `${gpu.isFallback ? "; a software adapter: a GPU is many times faster" : ""})`,
-  );
+  await sayGpu();
   const summary = await executeRuns(prepared.runs, {
     resultsPath,
     shard,

@@ -1,7 +1,8 @@
 /**
  * The sample-size study composed from the other folders: the study file, preparation
  * (test split and plan), running (lock, resume, shards, Slurm), results, analysis, the
- * annotation planner and the report. The command line is `deno task study` (cli.ts).
+ * annotation planner, the report, and the export of a model trained on the whole training
+ * pool. The command line is `deno task study` (cli.ts).
  *
  * @example
  * ```ts
@@ -38,7 +39,13 @@ export {
 } from "./execute.ts";
 export { acquireLock, type LockHolder } from "./lock.ts";
 export { checkResults, runHash, runHashes } from "./provenance.ts";
-export { createRunExecutor } from "./train_run.ts";
+export { createRunExecutor, type RunExecutorOptions } from "./train_run.ts";
+export {
+  checkExportFolder,
+  exportStudyModel,
+  type ExportStudyModelOptions,
+  type StudyExport,
+} from "./export_model.ts";
 export { parseShard, type Shard, shardOf } from "./shard.ts";
 export { type SlurmOptions, slurmScript } from "./slurm.ts";
 export { type Collected, collectResults } from "./collect.ts";

@@ -7,14 +7,34 @@
  * @module
  */
 import type { Doc } from "../core/types.ts";
-import { createTokenClassifier, releaseClassifier } from "../train/classifier.ts";
+import {
+  createTokenClassifier,
+  releaseClassifier,
+  type TokenClassifier,
+} from "../train/classifier.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { evaluate } from "../train/predict.ts";
 import { labelsOf } from "../tags/labels.ts";
+import type { ProgressOutput } from "../train/progress.ts";
 import type { RunResult } from "./results.ts";
 import type { PreparedStudy, RunSpec } from "./prepare.ts";
 import type { StudyRun } from "./execute.ts";
 import { runHash } from "./provenance.ts";
+
+/**
+ * Options of {@link createRunExecutor}.
+ */
+export type RunExecutorOptions = {
+  /** Called after each training step. */
+  onStep?: () => void;
+  /** Where each run's bar of training steps goes (default "none": the study draws its own). */
+  progress?: ProgressOutput;
+  /** Called with the run's new classifier before it trains (may throw to refuse the run). */
+  onCreated?: (classifier: TokenClassifier) => void | Promise<void>;
+  /** Called with the trained and scored classifier before its GPU memory is released
+   * (`deno task study export` exports it here). */
+  onTrained?: (classifier: TokenClassifier) => void | Promise<void>;
+};
 
 /**
  * A function that trains and scores one run of a prepared study.
@@ -50,7 +70,7 @@ import { runHash } from "./provenance.ts";
  */
 export function createRunExecutor(
   prepared: PreparedStudy,
-  options: { onStep?: () => void } = {},
+  options: RunExecutorOptions = {},
 ): (run: StudyRun<RunSpec>) => Promise<RunResult> {
   const byId = new Map<string, Doc>(prepared.train.map((d) => [d.id, d]));
   const entityTypes = labelsOf(prepared.docs);
@@ -74,6 +94,7 @@ export function createRunExecutor(
       seed,
     });
     try {
+      await options.onCreated?.(classifier);
       const trained = await fineTune(classifier, docs, {
         epochs: training.epochs,
         batchSize: training.batchSize,
@@ -84,10 +105,11 @@ export function createRunExecutor(
         maxLength: training.maxLength,
         decoding: training.decoding,
         seed,
-        progress: "none",
+        progress: options.progress ?? "none",
         onProgress: options.onStep,
       });
       const scores = await evaluate(classifier, prepared.test, { maxLength: training.maxLength });
+      await options.onTrained?.(classifier);
       return {
         runId: run.runId,
         studyHash: await runHash(prepared.config, model),

@@ -1,13 +1,19 @@
 import assert from "node:assert/strict";
 import { main } from "../../lib/study/cli.ts";
-import { DEFAULT_STUDY } from "../../lib/study/config.ts";
+import { DEFAULT_STUDY, readStudyConfig } from "../../lib/study/config.ts";
 import { planFromJson } from "../../lib/sampling/plan.ts";
 import { readResults, type RunResult } from "../../lib/study/results.ts";
 import { prepareStudy } from "../../lib/study/prepare.ts";
-import { runHashes } from "../../lib/study/provenance.ts";
+import { runHash, runHashes } from "../../lib/study/provenance.ts";
 import { analyzeResults } from "../../lib/study/analysis.ts";
 import { simulateRuns } from "./fixtures/simulated_runs.ts";
 import { TINY_BERT } from "../train/tiny_classifier.ts";
+import type { Doc } from "../../lib/core/types.ts";
+import { corpusStats } from "../../lib/corpus/stats.ts";
+import { encodeDocs } from "../../lib/encode/align.ts";
+import { loadTokenizer } from "../../lib/encode/tokenizer.ts";
+import { scorePredictions } from "../../lib/train/evaluate.ts";
+import { ortLogits } from "../models/fixtures/onnx_runtime.ts";
 
 async function quietly(f: () => Promise<void>): Promise<string> {
   const log = console.log, lines: string[] = [];
@@ -429,5 +435,151 @@ Deno.test("cli: bad --replicates, --target and --cost are errors naming the flag
   const help = await quietly(() => main(["--help"]));
   for (const flag of ["--replicates K", "--target F1,...", "--cost C"]) {
     assert.ok(help.includes(`\n  ${flag} `), flag);
+  }
+});
+
+Deno.test("cli export: the chosen model trained on the whole pool; the ONNX folder's own predictions give export.json's test scores", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nerss-export-" });
+  try {
+    await Deno.copyFile(
+      new URL("./fixtures/disclosures.jsonl", import.meta.url),
+      `${dir}/disclosures.jsonl`,
+    );
+    const { entityTypes: _t, seed: _s, source: _src, ...tiny } = TINY_BERT; // 32 wide
+    const study = {
+      data: { path: "disclosures.jsonl", labels: { PER: "PERSON" } },
+      test: { size: 8 },
+      plan: { count: 2, sizes: [[6, 10]] },
+      // two models of different widths, so that the folder shows which one was exported
+      models: [
+        { name: "narrow", source: "random", ...tiny, hiddenSize: 16, intermediateSize: 32 },
+        { name: "mini", source: "random", ...tiny },
+      ],
+      training: { epochs: 4, batchSize: 4, learningRate: 5e-3, maxLength: 64 },
+      analysis: { bootstrap: 0 },
+    };
+    await Deno.writeTextFile(`${dir}/coi.json`, JSON.stringify(study));
+    const args = ["export", "--study", `${dir}/coi.json`, "--out", `${dir}/out`, "--quiet"];
+    const exported = `${dir}/out/export`;
+    const said = await quietly(() => main([...args, "--model", "mini"]));
+    assert.match(said, /^coi: exporting model mini \(picked by --model of narrow, mini\)/m);
+    const json = JSON.parse(await Deno.readTextFile(`${exported}/export.json`));
+    assert.match(said, new RegExp(`^mini: test F1 ${json.test.micro.f1.toFixed(4)} `, "m"));
+    const config = JSON.parse(await Deno.readTextFile(`${exported}/config.json`));
+    assert.equal(config.hidden_size, 32); // mini, not narrow
+    assert.equal(json.model, "mini");
+    const prepared = await prepareStudy(await readStudyConfig(`${dir}/coi.json`));
+    assert.equal(json.studyHash, await runHash(prepared.config, prepared.config.models[1]));
+
+    // trained on every document but the study's 8 test documents, every sentence each epoch
+    const all = corpusStats(prepared.docs), test = corpusStats(prepared.test);
+    assert.equal(prepared.docs.length, 36);
+    assert.deepEqual(
+      [json.training.documents, json.training.sentences, json.training.entities],
+      [36 - 8, all.sentences - test.sentences, all.entities - test.entities],
+    );
+    const labels = Object.keys(config.id2label).map((i) => config.id2label[i] as string);
+    const tokenizer = await loadTokenizer(exported);
+    const encode = (docs: Doc[]) =>
+      encodeDocs(docs, tokenizer, { labels, scheme: "IOB1", maxLength: 64 });
+    assert.equal(json.training.steps, 4 * Math.ceil(encode(prepared.train).length / 4));
+
+    // the exported graph, run by onnxruntime-web on the test documents and decoded as
+    // config.json says, scores what export.json says the trained classifier scored
+    const examples = encode(prepared.test);
+    const L = labels.length;
+    const logits: Float32Array[] = [];
+    for (const ex of examples) {
+      const got = await ortLogits(`${exported}/onnx/model.onnx`, {
+        input_ids: [ex.inputIds],
+        attention_mask: [ex.attentionMask],
+      });
+      assert.deepEqual(got.dims, [1, ex.inputIds.length, L]);
+      logits.push(got.data);
+    }
+    const saved = config.ner_decoding; // as fineTune leaves it
+    assert.ok(saved, "config.json has no ner_decoding: the classifier was not fine-tuned");
+    assert.deepEqual(saved.labels, labels);
+    const decoding = {
+      labels,
+      words: saved.words,
+      transitions: saved.transitions && { labels, logProbs: saved.transitions },
+    };
+    const scores = scorePredictions(examples, logits, decoding);
+    assert.ok(scores.micro.f1 > 0.5, `the model learnt too little to test (F1 ${scores.micro.f1})`);
+    assert.deepEqual(scores.micro, json.test.micro);
+    assert.deepEqual(scores.byType, json.test.byType);
+    assert.equal(scores.predictedEntities, json.test.predictedEntities);
+    // the int8 graph is there, a quarter of the size, and runs
+    const size = (name: string) => Deno.statSync(`${exported}/onnx/${name}`).size;
+    assert.deepEqual(json.files, ["onnx/model.onnx", "onnx/model_quantized.onnx"]);
+    assert.ok(size("model_quantized.onnx") < 0.3 * size("model.onnx"));
+    const q8 = await ortLogits(`${exported}/onnx/model_quantized.onnx`, {
+      input_ids: [examples[0].inputIds],
+      attention_mask: [examples[0].attentionMask],
+    });
+    assert.deepEqual(q8.dims, [1, examples[0].inputIds.length, L]);
+
+    // transformers.js loads the folder, float32 and int8, and its pipeline tags a one-sentence
+    // test statement's subtokens as the graph's logits in onnxruntime-web say (argmax, O left out)
+    const { env, pipeline } = await import("@huggingface/transformers");
+    env.allowRemoteModels = false;
+    env.localModelPath = `${dir}/out`;
+    const one = examples.find((ex) => examples.filter((e) => e.docId === ex.docId).length === 1)!;
+    const text = prepared.test.find((d) => d.id === one.docId)!.text;
+    for (const [dtype, file] of [["fp32", "model.onnx"], ["q8", "model_quantized.onnx"]] as const) {
+      const { data } = await ortLogits(`${exported}/onnx/${file}`, {
+        input_ids: [one.inputIds],
+        attention_mask: [one.attentionMask],
+      });
+      const want = one.inputIds.flatMap((_, t) => {
+        const row = [...data.subarray(t * L, (t + 1) * L)];
+        const tag = labels[row.indexOf(Math.max(...row))];
+        return t === 0 || t === one.inputIds.length - 1 || tag === "O" ? [] : [`${t} ${tag}`];
+      });
+      assert.ok(want.length > 0, `${dtype}: no entity in "${text}"`);
+      const ner = await pipeline("token-classification", "export", { dtype });
+      try {
+        const found = await ner(text) as { entity: string; index: number }[];
+        assert.deepEqual(found.map((f) => `${f.index} ${f.entity}`), want, `${dtype}: "${text}"`);
+      } finally {
+        await ner.dispose();
+      }
+    }
+
+    // without --model: the study's first; exported again over the first export, float32 only
+    const again = await quietly(() => main([...args, "--no-quantize"]));
+    assert.match(again, /exporting model narrow \(the first of narrow, mini; --model NAME/);
+    assert.equal(JSON.parse(await Deno.readTextFile(`${exported}/config.json`)).hidden_size, 16);
+    assert.deepEqual([...Deno.readDirSync(`${exported}/onnx`)].map((e) => e.name), ["model.onnx"]);
+    const second = JSON.parse(await Deno.readTextFile(`${exported}/export.json`));
+    assert.deepEqual([second.model, second.files], ["narrow", ["onnx/model.onnx"]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli export: a model the study lacks, two models, a folder of other files and --to outside export are refused before training", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nerss-export-" });
+  try {
+    const two = ["--model", "a=random:bert", "--model", "b=random:gpt2"];
+    await assert.rejects(
+      main(["export", ...two, "--model", "c", "--to", `${dir}/x`]),
+      /^Error: --model "c": the study has no such model; its models: a, b$/,
+    );
+    await assert.rejects(
+      main(["export", ...two, "--model", "a", "--model", "b", "--to", `${dir}/x`]),
+      /^Error: --model: give one model to export, got a, b$/,
+    );
+    await Deno.writeTextFile(`${dir}/notes.txt`, "mine");
+    await assert.rejects(
+      main(["export", "--to", dir, "--quiet"]),
+      new RegExp(`^Error: exportStudyModel: ${dir} is a folder with other files in it`),
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["notes.txt"]);
+    await assert.rejects(main(["plan", "--to", dir]), /^Error: --to is for export$/);
+    await assert.rejects(main(["run", "--no-quantize"]), /^Error: --no-quantize is for export$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
