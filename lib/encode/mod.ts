@@ -27,7 +27,7 @@
  *
  * @module
  */
-export { loadTokenizer, type WordTokenizer } from "./tokenizer.ts";
+export { loadTokenizer, tokenizerFromJson, type WordTokenizer } from "./tokenizer.ts";
 export {
   type AlignOptions,
   decodeDocs,

@@ -52,11 +52,44 @@ export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
   const folder = dir.replace(/\/+$/, "");
   const json = await readJson(folder, "tokenizer.json", NEEDS["tokenizer.json"]);
   const config = await readJson(folder, "tokenizer_config.json", NEEDS["tokenizer_config.json"]);
+  return wordTokenizer(json, config, `loadTokenizer: ${dir}`);
+}
+
+/**
+ * The tokenizer of a `tokenizer.json` and `tokenizer_config.json` already read and parsed
+ * (a browser fetches them), as {@link loadTokenizer} makes it from a folder; `source` names
+ * them in errors.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenizerFromJson } from "./tokenizer.ts";
+ * const dir = "../shared/data/tokenizers/bert-base-uncased";
+ * const read = async (name: string) => JSON.parse(await Deno.readTextFile(`${dir}/${name}`));
+ * const tok = tokenizerFromJson(await read("tokenizer.json"), await read("tokenizer_config.json"));
+ * assert.deepEqual(tok.encodeWord("Niswender", false), [9152, 26760, 10497, 2121]);
+ * assert.deepEqual([tok.prefixIds, tok.suffixIds, tok.padId], [[101], [102], 0]);
+ * ```
+ */
+export function tokenizerFromJson(
+  json: Record<string, unknown>,
+  config: Record<string, unknown>,
+  source = "tokenizer.json",
+): WordTokenizer {
+  return wordTokenizer(json, config, `tokenizerFromJson: ${source}`);
+}
+
+/** The word tokenizer of parsed tokenizer files; `where` starts its error messages. */
+function wordTokenizer(
+  json: Record<string, unknown>,
+  config: Record<string, unknown>,
+  where: string,
+): WordTokenizer {
   let tok: Tokenizer;
   try {
     tok = new Tokenizer(json, config);
   } catch (e) {
-    throw new Error(`loadTokenizer: cannot load the tokenizer in ${dir}: ${(e as Error).message}`);
+    throw new Error(`${where}: cannot load the tokenizer: ${(e as Error).message}`);
   }
   const encode = (text: string, special: boolean) =>
     tok.encode(text, { add_special_tokens: special }).ids;
@@ -64,9 +97,7 @@ export async function loadTokenizer(dir: string): Promise<WordTokenizer> {
   const full = encode("a", true);
   const at = full.findIndex((_, i) => plain.every((id, k) => full[i + k] === id));
   if (plain.length === 0 || at < 0) {
-    throw new Error(
-      `loadTokenizer: ${dir}: cannot find the special tokens (encoding "a" gave [${full}])`,
-    );
+    throw new Error(`${where}: cannot find the special tokens (encoding "a" gave [${full}])`);
   }
   const idOf = (...keys: string[]) => {
     const token = specialToken(config, keys);

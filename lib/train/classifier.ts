@@ -22,6 +22,9 @@ import { datasetDir, MANIFEST } from "../corpus/dataset.ts";
 import { labelList } from "../tags/labels.ts";
 import type { Scheme } from "../core/scheme.ts";
 import type { TagDecoding } from "../encode/align.ts";
+import { DECODING_KEY, savedDecoding } from "./classifier_config.ts";
+
+export { fitMaxLength } from "./classifier_config.ts";
 import { loadTokenizer, type WordTokenizer } from "../encode/tokenizer.ts";
 
 /**
@@ -38,35 +41,6 @@ export type TokenClassifier = {
   /** How scores become word tags (set by `fineTune`; saved in config.json as `ner_decoding`). */
   decoding?: TagDecoding;
 };
-
-/** config.json's key for the decoding (kept by transformers as an unknown attribute). */
-const DECODING_KEY = "ner_decoding";
-
-/** The saved decoding of a checkpoint, when it was made for exactly these labels. */
-function savedDecoding(config: ModelConfig, labels: string[]): TagDecoding | undefined {
-  const saved = config.extra[DECODING_KEY] as
-    | { words?: "first" | "mean"; labels?: string[]; transitions?: number[][] }
-    | undefined;
-  delete config.extra[DECODING_KEY];
-  if (saved?.labels?.join("\n") !== labels.join("\n")) return undefined;
-  if (saved.words !== undefined && saved.words !== "first" && saved.words !== "mean") {
-    throw new Error(
-      `config.json: ${DECODING_KEY}.words must be "first" or "mean", got ${
-        JSON.stringify(saved.words)
-      }`,
-    );
-  }
-  const n = labels.length, t = saved.transitions;
-  if (t && !(t.length === n + 1 && t.every((r) => r.length === n && r.every(Number.isFinite)))) {
-    throw new Error(
-      `config.json: ${DECODING_KEY}.transitions must be ${n + 1} rows of ${n} numbers`,
-    );
-  }
-  return {
-    words: saved.words,
-    transitions: t && { labels, logProbs: t },
-  };
-}
 
 /**
  * Options of {@link createTokenClassifier}.
@@ -255,47 +229,6 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
   }
   const net = createGpuModel(gpu, config, tensors, { seed });
   return { config, net, tokenizer, tokenizerDir, labels, scheme, decoding };
-}
-
-/** Subtokens per example when none is asked for (a sentence or window of one). */
-const DEFAULT_MAX_LENGTH = 128;
-
-/**
- * The subtokens per example (special tokens included) to use on a model: `maxLength`
- * (default 128), but no more than its position table allows (`max_position_embeddings`,
- * GPT-2's `n_positions`, less the rows RoBERTa skips: its positions start at
- * `padding_idx + 1`). A `maxLength` asked for that is more is cut down, and `onClamp` told.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { createConfig } from "../models/config.ts";
- * const roberta = createConfig({ family: "roberta", maxPositions: 514, labels: ["O"] });
- * const said: string[] = [];
- * assert.equal(fitMaxLength(roberta, 1024, (m) => said.push(m)), 512);
- * assert.match(said[0], /^maxLength 1024 is more than the 512 subtokens/);
- * assert.equal(fitMaxLength(roberta, undefined, (m) => said.push(m)), 128);
- * const small = createConfig({ family: "bert", maxPositions: 64, labels: ["O"] });
- * assert.equal(fitMaxLength(small, undefined, (m) => said.push(m)), 64);
- * assert.equal(said.length, 1);
- * ```
- */
-export function fitMaxLength(
-  config: Pick<ModelConfig, "family" | "maxPositions" | "padTokenId">,
-  maxLength: number | undefined,
-  onClamp: (message: string) => void,
-): number {
-  const skipped = skippedPositions(config);
-  const limit = config.maxPositions - skipped;
-  if (maxLength === undefined) return Math.min(DEFAULT_MAX_LENGTH, limit);
-  if (maxLength <= limit) return maxLength;
-  onClamp(
-    `maxLength ${maxLength} is more than the ${limit} subtokens the model's ` +
-      `${config.maxPositions} positions take${
-        skipped ? ` (the first ${skipped} are never used)` : ""
-      }: using ${limit}`,
-  );
-  return limit;
 }
 
 /**

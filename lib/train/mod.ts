@@ -33,6 +33,13 @@ export {
 export { exportOnnx, type ExportOnnxOptions } from "./export_onnx.ts";
 export { fineTune, type FineTuneOptions, type FineTuneResult } from "./fine_tune.ts";
 export { evaluate, evaluateExamples, predict, type PredictedSpan } from "./predict.ts";
+export {
+  encodeTexts,
+  type ExportedModel,
+  predictExported,
+  readExported,
+  scoredSpans,
+} from "./predict_text.ts";
 export { type EntityScores, type Evaluation, scorePredictions } from "./evaluate.ts";
 export {
   type Batch,

@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type { Doc, Span } from "../core/types.ts";
-import { decodeToTags, type Encoded, encodeDocs } from "../encode/align.ts";
-import { tagsToSpans } from "../core/convert.ts";
+import type { Doc } from "../core/types.ts";
+import { type Encoded, encodeDocs } from "../encode/align.ts";
 import { predictLogits } from "../models/gpu_model.ts";
 import { sequentialBatches } from "./batches.ts";
 import { fitMaxLength, type TokenClassifier } from "./classifier.ts";
 import { type Evaluation, scorePredictions, warnIfNoEntities } from "./evaluate.ts";
 import { warnOnce } from "../metrics/entities.ts";
+import { encodeTexts, type PredictedSpan, scoredSpans } from "./predict_text.ts";
 
 /** Batches whose logits may be awaited at once. */
 const IN_FLIGHT = 8;
@@ -187,11 +187,7 @@ export async function evaluateExamples(
   return scorePredictions(examples, logits, { labels: classifier.labels, ...classifier.decoding });
 }
 
-/**
- * A predicted entity: character span, label and score (the mean over its words of the
- * probability of each word's decoded tag).
- */
-export type PredictedSpan = Span & { score: number };
+export type { PredictedSpan } from "./predict_text.ts";
 
 /**
  * Predicts entity spans in texts (or documents, whose spans are ignored), batched, decoded
@@ -224,24 +220,8 @@ export async function predict(
 ): Promise<PredictedSpan[][]> {
   const onWarning = (m: string) => (o.onWarning ?? warnOnce)(`predict: ${m}`);
   const maxLength = fitMaxLength(classifier.config, o.maxLength, onWarning);
-  // Each input is encoded under its own id (which warnings name), then numbered.
-  const examples = texts.flatMap((t, i) => {
-    const doc: Doc = typeof t === "string"
-      ? { id: String(i), text: t, spans: [] }
-      : { ...t, spans: [] };
-    return encodeFor(classifier, [doc], maxLength, { onWarning })
-      .map((e) => ({ ...e, docId: String(i) }));
-  });
+  const { tokenizer, labels, scheme, decoding } = classifier;
+  const examples = encodeTexts(texts, { tokenizer, labels, scheme, maxLength, onWarning });
   const logits = await exampleLogits(classifier, examples, o);
-  const out: PredictedSpan[][] = texts.map(() => []);
-  for (const s of decodeToTags(examples, logits, classifier.labels, classifier.decoding)) {
-    for (const span of tagsToSpans(s.words, s.tags, classifier.scheme)) {
-      const inside = s.words.flatMap((w, i) =>
-        w.start >= span.start && w.end <= span.end ? [i] : []
-      );
-      const score = inside.reduce((a, i) => a + s.probs![i], 0) / inside.length;
-      out[Number(s.docId)].push({ ...span, score });
-    }
-  }
-  return out;
+  return scoredSpans(examples, logits, texts.length, { labels, scheme, decoding });
 }
