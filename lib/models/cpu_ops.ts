@@ -245,10 +245,14 @@ export function cpuOps(): Ops<CpuTensor> {
       put(o.out, [norm, clipFactor(norm, o.maxNorm)]);
     },
     adamw(t, o) {
-      adamwUpdate(
-        { param: arr(t.param), grad: arr(t.grad), m: arr(t.m), v: arr(t.v) },
-        { ...o, gradScale: arr(t.clip)[1] },
-      );
+      const [param, grad, m, v] = [t.param, t.grad, t.m, t.v].map(arr);
+      const options = { ...o, gradScale: arr(t.clip)[1] };
+      if (!t.rows) return adamwUpdate({ param, grad, m, v }, options);
+      const { cols } = t.rows;
+      for (const r of arr(t.rows.ids)) {
+        const row = (x: typeof param) => x.subarray(r * cols, (r + 1) * cols);
+        adamwUpdate({ param: row(param), grad: row(grad), m: row(m), v: row(v) }, options);
+      }
     },
     read: (x) => Promise.resolve(Float32Array.from(arr(x))),
     submit: () => Promise.resolve(),

@@ -213,8 +213,12 @@ export type Ops<X> = {
   columnSum(o: { x: X; rows: number; cols: number; into: X }): void;
   /** `out` `[2]` = `[global L2 norm of grads, min(1, maxNorm / (norm + 1e-6))]`. */
   gradNorm(o: { grads: X[]; out: X; maxNorm: number }): void;
-  /** One AdamW update in place, the gradient scaled by `clip[1]`. */
-  adamw(t: { param: X; grad: X; m: X; v: X; clip: X }, o: AdamWOptions): void;
+  /** One AdamW update in place, the gradient scaled by `clip[1]`; with `rows` (an `ints`
+   * tensor of row indices), only those rows of `[rows, cols]` tables. */
+  adamw(
+    t: { param: X; grad: X; m: X; v: X; clip: X; rows?: { ids: X; cols: number } },
+    o: AdamWOptions,
+  ): void;
   /** Schedules a read of `x`, resolved once the step has run (`submit`). */
   read(x: X): Promise<Float32Array>;
   /** Runs what was recorded (GPU: one command buffer) and releases the step's scratch. */

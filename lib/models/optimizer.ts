@@ -9,6 +9,7 @@
  */
 import type { Net } from "./layout.ts";
 import { type ModelBatch, recordGradients } from "./transformer.ts";
+import { familyRecord } from "./families/registry.ts";
 
 /**
  * Options of {@link netTrainStep}: AdamW hyper-parameters (PyTorch defaults), clipping of
@@ -23,7 +24,60 @@ export type TrainStepOptions = {
   beta2?: number;
   eps?: number;
   readLoss?: boolean;
+  /** Update only the word-table rows of tokens seen in training batches so far (default
+   * true; used when `weightDecay` is 0 and the table fits one binding). The same numbers
+   * as updating every row: a row never seen has zero gradient and moments, on which AdamW
+   * without weight decay moves nothing (`p - lr * 0 / (0 + eps)` is `p`). */
+  seenWordsOnly?: boolean;
 };
+
+/** Per net: which word-table rows have been seen in a batch, and their sorted list. */
+const seenWords = new WeakMap<object, { seen: Uint8Array; rows: Int32Array }>();
+
+/** Marks the batch's token ids as seen by `net` and returns every row seen so far. */
+function noteSeenWords<X>(net: Net<X>, ids: Int32Array): Int32Array {
+  let s = seenWords.get(net);
+  if (!s) {
+    seenWords.set(net, s = { seen: new Uint8Array(net.config.vocabSize), rows: new Int32Array() });
+  }
+  let added = false;
+  for (const id of ids) {
+    if (s.seen[id] === 0) s.seen[id] = 1, added = true;
+  }
+  if (added) {
+    const rows: number[] = [];
+    s.seen.forEach((v, i) => v && rows.push(i));
+    s.rows = Int32Array.from(rows);
+  }
+  return s.rows;
+}
+
+/** AdamW over the decay group with only `rows` of the word table (which starts the group). */
+function seenRowsUpdate<X>(
+  net: Net<X>,
+  rows: Int32Array,
+  clip: X,
+  options: Parameters<Net<X>["ops"]["adamw"]>[1],
+): void {
+  const { ops, decay: g, config } = net;
+  const H = config.hiddenSize, words = config.vocabSize * H;
+  const table = (x: X) => ops.view(x, [config.vocabSize, H], 0);
+  ops.adamw({
+    param: table(g.params),
+    grad: table(g.grads),
+    m: table(g.m),
+    v: table(g.v),
+    clip,
+    rows: { ids: ops.ints(rows), cols: H },
+  }, options);
+  const start = Math.ceil(words / ops.align) * ops.align, rest = g.size - start;
+  if (rest <= 0) return;
+  const tail = (x: X) => ops.view(x, [rest], start);
+  ops.adamw(
+    { param: tail(g.params), grad: tail(g.grads), m: tail(g.m), v: tail(g.v), clip },
+    options,
+  );
+}
 
 /**
  * Records the optimizer update of the gradients in the net's buffers: the global norm of
@@ -54,7 +108,11 @@ export type TrainStepOptions = {
  * assert.equal(net.optimizerSteps, 1);
  * ```
  */
-export function optimizerStep<X>(net: Net<X>, o: TrainStepOptions): void {
+export function optimizerStep<X>(
+  net: Net<X>,
+  o: TrainStepOptions,
+  seenRows?: Int32Array,
+): void {
   const ops = net.ops;
   const clip = ops.alloc([2]);
   const maxNorm = o.maxGradNorm ?? 1;
@@ -65,15 +123,26 @@ export function optimizerStep<X>(net: Net<X>, o: TrainStepOptions): void {
   });
   net.optimizerSteps++;
   for (const g of [net.decay, net.noDecay]) {
-    ops.adamw({ param: g.params, grad: g.grads, m: g.m, v: g.v, clip }, {
+    const options = {
       lr: o.lr,
       beta1: o.beta1 ?? 0.9,
       beta2: o.beta2 ?? 0.999,
       eps: o.eps ?? 1e-8,
       weightDecay: g.weightDecay ? o.weightDecay : 0,
       step: net.optimizerSteps,
-    });
+    };
+    if (g === net.decay && seenRows) seenRowsUpdate(net, seenRows, clip, options);
+    else ops.adamw({ param: g.params, grad: g.grads, m: g.m, v: g.v, clip }, options);
   }
+}
+
+/** Whether {@link optimizerStep} can update only the seen rows of the net's word table:
+ * no weight decay, and the table first in its group (as lib/models/layout.ts puts it) and
+ * within one binding. */
+function seenRowsApply<X>(net: Net<X>, o: TrainStepOptions): boolean {
+  const word = net.slots.find((s) => s.name === familyRecord(net.config.family).names.word);
+  return (o.seenWordsOnly ?? true) && o.weightDecay === 0 && word?.group === "decay" &&
+    word.offset === 0 && net.config.vocabSize * net.config.hiddenSize * 4 <= net.ops.maxBinding;
 }
 
 /**
@@ -108,7 +177,9 @@ export async function netTrainStep<X>(
 ): Promise<number | undefined> {
   const ops = net.ops;
   const loss = recordGradients(net, batch, true);
-  optimizerStep(net, o);
+  // noted at every step, so that the list is complete whenever the seen-rows update applies
+  const seen = noteSeenWords(net, batch.inputIds);
+  optimizerStep(net, o, seenRowsApply(net, o) ? seen : undefined);
   const read = o.readLoss ? ops.read(loss) : undefined;
   await ops.submit();
   return read ? (await read)[0] : undefined;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getGpu } from "../../lib/gpu/device.ts";
 import { step } from "../../lib/gpu/kernel.ts";
-import { tensor } from "../../lib/gpu/tensor.ts";
+import { tensor, tensorI32, view } from "../../lib/gpu/tensor.ts";
 import { adamw } from "../../lib/gpu/kernels/adamw.ts";
 import { gradNorm, gradNormPartials } from "../../lib/gpu/kernels/grad_norm.ts";
 import { adamwUpdate } from "../../lib/gpu/reference/adamw.ts";
@@ -97,5 +97,51 @@ Deno.test("adamw four-wide (size % 4 == 0) equals the scalar path bit for bit an
   assert.throws(
     () => adamw(step(gpu), { gpu, param: t, grad: t, m: t, v: t }, { ...o, step: 0 }),
     /^Error: adamw: step 0 must count from 1/,
+  );
+});
+
+Deno.test("adamw on listed rows of a table view: those rows as the whole-table update, bit for bit; the others untouched", async () => {
+  const gpu = await getGpu();
+  const o = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step: 2 };
+  const rowsList = [0, 5, 6, 36];
+  for (const cols of [8, 3]) { // four-wide and scalar
+    const n = 37 * cols, at = gpu.limits.minStorageBufferOffsetAlignment / 4;
+    const p0 = lcg(1, n), g = lcg(2, n), m0 = lcg(3, n), v0 = lcg(4, n, true);
+    // the table as a view `at` elements into a larger buffer, as the word table in a group
+    const mk = () => {
+      const full = (x: Float32Array) => {
+        const b = new Float32Array(at + n + 7).fill(NaN);
+        b.set(x, at);
+        return view(tensor(gpu, [b.length], b), [37, cols], at);
+      };
+      return { param: full(p0), grad: full(g), m: full(m0), v: full(v0) };
+    };
+    const clip = tensor(gpu, [2], [2, 0.5]);
+    const whole = mk(), listed = mk();
+    const ids = tensorI32(gpu, [rowsList.length], rowsList);
+    const s = step(gpu);
+    adamw(s, { gpu, ...whole, clip }, o);
+    adamw(s, { gpu, ...listed, clip, rows: { ids, cols } }, o);
+    const names = ["param", "m", "v"] as const;
+    const reads = names.flatMap((k) => [s.read(whole[k]), s.read(listed[k])]);
+    await s.submit();
+    const got = await Promise.all(reads);
+    names.forEach((k, i) => {
+      const [a, b] = [got[2 * i], got[2 * i + 1]];
+      const before = { param: p0, m: m0, v: v0 }[k];
+      for (let r = 0; r < 37; r++) {
+        const row = (x: Float32Array) => Array.from(x.subarray(r * cols, (r + 1) * cols));
+        const want = rowsList.includes(r) ? row(a) : row(before);
+        assert.deepEqual(row(b), want, `${k}, row ${r}, ${cols} columns`);
+      }
+    });
+  }
+  const t = tensor(gpu, [10]);
+  assert.throws(
+    () =>
+      adamw(step(gpu), { gpu, param: t, grad: t, m: t, v: t, rows: { ids: t, cols: 3 } }, {
+        ...o,
+      }),
+    /^Error: adamw: rows need \[rows, 3\] tables within one binding/,
   );
 });

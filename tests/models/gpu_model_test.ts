@@ -416,6 +416,42 @@ Deno.test("chunked elementwise launches give the same gradients and updates", as
   }
 });
 
+for (const family of ["bert", "gpt2", "llama"] as const) {
+  Deno.test(`${family}: AdamW on the seen word rows only gives every bit of the full update`, async () => {
+    // Five steps with dropout and clipping on batches that see a few of the 101 words: the
+    // parameters and both moments equal a full AdamW's, bit for bit (seenWordsOnly: false).
+    const gpu = await getGpu();
+    const config = tinyConfig(family, { numLayers: 1, hiddenDropout: 0.1 });
+    const tensors = randomWeights(config, 5);
+    const [seen, full] = [0, 1].map(() => createGpuModel(gpu, config, tensors, { seed: 3 }));
+    let rowUpdates = 0;
+    const adamw = seen.ops.adamw;
+    seen.ops.adamw = (t, o) => (rowUpdates += t.rows ? 1 : 0, adamw(t, o));
+    try {
+      const o = { lr: 1e-2, weightDecay: 0, maxGradNorm: 1, readLoss: true };
+      const words = new Set<number>();
+      for (let k = 1; k <= 5; k++) {
+        const batch = paddedBatch(config, k);
+        batch.inputIds.forEach((id) => words.add(id));
+        const a = await trainStep(seen, batch, o);
+        assert.equal(a, await trainStep(full, batch, { ...o, seenWordsOnly: false }), `step ${k}`);
+      }
+      assert.equal(rowUpdates, 5);
+      assert.ok(words.size < config.vocabSize / 2, `${words.size} words seen`);
+      const state = async (m: typeof seen) => {
+        const reads = [m.decay, m.noDecay].flatMap((g) => [g.params, g.m, g.v].map(m.ops.read));
+        await m.ops.submit();
+        return Promise.all(reads);
+      };
+      const [a, b] = [await state(seen), await state(full)];
+      a.forEach((x, i) => assert.deepEqual(x, b[i], `buffer ${i}`));
+    } finally {
+      releaseModel(seen);
+      releaseModel(full);
+    }
+  });
+}
+
 Deno.test("training steps give their activation buffers back to the pool", async () => {
   const gpu = await getGpu();
   const config = tinyConfig("gpt2", { numLayers: 1 });
