@@ -4,8 +4,11 @@
  * (tokenizer folder, random initialisation, upload), fine-tuning (its steps), and scoring
  * the held-out test documents. The first `--runs N` runs of the plan (default 6) are
  * trained as the study trains them, after one warm-up run that compiles the kernels.
+ * With `--pack K` the same runs then go through the study's executor one at a time and
+ * K at a time, alternately for `--rounds R` (default 2): runs per hour of each, and
+ * whether every run's results are the same.
  *
- * Run: deno run -A bench/study_throughput_bench.ts [--runs N]
+ * Run: deno run -A bench/study_throughput_bench.ts [--runs N] [--pack K [--rounds R]]
  *
  * @module
  */
@@ -16,9 +19,15 @@ import { labelsOf } from "../lib/tags/labels.ts";
 import { createTokenClassifier, releaseClassifier } from "../lib/train/classifier.ts";
 import { fineTune } from "../lib/train/fine_tune.ts";
 import { evaluate } from "../lib/train/predict.ts";
+import { executeRuns } from "../lib/study/execute.ts";
+import { readResults } from "../lib/study/results.ts";
+import { createRunExecutor } from "../lib/study/train_run.ts";
 
-const runsArg = Deno.args.indexOf("--runs");
-const count = runsArg >= 0 ? Number(Deno.args[runsArg + 1]) : 6;
+const flag = (name: string, fallback: number) => {
+  const at = Deno.args.indexOf(name);
+  return at >= 0 ? Number(Deno.args[at + 1]) : fallback;
+};
+const count = flag("--runs", 6), pack = flag("--pack", 0), rounds = flag("--rounds", 2);
 const gpu = await getGpu();
 const prepared = await prepareStudy(DEFAULT_STUDY);
 const { training } = prepared.config;
@@ -66,3 +75,27 @@ console.log(
   `  ${(phases.fineTune / steps).toFixed(1)} ms per training step; ` +
     `${(3600e3 * count / total).toFixed(0)} runs per hour (these runs' sizes)`,
 );
+
+if (pack > 0) {
+  const dir = await Deno.makeTempDir();
+  const execute = createRunExecutor(prepared);
+  const timed = runs.slice(1);
+  const lines: Record<number, string> = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const k of [1, pack]) {
+      const resultsPath = `${dir}/results-${k}-${round}.jsonl`;
+      const start = performance.now();
+      await executeRuns(timed, { resultsPath, execute, pack: k, progress: "none" });
+      const seconds = (performance.now() - start) / 1000;
+      const same = (await readResults(resultsPath)).results
+        .map(({ trainMs: _t, finishedAt: _f, ...rest }) => JSON.stringify(rest)).sort().join("\n");
+      lines[k] ??= same;
+      console.log(
+        `round ${round}, ${k} at a time: ${seconds.toFixed(1)} s, ` +
+          `${(3600 * count / seconds).toFixed(0)} runs per hour` +
+          (same === lines[k] && same === (lines[1] ?? same) ? "" : "; RESULTS DIFFER"),
+      );
+    }
+  }
+  await Deno.remove(dir, { recursive: true });
+}

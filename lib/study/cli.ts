@@ -31,7 +31,8 @@ import { analyzeResults } from "./analysis.ts";
 import { analysisFigures, renderReport, writeReport } from "./report.ts";
 import { checkExportFolder, exportStudyModel } from "./export_model.ts";
 import { planToJson } from "../sampling/plan.ts";
-import { getGpu } from "../gpu/device.ts";
+import { getGpu, type Gpu } from "../gpu/device.ts";
+import { choosePack } from "./pack.ts";
 
 const HELP = `Sample-size study of NER fine-tuning (Majdik et al., JMIR AI 2024), on WebGPU.
 
@@ -96,6 +97,9 @@ Options:
                       Job's JOB_COMPLETION_INDEX of --shards N (or NERSS_SHARDS)
   --shards N          (slurm) number of array tasks; (run) the shard count of a job
                       array's index
+  --pack K            (run) train K runs at once, each its solo run's results (default:
+                      1 on a software adapter such as lavapipe, 4 for random models of
+                      at most 256 hidden units on a GPU, else 1)
 Slurm resources (slurm; each array task):
   --slurm-gpus N      GPUs per task (default 1; 0: none, no GPU line)
   --cpus N            CPUs per task (default 2)
@@ -447,13 +451,14 @@ function shardFromFlags(values: { shards?: string }): Shard | undefined {
 }
 
 /** Says which GPU trains, and whether it is a software one. */
-async function sayGpu(): Promise<void> {
+async function sayGpu(): Promise<Gpu> {
   const gpu = await getGpu();
   const assigned = assignedGpus(Deno.env.toObject());
   console.log(
     `training on ${gpu.adapterName} (${gpu.backend}` + (assigned ? `; ${assigned}` : "") +
       `${gpu.isFallback ? "; a software adapter: a GPU is many times faster" : ""})`,
   );
+  return gpu;
 }
 
 /**
@@ -549,6 +554,7 @@ export async function main(args: string[]): Promise<void> {
       seed: { type: "string" },
       shard: { type: "string" },
       shards: { type: "string" },
+      pack: { type: "string" },
       "slurm-gpus": { type: "string" },
       cpus: { type: "string" },
       mem: { type: "string" },
@@ -582,6 +588,11 @@ export async function main(args: string[]): Promise<void> {
       throw new Error(`--${values[flag] === false ? "no-" : ""}${flag} is for export`);
     }
   }
+  const packFlag = values.pack === undefined ? undefined : numberFlag("--pack", values.pack);
+  if (packFlag !== undefined && !(Number.isInteger(packFlag) && packFlag >= 1)) {
+    throw new Error(`--pack: expected a whole number of runs, at least 1, got ${values.pack}`);
+  }
+  if (packFlag !== undefined && command !== "run") throw new Error("--pack is for run");
   const { specs, pick } = command === "export" ? exportModelFlags(values.model) : {
     specs: values.model,
     pick: undefined,
@@ -686,10 +697,19 @@ export async function main(args: string[]): Promise<void> {
       if (c.added > 0) console.log(`${c.added} runs finished in ${shards.join(", ")} taken in`);
     }
   }
-  await sayGpu();
+  const gpu = await sayGpu();
+  const chosen = choosePack(gpu, config.models);
+  const pack = packFlag ?? chosen.pack;
+  if (pack > 1 || packFlag === undefined) {
+    console.log(
+      `${pack} run${pack > 1 ? "s" : ""} at a time (` +
+        (packFlag === undefined ? `default for ${chosen.why}; --pack K` : "--pack") + ")",
+    );
+  }
   const summary = await executeRuns(prepared.runs, {
     resultsPath,
     shard,
+    pack,
     progress: values.quiet ? "none" : "auto",
     execute: await createRunExecutor(prepared),
   });

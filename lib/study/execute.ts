@@ -1,12 +1,12 @@
 /**
  * Executes a study's runs: skips those already in the results file, trains and scores
- * the rest one by one through the given function, and appends each result as soon as
- * it is done. Killed at any moment and started again, it resumes and loses at most
- * the run in progress. It holds the results file's lock (lock.ts) throughout, so two
- * processes never write one file. SIGINT, SIGTERM, SIGUSR2 and SIGUSR1 (for Slurm's
+ * the rest through the given function, one by one or `pack` at once, and appends each
+ * result as soon as it is done. Killed at any moment and started again, it resumes and
+ * loses at most the runs in progress. It holds the results file's lock (lock.ts)
+ * throughout, so two processes never write one file. SIGINT, SIGTERM, SIGUSR2 and SIGUSR1 (for Slurm's
  * warning before its time limit prefer `--signal=USR2@120` or `TERM@120`: SIGUSR1 also
- * opens Deno's inspector on 127.0.0.1:9229, as Node does) stop it gracefully: the run in
- * progress is abandoned, not waited for (a long run could outlast Slurm's grace time),
+ * opens Deno's inspector on 127.0.0.1:9229, as Node does) stop it gracefully: the runs
+ * in progress are abandoned, not waited for (a long run could outlast Slurm's grace time),
  * nothing partial is appended, the lock is released, and a {@link StudyStopped} is
  * thrown for the caller to map to an exit code (the CLI exits 128 + the signal's number).
  *
@@ -40,6 +40,11 @@ export type ExecuteOptions<T> = {
   stopOn?: readonly Deno.Signal[] | false;
   /** Where notes go (a stale lock taken over); default `console.error`. */
   note?: (message: string) => void;
+  /**
+   * How many runs are trained at once (default 1): each run is its own model, so its
+   * results are those of its solo run; lines are appended as runs finish, in that order.
+   */
+  pack?: number;
 };
 
 const SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = Deno.build.os === "darwin"
@@ -113,6 +118,10 @@ export async function executeRuns<T>(
     if (ids.has(r.runId)) throw new Error(`run id "${r.runId}" appears twice in the study`);
     ids.add(r.runId);
   }
+  const pack = options.pack ?? 1;
+  if (!Number.isInteger(pack) || pack < 1) {
+    throw new Error(`pack must be a whole number of runs, at least 1 (got ${pack})`);
+  }
   const lock = await acquireLock(options.resultsPath, { note: options.note });
   const controller = new AbortController();
   let stoppedBy: Deno.Signal | undefined;
@@ -148,26 +157,40 @@ export async function executeRuns<T>(
       output: options.progress,
     });
     let executed = 0;
-    for (const run of todo) {
-      if (stoppedBy) break;
-      const pending = options.execute(run, { signal: controller.signal });
-      pending.catch(() => {}); // an abandoned run may fail later: nobody waits for it
-      let outcome: RunResult | "stop";
-      try {
-        outcome = await Promise.race([pending, stopping]);
-      } catch (e) {
+    let failure: { error: unknown } | undefined;
+    const queue = [...todo];
+    const inFlight = new Map<string, Promise<RunResult>>();
+    while (!stoppedBy && (inFlight.size > 0 || (queue.length > 0 && !failure))) {
+      while (!failure && inFlight.size < pack && queue.length > 0) {
+        const run = queue.shift()!;
+        const pending = options.execute(run, { signal: controller.signal });
+        pending.catch(() => {}); // an abandoned run may fail later: nobody waits for it
+        inFlight.set(run.runId, pending);
+      }
+      const outcome = await Promise.race([
+        ...[...inFlight].map(([runId, pending]) =>
+          pending.then((result) => ({ runId, result }), (error) => ({ runId, error }))
+        ),
+        stopping,
+      ]);
+      if (outcome === "stop") break; // abandon the runs in progress: nothing is appended
+      inFlight.delete(outcome.runId);
+      if ("error" in outcome) {
         if (stoppedBy) break; // the run failed because it was aborted
-        throw e;
+        // the runs still in flight finish and are kept; then the first error is thrown
+        failure ??= { error: outcome.error };
+        continue;
       }
-      if (outcome === "stop") break; // abandon the run in progress: nothing is appended
-      if (outcome.runId !== run.runId) {
-        throw new Error(`trainer returned run id "${outcome.runId}" for run "${run.runId}"`);
+      const { result } = outcome;
+      if (result.runId !== outcome.runId) {
+        throw new Error(`trainer returned run id "${result.runId}" for run "${outcome.runId}"`);
       }
-      await appendResult(options.resultsPath, outcome);
+      await appendResult(options.resultsPath, result);
       executed++;
-      options.onResult?.(outcome);
-      progress.tick(1, { f1: outcome.micro.f1 });
+      options.onResult?.(result);
+      progress.tick(1, { f1: result.micro.f1 });
     }
+    if (failure && !stoppedBy) throw failure.error;
     progress.finish();
     if (stoppedBy) {
       throw new StudyStopped(stoppedBy, mine.length - todo.length + executed, mine.length);

@@ -15,6 +15,8 @@ import { loadTokenizer } from "../../lib/encode/tokenizer.ts";
 import { scorePredictions } from "../../lib/train/evaluate.ts";
 import { ortLogits } from "../models/fixtures/onnx_runtime.ts";
 
+const byRunId = (a: RunResult, b: RunResult) => a.runId < b.runId ? -1 : 1;
+
 async function quietly(f: () => Promise<void>): Promise<string> {
   const log = console.log, lines: string[] = [];
   console.log = (...a: unknown[]) => lines.push(a.join(" "));
@@ -208,6 +210,11 @@ Deno.test("cli: bad options are errors that say what was expected", async () => 
     /give --data or --dataset, not both/,
   );
   await assert.rejects(
+    main(["run", "--pack", "1.5"]),
+    /^Error: --pack: expected a whole number of runs, at least 1, got 1.5$/,
+  );
+  await assert.rejects(main(["plan", "--pack", "2"]), /^Error: --pack is for run$/);
+  await assert.rejects(
     main(["plan", "--data", "no/such.conll"]),
     /its corpus .*no\/such.conll is not there/,
   );
@@ -266,6 +273,17 @@ Deno.test("cli on your own corpus: a doccano file planned, trained twice, report
     for (const r of results) assert.deepEqual(Object.keys(r.byType).sort(), ["ORG", "PERSON"]);
     const report = await Deno.readTextFile("out/coi/report.html");
     assert.match(report, /<title>[^<]*coi[^<]*<\/title>/);
+    assert.match(said, /^\d runs? at a time \(default for .*; --pack K\)$/m);
+    // both runs at once: the results of the runs one at a time
+    const packed = await quietly(() =>
+      main(["run", "--study", "../coi.json", "--quiet", "--pack", "2", "--out", "packed"])
+    );
+    assert.match(packed, /^2 runs at a time \(--pack\)$/m);
+    const same = (r: RunResult) => ({ ...r, trainMs: 0, finishedAt: "" });
+    assert.deepEqual(
+      (await readResults("packed/results.jsonl")).results.map(same).sort(byRunId),
+      results.map(same).sort(byRunId),
+    );
 
     // the corpus changes: its results are refused, naming the file
     await Deno.writeTextFile(

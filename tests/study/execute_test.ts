@@ -215,3 +215,100 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   },
 });
+
+Deno.test("executeRuns pack 3: at most 3 runs at once, each line appended as its run finishes", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/results.jsonl`;
+  // run i takes units[i] x 40 ms: started in plan order 3 at a time, they finish out of order
+  const units = [10, 4, 7, 1, 3, 9, 3];
+  const runs = units.map((_, i) => ({ runId: `s${i}`, spec: i }));
+  let running = 0, most = 0;
+  const started: string[] = [];
+  const summary = await executeRuns(runs, {
+    resultsPath: path,
+    progress: "none",
+    pack: 3,
+    execute: async (run) => {
+      started.push(run.runId);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, units[run.spec] * 40));
+      running--;
+      return fakeResult(run.runId, run.spec);
+    },
+  });
+  assert.deepEqual(summary, { total: 7, skipped: 0, executed: 7, damagedLines: 0 });
+  assert.equal(most, 3);
+  assert.deepEqual(started, runs.map((r) => r.runId));
+  // by hand, in units: s0, s1, s2 start at 0; s1 ends at 4 (s3 starts, ends 5), s3 at 5
+  // (s4, ends 8), s2 at 7 (s5, ends 16), s4 at 8 (s6, ends 11), s0 at 10, s6 11, s5 16
+  assert.deepEqual(
+    (await readResults(path)).results.map((r) => r.runId),
+    ["s1", "s3", "s2", "s4", "s0", "s6", "s5"],
+  );
+  for (const r of (await readResults(path)).results) {
+    assert.deepEqual(r, fakeResult(r.runId, Number(r.runId.slice(1))));
+  }
+  await assert.rejects(
+    () => executeRuns(runs, { resultsPath: path, execute: () => Promise.reject(), pack: 0 }),
+    /pack must be a whole number of runs, at least 1 \(got 0\)/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("executeRuns pack 3: a failing run lets the runs in flight finish and be kept, then throws", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/results.jsonl`;
+  const runs = Array.from({ length: 6 }, (_, i) => ({ runId: `s${i}`, spec: i }));
+  const started: string[] = [];
+  await assert.rejects(
+    executeRuns(runs, {
+      resultsPath: path,
+      progress: "none",
+      pack: 3,
+      execute: async (run) => {
+        started.push(run.runId);
+        await new Promise((r) => setTimeout(r, run.spec === 0 ? 10 : 60));
+        if (run.spec === 0) throw new Error("s0 failed");
+        return fakeResult(run.runId, run.spec);
+      },
+    }),
+    /s0 failed/,
+  );
+  assert.deepEqual(started, ["s0", "s1", "s2"], "no run starts after the failure");
+  assert.deepEqual((await readResults(path)).results.map((r) => r.runId), ["s1", "s2"]);
+  assert.equal(await lockExists(path), false);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test({
+  name: "executeRuns pack 3: SIGTERM abandons every run in flight; a restart resumes",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const path = `${dir}/results.jsonl`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", studyProcess, path, "300", "12", "3"],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    // the first 3 runs end together at 300 ms, the next 3 start: stop 100 ms into them
+    while (await lineCount(path) < 3) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGTERM");
+    const { code, stderr } = await child.output();
+    assert.equal(code, 143);
+    assert.equal(
+      new TextDecoder().decode(stderr).trim(),
+      "stopped after 3 of 12 runs; run the same command to resume",
+    );
+    assert.equal((await readResults(path)).results.length, 3);
+    assert.equal(await lockExists(path), false);
+    const again = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", studyProcess, path, "1", "12", "3"],
+    }).output();
+    assert.match(new TextDecoder().decode(again.stdout), /executed 9, skipped 3/);
+    const after = (await readResults(path)).results.map((r) => r.runId).sort();
+    assert.deepEqual(after, Array.from({ length: 12 }, (_, i) => `s${i}`).sort());
+    await Deno.remove(dir, { recursive: true });
+  },
+});

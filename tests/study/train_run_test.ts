@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { parseStudyConfig } from "../../lib/study/config.ts";
 import { prepareStudy } from "../../lib/study/prepare.ts";
 import { createRunExecutor } from "../../lib/study/train_run.ts";
+import { executeRuns } from "../../lib/study/execute.ts";
+import { readResults, type RunResult } from "../../lib/study/results.ts";
 import { getGpu } from "../../lib/gpu/device.ts";
 import type { Doc } from "../../lib/core/types.ts";
 import { TINY_BERT } from "../train/tiny_classifier.ts";
@@ -9,9 +11,9 @@ import { TINY_BERT } from "../train/tiny_classifier.ts";
 // the training tests' tiny BERT as a study model (the study sets entity types and seeds)
 const { entityTypes: _types, seed: _seed, ...architecture } = TINY_BERT;
 
-Deno.test("createRunExecutor: real runs give results lines with scores, steps, device and their replicate's seed", async () => {
+function thanksDocs(): Doc[] {
   const names = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans"];
-  const docs: Doc[] = Array.from({ length: 40 }, (_, i) => {
+  return Array.from({ length: 40 }, (_, i) => {
     const name = names[i % 4];
     return {
       id: `d${i}`,
@@ -23,6 +25,10 @@ Deno.test("createRunExecutor: real runs give results lines with scores, steps, d
       }],
     };
   });
+}
+
+Deno.test("createRunExecutor: real runs give results lines with scores, steps, device and their replicate's seed", async () => {
+  const docs = thanksDocs();
   const config = parseStudyConfig({
     plan: { count: 1, sizes: [[16, 20]], replicates: 2 },
     models: [{ name: "mini", ...architecture }],
@@ -54,4 +60,43 @@ Deno.test("createRunExecutor: real runs give results lines with scores, steps, d
     result.steps,
   ]);
   assert.notEqual(again.finalLoss, result.finalLoss); // other initial weights and order
+});
+
+Deno.test("executeRuns pack 4: 4 real runs of different sizes trained at once equal their solo runs bit for bit", async () => {
+  const config = parseStudyConfig({
+    plan: { count: 4, sizes: [[4, 8], [10, 16], [18, 24], [26, 32]] },
+    models: [{ name: "mini", ...architecture }],
+    training: { epochs: 2, batchSize: 4 },
+    seed: 7,
+  });
+  const prepared = await prepareStudy(config, { docs: thanksDocs() });
+  const runs = prepared.runs.slice(0, 4);
+  const dir = await Deno.makeTempDir();
+  const solo = createRunExecutor(prepared);
+  const trained: Record<string, RunResult[]> = {};
+  let running = 0, most = 0;
+  for (const pack of [1, 4]) {
+    const resultsPath = `${dir}/results-${pack}.jsonl`;
+    await executeRuns(runs, {
+      resultsPath,
+      progress: "none",
+      pack,
+      execute: async (run) => {
+        most = Math.max(most, ++running);
+        try {
+          return await solo(run);
+        } finally {
+          running--;
+        }
+      },
+    });
+    trained[pack] = (await readResults(resultsPath)).results;
+  }
+  assert.equal(most, 4, "the 4 runs were in flight together");
+  assert.equal(new Set(runs.map((r) => r.spec.subsample.sentences)).size, 4);
+  const key = ({ trainMs: _t, finishedAt: _f, ...rest }: RunResult) => rest;
+  const byId = (results: RunResult[]) => Object.fromEntries(results.map((r) => [r.runId, key(r)]));
+  assert.deepEqual(byId(trained[4]), byId(trained[1]));
+  assert.ok(trained[1].every((r) => Number.isFinite(r.finalLoss as number) && r.steps > 0));
+  await Deno.remove(dir, { recursive: true });
 });
