@@ -4,11 +4,13 @@
  * (tokenizer folder, random initialisation, upload), fine-tuning (its steps), and scoring
  * the held-out test documents. The first `--runs N` runs of the plan (default 6) are
  * trained as the study trains them, after one warm-up run that compiles the kernels.
- * With `--pack K` the same runs then go through the study's executor one at a time and
- * K at a time, alternately for `--rounds R` (default 2): runs per hour of each, and
- * whether every run's results are the same.
+ * With `--pack K` (or a list, `--pack 4,16,64`) the same runs then go through the study's
+ * executor one at a time and K at a time, alternately for `--rounds R` (default 2): runs
+ * per hour of each, and whether every run's results are the same. `--phase-runs M` times
+ * the phases of the first M runs only.
  *
- * Run: deno run -A bench/study_throughput_bench.ts [--runs N] [--pack K [--rounds R]]
+ * Run: deno run -A bench/study_throughput_bench.ts [--runs N] [--phase-runs M]
+ * [--pack K[,K...] [--rounds R]]
  *
  * @module
  */
@@ -27,7 +29,10 @@ const flag = (name: string, fallback: number) => {
   const at = Deno.args.indexOf(name);
   return at >= 0 ? Number(Deno.args[at + 1]) : fallback;
 };
-const count = flag("--runs", 6), pack = flag("--pack", 0), rounds = flag("--rounds", 2);
+const count = flag("--runs", 6), rounds = flag("--rounds", 2);
+const timedPhases = Math.min(count, flag("--phase-runs", count));
+const packAt = Deno.args.indexOf("--pack");
+const packs = packAt >= 0 ? Deno.args[packAt + 1].split(",").map(Number) : [];
 const gpu = await getGpu();
 const prepared = await prepareStudy(DEFAULT_STUDY);
 const { training } = prepared.config;
@@ -36,7 +41,7 @@ const byId = new Map(prepared.train.map((d) => [d.id, d]));
 const phases = { create: 0, fineTune: 0, evaluate: 0 };
 let steps = 0;
 const runs = prepared.runs.slice(0, count + 1);
-for (const [i, run] of runs.entries()) {
+for (const [i, run] of runs.slice(0, timedPhases + 1).entries()) {
   const { subsample, model, seed } = run.spec;
   const t = [performance.now()];
   const classifier = await createTokenClassifier({
@@ -64,25 +69,25 @@ for (const [i, run] of runs.entries()) {
   steps += trained.steps;
 }
 const total = phases.create + phases.fineTune + phases.evaluate;
-console.log(`adapter: ${gpu.adapterName} (${gpu.backend}); ${count} runs, ${steps} steps`);
+console.log(`adapter: ${gpu.adapterName} (${gpu.backend}); ${timedPhases} runs, ${steps} steps`);
 for (const [name, ms] of Object.entries(phases)) {
   console.log(
-    `  ${name.padEnd(9)} ${(ms / count).toFixed(0).padStart(6)} ms per run ` +
+    `  ${name.padEnd(9)} ${(ms / timedPhases).toFixed(0).padStart(6)} ms per run ` +
       `${(100 * ms / total).toFixed(0).padStart(3)}%`,
   );
 }
 console.log(
   `  ${(phases.fineTune / steps).toFixed(1)} ms per training step; ` +
-    `${(3600e3 * count / total).toFixed(0)} runs per hour (these runs' sizes)`,
+    `${(3600e3 * timedPhases / total).toFixed(0)} runs per hour (these runs' sizes)`,
 );
 
-if (pack > 0) {
+if (packs.length > 0) {
   const dir = await Deno.makeTempDir();
   const execute = createRunExecutor(prepared);
   const timed = runs.slice(1);
   const lines: Record<number, string> = {};
   for (let round = 1; round <= rounds; round++) {
-    for (const k of [1, pack]) {
+    for (const k of [1, ...packs]) {
       const resultsPath = `${dir}/results-${k}-${round}.jsonl`;
       const start = performance.now();
       await executeRuns(timed, { resultsPath, execute, pack: k, progress: "none" });
