@@ -574,6 +574,24 @@ export function analyzeResults<R extends RunResult | ResultRow = RunResult>(
     models,
     summary: summaryTable(models),
     options: o,
-    warnings: models.flatMap((m) => m.notes.map((note) => `${m.model}: ${note}`)),
+    warnings: [
+      ...models.flatMap((m) => m.notes.map((note) => `${m.model}: ${note}`)),
+      ...runWarnings(results),
+    ],
   };
+}
+
+/** A note counting the runs whose line carries warnings (lib/study/train_run.ts), with the
+ * first of them. */
+function runWarnings(results: readonly (RunResult | ResultRow)[]): string[] {
+  const warned = results.filter((r) => {
+    const w = (r as RunResult).warnings;
+    return Array.isArray(w) && w.length > 0;
+  }) as RunResult[];
+  if (warned.length === 0) return [];
+  const [first] = warned, [message] = first.warnings as string[];
+  return [
+    `${warned.length} of ${results.length} runs have warnings in their results line; ` +
+    `the first, run ${first.runId}: ${message}`,
+  ];
 }

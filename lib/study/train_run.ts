@@ -2,7 +2,9 @@
  * One run of a study: build the run's model (fresh, from its spec, initialised with the
  * run's seed), fine-tune it on the subsample's documents with the same seed (the study's
  * seed + the replicate), score it on the held-out test documents with seqeval's numbers,
- * and return the line for the results file, which records the seed.
+ * and return the line for the results file, which records the seed and, when there were
+ * any, the warnings of training and scoring (a clamped `maxLength`, a word cut to fit, a
+ * model that predicted no entity).
  *
  * @module
  */
@@ -110,6 +112,10 @@ export function createRunExecutor(
       });
       const scores = await evaluate(classifier, prepared.test, { maxLength: training.maxLength });
       await options.onTrained?.(classifier);
+      const warnings = [
+        ...trained.warnings.map((w) => `fineTune: ${w}`),
+        ...scores.warnings.map((w) => `evaluate: ${w}`),
+      ];
       return {
         runId: run.runId,
         studyHash: await runHash(prepared.config, model),
@@ -128,6 +134,7 @@ export function createRunExecutor(
         seed,
         finishedAt: new Date().toISOString(),
         device: `${classifier.net.gpu.adapterName} (${classifier.net.gpu.backend})`,
+        ...(warnings.length > 0 ? { warnings } : {}),
       };
     } finally {
       releaseClassifier(classifier);

@@ -244,6 +244,19 @@ Deno.test("analyzeResults: runs that scored F1 = 0 are counted in a note; all of
   );
 });
 
+Deno.test("analyzeResults: runs whose lines carry warnings are counted in a note naming the first", () => {
+  const rows = simulateRuns("bert", 12, 5).map((r, i) =>
+    i === 4 || i === 9 ? { ...r, warnings: [`evaluate: warning ${i}`, "another"] } : r
+  );
+  const plain = analyzeResults(simulateRuns("bert", 12, 5), { bootstrap: 0 }).warnings;
+  assert.deepEqual(analyzeResults(rows, { bootstrap: 0 }).warnings, [
+    ...plain,
+    `2 of 12 runs have warnings in their results line; the first, run ${rows[4].runId}: ` +
+    "evaluate: warning 4",
+  ]);
+  assert.ok(!plain.some((w) => /runs have warnings/.test(w)));
+});
+
 Deno.test("analyzeResults: a model whose runs all scored 0 learned nothing and gets no fit", () => {
   // The fault: such a study showed "threshold 12, P 0.005".
   const good = simulateRuns("bert", 30, 31);

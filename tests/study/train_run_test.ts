@@ -50,6 +50,13 @@ Deno.test("createRunExecutor: real runs give results lines with scores, steps, d
   assert.equal(result.device, `${gpu.adapterName} (${gpu.backend})`);
   assert.ok(Number.isFinite(result.finalLoss as number));
   assert.equal(result.seed, 4);
+  // the study's maxLength 128 is more than the model's 64 positions: training and scoring
+  // say so, and the line keeps it
+  const clamped = "maxLength 128 is more than the 64 subtokens the model's 64 positions take: " +
+    "using 64";
+  const warnings = result.warnings as string[];
+  assert.ok(warnings.includes(`fineTune: ${clamped}`), warnings.join("\n"));
+  assert.ok(warnings.includes(`evaluate: ${clamped}`), warnings.join("\n"));
   // the second replicate: the same documents, trained from the next seed
   const again = await execute(replicate);
   assert.equal(again.runId, `${run.runId}/r1`);
