@@ -599,9 +599,6 @@ export async function main(args: string[]): Promise<void> {
   };
   const asked = await studyFrom({ ...values, model: specs });
   const outDir = values.out ?? `out/${asked.name}`;
-  if (command !== "export" || values.to === undefined) {
-    await Deno.mkdir(outDir, { recursive: true });
-  }
   const prepared = await prepareStudy(asked);
   const { config } = prepared; // with its corpus's checksum (and what reading it skipped)
   if (config.data?.skipped?.length) {
@@ -609,6 +606,10 @@ export async function main(args: string[]): Promise<void> {
   }
   const hashes = await runHashes(prepared);
   const unhashed = await checkStudyFolder(config, outDir, hashes);
+  // only now, so that a refused study or corpus leaves no empty folder behind
+  if (command !== "export" || values.to === undefined) {
+    await Deno.mkdir(outDir, { recursive: true });
+  }
 
   if (command === "collect") {
     const files = positionals.slice(1);

@@ -214,10 +214,13 @@ Deno.test("cli: bad options are errors that say what was expected", async () => 
     /^Error: --pack: expected a whole number of runs, at least 1, got 1.5$/,
   );
   await assert.rejects(main(["plan", "--pack", "2"]), /^Error: --pack is for run$/);
+  const out = await Deno.makeTempDir();
   await assert.rejects(
-    main(["plan", "--data", "no/such.conll"]),
+    main(["plan", "--data", "no/such.conll", "--out", `${out}/such`]),
     /its corpus .*no\/such.conll is not there/,
   );
+  assert.deepEqual(await Array.fromAsync(Deno.readDir(out)), []); // no empty study folder left
+  await Deno.remove(out);
 });
 
 Deno.test("cli on your own corpus: a doccano file planned, trained twice, reported under the study's name; a changed file refused", async () => {
