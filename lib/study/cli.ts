@@ -28,7 +28,7 @@ import { readResults, writeTextAtomic } from "./results.ts";
 import { assignedGpus, writeSlurmJob } from "./slurm.ts";
 import { createRunExecutor } from "./train_run.ts";
 import { analyzeResults } from "./analysis.ts";
-import { analysisFigures, renderReport, writeReport } from "./report.ts";
+import { analysisFigures, renderReport, summaryText, writeReport } from "./report.ts";
 import { checkExportFolder, exportStudyModel } from "./export_model.ts";
 import { planToJson } from "../sampling/plan.ts";
 import { getGpu, type Gpu } from "../gpu/device.ts";
@@ -417,6 +417,7 @@ async function analyzeAndReport(
   await writeTextAtomic(`${outDir}/learning-curve-sentences.svg`, figures.sentences.svg);
   await writeTextAtomic(`${outDir}/learning-curve-eps.svg`, figures.eps.svg);
   await writeTextAtomic(`${outDir}/learning-curve-planner.svg`, figures.planner.svg);
+  console.log(summaryText(analysis));
   console.log(
     `report: ${outDir}/report.html (${results.length} runs), figures: ${outDir}/learning-curve-*.svg`,
   );

@@ -355,6 +355,64 @@ function targetRow(m: ModelAnalysis, plan: AnnotationPlan, t: TargetPlan): strin
   ];
 }
 
+/**
+ * The report's findings as plain text for a terminal (`deno task study run` and `analyze`
+ * print it): per model its runs and F1, where returns diminish in training sentences, and
+ * the sentences (and cost, when given) that reach each target F1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { analyzeResults } from "./analysis.ts";
+ * import { summaryText } from "./report.ts";
+ * // F1 rises by 0.001 per sentence up to 0.8 at 400 sentences, then stays there
+ * const rows = Array.from({ length: 30 }, (_, i) => ({
+ *   model: "bert",
+ *   sentences: 40 * (i + 1),
+ *   eps: 1 + (i % 3) / 10,
+ *   f1: Math.min(0.8, 0.4 + 0.001 * 40 * (i + 1)),
+ * }));
+ * const text = summaryText(analyzeResults(rows, { bootstrap: 50, seed: 1 }));
+ * assert.match(text, /^bert: 30 runs, F1 0\.7400 \(0\.4400 to 0\.8000\)\n/);
+ * assert.match(text, /\n {2}returns diminish after 400 training sentences \(95% CI /);
+ * ```
+ */
+export function summaryText(analysis: Pick<Analysis, "models" | "options">): string {
+  const level = Math.round(analysis.options.level * 100);
+  const p = (v: number | undefined) =>
+    v === undefined || Number.isNaN(v) ? DASH : v < 0.001 ? "<0.001" : v.toFixed(3);
+  return analysis.models.map((m) => {
+    const lines = [
+      `${m.model}: ${m.n} runs, F1 ${num(m.f1.mean)} (${num(m.f1.min)} to ${num(m.f1.max)})` +
+      (m.learnedNothing ? ", learned nothing" : ""),
+    ];
+    const t = located(m.sentences);
+    if (t) {
+      lines.push(
+        `  returns diminish after ${size(t.threshold)} training sentences ` +
+          `(${level}% CI ${t.ci ? `${size(t.ci[0])} to ${size(t.ci[1])}` : DASH}; ` +
+          `P ${p(t.pExists)} against no threshold)`,
+      );
+    }
+    const withCost = m.planner?.costPerSentence != null;
+    for (const { target, given, size: n, cost } of m.planner?.targets ?? []) {
+      lines.push(
+        `  F1 ${num(target, 2)}${given ? "" : " (default target)"}: ` +
+          (!n.reachable
+            ? n.note
+            : !cost.reachable
+            ? cost.note
+            : `about ${size(n.estimate)} sentences (${size(n.ci[0])} to ${size(n.ci[1])}), ` +
+              (cost.additional === 0
+                ? `no more than the ${size(cost.current)} there are`
+                : `${size(cost.additional)} more than the ${size(cost.current)} there are` +
+                  (withCost ? `, costing ${money(cost.cost)}` : ""))),
+      );
+    }
+    return lines.join("\n");
+  }).join("\n");
+}
+
 function comparisonRows(m: ModelAnalysis, plan: AnnotationPlan): string[][] {
   return plan.candidates.map((c) => {
     const f = c.fit, b = c.backtest;

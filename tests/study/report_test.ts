@@ -4,6 +4,7 @@ import {
   analysisDisplay,
   analysisFigures,
   renderReport,
+  summaryText,
   writeReport,
 } from "../../lib/study/report.ts";
 import { JUPYTER_DISPLAY } from "../../lib/plot/display.ts";
@@ -320,4 +321,53 @@ Deno.test("renderReport: 'How many more sentences?' with the targets, the curves
   assert.match(plain, /No targets were given, so each model's target is the F1 its curve reaches/);
   assert.match(plain, /<td>0\.\d\d \(default\)<\/td>/);
   assert.match(plain, /more than the largest training size of each model's runs/);
+});
+
+Deno.test("summaryText: per model its runs and F1, the threshold, and each target's sentences, in plain text", () => {
+  const curve = simulateCurve("bert", 40, 3, { replicates: 2 });
+  const a = analyzeResults([...curve, ...simulateRuns("roberta", 40, 22)], {
+    bootstrap: 10,
+    targets: [0.8, 0.95],
+    cost: 0.5,
+    current: 300,
+  });
+  const text = summaryText(a);
+  assert.doesNotMatch(text, /NaN|undefined|&lt;|<td>/);
+  const whole = (v: number) => Math.round(v).toLocaleString("en-US");
+  for (const m of a.models) {
+    const block = text.slice(text.indexOf(`${m.model}: `)).split(/\n(?! )/)[0];
+    const f1s = [m.f1.mean, m.f1.min, m.f1.max].map((v) => v.toFixed(4));
+    assert.ok(
+      block.startsWith(`${m.model}: ${m.n} runs, F1 ${f1s[0]} (${f1s[1]} to ${f1s[2]})\n`),
+      block,
+    );
+    const t = m.sentences.threshold!;
+    assert.ok(
+      block.includes(
+        `  returns diminish after ${whole(t.threshold)} training sentences (95% CI ` +
+          `${whole(t.ci![0])} to ${whole(t.ci![1])}; P ${t.pExists!.toFixed(3)} against no ` +
+          "threshold)",
+      ),
+      block,
+    );
+    for (const target of m.planner!.targets) {
+      const line = block.split("\n").find((l) =>
+        l.startsWith(`  F1 ${target.target.toFixed(2)}: `)
+      );
+      assert.ok(line, block);
+      const { size, cost } = target;
+      if (size.reachable && cost.reachable && cost.additional > 0) {
+        assert.ok(
+          line.endsWith(
+            `about ${whole(size.estimate)} sentences (${whole(size.ci[0])} to ` +
+              `${whole(size.ci[1])}), ${whole(size.estimate - 300)} more than the 300 there ` +
+              `are, costing ${(0.5 * (size.estimate - 300)).toFixed(2)}`,
+          ),
+          line,
+        );
+      } else if (!size.reachable) assert.ok(line.endsWith(size.note), line);
+    }
+  }
+  // 0.95 is above both fitted asymptotes: not reachable, and why
+  assert.match(text, /  F1 0\.95: not reachable: the fitted asymptote is/);
 });
