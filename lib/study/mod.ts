@@ -80,5 +80,6 @@ export {
   analysisFigures,
   renderReport,
   type StudyReportOptions,
+  summaryText,
   writeReport,
 } from "./report.ts";
