@@ -55,7 +55,7 @@ import type { Activation, ModelConfig } from "./config.ts";
 import type { HostTensor, TensorMap } from "./host_tensor.ts";
 import { familyRecord } from "./families/registry.ts";
 import { parameterShapes } from "./layout.ts";
-import { onnx, type OnnxTypes } from "../deps/onnx_proto.ts";
+import { loadOnnx, type OnnxTypes } from "../deps/onnx_proto.ts";
 import { quantizeInt8 } from "./onnx_quantize.ts";
 import { rotaryTable } from "../gpu/reference/rotary.ts";
 import type { AttentionSpec, MlpSpec, NormSpec, PositionSpec } from "./families/types.ts";
@@ -69,9 +69,10 @@ export const ONNX_IR_VERSION = 8;
 /** torch.finfo(torch.float32).min, the mask value transformers adds. */
 const F32_MIN = -3.4028234663852886e38;
 
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
-const INT8 = onnx.TensorProto.DataType.INT8;
+// onnx.proto's TensorProto.DataType and AttributeProto.AttributeType numbers (fixed by the
+// format; tests/models/onnx_test.ts reads them back through onnx-proto's decoder)
+const FLOAT = 1, INT8 = 3, INT64 = 7;
+const ATTRIBUTE = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 
 /** The kinds of each part of a family record that the graph writes. */
 const EXPRESSED: {
@@ -143,17 +144,17 @@ type Attribute = OnnxTypes.IAttributeProto;
 
 const int = (name: string, i: number): Attribute => ({
   name,
-  type: onnx.AttributeProto.AttributeType.INT,
+  type: ATTRIBUTE.INT,
   i,
 });
 const ints = (name: string, v: number[]): Attribute => ({
   name,
-  type: onnx.AttributeProto.AttributeType.INTS,
+  type: ATTRIBUTE.INTS,
   ints: v,
 });
 const float = (name: string, f: number): Attribute => ({
   name,
-  type: onnx.AttributeProto.AttributeType.FLOAT,
+  type: ATTRIBUTE.FLOAT,
   f,
 });
 
@@ -278,13 +279,14 @@ function checkTensors(config: ModelConfig, tensors: TensorMap): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { onnx } from "../deps/onnx_proto.ts";
+ * import { loadOnnx } from "../deps/onnx_proto.ts";
  * import { createConfig } from "./config.ts";
  * import { initWeights } from "./init_weights.ts";
  * import { onnxModel } from "./onnx.ts";
  * const config = createConfig({ family: "bert", vocabSize: 50, hiddenSize: 8, numHeads: 2,
  *   numLayers: 1, intermediateSize: 16, maxPositions: 16, labels: ["O", "B", "I"] });
- * const bytes = onnxModel(config, initWeights(config, 1));
+ * const bytes = await onnxModel(config, initWeights(config, 1));
+ * const onnx = await loadOnnx();
  * const model = onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number });
  * assert.deepEqual(model.opsetImport, [{ domain: "", version: 17 }]);
  * const g = model.graph;
@@ -296,11 +298,11 @@ function checkTensors(config: ModelConfig, tensors: TensorMap): void {
  * assert.ok(ops.has("LayerNormalization") && ops.has("Erf")); // BERT's norms, its exact GELU
  * ```
  */
-export function onnxModel(
+export async function onnxModel(
   config: ModelConfig,
   tensors: TensorMap,
   o: OnnxModelOptions = {},
-): Uint8Array {
+): Promise<Uint8Array> {
   const reason = onnxUnsupported(config);
   if (reason) throw new Error(`onnxModel: ${reason}`);
   checkTensors(config, tensors);
@@ -610,7 +612,7 @@ export function onnxModel(
       output: [valueInfo("logits", FLOAT, [...bt, L])],
     },
   };
-  const bytes = onnx.ModelProto.encode(model).finish();
+  const bytes = (await loadOnnx()).ModelProto.encode(model).finish();
   // protobufjs hands back a Node Buffer under Deno; give a plain Uint8Array
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -126,8 +126,8 @@ export async function exportOnnx(
   }
   const config = savedConfig(classifier);
   const tensors = await modelTensors(classifier.net);
-  const model = onnxModel(config, tensors);
-  const quantized = opts.quantize ? onnxModel(config, tensors, { quantize: true }) : null;
+  const model = await onnxModel(config, tensors);
+  const quantized = opts.quantize ? await onnxModel(config, tensors, { quantize: true }) : null;
   const files = await tokenizerFiles(classifier.tokenizerDir);
   files.set(
     "tokenizer_config.json",

@@ -15,7 +15,7 @@ import { initWeights } from "../../lib/models/init_weights.ts";
 import { onnxInputNames, onnxModel, onnxUnsupported } from "../../lib/models/onnx.ts";
 import { referenceLogits } from "../../lib/models/reference.ts";
 import { readSafetensors } from "../../lib/models/safetensors.ts";
-import { onnx } from "../../lib/deps/onnx_proto.ts";
+import { loadOnnx } from "../../lib/deps/onnx_proto.ts";
 import { ortLogits } from "./fixtures/onnx_runtime.ts";
 
 const root = new URL("../fixtures/models/", import.meta.url).pathname;
@@ -46,7 +46,7 @@ for (const family of families) {
     const tensors = readSafetensors(await Deno.readFile(`${dir}/model.safetensors`));
     const inputs = JSON.parse(await Deno.readTextFile(`${dir}/inputs.json`));
     const want = JSON.parse(await Deno.readTextFile(`${dir}/logits.json`));
-    const got = await ortLogits(onnxModel(config, tensors), inputs);
+    const got = await ortLogits(await onnxModel(config, tensors), inputs);
     assert.deepEqual(got.inputNames, onnxInputNames(config));
     assert.deepEqual(got.dims, want.shape);
     const err = maxRealError(got.data, want.logits, inputs.attention_mask, config.labels.length);
@@ -85,7 +85,7 @@ for (const family of families) {
   Deno.test(`onnxModel: a padded ${family} batch gives each row's own logits at its real tokens`, async () => {
     const config = tinyConfig(family);
     const tensors = initWeights(config, 11);
-    const model = onnxModel(config, tensors);
+    const model = await onnxModel(config, tensors);
     const rows = [[2, 14, 15, 9, 3], [2, 40, 3], [2, 7, 8, 51, 52, 53, 3]];
     const T = 7, L = config.labels.length, pad = config.padTokenId ?? 0;
     const fill = (r: number[], v: number) => [...r, ...Array(T - r.length).fill(v)];
@@ -119,7 +119,7 @@ for (const family of families) {
   });
 }
 
-Deno.test("onnxModel: a missing or misshapen parameter is named", () => {
+Deno.test("onnxModel: a missing or misshapen parameter is named", async () => {
   const config = createConfig({
     family: "bert",
     vocabSize: 50,
@@ -132,12 +132,12 @@ Deno.test("onnxModel: a missing or misshapen parameter is named", () => {
   });
   const tensors = initWeights(config, 1);
   tensors.set("classifier.bias", { shape: [2], data: new Float32Array(2) });
-  assert.throws(
+  await assert.rejects(
     () => onnxModel(config, tensors),
     /^Error: onnxModel: tensor "classifier.bias" has shape \[2\], expected \[3\]$/,
   );
   tensors.delete("bert.encoder.layer.0.output.dense.weight");
-  assert.throws(
+  await assert.rejects(
     () => onnxModel(config, tensors),
     /onnxModel: tensor "bert.encoder.layer.0.output.dense.weight" is missing/,
   );
@@ -149,7 +149,8 @@ for (const family of families) {
     const config = await readConfig(`${dir}/config.json`);
     const tensors = readSafetensors(await Deno.readFile(`${dir}/model.safetensors`));
     const inputs = JSON.parse(await Deno.readTextFile(`${dir}/inputs.json`));
-    const bytes = onnxModel(config, tensors, { quantize: true });
+    const bytes = await onnxModel(config, tensors, { quantize: true });
+    const onnx = await loadOnnx();
     const g = onnx.ModelProto.decode(bytes).graph!;
     const types = new Map(g.initializer!.map((t) => [t.name!, t.dataType]));
     const INT8 = onnx.TensorProto.DataType.INT8, FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -172,7 +173,7 @@ for (const family of families) {
     const linears = ("qkv" in block.attention ? 1 : 3) + 1 + f1.length + 1;
     assert.equal(ops.filter((op) => op === "MatMulInteger").length, linears * config.numLayers);
 
-    const want = await ortLogits(onnxModel(config, tensors), inputs);
+    const want = await ortLogits(await onnxModel(config, tensors), inputs);
     const got = await ortLogits(bytes, inputs);
     assert.deepEqual(got.dims, want.dims);
     let lo = Infinity, hi = -Infinity, worst = 0;
