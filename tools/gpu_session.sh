@@ -7,9 +7,10 @@
 #                                       bundled with their npm packages, the GROBID corpus and
 #                                       the GPT-2 tokenizer, the Vulkan loader's Debian packages
 #   bash tools/gpu_session.sh run       there (carry .gpu): the adapter's features and limits,
-#                                       a training step against PyTorch on CUDA (tiny and
-#                                       BERT-base), then the default study's runs one at a time
-#                                       and 4, 16 and 64 at a time; the log in $OUT
+#                                       the CPU's share of a step (its recording), a training
+#                                       step against PyTorch on CUDA (tiny and BERT-base), then
+#                                       the default study's runs one at a time and 4, 16 and 64
+#                                       at a time; the log in $OUT
 #
 # `bash tools/gpu_session.sh run` also runs here on lavapipe (slowly) to check the kit.
 set -euo pipefail
@@ -19,7 +20,7 @@ prepare)
   mkdir -p "$kit/data"
   grep -qx "/$kit/" .git/info/exclude 2>/dev/null || echo "/$kit/" >>.git/info/exclude
   [ -s "$kit/deno.xz" ] || xz -T2 -c "$(command -v deno)" >"$kit/deno.xz"
-  for bench in study_throughput_bench train_step_bench; do
+  for bench in study_throughput_bench train_step_bench step_recording_bench; do
     deno bundle --quiet --platform deno -o "$kit/$bench.js" "bench/$bench.ts"
   done
   cp bench/train_step_torch.py "$kit/" # the bundle finds it beside itself
@@ -60,6 +61,7 @@ run)
     const { vendor, architecture, device, description } = a.info;
     const info = { vendor, architecture, device, description };
     console.log(JSON.stringify({ info, features: [...a.features].sort(), limits }));'
+  timeout 60 "$deno" run -A "$kit/step_recording_bench.js" || echo "step_recording_bench: exit $?"
   timeout "${STEP_TIMEOUT:-150}" "$deno" run -A "$kit/train_step_bench.js" --profile none ||
     echo "train_step_bench: exit $?"
   timeout "${STUDY_TIMEOUT:-360}" "$deno" run -A "$kit/study_throughput_bench.js" \

@@ -5,8 +5,9 @@
  * for bit); K only changes the throughput. On a software adapter (Mesa lavapipe) the
  * step is bound by arithmetic on the CPU's cores, and runs in flight together measured
  * no faster (docs/throughput.md): one at a time. On a hardware GPU a small model's step
- * is mostly launches and waits, which other runs' work can fill (not yet measured): 4 at
- * a time for the random models of at most 256 hidden units; larger or pretrained models
+ * is mostly launches and waits, which other runs' work may fill (not yet measured; the
+ * CPU's recording of each step may bound it, docs/throughput.md): 4 at a time for the
+ * random models of at most 256 hidden units; larger or pretrained models
  * (BERT-base and up, whose weights, gradients and moments take gigabytes each) one at a
  * time.
  *
