@@ -180,7 +180,8 @@ export type ModelAnalysis = {
  * `sentences_lo`, `sentences_hi`, `sentences_p_exists`, the same four for `eps`, the
  * seed spread `seed_sd` and `seed_subsamples`, and the planner's `curve` (the model
  * chosen by AIC, "" for none); NaN where a number is not available), the options used,
- * and all notes prefixed with their model.
+ * all notes prefixed with their model, and a note counting the runs whose lines carry
+ * warnings (the first named).
  */
 export type Analysis<R extends RunResult | ResultRow = RunResult> = {
   runs: R[];
