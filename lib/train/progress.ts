@@ -226,9 +226,12 @@ function jupyterSink(jupyter: JupyterApi): ProgressSink {
 function terminalSink(): ProgressSink {
   const tty = Deno.stderr.isTerminal();
   const encoder = new TextEncoder();
+  let last = "";
   return (frame) => {
     if (!tty) {
-      Deno.stderr.writeSync(encoder.encode(`${frame.text}\n`));
+      // the last tick and the finish draw the same line: write it once
+      if (frame.text !== last) Deno.stderr.writeSync(encoder.encode(`${frame.text}\n`));
+      last = frame.text;
       return;
     }
     let columns = Infinity;

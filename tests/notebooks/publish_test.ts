@@ -14,9 +14,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { decode } from "fast-png";
 import { countFigures, indexHtml, notebookTitle, publish } from "../../tools/publish.ts";
+import { CHROMIUM, HEADLESS_FLAGS } from "../../tools/demo/chromium.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
 const NOTEBOOK = "notebooks/02-sampling-design.ipynb";
 const WIDTH = 1000, HEIGHT = 3000;
 
@@ -31,14 +31,7 @@ async function screenshot(html: string, dir: string, name: string) {
   const profile = await Deno.makeTempDir({ dir, prefix: "chromium-profile-" });
   const { code, stderr } = await new Deno.Command(CHROMIUM, {
     args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--hide-scrollbars",
+      ...HEADLESS_FLAGS,
       `--user-data-dir=${profile}`,
       `--window-size=${WIDTH},${HEIGHT}`,
       `--screenshot=${png}`,

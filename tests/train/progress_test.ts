@@ -149,3 +149,24 @@ Deno.test("createProgress: a parent must come from createProgress", () => {
     /createProgress: parent must be a progress made by createProgress/,
   );
 });
+
+Deno.test("createProgress to a log (stderr not a terminal): the last tick and the finish give one line", async () => {
+  const script = `import { createProgress } from ${
+    JSON.stringify(new URL("../../lib/train/progress.ts", import.meta.url).href)
+  };
+let now = 0;
+const p = createProgress({ total: 2, label: "run", output: "terminal", minIntervalMs: 0, now: () => now });
+now = 1000; p.tick(1);
+now = 2000; p.tick(1);
+p.finish();`;
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.equal(code, 0);
+  assert.deepEqual(new TextDecoder().decode(stderr).trimEnd().split("\n"), [
+    "run [############............] 1/2 1.00/s ETA 1s",
+    "run [########################] 2/2 1.00/s in 2s",
+  ]);
+});

@@ -12,6 +12,19 @@
 /** Where Debian installs Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
 
+/** Headless Chromium on a machine with no GPU and a closed network: no sandbox (root), and
+ * none of the background connections that the closed network refuses. */
+export const HEADLESS_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--hide-scrollbars",
+];
+
 /**
  * Options of {@link openInChromium}: the viewport in CSS pixels (default 1000 x 700), the
  * Chromium binary (default {@link CHROMIUM}) and how long one step may take (default 120 s).
@@ -85,14 +98,7 @@ export async function openInChromium(
   try {
     child = new Deno.Command(chromium, {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
+        ...HEADLESS_FLAGS,
         "--remote-debugging-port=0",
         `--user-data-dir=${profile}`,
         `--window-size=${width},${height}`,
