@@ -2,10 +2,10 @@
 # The GPU measurements of packed training (docs/throughput.md, issue #21) as one command for a
 # lent machine with an NVIDIA GPU, where nothing can be downloaded and Deno is not installed.
 #
-#   bash tools/gpu_session.sh prepare   here: writes .gpu/ (git-ignored through
-#                                       .git/info/exclude): Deno compressed, the two benches
-#                                       bundled with their npm packages, the GROBID corpus and
-#                                       the GPT-2 tokenizer, the Vulkan loader's Debian packages
+#   bash tools/gpu_session.sh prepare   here: writes .gpu/ (git-ignored): Deno compressed, the
+#                                       benches bundled with their npm packages, the GROBID
+#                                       corpus and the GPT-2 tokenizer, the Vulkan loader's
+#                                       Debian packages
 #   bash tools/gpu_session.sh run       there (carry .gpu): the adapter's features and limits,
 #                                       the CPU's share of a step (its recording), a training
 #                                       step against PyTorch on CUDA (tiny and BERT-base), then
@@ -18,7 +18,6 @@ kit=.gpu
 case "${1:-}" in
 prepare)
   mkdir -p "$kit/data"
-  grep -qx "/$kit/" .git/info/exclude 2>/dev/null || echo "/$kit/" >>.git/info/exclude
   [ -s "$kit/deno.xz" ] || xz -T2 -c "$(command -v deno)" >"$kit/deno.xz"
   for bench in study_throughput_bench train_step_bench step_recording_bench; do
     deno bundle --quiet --platform deno -o "$kit/$bench.js" "bench/$bench.ts"

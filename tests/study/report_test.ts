@@ -369,5 +369,5 @@ Deno.test("summaryText: per model its runs and F1, the threshold, and each targe
     }
   }
   // 0.95 is above both fitted asymptotes: not reachable, and why
-  assert.match(text, /  F1 0\.95: not reachable: the fitted asymptote is/);
+  assert.match(text, / {2}F1 0\.95: not reachable: the fitted asymptote is/);
 });
