@@ -404,8 +404,8 @@ export function summaryText(analysis: Pick<Analysis, "models" | "options">): str
             ? cost.note
             : `about ${size(n.estimate)} sentences (${size(n.ci[0])} to ${size(n.ci[1])}), ` +
               (cost.additional === 0
-                ? `no more than the ${size(cost.current)} there are`
-                : `${size(cost.additional)} more than the ${size(cost.current)} there are` +
+                ? `within the ${size(cost.current)} of the training pool`
+                : `${size(cost.additional)} beyond the ${size(cost.current)} of the training pool` +
                   (withCost ? `, costing ${money(cost.cost)}` : ""))),
       );
     }

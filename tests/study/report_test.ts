@@ -360,8 +360,8 @@ Deno.test("summaryText: per model its runs and F1, the threshold, and each targe
         assert.ok(
           line.endsWith(
             `about ${whole(size.estimate)} sentences (${whole(size.ci[0])} to ` +
-              `${whole(size.ci[1])}), ${whole(size.estimate - 300)} more than the 300 there ` +
-              `are, costing ${(0.5 * (size.estimate - 300)).toFixed(2)}`,
+              `${whole(size.ci[1])}), ${whole(size.estimate - 300)} beyond the 300 of the ` +
+              `training pool, costing ${(0.5 * (size.estimate - 300)).toFixed(2)}`,
           ),
           line,
         );
