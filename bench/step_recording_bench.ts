@@ -5,42 +5,24 @@
  * follow each other without waiting (the study's pace). Where recording is most of the
  * step, the step is bound by the CPU: runs in flight share that one CPU thread, and only
  * fewer dispatches per run (runs stacked into one dispatch) can go faster
- * (docs/throughput.md). The model is the default study's tiny BERT (2 x 128, GPT-2's
- * vocabulary) at 16 x 64 tokens.
+ * (docs/throughput.md). The model is bench/train_step_bench.ts's tiny BERT (2 x 128) at
+ * 16 x 64 tokens.
  *
  * Run: deno run -A bench/step_recording_bench.ts [--steps N] [--rounds R]
  *
  * @module
  */
 import { getGpu } from "../lib/gpu/device.ts";
-import { createConfig } from "../lib/models/config.ts";
 import { initWeights } from "../lib/models/init_weights.ts";
 import { createGpuModel, releaseModel, trainStep } from "../lib/models/gpu_model.ts";
+import { bert, randomBatch } from "./support/train_step.ts";
+import { numberFlag } from "./support/flags.ts";
 
-const flag = (name: string, fallback: number) => {
-  const at = Deno.args.indexOf(name);
-  return at >= 0 ? Number(Deno.args[at + 1]) : fallback;
-};
-const steps = flag("--steps", 20), rounds = flag("--rounds", 3);
+const steps = numberFlag("--steps", 20), rounds = numberFlag("--rounds", 3);
 const gpu = await getGpu();
-const config = createConfig({
-  family: "bert",
-  numLayers: 2,
-  hiddenSize: 128,
-  numHeads: 2,
-  intermediateSize: 512,
-  vocabSize: 50257,
-  labels: ["O", "B-PERSON", "I-PERSON", "B-ORG", "I-ORG"],
-});
+const config = bert(2, 128, 2, 512);
 const model = createGpuModel(gpu, config, initWeights(config, 1), { seed: 1 });
-const B = 16, T = 64, n = B * T;
-const batch = {
-  size: B,
-  length: T,
-  inputIds: Int32Array.from({ length: n }, (_, i) => 1 + (i * 7919) % 50000),
-  attentionMask: new Int32Array(n).fill(1),
-  labels: Int32Array.from({ length: n }, (_, i) => i % 5),
-};
+const batch = randomBatch(16, 64, config.vocabSize, config.labels.length);
 const o = { lr: 5e-5, weightDecay: 0.01 };
 await trainStep(model, batch, { ...o, readLoss: true }); // compiles the kernels
 const ms = (v: number) => v.toFixed(2);

@@ -24,13 +24,10 @@ import { evaluate } from "../lib/train/predict.ts";
 import { executeRuns } from "../lib/study/execute.ts";
 import { readResults } from "../lib/study/results.ts";
 import { createRunExecutor } from "../lib/study/train_run.ts";
+import { numberFlag } from "./support/flags.ts";
 
-const flag = (name: string, fallback: number) => {
-  const at = Deno.args.indexOf(name);
-  return at >= 0 ? Number(Deno.args[at + 1]) : fallback;
-};
-const count = flag("--runs", 6), rounds = flag("--rounds", 2);
-const timedPhases = Math.min(count, flag("--phase-runs", count));
+const count = numberFlag("--runs", 6), rounds = numberFlag("--rounds", 2);
+const timedPhases = Math.min(count, numberFlag("--phase-runs", count));
 const packAt = Deno.args.indexOf("--pack");
 const packs = packAt >= 0 ? Deno.args[packAt + 1].split(",").map(Number) : [];
 const gpu = await getGpu();

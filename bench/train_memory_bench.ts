@@ -16,9 +16,9 @@ import { createConfig } from "../lib/models/config.ts";
 import { initWeights } from "../lib/models/init_weights.ts";
 import { createGpuModel, trainStep } from "../lib/models/gpu_model.ts";
 import type { ModelBatch } from "../lib/models/transformer.ts";
+import { numberFlag } from "./support/flags.ts";
 
-const at = Deno.args.indexOf("--steps");
-const steps = at >= 0 ? Number(Deno.args[at + 1]) : 10_000;
+const steps = numberFlag("--steps", 10_000);
 
 let seed = 99;
 const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;

@@ -25,44 +25,20 @@
  */
 import { getGpu } from "../lib/gpu/device.ts";
 import type { Tensor } from "../lib/gpu/tensor.ts";
-import { createConfig, type ModelConfig } from "../lib/models/config.ts";
+import type { ModelConfig } from "../lib/models/config.ts";
 import { initWeights } from "../lib/models/init_weights.ts";
 import { createGpuModel, releaseModel, trainStep } from "../lib/models/gpu_model.ts";
 import { gpuOps } from "../lib/models/gpu_ops.ts";
 import type { Ops } from "../lib/models/ops.ts";
 import { createNet } from "../lib/models/layout.ts";
 import { netTrainStep } from "../lib/models/optimizer.ts";
-import type { ModelBatch } from "../lib/models/transformer.ts";
+import { bert, randomBatch } from "./support/train_step.ts";
+import { numberFlag } from "./support/flags.ts";
 
 const args = new Set(Deno.args);
-const baseBatchArg = Deno.args.indexOf("--base-batch");
-const baseBatch = baseBatchArg >= 0 ? Number(Deno.args[baseBatchArg + 1]) : 16;
+const baseBatch = numberFlag("--base-batch", 16);
 const profileArg = Deno.args.indexOf("--profile");
 const profileWhat = profileArg >= 0 ? Deno.args[profileArg + 1] : "small";
-
-function bert(layers: number, hidden: number, heads: number, inter: number): ModelConfig {
-  return createConfig({
-    family: "bert",
-    numLayers: layers,
-    hiddenSize: hidden,
-    numHeads: heads,
-    intermediateSize: inter,
-    labels: ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"],
-  });
-}
-
-function randomBatch(B: number, T: number, vocab: number, labels: number): ModelBatch {
-  let s = 12345;
-  const next = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
-  const n = B * T;
-  return {
-    size: B,
-    length: T,
-    inputIds: Int32Array.from({ length: n }, () => 1 + Math.floor(next() * (vocab - 1))),
-    attentionMask: new Int32Array(n).fill(1),
-    labels: Int32Array.from({ length: n }, () => Math.floor(next() * labels)),
-  };
-}
 
 async function gpuStepMs(config: ModelConfig, B: number, T: number, steps: number) {
   const gpu = await getGpu();
