@@ -78,10 +78,10 @@ function num(v: number | undefined | null, digits = 4): string {
   return v.toFixed(digits);
 }
 
-/** A p-value as papers write it. */
-function pval(p: number | undefined | null): string {
+/** A p-value as papers write it, in HTML (or in plain text with `lessThan` "<"). */
+function pval(p: number | undefined | null, lessThan = "&lt;"): string {
   if (p === undefined || p === null || Number.isNaN(p)) return DASH;
-  if (p < 0.001) return "&lt;0.001";
+  if (p < 0.001) return `${lessThan}0.001`;
   return p.toFixed(3);
 }
 
@@ -379,8 +379,6 @@ function targetRow(m: ModelAnalysis, plan: AnnotationPlan, t: TargetPlan): strin
  */
 export function summaryText(analysis: Pick<Analysis, "models" | "options">): string {
   const level = Math.round(analysis.options.level * 100);
-  const p = (v: number | undefined) =>
-    v === undefined || Number.isNaN(v) ? DASH : v < 0.001 ? "<0.001" : v.toFixed(3);
   return analysis.models.map((m) => {
     const lines = [
       `${m.model}: ${m.n} runs, F1 ${num(m.f1.mean)} (${num(m.f1.min)} to ${num(m.f1.max)})` +
@@ -391,7 +389,7 @@ export function summaryText(analysis: Pick<Analysis, "models" | "options">): str
       lines.push(
         `  returns diminish after ${size(t.threshold)} training sentences ` +
           `(${level}% CI ${t.ci ? `${size(t.ci[0])} to ${size(t.ci[1])}` : DASH}; ` +
-          `P ${p(t.pExists)} against no threshold)`,
+          `P ${pval(t.pExists, "<")} against no threshold)`,
       );
     }
     const withCost = m.planner?.costPerSentence != null;
