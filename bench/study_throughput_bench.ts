@@ -5,8 +5,10 @@
  * the held-out test documents. The first `--runs N` runs of the plan (default 6) are
  * trained as the study trains them, after one warm-up run that compiles the kernels.
  * With `--pack K` (or a list, `--pack 4,16,64`) the same runs then go through the study's
- * executor one at a time and K at a time, alternately for `--rounds R` (default 2): runs
- * per hour of each, and whether every run's results are the same. `--phase-runs M` times
+ * executor one at a time, K at a time in flight (each run its own steps) and K at a time
+ * stacked (`lib/gpu/step_pack.ts`: one command buffer and one dispatch per operation for
+ * the K), alternately for `--rounds R` (default 2): runs per hour of each, and whether
+ * every run's results are those of one at a time. `--phase-runs M` times
  * the phases of the first M runs only.
  *
  * Run: deno run -A bench/study_throughput_bench.ts [--runs N] [--phase-runs M]
@@ -24,6 +26,7 @@ import { evaluate } from "../lib/train/predict.ts";
 import { executeRuns } from "../lib/study/execute.ts";
 import { readResults } from "../lib/study/results.ts";
 import { createRunExecutor } from "../lib/study/train_run.ts";
+import { createStepPack } from "../lib/gpu/step_pack.ts";
 import { numberFlag } from "./support/flags.ts";
 
 const count = numberFlag("--runs", 6), rounds = numberFlag("--rounds", 2);
@@ -80,22 +83,33 @@ console.log(
 
 if (packs.length > 0) {
   const dir = await Deno.makeTempDir();
-  const execute = createRunExecutor(prepared);
   const timed = runs.slice(1);
-  const lines: Record<number, string> = {};
+  let reference: string | undefined; // the results of one run at a time
   for (let round = 1; round <= rounds; round++) {
-    for (const k of [1, ...packs]) {
-      const resultsPath = `${dir}/results-${k}-${round}.jsonl`;
+    for (
+      const [k, stacked] of [[1, false], ...packs.flatMap((k) => [[k, false], [k, true]])] as [
+        number,
+        boolean,
+      ][]
+    ) {
+      const mode = k === 1 ? "1 at a time" : `${k} ${stacked ? "stacked" : "in flight"}`;
+      const resultsPath = `${dir}/results-${mode.replaceAll(" ", "-")}-${round}.jsonl`;
+      const pack = stacked ? createStepPack(gpu, k) : undefined;
+      const execute = createRunExecutor(prepared, { pack });
       const start = performance.now();
       await executeRuns(timed, { resultsPath, execute, pack: k, progress: "none" });
       const seconds = (performance.now() - start) / 1000;
       const same = (await readResults(resultsPath)).results
         .map(({ trainMs: _t, finishedAt: _f, ...rest }) => JSON.stringify(rest)).sort().join("\n");
-      lines[k] ??= same;
+      reference ??= same;
       console.log(
-        `round ${round}, ${k} at a time: ${seconds.toFixed(1)} s, ` +
+        `round ${round}, ${mode}: ${seconds.toFixed(1)} s, ` +
           `${(3600 * count / seconds).toFixed(0)} runs per hour` +
-          (same === lines[k] && same === (lines[1] ?? same) ? "" : "; RESULTS DIFFER"),
+          (pack
+            ? `; ${pack.stats.steps} command buffers, ${pack.stats.dispatches} dispatches ` +
+              `(${pack.stats.grouped} grouped, ${pack.stats.saved} saved)`
+            : "") +
+          (same === reference ? "" : "; RESULTS DIFFER"),
       );
     }
   }

@@ -51,6 +51,11 @@ export type Kernel = { name: string; code: string; entryPoint?: string };
 export type Step = {
   /** The GPU this step records for (so launchers need only the step). */
   gpu: Gpu;
+  /**
+   * True when every storage binding is bound read-write (a pack's steps,
+   * `lib/gpu/step_pack.ts`), so a kernel may read and write ranges of one buffer.
+   */
+  sharedBuffers?: boolean;
   /** Records a dispatch of `kernel` with `bindings` (uniforms become the last binding). */
   dispatch(
     kernel: Kernel,

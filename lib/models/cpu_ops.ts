@@ -80,6 +80,7 @@ export function cpuOps(): Ops<CpuTensor> {
     persistent: (shape, data) => make(shape, data && Float32Array.from(data)),
     alloc: (shape) => make(shape),
     release() {},
+    free() {},
     view(x, shape, offset) {
       const size = shape.reduce((a, b) => a * b, 1);
       if (offset + size > x.size) {

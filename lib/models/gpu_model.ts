@@ -21,11 +21,12 @@
  * @module
  */
 import type { Gpu } from "../gpu/device.ts";
-import { release, type Tensor, tensor } from "../gpu/tensor.ts";
+import { type Tensor, tensor } from "../gpu/tensor.ts";
 import { step } from "../gpu/kernel.ts";
 import type { ModelConfig } from "./config.ts";
 import type { TensorMap } from "./host_tensor.ts";
 import { gpuOps } from "./gpu_ops.ts";
+import type { PackMember } from "../gpu/step_pack.ts";
 import { createNet, type Net, netTensors } from "./layout.ts";
 import { type ModelBatch, netGradients, netLogits } from "./transformer.ts";
 import { netTrainStep, type TrainStepOptions } from "./optimizer.ts";
@@ -41,9 +42,10 @@ export type GpuModel = Net<Tensor> & { gpu: Gpu };
 /**
  * Options of {@link createGpuModel}: `seed` of the dropout masks (default 0);
  * `chunkBytes`, the most bytes a kernel binds at once (default the device's limit;
- * smaller values exercise the chunked paths, including attention split by batch rows).
+ * smaller values exercise the chunked paths, including attention split by batch rows);
+ * `member`, a place in a pack of models that step together (`lib/gpu/step_pack.ts`).
  */
-export type GpuModelOptions = { seed?: number; chunkBytes?: number };
+export type GpuModelOptions = { seed?: number; chunkBytes?: number; member?: PackMember };
 
 /**
  * Uploads a token classifier's tensors (transformers' names and shapes, e.g. from
@@ -68,7 +70,7 @@ export function createGpuModel(
   tensors: TensorMap,
   options: GpuModelOptions = {},
 ): GpuModel {
-  const ops = gpuOps(gpu, { chunkBytes: options.chunkBytes });
+  const ops = gpuOps(gpu, { chunkBytes: options.chunkBytes, member: options.member });
   const net = createNet(ops, config, tensors, { seed: options.seed });
   return Object.assign(net, { gpu });
 }
@@ -218,9 +220,9 @@ export function modelGradients(
  */
 export function releaseModel(model: GpuModel): void {
   for (const g of [model.decay, model.noDecay]) {
-    for (const t of [g.params, g.grads, g.m, g.v]) release(t);
+    for (const t of [g.params, g.grads, g.m, g.v]) model.ops.free(t);
   }
-  if (model.frozen) release(model.frozen);
+  if (model.frozen) model.ops.free(model.frozen);
 }
 
 /**

@@ -42,13 +42,16 @@ import { accumulate, add, fill } from "../gpu/kernels/elementwise.ts";
 import { columnSum } from "../gpu/kernels/column_sum.ts";
 import { gradNorm, gradNormPartials } from "../gpu/kernels/grad_norm.ts";
 import { adamw } from "../gpu/kernels/adamw.ts";
+import type { PackMember } from "../gpu/step_pack.ts";
 import type { Ops } from "./ops.ts";
 
 /**
  * Options of {@link gpuOps}: `chunkBytes` caps the bytes a kernel binds at once (default:
- * the device limit; smaller values exercise chunking in tests).
+ * the device limit; smaller values exercise chunking in tests); `member`, a place in a
+ * pack of models that step together (`lib/gpu/step_pack.ts`), which then holds the
+ * memory and submits the steps.
  */
-export type GpuOpsOptions = { chunkBytes?: number };
+export type GpuOpsOptions = { chunkBytes?: number; member?: PackMember };
 
 /**
  * The GPU backend: operations recorded into one command buffer per `submit`.
@@ -68,21 +71,34 @@ export type GpuOpsOptions = { chunkBytes?: number };
  * ```
  */
 export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
-  const chunkBytes = options.chunkBytes;
+  const { chunkBytes, member } = options;
   let cur: Step | undefined;
   let owned: Tensor[] = [];
   let stepFree = new Map<number, GPUBuffer[]>();
   // Embedding ids made with a plan: their host copy; the whole-table plan once uploaded.
   type Ids = { data: Int32Array; paddingIdx?: number; whole?: EmbeddingPlan };
   const plans = new WeakMap<Tensor, Ids>();
-  const upload = (p: { rowIds: Uint32Array; starts: Uint32Array; tokens: Uint32Array }) => {
+  const upload = (
+    p: { rowIds: Uint32Array; starts: Uint32Array; tokens: Uint32Array },
+  ): EmbeddingPlan => {
+    if (member) {
+      const ints = (a: Uint32Array) =>
+        member.ints(new Int32Array(a.buffer, a.byteOffset, a.length));
+      const { rowIds, starts, tokens } = p;
+      return {
+        rowIds: ints(rowIds),
+        starts: ints(starts),
+        tokens: ints(tokens),
+        distinct: rowIds.length,
+      };
+    }
     // Plans come from the pool, never from this step's released scratch: their data is
     // written through the queue, before the whole command buffer runs.
     const up = uploadEmbeddingPlan(gpu, p);
     owned.push(up.rowIds, up.starts, up.tokens);
     return up;
   };
-  const s = (): Step => (cur ??= newStep(gpu));
+  const s = (): Step => member ? member.segment() : (cur ??= newStep(gpu));
   // Rotary cos/sin tables per (head width, theta), kept across steps, grown to the longest
   // sequence seen.
   const tables = new Map<string, { positions: number; table: Tensor }>();
@@ -102,9 +118,15 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
     align,
     maxBinding,
     persistent(shape, data) {
+      if (member) return member.persistent(shape, data);
       return data ? tensor(gpu, shape, data) : zeros(gpu, shape);
     },
+    free(x) {
+      if (member) member.free(x);
+      else release(x);
+    },
     alloc(shape) {
+      if (member) return member.alloc(shape);
       const size = shape.reduce((a, b) => a * b, 1);
       const bytes = Math.max(256, size * 4);
       for (const [cls, list] of stepFree) {
@@ -118,6 +140,7 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       return t;
     },
     release(x) {
+      if (member) return member.release(x);
       if (x.offset !== 0) throw new Error("gpuOps.release: a view was given");
       let list = stepFree.get(x.buffer.size);
       if (!list) stepFree.set(x.buffer.size, list = []);
@@ -127,8 +150,12 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       return view(x, shape, offset);
     },
     ints(data, plan) {
-      const t = tensorI32(gpu, [Math.max(1, data.length)], data.length ? data : [0]);
-      owned.push(t);
+      let t: Tensor;
+      if (member) t = member.ints(data);
+      else {
+        t = tensorI32(gpu, [Math.max(1, data.length)], data.length ? data : [0]);
+        owned.push(t);
+      }
       if (plan) {
         checkIds(data, plan.vocab, "gpuOps.ints");
         plans.set(t, { data: Int32Array.from(data), paddingIdx: plan.paddingIdx });
@@ -222,8 +249,9 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       columnSum(s(), o);
     },
     gradNorm(o) {
-      const partials = tensor(gpu, [gradNormPartials(gpu, o.grads, chunkBytes)]);
-      owned.push(partials);
+      const size = gradNormPartials(gpu, o.grads, chunkBytes);
+      const partials = member ? member.alloc([size]) : tensor(gpu, [size]);
+      if (!member) owned.push(partials);
       gradNorm(s(), { gpu, chunkBytes, ...o, partials });
     },
     adamw(t, o) {
@@ -239,7 +267,8 @@ export function gpuOps(gpu: Gpu, options: GpuOpsOptions = {}): Ops<Tensor> {
       owned = [];
       stepFree = new Map();
       try {
-        if (done) await done.submit();
+        if (member) await member.submit();
+        else if (done) await done.submit();
       } finally {
         for (const t of scratch) release(t);
       }

@@ -61,6 +61,8 @@ export type Ops<X> = {
   maxBinding: number;
   /** A persistent tensor (parameters, moments) holding `data`, or zeros without it. */
   persistent(shape: number[], data?: Float32Array): X;
+  /** Gives a persistent tensor back (the model is done with). */
+  free(x: X): void;
   /** A scratch tensor of this step (contents unspecified), released by `finish`. */
   alloc(shape: number[]): X;
   /** Gives a scratch tensor back before the step ends (it must not be used afterwards). */

@@ -27,6 +27,7 @@ import { checkResults, runHashes } from "./provenance.ts";
 import { readResults, writeTextAtomic } from "./results.ts";
 import { assignedGpus, writeSlurmJob } from "./slurm.ts";
 import { createRunExecutor } from "./train_run.ts";
+import { createStepPack } from "../gpu/step_pack.ts";
 import { analyzeResults } from "./analysis.ts";
 import { analysisFigures, renderReport, summaryText, writeReport } from "./report.ts";
 import { checkExportFolder, exportStudyModel } from "./export_model.ts";
@@ -99,7 +100,8 @@ Options:
                       array's index
   --pack K            (run) train K runs at once, each its solo run's results (default:
                       1 on a software adapter such as lavapipe, 4 for random models of
-                      at most 256 hidden units on a GPU, else 1)
+                      at most 256 hidden units on a GPU, else 1); on a GPU they step
+                      together, one dispatch per operation for all K
 Slurm resources (slurm; each array task):
   --slurm-gpus N      GPUs per task (default 1; 0: none, no GPU line)
   --cpus N            CPUs per task (default 2)
@@ -702,9 +704,10 @@ export async function main(args: string[]): Promise<void> {
   const gpu = await sayGpu();
   const chosen = choosePack(gpu, config.models);
   const pack = packFlag ?? chosen.pack;
+  const stacked = pack > 1 && chosen.stacked;
   if (pack > 1 || packFlag === undefined) {
     console.log(
-      `${pack} run${pack > 1 ? "s" : ""} at a time (` +
+      `${pack} run${pack > 1 ? "s" : ""} at a time${stacked ? ", stacked" : ""} (` +
         (packFlag === undefined ? `default for ${chosen.why}; --pack K` : "--pack") + ")",
     );
   }
@@ -713,7 +716,7 @@ export async function main(args: string[]): Promise<void> {
     shard,
     pack,
     progress: values.quiet ? "none" : "auto",
-    execute: await createRunExecutor(prepared),
+    execute: createRunExecutor(prepared, stacked ? { pack: createStepPack(gpu, pack) } : {}),
   });
   console.log(
     `${summary.executed} runs trained, ${summary.skipped} already done` +

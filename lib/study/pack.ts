@@ -15,8 +15,13 @@
  */
 import type { ModelSpec } from "./config.ts";
 
-/** The default pack and why, for the study's log. */
-export type PackChoice = { pack: number; why: string };
+/**
+ * The default pack and why, for the study's log; `stacked`: whether runs at once step
+ * together in one command buffer, one dispatch per operation for all of them
+ * (`lib/gpu/step_pack.ts`), else each on its own (on a software adapter, where stacked
+ * runs measured slower than runs in flight each on its own).
+ */
+export type PackChoice = { pack: number; why: string; stacked: boolean };
 
 /**
  * The default number of runs in flight for these models on this adapter.
@@ -26,19 +31,24 @@ export type PackChoice = { pack: number; why: string };
  * import assert from "node:assert/strict";
  * import { choosePack } from "./pack.ts";
  * const tiny = { name: "tiny", source: "random", family: "bert" as const, hiddenSize: 128 };
- * assert.equal(choosePack({ isFallback: true }, [tiny]).pack, 1);
+ * assert.deepEqual(choosePack({ isFallback: true }, [tiny]),
+ *   { pack: 1, why: "a software adapter, where runs at once are no faster", stacked: false });
  * assert.equal(choosePack({ isFallback: false }, [tiny]).pack, 4);
  * assert.equal(choosePack({ isFallback: false }, [tiny, { name: "b", source: "/m/bert" }]).pack, 1);
  * ```
  */
 export function choosePack(gpu: { isFallback: boolean }, models: readonly ModelSpec[]): PackChoice {
   if (gpu.isFallback) {
-    return { pack: 1, why: "a software adapter, where runs at once are no faster" };
+    return {
+      pack: 1,
+      why: "a software adapter, where runs at once are no faster",
+      stacked: false,
+    };
   }
   const small = models.every((m) =>
     m.source === "random" && m.hiddenSize !== undefined && m.hiddenSize <= 256
   );
   return small
-    ? { pack: 4, why: "small models on a GPU" }
-    : { pack: 1, why: "models larger than 256 hidden units or pretrained" };
+    ? { pack: 4, why: "small models on a GPU", stacked: true }
+    : { pack: 1, why: "models larger than 256 hidden units or pretrained", stacked: true };
 }

@@ -22,6 +22,7 @@ import type { RunResult } from "./results.ts";
 import type { PreparedStudy, RunSpec } from "./prepare.ts";
 import type { StudyRun } from "./execute.ts";
 import { runHash } from "./provenance.ts";
+import type { StepPack } from "../gpu/step_pack.ts";
 
 /**
  * Options of {@link createRunExecutor}.
@@ -36,6 +37,9 @@ export type RunExecutorOptions = {
   /** Called with the trained and scored classifier before its GPU memory is released
    * (`deno task study export` exports it here). */
   onTrained?: (classifier: TokenClassifier) => void | Promise<void>;
+  /** Runs executed at once step together in this pack (`lib/gpu/step_pack.ts`): their
+   * steps share one command buffer, each operation one dispatch for all of them. */
+  pack?: StepPack;
 };
 
 /**
@@ -48,6 +52,7 @@ export type RunExecutorOptions = {
  * import { DEFAULT_STUDY } from "./config.ts";
  * import { prepareStudy } from "./prepare.ts";
  * import { runHash } from "./provenance.ts";
+import type { StepPack } from "../gpu/step_pack.ts";
  * import { createRunExecutor } from "./train_run.ts";
  * // the default study made tiny: 20 documents, 4 of them held out, one subsample of 5-10
  * // sentences, a one-layer BERT 8 wide, one epoch (about a second on lavapipe)
@@ -89,12 +94,20 @@ export function createRunExecutor(
       return d;
     });
     const start = performance.now();
-    const classifier = await createTokenClassifier({
-      ...model,
-      entityTypes,
-      scheme: training.scheme,
-      seed,
-    });
+    const member = options.pack?.join();
+    let classifier: TokenClassifier;
+    try {
+      classifier = await createTokenClassifier({
+        ...model,
+        entityTypes,
+        scheme: training.scheme,
+        seed,
+        member,
+      });
+    } catch (e) {
+      member?.leave();
+      throw e;
+    }
     try {
       await options.onCreated?.(classifier);
       const trained = await fineTune(classifier, docs, {
@@ -138,6 +151,7 @@ export function createRunExecutor(
       };
     } finally {
       releaseClassifier(classifier);
+      member?.leave();
     }
   };
 }

@@ -17,6 +17,7 @@ import { initWeights } from "../models/init_weights.ts";
 import { familyRecord, skippedPositions } from "../models/families/registry.ts";
 import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
 import { ensureTokenizerJson } from "../models/tokenizer_build.ts";
+import type { PackMember } from "../gpu/step_pack.ts";
 import { createGpuModel, type GpuModel, modelTensors, releaseModel } from "../models/gpu_model.ts";
 import { datasetDir, MANIFEST } from "../corpus/dataset.ts";
 import { labelList } from "../tags/labels.ts";
@@ -64,6 +65,9 @@ export type ClassifierOptions = {
   maxPositions?: number;
   /** Seed of random weights and dropout masks (default 42). */
   seed?: number;
+  /** A place in a pack of models that step together on the GPU (`lib/gpu/step_pack.ts`);
+   * its results are the same. */
+  member?: PackMember;
   /** Dropout after embeddings, attention output and feed-forward output (default: the
    * family's or checkpoint's, 0.1 for BERT); 0 turns it off. */
   hiddenDropout?: number;
@@ -227,7 +231,7 @@ export async function createTokenClassifier(o: ClassifierOptions): Promise<Token
       `${o.source}: the tokenizer has ${tokenizer.vocabSize} tokens, the model's vocabulary ${config.vocabSize}`,
     );
   }
-  const net = createGpuModel(gpu, config, tensors, { seed });
+  const net = createGpuModel(gpu, config, tensors, { seed, member: o.member });
   return { config, net, tokenizer, tokenizerDir, labels, scheme, decoding };
 }
 

@@ -5,6 +5,7 @@ import { createRunExecutor } from "../../lib/study/train_run.ts";
 import { executeRuns } from "../../lib/study/execute.ts";
 import { readResults, type RunResult } from "../../lib/study/results.ts";
 import { getGpu } from "../../lib/gpu/device.ts";
+import { createStepPack } from "../../lib/gpu/step_pack.ts";
 import type { Doc } from "../../lib/core/types.ts";
 import { TINY_BERT } from "../train/tiny_classifier.ts";
 
@@ -69,7 +70,7 @@ Deno.test("createRunExecutor: real runs give results lines with scores, steps, d
   assert.notEqual(again.finalLoss, result.finalLoss); // other initial weights and order
 });
 
-Deno.test("executeRuns pack 4: 4 real runs of different sizes trained at once equal their solo runs bit for bit", async () => {
+Deno.test("executeRuns pack 4: 4 real runs of different sizes stepping together equal their solo runs bit for bit", async () => {
   const config = parseStudyConfig({
     plan: { count: 4, sizes: [[4, 8], [10, 16], [18, 24], [26, 32]] },
     models: [{ name: "mini", ...architecture }],
@@ -79,11 +80,12 @@ Deno.test("executeRuns pack 4: 4 real runs of different sizes trained at once eq
   const prepared = await prepareStudy(config, { docs: thanksDocs() });
   const runs = prepared.runs.slice(0, 4);
   const dir = await Deno.makeTempDir();
-  const solo = createRunExecutor(prepared);
+  const stepPack = createStepPack(await getGpu(), 4);
   const trained: Record<string, RunResult[]> = {};
   let running = 0, most = 0;
   for (const pack of [1, 4]) {
     const resultsPath = `${dir}/results-${pack}.jsonl`;
+    const execute = createRunExecutor(prepared, pack > 1 ? { pack: stepPack } : {});
     await executeRuns(runs, {
       resultsPath,
       progress: "none",
@@ -91,7 +93,7 @@ Deno.test("executeRuns pack 4: 4 real runs of different sizes trained at once eq
       execute: async (run) => {
         most = Math.max(most, ++running);
         try {
-          return await solo(run);
+          return await execute(run);
         } finally {
           running--;
         }
@@ -100,6 +102,8 @@ Deno.test("executeRuns pack 4: 4 real runs of different sizes trained at once eq
     trained[pack] = (await readResults(resultsPath)).results;
   }
   assert.equal(most, 4, "the 4 runs were in flight together");
+  // their steps went in shared command buffers, most operations one dispatch for all
+  assert.ok(stepPack.stats.grouped > 0 && stepPack.stats.saved >= stepPack.stats.grouped);
   assert.equal(new Set(runs.map((r) => r.spec.subsample.sentences)).size, 4);
   const key = ({ trainMs: _t, finishedAt: _f, ...rest }: RunResult) => rest;
   const byId = (results: RunResult[]) => Object.fromEntries(results.map((r) => [r.runId, key(r)]));

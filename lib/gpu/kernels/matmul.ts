@@ -95,7 +95,7 @@ function recordMatmul(step: Step, o: MatmulOptions, transC: boolean): void {
     throw new Error(`matmul: bias has ${o.bias.size} elements, needs n=${n}`);
   }
   for (const [what, t] of [["A", o.a], ["B", o.b], ["bias", o.bias]] as const) {
-    if (t && t.buffer === o.c.buffer) {
+    if (t && t.buffer === o.c.buffer && !step.sharedBuffers) {
       throw new Error(
         `matmul: C shares a buffer with ${what}; WebGPU cannot bind one ` +
           "buffer as both read-only and writable in a dispatch",

@@ -1,0 +1,371 @@
+/**
+ * A pack of independent models that step together: each member (one model's operations,
+ * `gpuOps(gpu, { member })`) records its steps as usual, but into lists; when every member
+ * has handed a step in (or at the next turn of the event loop), the pack replays them all
+ * into ONE command buffer. The members' k-th steps go side by side, and their i-th
+ * operations, where they are the same kernels, become grouped dispatches
+ * (`lib/gpu/grouped.ts`): one dispatch per operation for the pack instead of one per
+ * member. Each member's work runs in its own order and a grouped run computes what its own
+ * dispatch computes, so every member's numbers are those of its solo run bit for bit
+ * (tests/models/step_pack_test.ts).
+ *
+ * Grouping needs the members' tensors in the same buffers, so the pack holds the memory:
+ * one scratch arena with a region per member slot (a step's activations and integer
+ * inputs, bump-allocated and reset once the step has run; the regions grow between steps
+ * to the largest single step seen), and for each of a model's persistent tensors, in
+ * creation order, one buffer with a block per slot (parameters, gradients and moments of
+ * one architecture line up). What does not fit is allocated alone and runs ungrouped.
+ *
+ * @module
+ */
+import type { Gpu } from "./device.ts";
+import { type Binding, type Kernel, type Step, step } from "./kernel.ts";
+import { dispatchGrouped, type GroupEntry, groupTables } from "./grouped.ts";
+import { release, type Tensor, tensor, tensorI32, upload, zeros } from "./tensor.ts";
+
+type Call =
+  | ({ kind: "dispatch"; kernel: Kernel } & GroupEntry)
+  | { kind: "copy"; src: Tensor; dst: Tensor }
+  | { kind: "read"; t: Tensor; done: (p: Promise<Float32Array>) => void };
+
+/** A model's place in a {@link StepPack}. */
+export type PackMember = {
+  /** Starts the next operation of this member's step and returns where it records. */
+  segment(): Step;
+  /** Hands the recorded step in; resolves when the pack's command buffer has run it. */
+  submit(): Promise<void>;
+  /** Scratch of this step, in the member's arena region where it fits. */
+  alloc(shape: number[]): Tensor;
+  /** Takes back scratch from {@link alloc} for later `alloc`s of this step. */
+  release(x: Tensor): void;
+  /** Integer data of this step, in the member's region where it fits. */
+  ints(data: Int32Array): Tensor;
+  /** The member's next persistent tensor (zeros without data), in its slot's block. */
+  persistent(shape: number[], data?: Float32Array): Tensor;
+  /** Takes back a persistent tensor. */
+  free(x: Tensor): void;
+  /** Leaves the pack (the model is done with); its slot goes to the next member. */
+  leave(): void;
+};
+
+/** See {@link createStepPack}. */
+export type StepPack = {
+  gpu: Gpu;
+  /** A new member in a free slot (throws when all `slots` are taken). */
+  join(): PackMember;
+  /** How many merged command buffers ran, and how many dispatches they saved. */
+  stats: { steps: number; dispatches: number; grouped: number; saved: number };
+};
+
+/**
+ * A pack of at most `slots` members on `gpu`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getGpu } from "./device.ts";
+ * import { createStepPack } from "./step_pack.ts";
+ * import { add } from "./kernels/elementwise.ts";
+ * const gpu = await getGpu();
+ * const pack = createStepPack(gpu, 2);
+ * // two members double their own vectors twice, stepping together
+ * const twice = async (values: number[]) => {
+ *   const m = pack.join();
+ *   const x = m.persistent([values.length], new Float32Array(values));
+ *   for (let i = 0; i < 2; i++) {
+ *     const out = m.alloc([values.length]);
+ *     add(m.segment(), { gpu, a: x, b: x, out });
+ *     m.segment().copy(out, x);
+ *     await m.submit();
+ *   }
+ *   const read = m.segment().read(x);
+ *   await m.submit();
+ *   m.leave();
+ *   return [...await read];
+ * };
+ * assert.deepEqual(await Promise.all([twice([1, 2, 3]), twice([5])]), [[4, 8, 12], [20]]);
+ * // the first step sized the scratch arena; in the second, one dispatch did both adds
+ * assert.deepEqual(pack.stats, { steps: 3, dispatches: 3, grouped: 1, saved: 1 });
+ * ```
+ */
+export function createStepPack(gpu: Gpu, slots: number): StepPack {
+  if (!Number.isInteger(slots) || slots < 1) {
+    throw new Error(`createStepPack: slots must be a whole number >= 1, got ${slots}`);
+  }
+  const align = gpu.limits.minStorageBufferOffsetAlignment;
+  const roundUp = (bytes: number) => Math.max(align, Math.ceil(bytes / align) * align);
+  const maxArena = gpu.limits.maxBufferSize;
+  // the scratch arena: `region` bytes per slot
+  let arena: Tensor | undefined;
+  let region = 0, wanted = 0;
+  // persistent blocks, by the index of a member's persistent call
+  const blocks: { buffer: Tensor; bytes: number }[] = [];
+  const taken: (Member | undefined)[] = new Array(slots).fill(undefined);
+  const waiting: Member[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tableBuffers: GPUBuffer[] = [];
+  const stats = { steps: 0, dispatches: 0, grouped: 0, saved: 0 };
+
+  type Member = {
+    slot: number;
+    /** The step being recorded, one list of calls per operation. */
+    segments: Call[][];
+    /** Its submitted steps not yet run. */
+    steps: Call[][][];
+    /** The end of this step's scratch in its region (what did not fit counted too). */
+    at: number;
+    free: Map<number, number[]>;
+    persistentCount: number;
+    /** Scratch allocated outside the arena this step, given back after it. */
+    alone: Tensor[];
+    /** Its submits waiting for the next command buffer (several when it did not wait). */
+    pending: { resolve: () => void; reject: (e: unknown) => void }[];
+  };
+
+  const run = async (members: Member[]) => {
+    const s = step(gpu), tables = groupTables(gpu, tableBuffers);
+    const stepLists = members.map((m) => m.steps.splice(0));
+    const alone = members.map((m) => m.alone.splice(0));
+    // every dispatch through its grouped kernel (all bindings read-write: the arena's
+    // tensors share one buffer), one per operation where the members' line up
+    const one = (c: Call & { kind: "dispatch" }) => {
+      stats.dispatches++;
+      if (!dispatchGrouped(s, c.kernel, [c], tables)) {
+        s.dispatch(c.kernel, c.bindings, c.workgroups, c.uniforms);
+      }
+    };
+    const replayOne = (c: Call) => {
+      if (c.kind === "dispatch") one(c);
+      else if (c.kind === "copy") s.copy(c.src, c.dst);
+      else c.done(s.read(c.t));
+    };
+    // the members' k-th steps together, their i-th operations side by side
+    const count = Math.max(...stepLists.map((l) => l.length));
+    for (let k = 0; k < count; k++) {
+      const lists = stepLists.map((l) => l[k]).filter((l) => l !== undefined);
+      const n = Math.max(...lists.map((l) => l.length));
+      for (let i = 0; i < n; i++) {
+        const segs = lists.map((l) => l[i]).filter((seg) => seg !== undefined);
+        // members whose i-th operation is the same kernels go as one group each
+        const buckets = new Map<string, Call[][]>();
+        for (const seg of segs) {
+          const key = signature(seg);
+          const bucket = buckets.get(key);
+          if (bucket) bucket.push(seg);
+          else buckets.set(key, [seg]);
+        }
+        for (const [key, group] of buckets) {
+          if (key === "") {
+            for (const seg of group) seg.forEach(replayOne);
+            continue;
+          }
+          // grouped while they can be; then each member's rest in turn, since a kernel that
+          // could not be grouped may pass data to the next through one shared buffer (the
+          // tiled matmul's packed operands)
+          let j = 0;
+          for (; j < group[0].length && group.length > 1; j++) {
+            const calls = group.map((seg) => seg[j]) as (Call & { kind: "dispatch" })[];
+            if (!dispatchGrouped(s, calls[0].kernel, calls, tables)) break;
+            stats.dispatches++;
+            stats.grouped++;
+            stats.saved += calls.length - 1;
+          }
+          for (const seg of group) seg.slice(j).forEach(replayOne);
+        }
+      }
+    }
+    stats.steps++;
+    tables.flush();
+    try {
+      await s.submit();
+    } finally {
+      tables.recycle();
+      for (const t of alone.flat()) release(t);
+      // a member that recorded more meanwhile keeps its scratch until that has run too
+      for (const m of members) {
+        if (m.segments.length > 0 || m.steps.length > 0) continue;
+        m.at = 0;
+        m.free.clear();
+      }
+      growArena();
+    }
+  };
+
+  // The kernels of a segment of dispatches only ("": it copies or reads).
+  const ids = new WeakMap<Kernel, number>();
+  let nextId = 1;
+  const signature = (seg: Call[]) => {
+    let key = "";
+    for (const c of seg) {
+      if (c.kind !== "dispatch") return "";
+      let id = ids.get(c.kernel);
+      if (id === undefined) ids.set(c.kernel, id = nextId++);
+      key += `${id},`;
+    }
+    return key;
+  };
+
+  // Between steps, when no member holds scratch: the regions grow to the largest step seen.
+  const growArena = () => {
+    if (wanted <= region || taken.some((m) => m && m.at > 0)) return;
+    if (wanted * slots > maxArena) return;
+    if (arena) release(arena);
+    region = roundUp(wanted * 1.25); // room for longer batches
+    arena = tensor(gpu, [(region * slots) / 4]);
+  };
+
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const members = waiting.splice(0);
+    if (members.length === 0) return;
+    // the regions grow to the largest step seen of a member that submitted once (not
+    // to an evaluation's many batches at once, which then go partly ungrouped)
+    for (const m of members) if (m.pending.length === 1) wanted = Math.max(wanted, m.at);
+    const settle = members.flatMap((m) => m.pending.splice(0));
+    run(members).then(
+      () => settle.forEach((d) => d.resolve()),
+      (e) => settle.forEach((d) => d.reject(e)),
+    );
+  };
+
+  // Every member waiting: run now; else at the next turn of the event loop at the latest.
+  const maybeFlush = () => {
+    if (waiting.length === 0) return;
+    if (waiting.length === taken.filter((t) => t).length) flush();
+    else timer ??= setTimeout(flush, 0);
+  };
+
+  const join = (): PackMember => {
+    const slot = taken.indexOf(undefined);
+    if (slot < 0) throw new Error(`StepPack.join: all ${slots} slots are taken`);
+    const m: Member = {
+      slot,
+      segments: [],
+      steps: [],
+      at: 0,
+      free: new Map(),
+      persistentCount: 0,
+      alone: [],
+      pending: [],
+    };
+    taken[slot] = m;
+    // Scratch is laid out in the member's region at offsets counted whether or not the
+    // region exists yet or has room (so the first step measures what the region needs);
+    // what lies beyond it is allocated alone.
+    const placed = new WeakMap<Tensor, number>();
+    const alone = (t: Tensor) => (m.alone.push(t), t);
+    const persistentMine = new WeakSet<Tensor>();
+    const place = (bytes: number, reuse: boolean): number => {
+      const at = (reuse ? m.free.get(bytes)?.pop() : undefined) ?? m.at;
+      if (at === m.at) m.at += bytes;
+      return at;
+    };
+    const inArena = (at: number, bytes: number) => arena !== undefined && at + bytes <= region;
+    const recorder: Step = {
+      gpu,
+      sharedBuffers: true,
+      dispatch(kernel, bindings: Binding[], workgroups, uniforms) {
+        const seg = m.segments[m.segments.length - 1];
+        seg.push({ kind: "dispatch", kernel, bindings, workgroups, uniforms });
+      },
+      copy(src, dst) {
+        m.segments[m.segments.length - 1].push({ kind: "copy", src, dst });
+      },
+      read(t) {
+        return new Promise<Float32Array>((resolve, reject) => {
+          m.segments[m.segments.length - 1].push({
+            kind: "read",
+            t,
+            done: (p) => p.then(resolve, reject),
+          });
+        });
+      },
+      submit() {
+        throw new Error("StepPack: a member's segment is submitted by PackMember.submit");
+      },
+    };
+    return {
+      segment() {
+        m.segments.push([]);
+        return recorder;
+      },
+      submit() {
+        if (taken[slot] !== m) return Promise.reject(new Error("StepPack: member has left"));
+        return new Promise<void>((resolve, reject) => {
+          m.pending.push({ resolve, reject });
+          m.steps.push(m.segments);
+          m.segments = [];
+          if (!waiting.includes(m)) waiting.push(m);
+          // members joining in the same turn of the event loop are counted
+          queueMicrotask(maybeFlush);
+        });
+      },
+      alloc(shape) {
+        const size = shape.reduce((a, b) => a * b, 1);
+        const bytes = roundUp(size * 4);
+        const at = place(bytes, true);
+        const t = inArena(at, bytes)
+          ? { buffer: arena!.buffer, shape: [...shape], size, offset: slot * region + at }
+          : alone(tensor(gpu, shape));
+        placed.set(t, at);
+        return t;
+      },
+      release(x) {
+        const at = placed.get(x);
+        if (at === undefined) return;
+        const bytes = roundUp(x.size * 4);
+        const list = m.free.get(bytes);
+        if (list) list.push(at);
+        else m.free.set(bytes, [at]);
+      },
+      ints(data) {
+        // never a released place: the data is written through the queue, before the
+        // command buffer runs
+        const size = Math.max(1, data.length);
+        const at = place(roundUp(size * 4), false);
+        if (!inArena(at, size * 4)) return alone(tensorI32(gpu, [size], data.length ? data : [0]));
+        const t = { buffer: arena!.buffer, shape: [size], size, offset: slot * region + at };
+        if (data.length) upload(gpu, t, data);
+        return t;
+      },
+      persistent(shape, data) {
+        const index = m.persistentCount++;
+        const size = shape.reduce((a, b) => a * b, 1);
+        const bytes = roundUp(size * 4);
+        let block = blocks[index];
+        if (!block && bytes * slots <= maxArena) {
+          block = blocks[index] = { buffer: tensor(gpu, [(bytes * slots) / 4]), bytes };
+        }
+        if (!block || block.bytes < bytes) {
+          return data ? tensor(gpu, shape, data) : zeros(gpu, shape);
+        }
+        const t = {
+          buffer: block.buffer.buffer,
+          shape: [...shape],
+          size,
+          offset: slot * block.bytes,
+        };
+        if (data) upload(gpu, t, data);
+        else {
+          const encoder = gpu.device.createCommandEncoder();
+          encoder.clearBuffer(t.buffer, t.offset, bytes);
+          gpu.device.queue.submit([encoder.finish()]);
+        }
+        persistentMine.add(t);
+        return t;
+      },
+      free(x) {
+        if (!persistentMine.has(x)) release(x);
+      },
+      leave() {
+        if (taken[slot] !== m) return;
+        taken[slot] = undefined;
+        // the others may all be waiting on this one
+        maybeFlush();
+      },
+    };
+  };
+
+  return { gpu, join, stats };
+}
