@@ -8,9 +8,10 @@
 #                                       Debian packages
 #   bash tools/gpu_session.sh run       there (carry .gpu): the adapter's features and limits,
 #                                       the CPU's share of a step (its recording), a training
-#                                       step against PyTorch on CUDA (tiny and BERT-base), then
-#                                       the default study's runs one at a time and 4, 16 and 64
-#                                       at a time; the log in $OUT
+#                                       step against PyTorch on CUDA (tiny and BERT-base), 16
+#                                       tiny models stepping stacked against alone, then the
+#                                       default study's runs one at a time and 4 and 16 at a
+#                                       time, in flight and stacked; the log in $OUT
 #
 # `bash tools/gpu_session.sh run` also runs here on lavapipe (slowly) to check the kit.
 set -euo pipefail
@@ -19,7 +20,7 @@ case "${1:-}" in
 prepare)
   mkdir -p "$kit/data"
   [ -s "$kit/deno.xz" ] || xz -T2 -c "$(command -v deno)" >"$kit/deno.xz"
-  for bench in study_throughput_bench train_step_bench step_recording_bench; do
+  for bench in study_throughput_bench train_step_bench step_recording_bench step_pack_bench; do
     deno bundle --quiet --platform deno -o "$kit/$bench.js" "bench/$bench.ts"
   done
   cp bench/train_step_torch.py "$kit/" # the bundle finds it beside itself
@@ -63,8 +64,10 @@ run)
   timeout 60 "$deno" run -A "$kit/step_recording_bench.js" || echo "step_recording_bench: exit $?"
   timeout "${STEP_TIMEOUT:-150}" "$deno" run -A "$kit/train_step_bench.js" --profile none ||
     echo "train_step_bench: exit $?"
+  timeout 90 "$deno" run -A "$kit/step_pack_bench.js" --pack 16 --rounds 2 ||
+    echo "step_pack_bench: exit $?"
   timeout "${STUDY_TIMEOUT:-360}" "$deno" run -A "$kit/study_throughput_bench.js" \
-    --runs "${RUNS:-64}" --phase-runs 8 --pack "${PACKS:-4,16,64}" --rounds 1 ||
+    --runs "${RUNS:-64}" --phase-runs 8 --pack "${PACKS:-4,16}" --rounds 1 ||
     echo "study_throughput_bench: exit $?"
   ;;
 *)
