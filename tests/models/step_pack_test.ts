@@ -71,8 +71,10 @@ async function train(
   return { losses, logits, tensors };
 }
 
-const FAMILIES: [ModelFamily, Record<string, number>][] = [
+const FAMILIES: [ModelFamily, Record<string, number>, boolean?][] = [
   ["bert", {}],
+  ["bert", {}, true],
+  ["llama", { numKeyValueHeads: 2 }, true],
   // the default study's width: its products take the tiled path on lavapipe, whose kernels
   // pass operands through one scratch buffer (packed runs must not interleave there)
   ["bert", { hiddenSize: 128, numHeads: 2, intermediateSize: 512 }],
@@ -81,10 +83,14 @@ const FAMILIES: [ModelFamily, Record<string, number>][] = [
   ["modernbert", { padTokenId: 0 }],
 ];
 
-for (const [family, extra] of FAMILIES) {
-  const name = `${family}${extra.hiddenSize ? ` ${extra.hiddenSize} wide` : ""}`;
+for (const [family, extra, hardware] of FAMILIES) {
+  const name = `${family}${extra.hiddenSize ? ` ${extra.hiddenSize} wide` : ""}${
+    hardware ? " (the hardware-GPU kernels)" : ""
+  }`;
   Deno.test(`step pack: 4 ${name} models stepping together equal their solo runs bit for bit`, async () => {
-    const gpu = await getGpu();
+    // a hardware GPU's kernel variants (workgroup reductions with barriers, shared-memory
+    // matmuls) run on lavapipe too when the adapter is taken for one
+    const gpu = hardware ? { ...await getGpu(), isFallback: false } : await getGpu();
     const config = createConfig({
       family,
       vocabSize: VOCAB,
