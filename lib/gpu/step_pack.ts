@@ -12,7 +12,7 @@
  * Grouping needs the members' tensors in the same buffers, so the pack holds the memory:
  * one scratch arena with a region per member slot (a step's activations and integer
  * inputs, bump-allocated and reset once the step has run; the regions grow between steps
- * to the largest single step seen), and for each of a model's persistent tensors, in
+ * to the largest single step seen, up to a share of the binding limit), and for each of a model's persistent tensors, in
  * creation order, one buffer with a block per slot (parameters, gradients and moments of
  * one architecture line up). What does not fit is allocated alone and runs ungrouped.
  *
@@ -94,7 +94,6 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
   }
   const align = gpu.limits.minStorageBufferOffsetAlignment;
   const roundUp = (bytes: number) => Math.max(align, Math.ceil(bytes / align) * align);
-  const maxArena = gpu.limits.maxBufferSize;
   // the scratch arena: `region` bytes per slot
   let arena: Tensor | undefined;
   let region = 0, wanted = 0;
@@ -206,11 +205,14 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
   };
 
   // Between steps, when no member holds scratch: the regions grow to the largest step seen.
+  // Regions are at most a slot's share of the binding limit, so that a grouped binding, which
+  // spans the runs' regions, can be bound; a step's scratch beyond that is allocated alone.
+  const most = Math.floor(gpu.limits.maxStorageBufferBindingSize / slots / align) * align;
   const growArena = () => {
-    if (wanted <= region || taken.some((m) => m && m.at > 0)) return;
-    if (wanted * slots > maxArena) return;
+    const size = Math.min(roundUp(wanted * 1.25), most); // room for longer batches
+    if (size <= region || taken.some((m) => m && m.at > 0)) return;
     if (arena) release(arena);
-    region = roundUp(wanted * 1.25); // room for longer batches
+    region = size;
     arena = tensor(gpu, [(region * slots) / 4]);
   };
 
@@ -334,7 +336,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
         const size = shape.reduce((a, b) => a * b, 1);
         const bytes = roundUp(size * 4);
         let block = blocks[index];
-        if (!block && bytes * slots <= maxArena) {
+        if (!block && bytes * slots <= gpu.limits.maxBufferSize) {
           block = blocks[index] = { buffer: tensor(gpu, [(bytes * slots) / 4]), bytes };
         }
         if (!block || block.bytes < bytes) {
