@@ -16,7 +16,7 @@
  * @module
  */
 import type { Gpu } from "./device.ts";
-import type { Binding, Kernel, Step } from "./kernel.ts";
+import { type Binding, type Kernel, type Step, uniformBytes } from "./kernel.ts";
 
 /** One run's part of a grouped dispatch: what its solo `Step.dispatch` would be given. */
 export type GroupEntry = {
@@ -397,10 +397,8 @@ export function dispatchGrouped(
     words.set([...grids[r], depth], base);
     words.set(offsets[r], base + 4);
     if (e.uniforms !== undefined) {
-      const u = e.uniforms instanceof ArrayBuffer
-        ? new Uint8Array(e.uniforms)
-        : new Uint8Array(e.uniforms.buffer, e.uniforms.byteOffset, e.uniforms.byteLength);
-      table.set(u.subarray(0, g.uniformBytes), r * g.recordBytes + g.uniformOffset);
+      const u = uniformBytes(e.uniforms).subarray(0, g.uniformBytes);
+      table.set(u, r * g.recordBytes + g.uniformOffset);
     }
   });
   if (gx === 0 || gy === 0 || depth === 0) return true;

@@ -244,7 +244,8 @@ function toResource(b: Binding): GPUBufferBinding {
   return r;
 }
 
-function uniformBytes(u: ArrayBuffer | Uint32Array | Float32Array | Int32Array): Uint8Array {
+/** The bytes of a uniform block as given to {@link Step.dispatch}. */
+export function uniformBytes(u: ArrayBuffer | Uint32Array | Float32Array | Int32Array): Uint8Array {
   return u instanceof ArrayBuffer
     ? new Uint8Array(u)
     : new Uint8Array(u.buffer, u.byteOffset, u.byteLength);

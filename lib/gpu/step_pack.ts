@@ -12,16 +12,16 @@
  * Grouping needs the members' tensors in the same buffers, so the pack holds the memory:
  * one scratch arena with a region per member slot (a step's activations and integer
  * inputs, bump-allocated and reset once the step has run; the regions grow between steps
- * to the largest single step seen, up to a share of the binding limit), and for each of a model's persistent tensors, in
- * creation order, one buffer with a block per slot (parameters, gradients and moments of
- * one architecture line up). What does not fit is allocated alone and runs ungrouped.
+ * to the largest single step seen, up to a slot's share of the binding limit), and for each
+ * of a model's persistent tensors, in creation order, one buffer with a block per slot
+ * (parameters, gradients and moments of one architecture line up). What does not fit is allocated alone and runs ungrouped.
  *
  * @module
  */
 import type { Gpu } from "./device.ts";
 import { type Binding, type Kernel, type Step, step } from "./kernel.ts";
 import { dispatchGrouped, type GroupEntry, groupTables } from "./grouped.ts";
-import { release, type Tensor, tensor, tensorI32, upload, zeros } from "./tensor.ts";
+import { release, type Tensor, tensor, tensorI32, upload, view, zeros } from "./tensor.ts";
 
 type Call =
   | ({ kind: "dispatch"; kernel: Kernel } & GroupEntry)
@@ -308,7 +308,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
         const bytes = roundUp(size * 4);
         const at = place(bytes, true);
         const t = inArena(at, bytes)
-          ? { buffer: arena!.buffer, shape: [...shape], size, offset: slot * region + at }
+          ? view(arena!, shape, (slot * region + at) / 4)
           : alone(tensor(gpu, shape));
         placed.set(t, at);
         return t;
@@ -327,7 +327,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
         const size = Math.max(1, data.length);
         const at = place(roundUp(size * 4), false);
         if (!inArena(at, size * 4)) return alone(tensorI32(gpu, [size], data.length ? data : [0]));
-        const t = { buffer: arena!.buffer, shape: [size], size, offset: slot * region + at };
+        const t = view(arena!, [size], (slot * region + at) / 4);
         if (data.length) upload(gpu, t, data);
         return t;
       },
@@ -342,12 +342,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
         if (!block || block.bytes < bytes) {
           return data ? tensor(gpu, shape, data) : zeros(gpu, shape);
         }
-        const t = {
-          buffer: block.buffer.buffer,
-          shape: [...shape],
-          size,
-          offset: slot * block.bytes,
-        };
+        const t = view(block.buffer, shape, (slot * block.bytes) / 4);
         if (data) upload(gpu, t, data);
         else {
           const encoder = gpu.device.createCommandEncoder();

@@ -52,7 +52,6 @@ export type RunExecutorOptions = {
  * import { DEFAULT_STUDY } from "./config.ts";
  * import { prepareStudy } from "./prepare.ts";
  * import { runHash } from "./provenance.ts";
-import type { StepPack } from "../gpu/step_pack.ts";
  * import { createRunExecutor } from "./train_run.ts";
  * // the default study made tiny: 20 documents, 4 of them held out, one subsample of 5-10
  * // sentences, a one-layer BERT 8 wide, one epoch (about a second on lavapipe)
