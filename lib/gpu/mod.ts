@@ -1,6 +1,7 @@
 /**
- * The WebGPU engine: device, pooled tensors, one-command-buffer steps, and the kernels
- * (each with its plain TypeScript reference under `reference`).
+ * The WebGPU engine: device, pooled tensors, one-command-buffer steps, packs of models that
+ * step together (one dispatch per operation for all), and the kernels (each with its plain
+ * TypeScript reference under `reference`).
  *
  * @example
  * ```ts
@@ -18,6 +19,8 @@
 export * from "./device.ts";
 export * from "./tensor.ts";
 export * from "./kernel.ts";
+export * from "./grouped.ts";
+export * from "./step_pack.ts";
 export * from "./kernels/matmul.ts";
 export * from "./kernels/elementwise.ts";
 export * from "./kernels/column_sum.ts";
