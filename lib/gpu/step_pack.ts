@@ -48,6 +48,9 @@ export type PackMember = {
   leave(): void;
 };
 
+/** How many operations ahead a member is looked at for a kernel the others are at. */
+const LOOKAHEAD = 8;
+
 /** See {@link createStepPack}. */
 export type StepPack = {
   gpu: Gpu;
@@ -94,14 +97,16 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
   }
   const align = gpu.limits.minStorageBufferOffsetAlignment;
   const roundUp = (bytes: number) => Math.max(align, Math.ceil(bytes / align) * align);
-  // the scratch arena: `region` bytes per slot
-  let arena: Tensor | undefined;
-  let region = 0, wanted = 0;
+  // the scratch arena: pages of `page` bytes per slot (slot s's part of page p at s * page
+  // in pages[p]), each made when a member's scratch first reaches it
+  let pages: Tensor[] = [];
+  let page = 0, wanted = 0;
   // persistent blocks, by the index of a member's persistent call
   const blocks: { buffer: Tensor; bytes: number }[] = [];
   const taken: (Member | undefined)[] = new Array(slots).fill(undefined);
   const waiting: Member[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = 0; // command buffers submitted and not yet done
   const tableBuffers: GPUBuffer[] = [];
   const stats = { steps: 0, dispatches: 0, grouped: 0, saved: 0 };
 
@@ -138,40 +143,58 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
       else if (c.kind === "copy") s.copy(c.src, c.dst);
       else c.done(s.read(c.t));
     };
-    // the members' k-th steps together, their i-th operations side by side
-    const count = Math.max(...stepLists.map((l) => l.length));
-    for (let k = 0; k < count; k++) {
-      const lists = stepLists.map((l) => l[k]).filter((l) => l !== undefined);
-      const n = Math.max(...lists.map((l) => l.length));
-      for (let i = 0; i < n; i++) {
-        const segs = lists.map((l) => l[i]).filter((seg) => seg !== undefined);
-        // members whose i-th operation is the same kernels go as one group each
-        const buckets = new Map<string, Call[][]>();
-        for (const seg of segs) {
-          const key = signature(seg);
-          const bucket = buckets.get(key);
-          if (bucket) bucket.push(seg);
-          else buckets.set(key, [seg]);
+    // Each member's operations in order; at each turn the operations at the members' heads
+    // that are the same kernels go as one group: the largest group, or of groups as large,
+    // one that no other member is about to reach (so that a member with an extra operation,
+    // a dropout in training, falls back into line with the others).
+    const queues = stepLists.map((l) => l.flat());
+    const keys = queues.map((q) => q.map(signature));
+    const at = queues.map(() => 0);
+    const awaited = (key: string, group: number[]) =>
+      keys.some((k, m) =>
+        !group.includes(m) && k.slice(at[m] + 1, at[m] + 1 + LOOKAHEAD).includes(key)
+      );
+    for (;;) {
+      const buckets = new Map<string, number[]>();
+      for (let m = 0; m < queues.length; m++) {
+        // copies and reads first: they never group
+        while (at[m] < queues[m].length && keys[m][at[m]] === "") {
+          queues[m][at[m]++].forEach(replayOne);
         }
-        for (const [key, group] of buckets) {
-          if (key === "") {
-            for (const seg of group) seg.forEach(replayOne);
-            continue;
-          }
-          // grouped while they can be; then each member's rest in turn, since a kernel that
-          // could not be grouped may pass data to the next through one shared buffer (the
-          // tiled matmul's packed operands)
-          let j = 0;
-          for (; j < group[0].length && group.length > 1; j++) {
-            const calls = group.map((seg) => seg[j]) as (Call & { kind: "dispatch" })[];
-            if (!dispatchGrouped(s, calls[0].kernel, calls, tables)) break;
-            stats.dispatches++;
-            stats.grouped++;
-            stats.saved += calls.length - 1;
-          }
-          for (const seg of group) seg.slice(j).forEach(replayOne);
+        if (at[m] === queues[m].length) continue;
+        const key = keys[m][at[m]];
+        buckets.set(key, [...buckets.get(key) ?? [], m]);
+      }
+      if (buckets.size === 0) break;
+      let best: number[] = [], bestAwaited = true;
+      for (const [key, group] of buckets) {
+        const waits = awaited(key, group);
+        if (group.length > best.length || (group.length === best.length && bestAwaited && !waits)) {
+          best = group;
+          bestAwaited = waits;
         }
       }
+      const segs = best.map((m) => queues[m][at[m]++]);
+      // grouped while they can be; then each member's rest in turn, since a kernel that
+      // could not be grouped may pass data to the next through one shared buffer (the
+      // tiled matmul's packed operands)
+      let j = 0, active = segs;
+      for (; j < active[0].length && active.length > 1; j++) {
+        const calls = active.map((seg) => seg[j]) as (Call & { kind: "dispatch" })[];
+        if (!dispatchGrouped(s, calls[0].kernel, calls, tables)) {
+          // members with a tensor outside the others' buffers (allocated alone) leave
+          // the group, which goes on without them if it can
+          const keep = sameBuffers(calls);
+          if (keep.length < 2 || keep.length === calls.length) break;
+          if (!dispatchGrouped(s, calls[0].kernel, keep.map((i) => calls[i]), tables)) break;
+          active.forEach((seg, i) => keep.includes(i) || seg.slice(j).forEach(replayOne));
+          active = keep.map((i) => active[i]);
+        }
+        stats.dispatches++;
+        stats.grouped++;
+        stats.saved += active.length - 1;
+      }
+      for (const seg of active) seg.slice(j).forEach(replayOne);
     }
     stats.steps++;
     tables.flush();
@@ -204,16 +227,31 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
     return key;
   };
 
+  // The indices of the largest set of calls whose bindings lie in the same buffers.
+  const bufferIds = new WeakMap<GPUBuffer, number>();
+  const sameBuffers = (calls: GroupEntry[]) => {
+    const classes = new Map<string, number[]>();
+    calls.forEach((c, i) => {
+      const key = c.bindings.map((b) => {
+        let id = bufferIds.get(b.buffer);
+        if (id === undefined) bufferIds.set(b.buffer, id = nextId++);
+        return id;
+      }).join();
+      classes.set(key, [...classes.get(key) ?? [], i]);
+    });
+    return [...classes.values()].reduce((a, b) => (b.length > a.length ? b : a));
+  };
+
   // Between steps, when no member holds scratch: the regions grow to the largest step seen.
   // Regions are at most a slot's share of the binding limit, so that a grouped binding, which
   // spans the runs' regions, can be bound; a step's scratch beyond that is allocated alone.
   const most = Math.floor(gpu.limits.maxStorageBufferBindingSize / slots / align) * align;
   const growArena = () => {
     const size = Math.min(roundUp(wanted * 1.25), most); // room for longer batches
-    if (size <= region || taken.some((m) => m && m.at > 0)) return;
-    if (arena) release(arena);
-    region = size;
-    arena = tensor(gpu, [(region * slots) / 4]);
+    if (size <= page || taken.some((m) => m && m.at > 0)) return;
+    pages.forEach(release);
+    pages = [];
+    page = size;
   };
 
   const flush = () => {
@@ -225,17 +263,22 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
     // to an evaluation's many batches at once, which then go partly ungrouped)
     for (const m of members) if (m.pending.length === 1) wanted = Math.max(wanted, m.at);
     const settle = members.flatMap((m) => m.pending.splice(0));
+    running++;
     run(members).then(
       () => settle.forEach((d) => d.resolve()),
       (e) => settle.forEach((d) => d.reject(e)),
-    );
+    ).finally(() => {
+      running--;
+      maybeFlush();
+    });
   };
 
-  // Every member waiting: run now; else at the next turn of the event loop at the latest.
+  // Every member waiting: run now. Else, while a command buffer runs, the waiting members
+  // wait for it (more may join them); with none running, at the next turn of the event loop.
   const maybeFlush = () => {
     if (waiting.length === 0) return;
     if (waiting.length === taken.filter((t) => t).length) flush();
-    else timer ??= setTimeout(flush, 0);
+    else if (running === 0) timer ??= setTimeout(flush, 0);
   };
 
   const join = (): PackMember => {
@@ -259,11 +302,19 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
     const alone = (t: Tensor) => (m.alone.push(t), t);
     const persistentMine = new WeakSet<Tensor>();
     const place = (bytes: number, reuse: boolean): number => {
-      const at = (reuse ? m.free.get(bytes)?.pop() : undefined) ?? m.at;
-      if (at === m.at) m.at += bytes;
-      return at;
+      const reused = reuse ? m.free.get(bytes)?.pop() : undefined;
+      if (reused !== undefined) return reused;
+      // a tensor never straddles two pages
+      if (bytes <= page && (m.at % page) + bytes > page) m.at = Math.ceil(m.at / page) * page;
+      m.at += bytes;
+      return m.at - bytes;
     };
-    const inArena = (at: number, bytes: number) => arena !== undefined && at + bytes <= region;
+    const paged = (at: number, bytes: number, shape: number[]) => {
+      if (bytes > page) return undefined;
+      const p = Math.floor(at / page);
+      pages[p] ??= tensor(gpu, [(page * slots) / 4]);
+      return view(pages[p], shape, (slot * page + (at % page)) / 4);
+    };
     const recorder: Step = {
       gpu,
       sharedBuffers: true,
@@ -307,9 +358,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
         const size = shape.reduce((a, b) => a * b, 1);
         const bytes = roundUp(size * 4);
         const at = place(bytes, true);
-        const t = inArena(at, bytes)
-          ? view(arena!, shape, (slot * region + at) / 4)
-          : alone(tensor(gpu, shape));
+        const t = paged(at, bytes, shape) ?? alone(tensor(gpu, shape));
         placed.set(t, at);
         return t;
       },
@@ -326,8 +375,8 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
         // command buffer runs
         const size = Math.max(1, data.length);
         const at = place(roundUp(size * 4), false);
-        if (!inArena(at, size * 4)) return alone(tensorI32(gpu, [size], data.length ? data : [0]));
-        const t = view(arena!, [size], (slot * region + at) / 4);
+        const t = paged(at, roundUp(size * 4), [size]);
+        if (!t) return alone(tensorI32(gpu, [size], data.length ? data : [0]));
         if (data.length) upload(gpu, t, data);
         return t;
       },
