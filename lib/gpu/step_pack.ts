@@ -144,9 +144,9 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
       else c.done(s.read(c.t));
     };
     // Each member's operations in order; at each turn the operations at the members' heads
-    // that are the same kernels go as one group: the largest group, or of groups as large,
-    // one that no other member is about to reach (so that a member with an extra operation,
-    // a dropout in training, falls back into line with the others).
+    // that are the same kernels go as one group: first those that no other member is about
+    // to reach (a dropout only training members have, so that the rest fall back into line),
+    // the largest of them; when every group is awaited, the largest.
     const queues = stepLists.map((l) => l.flat());
     const keys = queues.map((q) => q.map(signature));
     const at = queues.map(() => 0);
@@ -169,7 +169,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
       let best: number[] = [], bestAwaited = true;
       for (const [key, group] of buckets) {
         const waits = awaited(key, group);
-        if (group.length > best.length || (group.length === best.length && bestAwaited && !waits)) {
+        if (bestAwaited && !waits || bestAwaited === waits && group.length > best.length) {
           best = group;
           bestAwaited = waits;
         }

@@ -8,6 +8,7 @@ import { getGpu } from "../../lib/gpu/device.ts";
 import { dispatchGrouped, groupTables } from "../../lib/gpu/grouped.ts";
 import { step } from "../../lib/gpu/kernel.ts";
 import { tensor, view } from "../../lib/gpu/tensor.ts";
+import { add, scale } from "../../lib/gpu/kernels/elementwise.ts";
 import { createStepPack, type PackMember } from "../../lib/gpu/step_pack.ts";
 import { createConfig, type ModelConfig } from "../../lib/models/config.ts";
 import {
@@ -160,4 +161,41 @@ Deno.test("dispatchGrouped: runs that would write one another's bytes are not gr
   await s.submit();
   const r = await out;
   assert.deepEqual([...r.slice(0, 4), ...r.slice(64, 68)], [0, 1, 2, 3, 0, 1, 2, 3]);
+});
+
+Deno.test("step pack: operations line up by their kernels; a member whose tensor lies elsewhere leaves the group", async () => {
+  const gpu = await getGpu();
+  const pack = createStepPack(gpu, 3);
+  // a step doubles x twice; one member triples it in between; the third member's x is its
+  // own tensor, not in the pack's blocks
+  const run = async (values: number[], triple: boolean, own: boolean) => {
+    const m = pack.join();
+    const x = own
+      ? tensor(gpu, [values.length], values)
+      : m.persistent([values.length], new Float32Array(values));
+    const twice = () => {
+      const out = m.alloc([values.length]);
+      add(m.segment(), { gpu, a: x, b: x, out });
+      m.segment().copy(out, x);
+    };
+    for (let i = 0; i < 2; i++) { // the first step sizes the pack's scratch
+      twice();
+      if (triple) scale(m.segment(), { gpu, x, alpha: 3 });
+      twice();
+      await m.submit();
+    }
+    const read = m.segment().read(x);
+    await m.submit();
+    m.leave();
+    return [...await read];
+  };
+  const results = await Promise.all([
+    run([1, 2], false, false),
+    run([3], true, false),
+    run([1], false, true),
+  ]);
+  assert.deepEqual(results, [[16, 32], [3 * 12 * 12], [16]]);
+  // in the second step, the first two members' adds went as one both times (the tripling
+  // between did not shift them apart); the third member's adds went alone
+  assert.deepEqual(pack.stats, { steps: 3, dispatches: 12, grouped: 2, saved: 2 });
 });
