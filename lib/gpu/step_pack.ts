@@ -2,19 +2,20 @@
  * A pack of independent models that step together: each member (one model's operations,
  * `gpuOps(gpu, { member })`) records its steps as usual, but into lists; when every member
  * has handed a step in (or at the next turn of the event loop), the pack replays them all
- * into ONE command buffer. The members' k-th steps go side by side, and their i-th
- * operations, where they are the same kernels, become grouped dispatches
+ * into ONE command buffer. Operations of the members that are the same kernels, taken in
+ * each member's order and matched by their kernels, become grouped dispatches
  * (`lib/gpu/grouped.ts`): one dispatch per operation for the pack instead of one per
  * member. Each member's work runs in its own order and a grouped run computes what its own
  * dispatch computes, so every member's numbers are those of its solo run bit for bit
  * (tests/models/step_pack_test.ts).
  *
  * Grouping needs the members' tensors in the same buffers, so the pack holds the memory:
- * one scratch arena with a region per member slot (a step's activations and integer
- * inputs, bump-allocated and reset once the step has run; the regions grow between steps
- * to the largest single step seen, up to a slot's share of the binding limit), and for each
- * of a model's persistent tensors, in creation order, one buffer with a block per slot
- * (parameters, gradients and moments of one architecture line up). What does not fit is allocated alone and runs ungrouped.
+ * scratch pages, each a part per member slot (a step's activations and integer inputs,
+ * bump-allocated and reset once the step has run; a part is as large as the largest single
+ * step seen, up to a slot's share of the binding limit, and a longer step goes on into the
+ * next page), and for each of a model's persistent tensors, in creation order, one buffer
+ * with a block per slot (parameters, gradients and moments of one architecture line up).
+ * What does not fit is allocated alone and runs ungrouped.
  *
  * @module
  */
@@ -34,11 +35,11 @@ export type PackMember = {
   segment(): Step;
   /** Hands the recorded step in; resolves when the pack's command buffer has run it. */
   submit(): Promise<void>;
-  /** Scratch of this step, in the member's arena region where it fits. */
+  /** Scratch of this step, in the member's part of the scratch pages where it fits. */
   alloc(shape: number[]): Tensor;
   /** Takes back scratch from {@link alloc} for later `alloc`s of this step. */
   release(x: Tensor): void;
-  /** Integer data of this step, in the member's region where it fits. */
+  /** Integer data of this step, in the member's part of the scratch pages where it fits. */
   ints(data: Int32Array): Tensor;
   /** The member's next persistent tensor (zeros without data), in its slot's block. */
   persistent(shape: number[], data?: Float32Array): Tensor;
@@ -87,7 +88,7 @@ export type StepPack = {
  *   return [...await read];
  * };
  * assert.deepEqual(await Promise.all([twice([1, 2, 3]), twice([5])]), [[4, 8, 12], [20]]);
- * // the first step sized the scratch arena; in the second, one dispatch did both adds
+ * // the first step sized the scratch pages; in the second, one dispatch did both adds
  * assert.deepEqual(pack.stats, { steps: 3, dispatches: 3, grouped: 1, saved: 1 });
  * ```
  */
@@ -97,7 +98,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
   }
   const align = gpu.limits.minStorageBufferOffsetAlignment;
   const roundUp = (bytes: number) => Math.max(align, Math.ceil(bytes / align) * align);
-  // the scratch arena: pages of `page` bytes per slot (slot s's part of page p at s * page
+  // scratch: pages of `page` bytes per slot (slot s's part of page p at s * page
   // in pages[p]), each made when a member's scratch first reaches it
   let pages: Tensor[] = [];
   let page = 0, wanted = 0;
@@ -116,11 +117,11 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
     segments: Call[][];
     /** Its submitted steps not yet run. */
     steps: Call[][][];
-    /** The end of this step's scratch in its region (what did not fit counted too). */
+    /** The end of this step's scratch in its pages (what did not fit counted too). */
     at: number;
     free: Map<number, number[]>;
     persistentCount: number;
-    /** Scratch allocated outside the arena this step, given back after it. */
+    /** Scratch allocated outside the pages this step, given back after it. */
     alone: Tensor[];
     /** Its submits waiting for the next command buffer (several when it did not wait). */
     pending: { resolve: () => void; reject: (e: unknown) => void }[];
@@ -130,7 +131,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
     const s = step(gpu), tables = groupTables(gpu, tableBuffers);
     const stepLists = members.map((m) => m.steps.splice(0));
     const alone = members.map((m) => m.alone.splice(0));
-    // every dispatch through its grouped kernel (all bindings read-write: the arena's
+    // every dispatch through its grouped kernel (all bindings read-write: a page's
     // tensors share one buffer), one per operation where the members' line up
     const one = (c: Call & { kind: "dispatch" }) => {
       stats.dispatches++;
@@ -209,7 +210,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
         m.at = 0;
         m.free.clear();
       }
-      growArena();
+      growPages();
     }
   };
 
@@ -242,11 +243,11 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
     return [...classes.values()].reduce((a, b) => (b.length > a.length ? b : a));
   };
 
-  // Between steps, when no member holds scratch: the regions grow to the largest step seen.
-  // Regions are at most a slot's share of the binding limit, so that a grouped binding, which
-  // spans the runs' regions, can be bound; a step's scratch beyond that is allocated alone.
+  // Between steps, when no member holds scratch: a slot's part of a page grows to the largest
+  // step seen, up to a slot's share of the binding limit, so that a grouped binding, which
+  // spans the runs' parts of a page, can be bound.
   const most = Math.floor(gpu.limits.maxStorageBufferBindingSize / slots / align) * align;
-  const growArena = () => {
+  const growPages = () => {
     const size = Math.min(roundUp(wanted * 1.25), most); // room for longer batches
     if (size <= page || taken.some((m) => m && m.at > 0)) return;
     pages.forEach(release);
@@ -259,8 +260,8 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
     timer = undefined;
     const members = waiting.splice(0);
     if (members.length === 0) return;
-    // the regions grow to the largest step seen of a member that submitted once (not
-    // to an evaluation's many batches at once, which then go partly ungrouped)
+    // pages grow to the largest step seen of a member that submitted once (not to an
+    // evaluation's many batches at once, which go on into more pages)
     for (const m of members) if (m.pending.length === 1) wanted = Math.max(wanted, m.at);
     const settle = members.flatMap((m) => m.pending.splice(0));
     running++;
@@ -295,9 +296,8 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
       pending: [],
     };
     taken[slot] = m;
-    // Scratch is laid out in the member's region at offsets counted whether or not the
-    // region exists yet or has room (so the first step measures what the region needs);
-    // what lies beyond it is allocated alone.
+    // Scratch is laid out at offsets counted whether or not pages exist yet (so the first
+    // step measures what a page needs); a tensor larger than a page is allocated alone.
     const placed = new WeakMap<Tensor, number>();
     const alone = (t: Tensor) => (m.alone.push(t), t);
     const persistentMine = new WeakSet<Tensor>();
