@@ -170,7 +170,7 @@ export function createStepPack(gpu: Gpu, slots: number): StepPack {
       let best: number[] = [], bestAwaited = true;
       for (const [key, group] of buckets) {
         const waits = awaited(key, group);
-        if (bestAwaited && !waits || bestAwaited === waits && group.length > best.length) {
+        if ((bestAwaited && !waits) || (bestAwaited === waits && group.length > best.length)) {
           best = group;
           bestAwaited = waits;
         }
